@@ -1,0 +1,26 @@
+//! Domain rules of the messaging platform, with no AWS dependency.
+//!
+//! Everything here is a plain type or function: values that cannot be constructed invalid
+//! (`PhoneNumber`, `Email`, `TenantId`, `Role`), the RBAC matrix, consent with provenance, the
+//! search-token rules for contacts, the stable error codes of the API, and the single definition
+//! of the tables and routes that the local stack and the CDK app both derive from. Functions that
+//! depend on the time take "now" as an argument so they can be tested without a clock.
+
+pub mod consent;
+pub mod contact;
+pub mod email;
+pub mod error;
+pub mod identity;
+pub mod phone;
+pub mod rbac;
+pub mod routes;
+pub mod tables;
+pub mod time;
+
+pub use consent::{Channel, ConsentChange, ConsentSource};
+pub use contact::{ContactId, ContactName, SearchQuery};
+pub use email::Email;
+pub use error::ErrorCode;
+pub use identity::{Principal, TenantId, UserId};
+pub use phone::{PhoneNumber, Region};
+pub use rbac::{Permission, Role};

@@ -1,0 +1,69 @@
+//! The HTTP routes of the API and the function behind each.
+//!
+//! The local stack's gateway and the CDK app's HTTP API are built from this table, so a route
+//! cannot exist in one and not the other. Paths use API Gateway's `{param}` syntax.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteDef {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The function (crate, binary and Lambda name) that answers.
+    pub function: &'static str,
+    /// Whether the `auth-middleware` authorizer runs first.
+    pub authorized: bool,
+}
+
+impl RouteDef {
+    /// API Gateway's route key, e.g. `GET /api/contacts/{contactId}`.
+    pub fn route_key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+const fn route(method: &'static str, path: &'static str, function: &'static str) -> RouteDef {
+    RouteDef { method, path, function, authorized: true }
+}
+
+pub const ROUTES: &[RouteDef] = &[
+    RouteDef { method: "GET", path: "/api/health", function: "users", authorized: false },
+    route("GET", "/api/me", "users"),
+    route("POST", "/api/contacts", "contacts-create"),
+    route("GET", "/api/contacts", "contacts-read"),
+    route("GET", "/api/contacts/search", "contacts-search"),
+    route("GET", "/api/contacts/{contactId}", "contacts-read"),
+    route("PATCH", "/api/contacts/{contactId}", "contacts-update"),
+    route("DELETE", "/api/contacts/{contactId}", "contacts-delete"),
+];
+
+/// The functions of the platform that exist, in the order of the specification.
+pub const FUNCTIONS: &[&str] = &[
+    "auth-middleware",
+    "contacts-create",
+    "contacts-read",
+    "contacts-update",
+    "contacts-delete",
+    "contacts-search",
+    "users",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_route_key_is_unique_and_served_by_a_known_function() {
+        let keys: HashSet<_> = ROUTES.iter().map(RouteDef::route_key).collect();
+        assert_eq!(keys.len(), ROUTES.len());
+        assert!(ROUTES.iter().all(|r| FUNCTIONS.contains(&r.function)));
+    }
+
+    #[test]
+    fn only_health_is_reachable_without_the_authorizer() {
+        let open: Vec<_> = ROUTES.iter().filter(|r| !r.authorized).map(|r| r.path).collect();
+        assert_eq!(open, vec!["/api/health"]);
+    }
+}

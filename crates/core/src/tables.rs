@@ -1,0 +1,216 @@
+//! The one definition of the eleven DynamoDB tables: names, keys, indexes and TTL attributes.
+//!
+//! The local provisioner creates tables from this list and the CDK app reads the same list (as
+//! JSON written by the `wecare-schema` binary), so a key or an index cannot differ between a
+//! laptop and production. Every table uses string keys `pk`/`sk` whose values start with the
+//! tenant id; indexes are `gsi1`/`gsi2` over `gsi1pk`/`gsi1sk`…, with their purpose written down.
+
+use serde::Serialize;
+
+/// The tables, by role. `name()` is the logical name; deployments add a prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Table {
+    Contacts,
+    Messages,
+    BulkJobs,
+    BulkRecipients,
+    Users,
+    MediaFiles,
+    DlqMessages,
+    AuditLogs,
+    AiInteractions,
+    RateLimitTrackers,
+    SystemConfig,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GsiDef {
+    pub name: &'static str,
+    pub partition_key: &'static str,
+    pub sort_key: &'static str,
+    pub purpose: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableDef {
+    pub table: Table,
+    /// Logical name, as in the specification.
+    pub name: &'static str,
+    /// The environment variable through which functions receive the physical name.
+    pub env_var: &'static str,
+    pub partition_key: &'static str,
+    pub sort_key: &'static str,
+    pub gsis: Vec<GsiDef>,
+    /// Number attribute holding epoch seconds, when the table expires items.
+    pub ttl_attribute: Option<&'static str>,
+    /// Whether the data must survive mistakes (point-in-time recovery, deletion protection).
+    pub durable: bool,
+    pub items: &'static str,
+}
+
+const fn gsi(name: &'static str, purpose: &'static str) -> GsiDef {
+    let (pk, sk) = match name.as_bytes() {
+        b"gsi1" => ("gsi1pk", "gsi1sk"),
+        _ => ("gsi2pk", "gsi2sk"),
+    };
+    GsiDef { name, partition_key: pk, sort_key: sk, purpose }
+}
+
+impl Table {
+    pub const ALL: [Table; 11] = [
+        Table::Contacts,
+        Table::Messages,
+        Table::BulkJobs,
+        Table::BulkRecipients,
+        Table::Users,
+        Table::MediaFiles,
+        Table::DlqMessages,
+        Table::AuditLogs,
+        Table::AiInteractions,
+        Table::RateLimitTrackers,
+        Table::SystemConfig,
+    ];
+
+    pub fn name(self) -> &'static str {
+        self.def().name
+    }
+
+    /// The physical table name for a deployment prefix (`wecare-local-` → `wecare-local-Contacts`).
+    pub fn physical_name(self, prefix: &str) -> String {
+        format!("{prefix}{}", self.name())
+    }
+
+    pub fn def(self) -> TableDef {
+        let base = |name, env_var, gsis, ttl_attribute, durable, items| TableDef {
+            table: self,
+            name,
+            env_var,
+            partition_key: "pk",
+            sort_key: "sk",
+            gsis,
+            ttl_attribute,
+            durable,
+            items,
+        };
+        match self {
+            Table::Contacts => base(
+                "Contacts",
+                "CONTACTS_TABLE",
+                vec![gsi("gsi1", "list a tenant's live contacts newest first: {tenant}#CONTACTS / {createdAt}#{contactId}; removed on delete")],
+                None,
+                true,
+                "contact {tenant}#CONTACT#{id}/CONTACT; uniqueness guards {tenant}#PHONE#{e164}/UNIQUE and {tenant}#EMAIL#{email}/UNIQUE; search tokens {tenant}#SEARCH#{first char}/{token}#{id}",
+            ),
+            Table::Messages => base(
+                "Messages",
+                "MESSAGES_TABLE",
+                vec![
+                    gsi("gsi1", "find a message by its id or provider id: {tenant}#MSG#{id}"),
+                    gsi("gsi2", "conversations of a tenant by latest activity: {tenant}#CONVERSATIONS / {at}#{contactId}"),
+                ],
+                Some("expiresAt"),
+                false,
+                "message {tenant}#CONTACT#{contactId}/MSG#{at}#{messageId}",
+            ),
+            Table::BulkJobs => base(
+                "BulkJobs",
+                "BULK_JOBS_TABLE",
+                vec![gsi("gsi1", "a tenant's jobs newest first: {tenant}#JOBS / {createdAt}#{jobId}")],
+                None,
+                true,
+                "job {tenant}#JOB#{jobId}/JOB",
+            ),
+            Table::BulkRecipients => base(
+                "BulkRecipients",
+                "BULK_RECIPIENTS_TABLE",
+                vec![gsi("gsi1", "a job's recipients by status: {tenant}#JOB#{jobId}#{status} / {contactId}")],
+                None,
+                false,
+                "recipient {tenant}#JOB#{jobId}/RCPT#{contactId}",
+            ),
+            Table::Users => base(
+                "Users",
+                "USERS_TABLE",
+                vec![gsi("gsi1", "a tenant's users by email: {tenant}#USERS / {email}")],
+                None,
+                true,
+                "user {tenant}#USER#{userId}/PROFILE",
+            ),
+            Table::MediaFiles => base(
+                "MediaFiles",
+                "MEDIA_FILES_TABLE",
+                vec![gsi("gsi1", "media of a message: {tenant}#MSG#{messageId} / {mediaId}")],
+                None,
+                true,
+                "media {tenant}#MEDIA#{mediaId}/MEDIA",
+            ),
+            Table::DlqMessages => base(
+                "DLQMessages",
+                "DLQ_MESSAGES_TABLE",
+                vec![],
+                Some("expiresAt"),
+                false,
+                "dead letter {tenant|queue}#DLQ#{queue}/{originalMessageId}",
+            ),
+            Table::AuditLogs => base(
+                "AuditLogs",
+                "AUDIT_LOGS_TABLE",
+                vec![gsi("gsi1", "history of one resource: {tenant}#{resourceType}#{resourceId} / {at}#{auditId}")],
+                Some("expiresAt"),
+                true,
+                "entry {tenant}#AUDIT#{yyyy-mm-dd}/{at}#{auditId}",
+            ),
+            Table::AiInteractions => base(
+                "AIInteractions",
+                "AI_INTERACTIONS_TABLE",
+                vec![gsi("gsi1", "suggestions for a contact newest first: {tenant}#CONTACT#{contactId} / {at}#{id}")],
+                None,
+                true,
+                "interaction {tenant}#AI#{id}/AI",
+            ),
+            Table::RateLimitTrackers => base(
+                "RateLimitTrackers",
+                "RATE_LIMIT_TRACKERS_TABLE",
+                vec![],
+                Some("expiresAt"),
+                false,
+                "bucket {tenant}#RATE#{channel}#{sender}/BUCKET; tier window {tenant}#TIER#{window}/{contact}",
+            ),
+            Table::SystemConfig => base(
+                "SystemConfig",
+                "SYSTEM_CONFIG_TABLE",
+                vec![],
+                None,
+                true,
+                "setting {tenant}#CONFIG/{key}",
+            ),
+        }
+    }
+}
+
+/// All table definitions, in the order of the specification.
+pub fn all() -> Vec<TableDef> {
+    Table::ALL.iter().map(|t| t.def()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn there_are_eleven_tables_with_distinct_names_and_variables() {
+        let defs = all();
+        assert_eq!(defs.len(), 11);
+        assert_eq!(defs.iter().map(|d| d.name).collect::<HashSet<_>>().len(), 11);
+        assert_eq!(defs.iter().map(|d| d.env_var).collect::<HashSet<_>>().len(), 11);
+    }
+
+    #[test]
+    fn the_specified_tables_expire_their_items() {
+        let ttl: HashSet<_> = all().into_iter().filter(|d| d.ttl_attribute.is_some()).map(|d| d.name).collect();
+        assert_eq!(ttl, HashSet::from(["Messages", "DLQMessages", "AuditLogs", "RateLimitTrackers"]));
+    }
+}

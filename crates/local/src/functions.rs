@@ -1,0 +1,52 @@
+//! The functions of the product, built as Lambda builds them: each from its own `Config` read
+//! from an environment map (the one the CDK app sets in production), with clients made once.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use aws_config::SdkConfig;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use wecare_http::config::Env;
+use wecare_http::{AuthorizerRequest, AuthorizerResponse, Request, Response};
+use wecare_store::OperationLog;
+
+pub struct Functions {
+    authorizer: auth_middleware::Deps,
+    contacts: wecare_contacts::Deps,
+}
+
+impl Functions {
+    /// `dynamo_log`, when given, records every DynamoDB operation the functions perform.
+    pub fn new(sdk: &SdkConfig, env: &BTreeMap<String, String>, dynamo_log: Option<OperationLog>) -> anyhow::Result<Self> {
+        let mut conf = aws_sdk_dynamodb::config::Builder::from(sdk);
+        if let Some(log) = dynamo_log {
+            conf = conf.interceptor(log);
+        }
+        let dynamo = aws_sdk_dynamodb::Client::from_conf(conf.build());
+        let auth_config = auth_middleware::Config::from(Env::from_map(env.clone())).context("auth-middleware")?;
+        let contacts_config = wecare_contacts::Config::from(Env::from_map(env.clone())).context("contacts")?;
+        Ok(Functions {
+            authorizer: auth_middleware::Deps::new(&auth_config, dynamo.clone(), reqwest::Client::new()),
+            contacts: wecare_contacts::Deps::new(dynamo, &contacts_config),
+        })
+    }
+
+    pub async fn authorize(&self, req: AuthorizerRequest, now: DateTime<Utc>) -> AuthorizerResponse<Value> {
+        auth_middleware::handle(&self.authorizer, req, now).await
+    }
+
+    /// Invokes the function named in the route table; `None` if no such function is wired.
+    pub async fn invoke(&self, function: &str, req: Request, now: DateTime<Utc>) -> Option<Response> {
+        let c = &self.contacts;
+        Some(match function {
+            "users" => users::handle(req).await,
+            "contacts-create" => contacts_create::handle(c, req, now).await,
+            "contacts-read" => contacts_read::handle(c, req, now).await,
+            "contacts-update" => contacts_update::handle(c, req, now).await,
+            "contacts-delete" => contacts_delete::handle(c, req, now).await,
+            "contacts-search" => contacts_search::handle(c, req, now).await,
+            _ => return None,
+        })
+    }
+}

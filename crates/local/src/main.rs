@@ -1,0 +1,112 @@
+//! `wecare-local`: the local stack's command line.
+//!
+//! - `wecare-local dev` starts moto, provisions and seeds everything, writes `.local/stack.json`,
+//!   serves the API and the console, and prints the URL and the logins. Ctrl-C stops it all.
+//! - `wecare-local with-moto -- CMD…` runs CMD with a private moto on a free port
+//!   (`WECARE_AWS_ENDPOINT`), which is how `make test` gives the test suites their AWS.
+//!
+//! Settings come from the environment: `WECARE_API_PORT` (8080), `WECARE_MOTO_PORT` (4566),
+//! `WECARE_PYTHON` (.venv/bin/python), `WECARE_CONSOLE_DIR` (frontend/dist).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use serde_json::json;
+use wecare_local::{aws, gateway, moto::Moto, provision, seed, Functions};
+
+fn setting(name: &str, default: &str) -> String {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_string())
+}
+
+fn port(name: &str, default: u16) -> anyhow::Result<u16> {
+    setting(name, &default.to_string()).parse().with_context(|| format!("{name} must be a port number"))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None | Some("dev") => dev().await,
+        Some("with-moto") => with_moto(&args[1..]).await,
+        Some(other) => bail!("unknown command {other:?}; use `dev` or `with-moto -- CMD…`"),
+    }
+}
+
+async fn dev() -> anyhow::Result<()> {
+    wecare_http::observability::init_json_logs();
+    let api_port = port("WECARE_API_PORT", 8080)?;
+    let moto_port = port("WECARE_MOTO_PORT", 4566)?;
+    let python = PathBuf::from(setting("WECARE_PYTHON", ".venv/bin/python"));
+    let console = PathBuf::from(setting("WECARE_CONSOLE_DIR", "frontend/dist"));
+
+    // Claim the API port first: a second `make dev` stops here, before touching anything.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", api_port))
+        .await
+        .with_context(|| format!("port {api_port} is in use — is `make dev` already running? (set WECARE_API_PORT)"))?;
+    let started = std::time::Instant::now();
+    let moto = Moto::start(&python, moto_port).await?;
+    let sdk = aws::sdk_config(&moto.endpoint);
+    let resources = provision::provision(&sdk, &moto.endpoint, "wecare-local-", seed::users()).await?;
+    let functions = Arc::new(Functions::new(&sdk, &resources.function_env(), None)?);
+    let api_url = format!("http://127.0.0.1:{api_port}");
+
+    let descriptor = json!({
+        "apiUrl": api_url,
+        "awsEndpoint": resources.aws_endpoint,
+        "region": resources.region,
+        "userPoolId": resources.user_pool_id,
+        "userPoolClientId": resources.user_pool_client_id,
+        "snsTopicArn": resources.sns_topic_arn,
+        "alertsTopicArn": resources.alerts_topic_arn,
+        "tables": resources.tables,
+        "queues": resources.queues,
+        "mediaBucket": resources.media_bucket,
+        "reportsBucket": resources.reports_bucket,
+        "sesSender": resources.ses_sender,
+        "users": resources.users,
+    });
+    std::fs::create_dir_all(".local").context("create .local")?;
+    std::fs::write(".local/stack.json", serde_json::to_string_pretty(&descriptor)?).context("write .local/stack.json")?;
+
+    println!();
+    println!("WECARE.DIGITAL is running at {api_url}  (ready in {:.1} s)", started.elapsed().as_secs_f64());
+    println!("  API:        {api_url}/api   (e.g. curl {api_url}/api/health)");
+    println!("  AWS (moto): {}", resources.aws_endpoint);
+    println!("  Stack:      .local/stack.json");
+    println!("  Logins (Cognito USER_PASSWORD_AUTH, client {}):", resources.user_pool_client_id);
+    for u in &resources.users {
+        println!("    {:<9} {:<26} {:<22} tenant {}", u.role.as_str(), u.email, u.password, u.tenant_id);
+    }
+    println!("Press Ctrl-C to stop.");
+
+    let app = gateway::router(functions, Some(console));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serve")?;
+    moto.stop().await;
+    let _ = std::fs::remove_file(".local/stack.json");
+    println!("stopped");
+    Ok(())
+}
+
+async fn with_moto(args: &[String]) -> anyhow::Result<()> {
+    let cmd: Vec<&String> = args.iter().skip_while(|a| *a == "--").collect();
+    let Some((program, rest)) = cmd.split_first() else {
+        bail!("usage: wecare-local with-moto -- CMD [ARGS…]");
+    };
+    let python = PathBuf::from(setting("WECARE_PYTHON", ".venv/bin/python"));
+    let moto = Moto::start(&python, 0).await?;
+    let status = tokio::process::Command::new(program)
+        .args(rest)
+        .env("WECARE_AWS_ENDPOINT", &moto.endpoint)
+        .status()
+        .await
+        .with_context(|| format!("run {program}"))?;
+    moto.stop().await;
+    std::process::exit(status.code().unwrap_or(1));
+}

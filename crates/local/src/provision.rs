@@ -1,0 +1,291 @@
+//! Creating every resource of the product in the embedded AWS.
+//!
+//! Tables come from `wecare_core::tables` (the definition the CDK app reads too); the rest
+//! mirrors the specification: four queues with redrive, the inbound-events and alerts topics, the
+//! media and report buckets, the SES sender identity, and a Cognito user pool with the three role
+//! groups, a `custom:tenant_id` attribute, an app client allowing USER_PASSWORD_AUTH, and the seed
+//! users. Creating what already exists is not an error, so provisioning can be re-run.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use aws_config::SdkConfig;
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeDataType, AttributeType, ExplicitAuthFlowsType, MessageActionType, SchemaAttributeType,
+    UsernameAttributeType,
+};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TimeToLiveSpecification,
+};
+use aws_sdk_sqs::types::QueueAttributeName;
+use serde::Serialize;
+use wecare_core::tables::{Table, TableDef};
+
+use crate::aws::{s3_client, REGION};
+use crate::seed::{self, SeedUser};
+
+/// Everything that was provisioned, as tools and tests need to find it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resources {
+    pub aws_endpoint: String,
+    pub region: String,
+    pub prefix: String,
+    pub tables: BTreeMap<String, String>,
+    pub queues: BTreeMap<String, String>,
+    pub sns_topic_arn: String,
+    pub alerts_topic_arn: String,
+    pub media_bucket: String,
+    pub reports_bucket: String,
+    pub ses_sender: String,
+    pub user_pool_id: String,
+    pub user_pool_client_id: String,
+    pub users: Vec<SeedUser>,
+}
+
+impl Resources {
+    pub fn issuer(&self) -> String {
+        format!("https://cognito-idp.{}.amazonaws.com/{}", self.region, self.user_pool_id)
+    }
+
+    pub fn jwks_url(&self) -> String {
+        format!("{}/{}/.well-known/jwks.json", self.aws_endpoint, self.user_pool_id)
+    }
+
+    pub fn table(&self, t: Table) -> String {
+        t.physical_name(&self.prefix)
+    }
+
+    /// The environment every function gets, as the CDK app sets it in production.
+    pub fn function_env(&self) -> BTreeMap<String, String> {
+        let mut env: BTreeMap<String, String> =
+            Table::ALL.iter().map(|t| (t.def().env_var.to_string(), self.table(*t))).collect();
+        env.insert("DEFAULT_PHONE_REGION".into(), "IN".into());
+        env.insert("DEFAULT_TENANT_ID".into(), seed::DEFAULT_TENANT.into());
+        env.insert("COGNITO_ISSUER".into(), self.issuer());
+        env.insert("COGNITO_CLIENT_IDS".into(), self.user_pool_client_id.clone());
+        env.insert("JWKS_URL".into(), self.jwks_url());
+        env.insert("SEND_MODE".into(), "DRY_RUN".into());
+        env
+    }
+}
+
+/// Provisions everything under `prefix` (e.g. `wecare-local-`), seeding `users`.
+pub async fn provision(sdk: &SdkConfig, endpoint: &str, prefix: &str, users: Vec<SeedUser>) -> anyhow::Result<Resources> {
+    let dynamo = aws_sdk_dynamodb::Client::new(sdk);
+    for t in Table::ALL {
+        create_table(&dynamo, &t.def(), &t.physical_name(prefix)).await?;
+    }
+    let queues = create_queues(&aws_sdk_sqs::Client::new(sdk), prefix).await?;
+
+    let sns = aws_sdk_sns::Client::new(sdk);
+    let topic = |name: String| {
+        let sns = sns.clone();
+        async move {
+            let out = sns.create_topic().name(&name).send().await.with_context(|| format!("create topic {name}"))?;
+            anyhow::Ok(out.topic_arn.unwrap_or_default())
+        }
+    };
+    let sns_topic_arn = topic(format!("{prefix}whatsapp-events")).await?;
+    let alerts_topic_arn = topic(format!("{prefix}alerts")).await?;
+
+    let s3 = s3_client(sdk);
+    let (media_bucket, reports_bucket) = (format!("{prefix}media"), format!("{prefix}reports"));
+    for b in [&media_bucket, &reports_bucket] {
+        if let Err(e) = s3.create_bucket().bucket(b).send().await {
+            let owned = e.as_service_error().is_some_and(|s| s.is_bucket_already_owned_by_you() || s.is_bucket_already_exists());
+            if !owned {
+                return Err(e).with_context(|| format!("create bucket {b}"));
+            }
+        }
+    }
+
+    let ses_sender = "one@wecare.digital".to_string();
+    let ses = aws_sdk_sesv2::Client::new(sdk);
+    if let Err(e) = ses.create_email_identity().email_identity(&ses_sender).send().await {
+        if !e.as_service_error().is_some_and(|s| s.is_already_exists_exception()) {
+            return Err(e).context("create SES identity");
+        }
+    }
+
+    let (user_pool_id, user_pool_client_id) =
+        create_user_pool(&aws_sdk_cognitoidentityprovider::Client::new(sdk), prefix, &users).await?;
+
+    Ok(Resources {
+        aws_endpoint: endpoint.to_string(),
+        region: REGION.to_string(),
+        prefix: prefix.to_string(),
+        tables: Table::ALL.iter().map(|t| (t.name().to_string(), t.physical_name(prefix))).collect(),
+        queues,
+        sns_topic_arn,
+        alerts_topic_arn,
+        media_bucket,
+        reports_bucket,
+        ses_sender,
+        user_pool_id,
+        user_pool_client_id,
+        users,
+    })
+}
+
+async fn create_table(client: &aws_sdk_dynamodb::Client, def: &TableDef, name: &str) -> anyhow::Result<()> {
+    let string_attr = |n: &str| AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build();
+    let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build();
+    let mut attrs = vec![string_attr(def.partition_key)?, string_attr(def.sort_key)?];
+    let mut gsis = Vec::new();
+    for g in &def.gsis {
+        attrs.push(string_attr(g.partition_key)?);
+        attrs.push(string_attr(g.sort_key)?);
+        gsis.push(
+            GlobalSecondaryIndex::builder()
+                .index_name(g.name)
+                .key_schema(key(g.partition_key, KeyType::Hash)?)
+                .key_schema(key(g.sort_key, KeyType::Range)?)
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()?,
+        );
+    }
+    let created = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_attribute_definitions(Some(attrs))
+        .key_schema(key(def.partition_key, KeyType::Hash)?)
+        .key_schema(key(def.sort_key, KeyType::Range)?)
+        .set_global_secondary_indexes((!gsis.is_empty()).then_some(gsis))
+        .send()
+        .await;
+    if let Err(e) = created {
+        if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) {
+            return Ok(());
+        }
+        return Err(e).with_context(|| format!("create table {name}"));
+    }
+    if let Some(attr) = def.ttl_attribute {
+        client
+            .update_time_to_live()
+            .table_name(name)
+            .time_to_live_specification(TimeToLiveSpecification::builder().attribute_name(attr).enabled(true).build()?)
+            .send()
+            .await
+            .with_context(|| format!("enable TTL on {name}"))?;
+    }
+    Ok(())
+}
+
+/// `inbound-dlq`, `bulk-queue` → `bulk-dlq`, `outbound-dlq`; returns logical name → queue URL.
+async fn create_queues(sqs: &aws_sdk_sqs::Client, prefix: &str) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut urls = BTreeMap::new();
+    let fourteen_days = (14 * 24 * 3600).to_string();
+    for name in ["inbound-dlq", "bulk-dlq", "outbound-dlq"] {
+        let out = sqs
+            .create_queue()
+            .queue_name(format!("{prefix}{name}"))
+            .attributes(QueueAttributeName::MessageRetentionPeriod, &fourteen_days)
+            .send()
+            .await
+            .with_context(|| format!("create queue {name}"))?;
+        urls.insert(name.to_string(), out.queue_url.unwrap_or_default());
+    }
+    let dlq_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&urls["bulk-dlq"])
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .context("bulk-dlq arn")?
+        .attributes
+        .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
+        .unwrap_or_default();
+    let redrive = serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5 }).to_string();
+    let out = sqs
+        .create_queue()
+        .queue_name(format!("{prefix}bulk-queue"))
+        .attributes(QueueAttributeName::RedrivePolicy, redrive)
+        // Six times the bulk worker's 30 s timeout, as Lambda's SQS integration requires.
+        .attributes(QueueAttributeName::VisibilityTimeout, "180")
+        .send()
+        .await
+        .context("create queue bulk-queue")?;
+    urls.insert("bulk-queue".to_string(), out.queue_url.unwrap_or_default());
+    Ok(urls)
+}
+
+async fn create_user_pool(
+    cognito: &aws_sdk_cognitoidentityprovider::Client,
+    prefix: &str,
+    users: &[SeedUser],
+) -> anyhow::Result<(String, String)> {
+    let pool = cognito
+        .create_user_pool()
+        .pool_name(format!("{prefix}users"))
+        .username_attributes(UsernameAttributeType::Email)
+        .schema(
+            SchemaAttributeType::builder()
+                .name("tenant_id")
+                .attribute_data_type(AttributeDataType::String)
+                .mutable(true)
+                .build(),
+        )
+        .send()
+        .await
+        .context("create user pool")?
+        .user_pool
+        .and_then(|p| p.id)
+        .context("user pool id")?;
+    let client_id = cognito
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("console")
+        .generate_secret(false)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .read_attributes("email")
+        .read_attributes("custom:tenant_id")
+        .send()
+        .await
+        .context("create app client")?
+        .user_pool_client
+        .and_then(|c| c.client_id)
+        .context("app client id")?;
+    for group in ["Viewer", "Operator", "Admin"] {
+        cognito.create_group().user_pool_id(&pool).group_name(group).send().await.context("create group")?;
+    }
+    for u in users {
+        let mut attrs = vec![
+            AttributeType::builder().name("email").value(&u.email).build()?,
+            AttributeType::builder().name("email_verified").value("true").build()?,
+        ];
+        if u.explicit_tenant {
+            attrs.push(AttributeType::builder().name("custom:tenant_id").value(&u.tenant_id).build()?);
+        }
+        cognito
+            .admin_create_user()
+            .user_pool_id(&pool)
+            .username(&u.email)
+            .set_user_attributes(Some(attrs))
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await
+            .with_context(|| format!("create user {}", u.email))?;
+        cognito
+            .admin_set_user_password()
+            .user_pool_id(&pool)
+            .username(&u.email)
+            .password(&u.password)
+            .permanent(true)
+            .send()
+            .await
+            .context("set password")?;
+        cognito
+            .admin_add_user_to_group()
+            .user_pool_id(&pool)
+            .username(&u.email)
+            .group_name(u.role.as_str())
+            .send()
+            .await
+            .context("add to group")?;
+    }
+    Ok((pool, client_id))
+}

@@ -1,0 +1,59 @@
+//! Every key of every item this crate writes. Keys start with the tenant id; the `#` separator
+//! cannot occur in a `TenantId`, so one tenant's keys can never collide with another's.
+
+use chrono::{DateTime, Utc};
+use wecare_core::contact::token_shard;
+use wecare_core::time::iso;
+use wecare_core::{ContactId, Email, PhoneNumber, TenantId, UserId};
+
+pub const CONTACT_SK: &str = "CONTACT";
+pub const GUARD_SK: &str = "UNIQUE";
+pub const USER_SK: &str = "PROFILE";
+
+pub fn contact_pk(t: &TenantId, id: &ContactId) -> String {
+    format!("{t}#CONTACT#{id}")
+}
+
+/// Uniqueness guard of a phone number within a tenant; holds the owning `contactId`.
+pub fn phone_guard_pk(t: &TenantId, phone: &PhoneNumber) -> String {
+    format!("{t}#PHONE#{phone}")
+}
+
+/// Uniqueness guard of an email address within a tenant; holds the owning `contactId`.
+pub fn email_guard_pk(t: &TenantId, email: &Email) -> String {
+    format!("{t}#EMAIL#{email}")
+}
+
+/// Partition of the live-contacts listing index (gsi1).
+pub fn contacts_list_pk(t: &TenantId) -> String {
+    format!("{t}#CONTACTS")
+}
+
+pub fn contacts_list_sk(created_at: DateTime<Utc>, id: &ContactId) -> String {
+    format!("{}#{id}", iso(created_at))
+}
+
+/// Partition of the search tokens starting with the same character as `token`.
+pub fn search_pk(t: &TenantId, token: &str) -> String {
+    format!("{t}#SEARCH#{}", token_shard(token))
+}
+
+pub fn search_sk(token: &str, id: &ContactId) -> String {
+    format!("{token}#{id}")
+}
+
+pub fn user_pk(t: &TenantId, u: &UserId) -> String {
+    format!("{t}#USER#{u}")
+}
+
+pub fn users_list_pk(t: &TenantId) -> String {
+    format!("{t}#USERS")
+}
+
+pub fn audit_pk(t: &TenantId, at: DateTime<Utc>) -> String {
+    format!("{t}#AUDIT#{}", at.format("%Y-%m-%d"))
+}
+
+pub fn audit_resource_pk(t: &TenantId, resource_type: &str, resource_id: &str) -> String {
+    format!("{t}#{resource_type}#{resource_id}")
+}

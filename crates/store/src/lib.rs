@@ -1,0 +1,21 @@
+//! DynamoDB access shared by the functions: the contacts repository, the audit trail, the users
+//! record, pagination cursors, and an SDK interceptor that records which operations ran.
+//!
+//! Keys are built here and nowhere else, always from a `TenantId` that came from the verified
+//! token, so no handler can address another tenant's items. Every write that must be unique or
+//! must not be lost is a conditional write or a transaction, because moto and DynamoDB both make
+//! those atomic and nothing else is.
+
+pub mod audit;
+pub mod contacts;
+pub mod cursor;
+pub mod error;
+pub mod keys;
+pub mod oplog;
+pub mod users;
+
+pub use audit::{AuditContext, AuditEntry};
+pub use contacts::{Contact, ContactsRepo};
+pub use error::StoreError;
+pub use oplog::OperationLog;
+pub use users::UsersRepo;

@@ -1,0 +1,141 @@
+//! The API's Lambda REQUEST authorizer (HTTP API, payload v2, simple responses).
+//!
+//! It verifies the Cognito ID token in `Authorization` (RS256 against the user pool's JWKS,
+//! issuer, audience = app client id, `token_use`, expiry, not-before), derives the role from
+//! `cognito:groups` and the tenant from `custom:tenant_id` (else the deployment's default tenant),
+//! and hands `{userId, email, role, tenantId}` to the function as context.
+//!
+//! Only ID tokens are accepted: the tenant and email the platform scopes every request by exist
+//! only in the ID token (Cognito access tokens carry neither without a pre-token-generation
+//! trigger), and accepting both kinds would let a token minted for another purpose in.
+//! Every decision is logged with its reason, never with the token.
+
+pub mod jwks;
+pub mod verify;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use tracing::Instrument;
+use wecare_core::TenantId;
+use wecare_http::config::{ConfigError, Env};
+use wecare_http::{AuthorizerRequest, AuthorizerResponse};
+use wecare_store::UsersRepo;
+
+pub use jwks::Jwks;
+pub use verify::{Deny, Verifier};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub users_table: String,
+    /// The `iss` tokens must carry: `https://cognito-idp.{region}.amazonaws.com/{userPoolId}`.
+    pub issuer: String,
+    /// App client ids whose ID tokens are accepted (`COGNITO_CLIENT_IDS`, comma-separated).
+    pub client_ids: Vec<String>,
+    /// Where the signing keys are fetched from; separate from the issuer because locally the
+    /// keys are served by the emulator while tokens name the real Cognito issuer.
+    pub jwks_url: String,
+    pub default_tenant: TenantId,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from(Env::from_process())
+    }
+
+    pub fn from(mut env: Env) -> Result<Self, ConfigError> {
+        let users_table = env.required("USERS_TABLE");
+        let issuer = env.required("COGNITO_ISSUER");
+        let client_ids = env.required("COGNITO_CLIENT_IDS");
+        let jwks_url = env.required("JWKS_URL");
+        let default_tenant = env.parsed("DEFAULT_TENANT_ID", TenantId::parse);
+        env.finish(|| {
+            Some(Config {
+                users_table,
+                issuer,
+                client_ids: client_ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                jwks_url,
+                default_tenant: default_tenant?,
+            })
+        })
+    }
+}
+
+/// Built once per cold start: the JWKS cache lives as long as the instance.
+pub struct Deps {
+    pub verifier: Verifier,
+    pub users: UsersRepo,
+}
+
+impl Deps {
+    pub fn new(config: &Config, dynamo: aws_sdk_dynamodb::Client, http: reqwest::Client) -> Self {
+        Deps {
+            verifier: Verifier::new(
+                Jwks::new(http, &config.jwks_url),
+                &config.issuer,
+                config.client_ids.clone(),
+                config.default_tenant.clone(),
+            ),
+            users: UsersRepo::new(dynamo, &config.users_table),
+        }
+    }
+}
+
+/// The bearer token of a request: `Authorization: Bearer <jwt>` (or the bare token).
+fn bearer(req: &AuthorizerRequest) -> Option<&str> {
+    let raw = req.headers.get(http_header_authorization())?.to_str().ok()?.trim();
+    let token = match raw.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        Some(_) => return None,
+        None => raw,
+    };
+    (!token.is_empty()).then_some(token)
+}
+
+fn http_header_authorization() -> &'static str {
+    "authorization"
+}
+
+fn response(allowed: bool, context: Value) -> AuthorizerResponse<Value> {
+    let mut r: AuthorizerResponse<Value> =
+        serde_json::from_value(json!({ "isAuthorized": false, "context": {} })).unwrap_or_default();
+    r.is_authorized = allowed;
+    r.context = context;
+    r
+}
+
+pub async fn handle(deps: &Deps, req: AuthorizerRequest, now: DateTime<Utc>) -> AuthorizerResponse<Value> {
+    let request_id = req.request_context.request_id.clone().unwrap_or_default();
+    let span = tracing::info_span!("authorize", request_id = %request_id, function = "auth-middleware");
+    async {
+        let Some(token) = bearer(&req) else {
+            tracing::info!(decision = "deny", reason = "no bearer token");
+            return response(false, json!({}));
+        };
+        match deps.verifier.verify(token, now).await {
+            Err(deny) => {
+                tracing::info!(decision = "deny", reason = %deny);
+                response(false, json!({}))
+            }
+            Ok(p) => {
+                if let Err(e) = deps.users.record_login(&p, now).await {
+                    // Keeping the Users record current must not lock people out of the API.
+                    tracing::error!(error = %e, source = ?std::error::Error::source(&e), "users record not updated");
+                }
+                tracing::info!(decision = "allow", user_id = %p.user_id, tenant_id = %p.tenant_id, role = %p.role);
+                let mut ctx = BTreeMap::from([
+                    ("userId", json!(p.user_id)),
+                    ("role", json!(p.role)),
+                    ("tenantId", json!(p.tenant_id)),
+                ]);
+                if let Some(email) = &p.email {
+                    ctx.insert("email", json!(email));
+                }
+                response(true, json!(ctx))
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
