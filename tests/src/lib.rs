@@ -1,1 +1,206 @@
-//! placeholder
+//! Shared helpers of the end-to-end tests: a whole local stack per test, against moto.
+//!
+//! Each test provisions its own tables, queues and user pool under a random prefix, so tests run
+//! in parallel without seeing each other. They share one moto: the one `make test` started
+//! (`WECARE_AWS_ENDPOINT`), or else one this process starts on a free port. Requests go through
+//! the local API gateway over HTTP, with ID tokens issued by Cognito (moto) for the seed users.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use aws_config::SdkConfig;
+use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use serde_json::Value;
+use wecare_core::Role;
+use wecare_local::seed::{self, SeedUser};
+use wecare_local::{aws, gateway, provision, Functions, Resources};
+use wecare_store::OperationLog;
+
+pub use reqwest::Method;
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The moto all tests of this process use.
+pub fn moto_endpoint() -> String {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT
+        .get_or_init(|| {
+            if let Ok(e) = std::env::var("WECARE_AWS_ENDPOINT") {
+                return e;
+            }
+            let python = std::env::var("WECARE_PYTHON")
+                .map(PathBuf::from)
+                .unwrap_or_else(|_| workspace_root().join(".venv/bin/python"));
+            let mut child = std::process::Command::new(&python)
+                .arg(wecare_local::moto::launcher_script())
+                .args(["--port", "0"])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start moto with {}: {e} (run `make test`)", python.display()));
+            let mut line = String::new();
+            let stdout = child.stdout.take().expect("moto stdout");
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("moto READY line");
+            let port = line.trim().strip_prefix("READY ").expect("moto READY line").to_string();
+            // The launcher exits on its own when this test process ends.
+            std::mem::forget(child);
+            format!("http://127.0.0.1:{port}")
+        })
+        .clone()
+}
+
+/// The signing key moto's Cognito uses, to forge tokens that are validly signed but otherwise
+/// wrong (expired, wrong issuer, …): only the verifier's claim checks can refuse those.
+pub fn moto_signing_key_pem() -> String {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::BigUint;
+    let venv = workspace_root().join(".venv/lib");
+    let gz = std::fs::read_dir(&venv)
+        .expect("project virtualenv")
+        .filter_map(Result::ok)
+        .map(|d| {
+            d.path()
+                .join("site-packages/moto/cognitoidp/resources/jwks-private.json.gz")
+        })
+        .find(|p| p.exists())
+        .expect("moto's jwks-private.json.gz");
+    let out = std::process::Command::new("gzip")
+        .arg("-dc")
+        .arg(&gz)
+        .output()
+        .expect("gzip");
+    let jwk: Value = serde_json::from_slice(&out.stdout).expect("jwk json");
+    let b = |k: &str| {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(jwk[k].as_str().expect(k))
+            .expect(k);
+        BigUint::from_bytes_be(&raw)
+    };
+    // moto ships only n, e and d; the primes are recovered from them.
+    let key = rsa::RsaPrivateKey::from_components(b("n"), b("e"), b("d"), vec![]).expect("rsa key");
+    key.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).expect("pem").to_string()
+}
+
+pub struct TestStack {
+    pub api: String,
+    pub resources: Resources,
+    pub sdk: SdkConfig,
+    /// Every DynamoDB operation the functions performed.
+    pub dynamo_ops: OperationLog,
+    http: reqwest::Client,
+}
+
+pub struct Tokens {
+    pub id: String,
+    pub access: String,
+}
+
+impl TestStack {
+    pub async fn start() -> TestStack {
+        let endpoint = moto_endpoint();
+        let sdk = aws::sdk_config(&endpoint);
+        let prefix = format!("t{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let resources = provision::provision(&sdk, &endpoint, &prefix, seed::users())
+            .await
+            .expect("provision");
+        let dynamo_ops = OperationLog::new();
+        let functions =
+            Arc::new(Functions::new(&sdk, &resources.function_env(), Some(dynamo_ops.clone())).expect("functions"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = gateway::router(functions, None);
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+        });
+        TestStack {
+            api: format!("http://{addr}"),
+            resources,
+            sdk,
+            dynamo_ops,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn user(&self, role: Role, tenant: &str) -> &SeedUser {
+        self.resources
+            .users
+            .iter()
+            .find(|u| u.role == role && u.tenant_id == tenant)
+            .expect("seed user")
+    }
+
+    /// Signs in through Cognito (USER_PASSWORD_AUTH) as the seed user of `role` in `tenant`.
+    pub async fn sign_in(&self, role: Role, tenant: &str) -> Tokens {
+        let u = self.user(role, tenant);
+        let out = aws_sdk_cognitoidentityprovider::Client::new(&self.sdk)
+            .initiate_auth()
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .client_id(&self.resources.user_pool_client_id)
+            .auth_parameters("USERNAME", &u.email)
+            .auth_parameters("PASSWORD", &u.password)
+            .send()
+            .await
+            .expect("sign in");
+        let r = out.authentication_result.expect("tokens");
+        Tokens {
+            id: r.id_token.expect("id token"),
+            access: r.access_token.expect("access token"),
+        }
+    }
+
+    /// The ID token of the default tenant's user with `role`.
+    pub async fn token(&self, role: Role) -> String {
+        self.sign_in(role, seed::DEFAULT_TENANT).await.id
+    }
+
+    /// Calls the API; returns the status and the JSON body (`Null` when empty).
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.api));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        self.send(req).await
+    }
+
+    /// Calls the API with a raw body, for malformed-input tests.
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, Value) {
+        let req = self
+            .http
+            .request(method, format!("{}{path}", self.api))
+            .bearer_auth(token)
+            .body(body);
+        self.send(req).await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("JSON body")
+        };
+        (status, json)
+    }
+
+    pub fn dynamo(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&self.sdk)
+    }
+
+    pub fn table(&self, t: wecare_core::tables::Table) -> String {
+        self.resources.table(t)
+    }
+}

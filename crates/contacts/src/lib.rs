@@ -31,7 +31,13 @@ impl Config {
         let contacts_table = env.required("CONTACTS_TABLE");
         let audit_logs_table = env.required("AUDIT_LOGS_TABLE");
         let region = env.parsed("DEFAULT_PHONE_REGION", Region::parse);
-        env.finish(|| Some(Config { contacts_table, audit_logs_table, default_region: region? }))
+        env.finish(|| {
+            Some(Config {
+                contacts_table,
+                audit_logs_table,
+                default_region: region?,
+            })
+        })
     }
 }
 
@@ -59,7 +65,12 @@ impl Deps {
         resource_id: &str,
         now: DateTime<Utc>,
     ) -> Result<AuditContext, ApiError> {
-        let attempt = Attempt { permission, action, resource_type: "contact", resource_id };
+        let attempt = Attempt {
+            permission,
+            action,
+            resource_type: "contact",
+            resource_id,
+        };
         guard::authorize(self.repo.client(), self.repo.audit_table(), req, attempt, now).await
     }
 }
@@ -78,7 +89,9 @@ pub fn parse_email(raw: &str) -> Result<Email, ApiError> {
 
 /// A path's `{contactId}`: anything that is not a contact id names no contact.
 pub fn contact_id(req: &Request) -> Result<ContactId, ApiError> {
-    wecare_http::path_param(req, "contactId").and_then(ContactId::parse).ok_or_else(|| ApiError::not_found("contact"))
+    wecare_http::path_param(req, "contactId")
+        .and_then(ContactId::parse)
+        .ok_or_else(|| ApiError::not_found("contact"))
 }
 
 /// `limit` query parameter: 1–100, default 25.
@@ -100,9 +113,10 @@ pub fn write_error(e: WriteError) -> ApiError {
             format!("{}: already belongs to contact {existing}", field.as_str()),
         ),
         WriteError::NotFound => ApiError::not_found("contact"),
-        WriteError::Contended => {
-            ApiError::new(ErrorCode::Conflict, "the contact is being changed by someone else; try again")
-        }
+        WriteError::Contended => ApiError::new(
+            ErrorCode::Conflict,
+            "the contact is being changed by someone else; try again",
+        ),
         WriteError::Store(e) => ApiError::internal(&e),
     }
 }

@@ -104,7 +104,13 @@ impl OptIns {
         for &(channel, opted_in) in requested {
             if self.get(channel) != opted_in {
                 self.set(channel, opted_in);
-                changes.push(ConsentChange { channel, opted_in, by: by.to_string(), at, source });
+                changes.push(ConsentChange {
+                    channel,
+                    opted_in,
+                    by: by.to_string(),
+                    at,
+                    source,
+                });
             }
         }
         changes
@@ -128,7 +134,12 @@ mod tests {
         let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
         let first = o.apply(&[(Channel::Sms, true)], "u1", at, ConsentSource::Operator);
         assert_eq!(first.len(), 1);
-        let again = o.apply(&[(Channel::Sms, true), (Channel::Email, false)], "u1", at, ConsentSource::Operator);
+        let again = o.apply(
+            &[(Channel::Sms, true), (Channel::Email, false)],
+            "u1",
+            at,
+            ConsentSource::Operator,
+        );
         assert!(again.is_empty());
     }
 

@@ -92,12 +92,18 @@ impl<'de> Deserialize<'de> for ContactName {
 
 /// Splits text into lower-case words on anything that is not a letter or digit.
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
 }
 
 /// The tokens a contact is found by: its name words, its email, and its phone digits with and
 /// without the country code.
-pub fn search_tokens(name: Option<&ContactName>, phone: Option<&PhoneNumber>, email: Option<&Email>) -> BTreeSet<String> {
+pub fn search_tokens(
+    name: Option<&ContactName>,
+    phone: Option<&PhoneNumber>,
+    email: Option<&Email>,
+) -> BTreeSet<String> {
     let mut tokens = BTreeSet::new();
     if let Some(name) = name {
         let mut seen = BTreeSet::new();
@@ -149,13 +155,20 @@ impl SearchQuery {
         if q.chars().count() > 100 {
             return Err(QueryError::TooLong);
         }
-        let phone_like = q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) && q.chars().any(|c| c.is_ascii_digit());
+        let phone_like =
+            q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) && q.chars().any(|c| c.is_ascii_digit());
         if phone_like {
             let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-            return Ok(SearchQuery { prefix: digits, also: vec![] });
+            return Ok(SearchQuery {
+                prefix: digits,
+                also: vec![],
+            });
         }
         if q.contains('@') {
-            return Ok(SearchQuery { prefix: q.to_lowercase(), also: vec![] });
+            return Ok(SearchQuery {
+                prefix: q.to_lowercase(),
+                also: vec![],
+            });
         }
         let mut ws: Vec<String> = words(q).collect();
         if ws.is_empty() {
@@ -168,7 +181,10 @@ impl SearchQuery {
     /// Whether a contact with these tokens answers this query.
     pub fn matches(&self, tokens: &BTreeSet<String>) -> bool {
         tokens.iter().any(|t| t.starts_with(&self.prefix))
-            && self.also.iter().all(|w| tokens.iter().any(|t| t.starts_with(w.as_str())))
+            && self
+                .also
+                .iter()
+                .all(|w| tokens.iter().any(|t| t.starts_with(w.as_str())))
     }
 
     /// A contact can match the looked-up prefix through several of its tokens; only the first of
@@ -196,15 +212,34 @@ mod tests {
     #[test]
     fn a_contact_is_indexed_by_name_words_email_and_both_phone_forms() {
         let t = tokens("Anna-Maria  O'Neil", "98765 43210", "Anna@Example.com");
-        let expected: BTreeSet<String> =
-            ["anna", "maria", "o", "neil", "anna@example.com", "919876543210", "9876543210"].map(String::from).into();
+        let expected: BTreeSet<String> = [
+            "anna",
+            "maria",
+            "o",
+            "neil",
+            "anna@example.com",
+            "919876543210",
+            "9876543210",
+        ]
+        .map(String::from)
+        .into();
         assert_eq!(t, expected);
     }
 
     #[test]
     fn queries_match_name_word_email_and_phone_prefixes_case_insensitively() {
         let t = tokens("Anna Smith", "+91 98765 43210", "anna.smith@example.com");
-        for q in ["ann", "SMI", "anna.s", "anna.smith@ex", "98765", "+91 98765", "9198", "anna smi", "Smith Anna"] {
+        for q in [
+            "ann",
+            "SMI",
+            "anna.s",
+            "anna.smith@ex",
+            "98765",
+            "+91 98765",
+            "9198",
+            "anna smi",
+            "Smith Anna",
+        ] {
             assert!(SearchQuery::parse(q).unwrap().matches(&t), "{q}");
         }
         for q in ["nna", "mith", "example", "43210", "anna jones", "+1 987"] {

@@ -40,7 +40,8 @@ impl Email {
             allow_domain_literal: false,
             allow_display_text: false,
         };
-        let parsed = email_address::EmailAddress::parse_with_options(&lowered, options).map_err(|_| EmailError::Invalid)?;
+        let parsed =
+            email_address::EmailAddress::parse_with_options(&lowered, options).map_err(|_| EmailError::Invalid)?;
         let domain = parsed.domain();
         let plausible_domain = domain
             .split('.')
@@ -77,7 +78,10 @@ mod tests {
 
     #[test]
     fn addresses_are_trimmed_and_lower_cased() {
-        assert_eq!(Email::parse("  Anna.Smith@Example.COM ").unwrap().as_str(), "anna.smith@example.com");
+        assert_eq!(
+            Email::parse("  Anna.Smith@Example.COM ").unwrap().as_str(),
+            "anna.smith@example.com"
+        );
     }
 
     #[test]
@@ -87,8 +91,19 @@ mod tests {
 
     #[test]
     fn shapes_no_mailbox_accepts_are_refused() {
-        for bad in ["", "anna", "anna@", "@example.com", "anna@localhost", "anna@[127.0.0.1]", "a b@example.com",
-            "anna@exa mple.com", "\"quoted\"@example.com", "Anna <anna@example.com>", "anna@@example.com"] {
+        for bad in [
+            "",
+            "anna",
+            "anna@",
+            "@example.com",
+            "anna@localhost",
+            "anna@[127.0.0.1]",
+            "a b@example.com",
+            "anna@exa mple.com",
+            "\"quoted\"@example.com",
+            "Anna <anna@example.com>",
+            "anna@@example.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

@@ -68,7 +68,12 @@ mod tests {
 
     #[test]
     fn the_wire_name_is_the_serialized_name() {
-        for c in [ErrorCode::ValidationFailed, ErrorCode::NotOptedIn, ErrorCode::Internal, ErrorCode::RateLimited] {
+        for c in [
+            ErrorCode::ValidationFailed,
+            ErrorCode::NotOptedIn,
+            ErrorCode::Internal,
+            ErrorCode::RateLimited,
+        ] {
             assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
         }
     }

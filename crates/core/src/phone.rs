@@ -87,7 +87,10 @@ impl PhoneNumber {
         match phonenumber::parse(None, &self.0) {
             Ok(n) => {
                 let code = n.code().value().to_string();
-                self.digits().strip_prefix(code.as_str()).unwrap_or(self.digits()).to_string()
+                self.digits()
+                    .strip_prefix(code.as_str())
+                    .unwrap_or(self.digits())
+                    .to_string()
             }
             Err(_) => self.digits().to_string(),
         }
@@ -126,9 +129,19 @@ mod tests {
 
     #[test]
     fn the_same_number_in_different_shapes_normalizes_to_one_value() {
-        let shapes = ["+91 98765-43210", "098765 43210", "(+91) 9876543210", "+919876543210", "tel:+91-98765-43210"];
+        let shapes = [
+            "+91 98765-43210",
+            "098765 43210",
+            "(+91) 9876543210",
+            "+919876543210",
+            "tel:+91-98765-43210",
+        ];
         for s in shapes {
-            assert_eq!(PhoneNumber::parse(s, Region::INDIA).unwrap().as_str(), "+919876543210", "{s}");
+            assert_eq!(
+                PhoneNumber::parse(s, Region::INDIA).unwrap().as_str(),
+                "+919876543210",
+                "{s}"
+            );
         }
     }
 
@@ -142,7 +155,10 @@ mod tests {
     #[test]
     fn the_default_region_is_configurable() {
         let us = Region::parse("us").unwrap();
-        assert_eq!(PhoneNumber::parse("(415) 555-2671", us).unwrap().as_str(), "+14155552671");
+        assert_eq!(
+            PhoneNumber::parse("(415) 555-2671", us).unwrap().as_str(),
+            "+14155552671"
+        );
         assert!(Region::parse("XX").is_err());
     }
 
@@ -152,7 +168,10 @@ mod tests {
         assert!(PhoneNumber::parse("not a phone", Region::INDIA).is_err());
         assert!(PhoneNumber::parse("12", Region::INDIA).is_err());
         assert!(PhoneNumber::parse("+91 12345", Region::INDIA).is_err());
-        assert_eq!(PhoneNumber::parse(&"9".repeat(40), Region::INDIA), Err(PhoneError::TooLong));
+        assert_eq!(
+            PhoneNumber::parse(&"9".repeat(40), Region::INDIA),
+            Err(PhoneError::TooLong)
+        );
     }
 
     proptest! {

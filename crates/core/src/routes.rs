@@ -24,11 +24,21 @@ impl RouteDef {
 }
 
 const fn route(method: &'static str, path: &'static str, function: &'static str) -> RouteDef {
-    RouteDef { method, path, function, authorized: true }
+    RouteDef {
+        method,
+        path,
+        function,
+        authorized: true,
+    }
 }
 
 pub const ROUTES: &[RouteDef] = &[
-    RouteDef { method: "GET", path: "/api/health", function: "users", authorized: false },
+    RouteDef {
+        method: "GET",
+        path: "/api/health",
+        function: "users",
+        authorized: false,
+    },
     route("GET", "/api/me", "users"),
     route("POST", "/api/contacts", "contacts-create"),
     route("GET", "/api/contacts", "contacts-read"),

@@ -55,7 +55,12 @@ const fn gsi(name: &'static str, purpose: &'static str) -> GsiDef {
         b"gsi1" => ("gsi1pk", "gsi1sk"),
         _ => ("gsi2pk", "gsi2sk"),
     };
-    GsiDef { name, partition_key: pk, sort_key: sk, purpose }
+    GsiDef {
+        name,
+        partition_key: pk,
+        sort_key: sk,
+        purpose,
+    }
 }
 
 impl Table {
@@ -210,7 +215,14 @@ mod tests {
 
     #[test]
     fn the_specified_tables_expire_their_items() {
-        let ttl: HashSet<_> = all().into_iter().filter(|d| d.ttl_attribute.is_some()).map(|d| d.name).collect();
-        assert_eq!(ttl, HashSet::from(["Messages", "DLQMessages", "AuditLogs", "RateLimitTrackers"]));
+        let ttl: HashSet<_> = all()
+            .into_iter()
+            .filter(|d| d.ttl_attribute.is_some())
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(
+            ttl,
+            HashSet::from(["Messages", "DLQMessages", "AuditLogs", "RateLimitTrackers"])
+        );
     }
 }

@@ -24,7 +24,10 @@ pub fn parse_json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError
         Some(b) => b.as_bytes().to_vec(),
     };
     if raw.len() > MAX_BODY_BYTES {
-        return Err(ApiError::validation("body", format!("is too large ({} bytes, at most {MAX_BODY_BYTES})", raw.len())));
+        return Err(ApiError::validation(
+            "body",
+            format!("is too large ({} bytes, at most {MAX_BODY_BYTES})", raw.len()),
+        ));
     }
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::validation("body", "is required"));
@@ -41,7 +44,8 @@ pub fn parse_json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError
             ApiError::validation(&path, strip_position(&inner.to_string()))
         }
     })?;
-    de.end().map_err(|_| ApiError::validation("body", "has trailing characters after the JSON value"))?;
+    de.end()
+        .map_err(|_| ApiError::validation("body", "has trailing characters after the JSON value"))?;
     Ok(value)
 }
 
@@ -92,7 +96,9 @@ mod tests {
     }
 
     fn req(body: &str) -> Request {
-        Request { body: Some(body.to_string()), ..Default::default() }
+        let mut r = Request::default();
+        r.body = Some(body.to_string());
+        r
     }
 
     #[test]
@@ -110,16 +116,28 @@ mod tests {
 
     #[test]
     fn malformed_json_and_oversized_bodies_are_refused() {
-        assert!(parse_json_body::<Dto>(&req("{\"name\":")).unwrap_err().message.starts_with("body: is not valid JSON"));
+        assert!(parse_json_body::<Dto>(&req("{\"name\":"))
+            .unwrap_err()
+            .message
+            .starts_with("body: is not valid JSON"));
         let big = format!(r#"{{"name":"{}"}}"#, "a".repeat(MAX_BODY_BYTES));
-        assert!(parse_json_body::<Dto>(&req(&big)).unwrap_err().message.contains("too large"));
+        assert!(parse_json_body::<Dto>(&req(&big))
+            .unwrap_err()
+            .message
+            .contains("too large"));
         assert!(parse_json_body::<Dto>(&Request::default()).is_err());
     }
 
     #[test]
     fn patch_tells_absent_from_null_from_value() {
         assert_eq!(parse_json_body::<Dto>(&req("{}")).unwrap().opt_in_sms, Patch::Missing);
-        assert_eq!(parse_json_body::<Dto>(&req(r#"{"optInSms":null}"#)).unwrap().opt_in_sms, Patch::Null);
-        assert_eq!(parse_json_body::<Dto>(&req(r#"{"optInSms":true}"#)).unwrap().opt_in_sms, Patch::Value(true));
+        assert_eq!(
+            parse_json_body::<Dto>(&req(r#"{"optInSms":null}"#)).unwrap().opt_in_sms,
+            Patch::Null
+        );
+        assert_eq!(
+            parse_json_body::<Dto>(&req(r#"{"optInSms":true}"#)).unwrap().opt_in_sms,
+            Patch::Value(true)
+        );
     }
 }

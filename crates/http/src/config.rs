@@ -25,7 +25,10 @@ impl Env {
     }
 
     pub fn from_map(vars: BTreeMap<String, String>) -> Self {
-        Env { vars, problems: Vec::new() }
+        Env {
+            vars,
+            problems: Vec::new(),
+        }
     }
 
     /// A required, non-empty variable (empty string on failure; `finish` reports it).
@@ -40,7 +43,11 @@ impl Env {
     }
 
     /// A required variable parsed with `parse`; its error message says what was expected.
-    pub fn parsed<T, E: std::fmt::Display>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+    pub fn parsed<T, E: std::fmt::Display>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
         let raw = self.required(name);
         if raw.is_empty() {
             return None;
@@ -57,9 +64,13 @@ impl Env {
     /// Fails if anything was missing or invalid; otherwise returns `value`.
     pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, ConfigError> {
         if !self.problems.is_empty() {
-            return Err(ConfigError { problems: self.problems });
+            return Err(ConfigError {
+                problems: self.problems,
+            });
         }
-        value().ok_or_else(|| ConfigError { problems: vec!["configuration could not be assembled".into()] })
+        value().ok_or_else(|| ConfigError {
+            problems: vec!["configuration could not be assembled".into()],
+        })
     }
 }
 
@@ -69,12 +80,18 @@ mod tests {
 
     #[test]
     fn every_missing_variable_is_named_in_one_error() {
-        let mut env = Env::from_map(BTreeMap::from([("A".to_string(), "1".to_string()), ("C".into(), " ".into())]));
+        let mut env = Env::from_map(BTreeMap::from([
+            ("A".to_string(), "1".to_string()),
+            ("C".into(), " ".into()),
+        ]));
         let a = env.required("A");
         let _b = env.required("B");
         let _c = env.required("C");
         let err = env.finish(|| Some(a)).unwrap_err();
-        assert_eq!(err.to_string(), "configuration is incomplete: B is not set; C is not set");
+        assert_eq!(
+            err.to_string(),
+            "configuration is incomplete: B is not set; C is not set"
+        );
     }
 
     #[test]

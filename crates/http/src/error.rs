@@ -18,7 +18,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), retry_after: None }
+        ApiError {
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
     }
 
     /// A field failed validation: the message names the field and says why.
@@ -47,7 +51,10 @@ impl ApiError {
             source = s.source();
         }
         tracing::error!(error.chain = ?chain, "internal error");
-        Self::new(ErrorCode::Internal, "something went wrong on our side; please try again")
+        Self::new(
+            ErrorCode::Internal,
+            "something went wrong on our side; please try again",
+        )
     }
 
     pub fn status(&self) -> u16 {
@@ -80,6 +87,9 @@ mod tests {
 
     #[test]
     fn validation_messages_name_the_field() {
-        assert_eq!(ApiError::validation("phone", "is not a phone number").message, "phone: is not a phone number");
+        assert_eq!(
+            ApiError::validation("phone", "is not a phone number").message,
+            "phone: is not a phone number"
+        );
     }
 }

@@ -48,7 +48,18 @@ pub async fn authorize(
         action = attempt.action,
         "permission denied"
     );
-    let entry = AuditEntry::new(&ctx, attempt.action, attempt.resource_type, attempt.resource_id, "denied", None, None, now);
-    audit::write(client, audit_table, &entry, now).await.map_err(|e| ApiError::internal(&e))?;
+    let entry = AuditEntry::new(
+        &ctx,
+        attempt.action,
+        attempt.resource_type,
+        attempt.resource_id,
+        "denied",
+        None,
+        None,
+        now,
+    );
+    audit::write(client, audit_table, &entry, now)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
     Err(ApiError::forbidden())
 }

@@ -6,8 +6,8 @@
 
 pub mod body;
 pub mod config;
-pub mod guard;
 pub mod error;
+pub mod guard;
 pub mod metrics;
 pub mod observability;
 pub mod request;

@@ -10,7 +10,12 @@ use crate::Request;
 /// A function behind the authorizer always has one; its absence means the function was reached
 /// some other way, which is treated as unauthenticated rather than trusted.
 pub fn principal(req: &Request) -> Result<Principal, ApiError> {
-    let fields = req.request_context.authorizer.as_ref().map(|a| &a.fields).ok_or_else(ApiError::unauthenticated)?;
+    let fields = req
+        .request_context
+        .authorizer
+        .as_ref()
+        .map(|a| &a.fields)
+        .ok_or_else(ApiError::unauthenticated)?;
     let value = serde_json::Value::Object(fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
     serde_json::from_value(value).map_err(|e| {
         tracing::warn!(error = %e, "authorizer context is malformed");
@@ -28,7 +33,11 @@ pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
 
 /// `GET /api/contacts/{contactId}`: how a function serving several routes tells them apart.
 pub fn route_key(req: &Request) -> &str {
-    req.request_context.route_key.as_deref().or(req.route_key.as_deref()).unwrap_or("")
+    req.request_context
+        .route_key
+        .as_deref()
+        .or(req.route_key.as_deref())
+        .unwrap_or("")
 }
 
 pub fn request_id(req: &Request) -> &str {

@@ -12,9 +12,9 @@ pub fn sdk_config(endpoint: &str) -> SdkConfig {
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(REGION))
         .endpoint_url(endpoint)
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
-            "testing", "testing", None, None, "wecare-local",
-        )))
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            Credentials::new("testing", "testing", None, None, "wecare-local"),
+        ))
         .build()
 }
 

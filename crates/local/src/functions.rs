@@ -18,7 +18,11 @@ pub struct Functions {
 
 impl Functions {
     /// `dynamo_log`, when given, records every DynamoDB operation the functions perform.
-    pub fn new(sdk: &SdkConfig, env: &BTreeMap<String, String>, dynamo_log: Option<OperationLog>) -> anyhow::Result<Self> {
+    pub fn new(
+        sdk: &SdkConfig,
+        env: &BTreeMap<String, String>,
+        dynamo_log: Option<OperationLog>,
+    ) -> anyhow::Result<Self> {
         let mut conf = aws_sdk_dynamodb::config::Builder::from(sdk);
         if let Some(log) = dynamo_log {
             conf = conf.interceptor(log);

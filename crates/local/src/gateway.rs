@@ -40,7 +40,12 @@ pub fn router(functions: Arc<Functions>, console: Option<PathBuf>) -> Router {
         .with_state(Gateway { functions });
     match console.filter(|d| d.join("index.html").is_file()) {
         Some(dir) => api.fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")))),
-        None => api.fallback(|| async { (StatusCode::NOT_FOUND, "the console is not built (frontend/dist is missing)") }),
+        None => api.fallback(|| async {
+            (
+                StatusCode::NOT_FOUND,
+                "the console is not built (frontend/dist is missing)",
+            )
+        }),
     }
 }
 
@@ -73,7 +78,12 @@ pub fn match_route(method: &str, path: &str) -> Option<(&'static RouteDef, HashM
 }
 
 fn gateway_message(status: StatusCode, message: &str) -> Response {
-    (status, [("content-type", "application/json")], json!({ "message": message }).to_string()).into_response()
+    (
+        status,
+        [("content-type", "application/json")],
+        json!({ "message": message }).to_string(),
+    )
+        .into_response()
 }
 
 async fn api(State(gw): State<Gateway>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
@@ -176,7 +186,10 @@ async fn api(State(gw): State<Gateway>, ConnectInfo(peer): ConnectInfo<SocketAdd
         }
     };
     let Some(resp) = gw.functions.invoke(route.function, request, now).await else {
-        tracing::error!(function = route.function, "route names a function the local stack does not wire");
+        tracing::error!(
+            function = route.function,
+            "route names a function the local stack does not wire"
+        );
         return gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
     };
     let mut out = into_http(resp);
@@ -194,10 +207,12 @@ fn header_map(headers: &HeaderMap) -> BTreeMap<String, String> {
             continue;
         }
         let v = String::from_utf8_lossy(value.as_bytes()).to_string();
-        out.entry(name.as_str().to_string()).and_modify(|e| {
-            e.push(',');
-            e.push_str(&v);
-        }).or_insert(v);
+        out.entry(name.as_str().to_string())
+            .and_modify(|e| {
+                e.push(',');
+                e.push_str(&v);
+            })
+            .or_insert(v);
     }
     out
 }
@@ -206,10 +221,12 @@ fn header_map(headers: &HeaderMap) -> BTreeMap<String, String> {
 fn query_parameters(raw: &str) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
-        out.entry(k.to_string()).and_modify(|e| {
-            e.push(',');
-            e.push_str(&v);
-        }).or_insert(v.to_string());
+        out.entry(k.to_string())
+            .and_modify(|e| {
+                e.push(',');
+                e.push_str(&v);
+            })
+            .or_insert(v.to_string());
     }
     out
 }

@@ -17,11 +17,16 @@ use serde_json::json;
 use wecare_local::{aws, gateway, moto::Moto, provision, seed, Functions};
 
 fn setting(name: &str, default: &str) -> String {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_string())
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_string())
 }
 
 fn port(name: &str, default: u16) -> anyhow::Result<u16> {
-    setting(name, &default.to_string()).parse().with_context(|| format!("{name} must be a port number"))
+    setting(name, &default.to_string())
+        .parse()
+        .with_context(|| format!("{name} must be a port number"))
 }
 
 #[tokio::main]
@@ -68,16 +73,29 @@ async fn dev() -> anyhow::Result<()> {
         "users": resources.users,
     });
     std::fs::create_dir_all(".local").context("create .local")?;
-    std::fs::write(".local/stack.json", serde_json::to_string_pretty(&descriptor)?).context("write .local/stack.json")?;
+    std::fs::write(".local/stack.json", serde_json::to_string_pretty(&descriptor)?)
+        .context("write .local/stack.json")?;
 
     println!();
-    println!("WECARE.DIGITAL is running at {api_url}  (ready in {:.1} s)", started.elapsed().as_secs_f64());
+    println!(
+        "WECARE.DIGITAL is running at {api_url}  (ready in {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
     println!("  API:        {api_url}/api   (e.g. curl {api_url}/api/health)");
     println!("  AWS (moto): {}", resources.aws_endpoint);
     println!("  Stack:      .local/stack.json");
-    println!("  Logins (Cognito USER_PASSWORD_AUTH, client {}):", resources.user_pool_client_id);
+    println!(
+        "  Logins (Cognito USER_PASSWORD_AUTH, client {}):",
+        resources.user_pool_client_id
+    );
     for u in &resources.users {
-        println!("    {:<9} {:<26} {:<22} tenant {}", u.role.as_str(), u.email, u.password, u.tenant_id);
+        println!(
+            "    {:<9} {:<26} {:<22} tenant {}",
+            u.role.as_str(),
+            u.email,
+            u.password,
+            u.tenant_id
+        );
     }
     println!("Press Ctrl-C to stop.");
 

@@ -20,7 +20,9 @@ pub struct Moto {
 
 /// The launcher script shipped in this crate.
 pub fn launcher_script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("moto").join("moto_server.py")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("moto")
+        .join("moto_server.py")
 }
 
 impl Moto {
@@ -33,7 +35,12 @@ impl Moto {
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
             .spawn()
-            .with_context(|| format!("cannot start moto with {} (run `make dev` to set it up)", python.display()))?;
+            .with_context(|| {
+                format!(
+                    "cannot start moto with {} (run `make dev` to set it up)",
+                    python.display()
+                )
+            })?;
         let stdout = child.stdout.take().context("moto stdout")?;
         let mut lines = BufReader::new(stdout).lines();
         let ready = tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await;
@@ -45,7 +52,11 @@ impl Moto {
         };
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Ok(Moto { endpoint: format!("http://127.0.0.1:{port}"), port, child })
+        Ok(Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+            child,
+        })
     }
 
     pub async fn stop(mut self) {

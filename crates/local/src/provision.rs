@@ -46,7 +46,10 @@ pub struct Resources {
 
 impl Resources {
     pub fn issuer(&self) -> String {
-        format!("https://cognito-idp.{}.amazonaws.com/{}", self.region, self.user_pool_id)
+        format!(
+            "https://cognito-idp.{}.amazonaws.com/{}",
+            self.region, self.user_pool_id
+        )
     }
 
     pub fn jwks_url(&self) -> String {
@@ -59,8 +62,10 @@ impl Resources {
 
     /// The environment every function gets, as the CDK app sets it in production.
     pub fn function_env(&self) -> BTreeMap<String, String> {
-        let mut env: BTreeMap<String, String> =
-            Table::ALL.iter().map(|t| (t.def().env_var.to_string(), self.table(*t))).collect();
+        let mut env: BTreeMap<String, String> = Table::ALL
+            .iter()
+            .map(|t| (t.def().env_var.to_string(), self.table(*t)))
+            .collect();
         env.insert("DEFAULT_PHONE_REGION".into(), "IN".into());
         env.insert("DEFAULT_TENANT_ID".into(), seed::DEFAULT_TENANT.into());
         env.insert("COGNITO_ISSUER".into(), self.issuer());
@@ -72,7 +77,12 @@ impl Resources {
 }
 
 /// Provisions everything under `prefix` (e.g. `wecare-local-`), seeding `users`.
-pub async fn provision(sdk: &SdkConfig, endpoint: &str, prefix: &str, users: Vec<SeedUser>) -> anyhow::Result<Resources> {
+pub async fn provision(
+    sdk: &SdkConfig,
+    endpoint: &str,
+    prefix: &str,
+    users: Vec<SeedUser>,
+) -> anyhow::Result<Resources> {
     let dynamo = aws_sdk_dynamodb::Client::new(sdk);
     for t in Table::ALL {
         create_table(&dynamo, &t.def(), &t.physical_name(prefix)).await?;
@@ -83,7 +93,12 @@ pub async fn provision(sdk: &SdkConfig, endpoint: &str, prefix: &str, users: Vec
     let topic = |name: String| {
         let sns = sns.clone();
         async move {
-            let out = sns.create_topic().name(&name).send().await.with_context(|| format!("create topic {name}"))?;
+            let out = sns
+                .create_topic()
+                .name(&name)
+                .send()
+                .await
+                .with_context(|| format!("create topic {name}"))?;
             anyhow::Ok(out.topic_arn.unwrap_or_default())
         }
     };
@@ -94,7 +109,9 @@ pub async fn provision(sdk: &SdkConfig, endpoint: &str, prefix: &str, users: Vec
     let (media_bucket, reports_bucket) = (format!("{prefix}media"), format!("{prefix}reports"));
     for b in [&media_bucket, &reports_bucket] {
         if let Err(e) = s3.create_bucket().bucket(b).send().await {
-            let owned = e.as_service_error().is_some_and(|s| s.is_bucket_already_owned_by_you() || s.is_bucket_already_exists());
+            let owned = e
+                .as_service_error()
+                .is_some_and(|s| s.is_bucket_already_owned_by_you() || s.is_bucket_already_exists());
             if !owned {
                 return Err(e).with_context(|| format!("create bucket {b}"));
             }
@@ -116,7 +133,10 @@ pub async fn provision(sdk: &SdkConfig, endpoint: &str, prefix: &str, users: Vec
         aws_endpoint: endpoint.to_string(),
         region: REGION.to_string(),
         prefix: prefix.to_string(),
-        tables: Table::ALL.iter().map(|t| (t.name().to_string(), t.physical_name(prefix))).collect(),
+        tables: Table::ALL
+            .iter()
+            .map(|t| (t.name().to_string(), t.physical_name(prefix)))
+            .collect(),
         queues,
         sns_topic_arn,
         alerts_topic_arn,
@@ -130,7 +150,12 @@ pub async fn provision(sdk: &SdkConfig, endpoint: &str, prefix: &str, users: Vec
 }
 
 async fn create_table(client: &aws_sdk_dynamodb::Client, def: &TableDef, name: &str) -> anyhow::Result<()> {
-    let string_attr = |n: &str| AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build();
+    let string_attr = |n: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(n)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+    };
     let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build();
     let mut attrs = vec![string_attr(def.partition_key)?, string_attr(def.sort_key)?];
     let mut gsis = Vec::new();
@@ -166,7 +191,12 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, def: &TableDef, name: &
         client
             .update_time_to_live()
             .table_name(name)
-            .time_to_live_specification(TimeToLiveSpecification::builder().attribute_name(attr).enabled(true).build()?)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(attr)
+                    .enabled(true)
+                    .build()?,
+            )
             .send()
             .await
             .with_context(|| format!("enable TTL on {name}"))?;
@@ -250,7 +280,13 @@ async fn create_user_pool(
         .and_then(|c| c.client_id)
         .context("app client id")?;
     for group in ["Viewer", "Operator", "Admin"] {
-        cognito.create_group().user_pool_id(&pool).group_name(group).send().await.context("create group")?;
+        cognito
+            .create_group()
+            .user_pool_id(&pool)
+            .group_name(group)
+            .send()
+            .await
+            .context("create group")?;
     }
     for u in users {
         let mut attrs = vec![
@@ -258,7 +294,12 @@ async fn create_user_pool(
             AttributeType::builder().name("email_verified").value("true").build()?,
         ];
         if u.explicit_tenant {
-            attrs.push(AttributeType::builder().name("custom:tenant_id").value(&u.tenant_id).build()?);
+            attrs.push(
+                AttributeType::builder()
+                    .name("custom:tenant_id")
+                    .value(&u.tenant_id)
+                    .build()?,
+            );
         }
         cognito
             .admin_create_user()

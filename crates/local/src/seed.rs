@@ -30,9 +30,33 @@ pub fn users() -> Vec<SeedUser> {
         explicit_tenant: explicit,
     };
     vec![
-        user("admin@wecare.digital", "Wecare!Admin2026", Role::Admin, DEFAULT_TENANT, false),
-        user("operator@wecare.digital", "Wecare!Operator2026", Role::Operator, DEFAULT_TENANT, false),
-        user("viewer@wecare.digital", "Wecare!Viewer2026", Role::Viewer, DEFAULT_TENANT, false),
-        user("operator@globex.example", "Globex!Operator2026", Role::Operator, SECOND_TENANT, true),
+        user(
+            "admin@wecare.digital",
+            "Wecare!Admin2026",
+            Role::Admin,
+            DEFAULT_TENANT,
+            false,
+        ),
+        user(
+            "operator@wecare.digital",
+            "Wecare!Operator2026",
+            Role::Operator,
+            DEFAULT_TENANT,
+            false,
+        ),
+        user(
+            "viewer@wecare.digital",
+            "Wecare!Viewer2026",
+            Role::Viewer,
+            DEFAULT_TENANT,
+            false,
+        ),
+        user(
+            "operator@globex.example",
+            "Globex!Operator2026",
+            Role::Operator,
+            SECOND_TENANT,
+            true,
+        ),
     ]
 }

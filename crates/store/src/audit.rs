@@ -94,7 +94,11 @@ impl AuditEntry {
         item.insert("sk".into(), AttributeValue::S(sk.clone()));
         item.insert(
             "gsi1pk".into(),
-            AttributeValue::S(keys::audit_resource_pk(&self.tenant_id, &self.resource_type, &self.resource_id)),
+            AttributeValue::S(keys::audit_resource_pk(
+                &self.tenant_id,
+                &self.resource_type,
+                &self.resource_id,
+            )),
         );
         item.insert("gsi1sk".into(), AttributeValue::S(sk));
         Ok(item)
@@ -106,7 +110,10 @@ impl AuditEntry {
             .table_name(table)
             .set_item(Some(self.item(now)?))
             .build()
-            .map_err(|e| StoreError::Dynamo { operation: "Put(build)", source: Box::new(e) })
+            .map_err(|e| StoreError::Dynamo {
+                operation: "Put(build)",
+                source: Box::new(e),
+            })
     }
 }
 
@@ -136,7 +143,10 @@ pub async fn history(
         .table_name(table)
         .index_name("gsi1")
         .key_condition_expression("gsi1pk = :p")
-        .expression_attribute_values(":p", AttributeValue::S(keys::audit_resource_pk(tenant, resource_type, resource_id)))
+        .expression_attribute_values(
+            ":p",
+            AttributeValue::S(keys::audit_resource_pk(tenant, resource_type, resource_id)),
+        )
         .scan_index_forward(false)
         .send()
         .await

@@ -11,8 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, CancellationReason, Delete, KeysAndAttributes, Put,
-    ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    AttributeValue, CancellationReason, Delete, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
@@ -86,7 +86,10 @@ impl Contact {
         item.insert("sk".into(), s(keys::CONTACT_SK));
         if self.deleted_at.is_none() {
             item.insert("gsi1pk".into(), s(keys::contacts_list_pk(&self.tenant_id)));
-            item.insert("gsi1sk".into(), s(keys::contacts_list_sk(self.created_at, &self.contact_id)));
+            item.insert(
+                "gsi1sk".into(),
+                s(keys::contacts_list_sk(self.created_at, &self.contact_id)),
+            );
         }
         Ok(item)
     }
@@ -152,7 +155,10 @@ fn s(v: impl Into<String>) -> AttributeValue {
 }
 
 fn built<T, E: std::error::Error + Send + Sync + 'static>(r: Result<T, E>) -> Result<T, StoreError> {
-    r.map_err(|e| StoreError::Dynamo { operation: "build", source: Box::new(e) })
+    r.map_err(|e| StoreError::Dynamo {
+        operation: "build",
+        source: Box::new(e),
+    })
 }
 
 /// A planned transaction item, with what its failed condition would mean.
@@ -166,7 +172,11 @@ enum Step {
 
 impl ContactsRepo {
     pub fn new(client: Client, contacts_table: impl Into<String>, audit_table: impl Into<String>) -> Self {
-        ContactsRepo { client, contacts: contacts_table.into(), audit: audit_table.into() }
+        ContactsRepo {
+            client,
+            contacts: contacts_table.into(),
+            audit: audit_table.into(),
+        }
     }
 
     pub fn audit_table(&self) -> &str {
@@ -179,11 +189,22 @@ impl ContactsRepo {
 
     /// Creates `contact`, failing with `Duplicate` if its phone or email is taken in the tenant.
     pub async fn create(&self, contact: &Contact, ctx: &AuditContext, now: DateTime<Utc>) -> Result<(), WriteError> {
-        let audit = AuditEntry::new(ctx, "contact.create", "contact", &contact.contact_id.to_string(), "success", None, Some(contact.summary()), now);
+        let audit = AuditEntry::new(
+            ctx,
+            "contact.create",
+            "contact",
+            &contact.contact_id.to_string(),
+            "success",
+            None,
+            Some(contact.summary()),
+            now,
+        );
         let mut steps = vec![Step::Contact(self.put_contact(contact, None)?)];
         steps.extend(self.guard_changes(None, Some(contact))?);
         steps.extend(self.token_changes(None, Some(contact))?);
-        steps.push(Step::Plain(TransactWriteItem::builder().put(audit.put(&self.audit, now)?).build()));
+        steps.push(Step::Plain(
+            TransactWriteItem::builder().put(audit.put(&self.audit, now)?).build(),
+        ));
         self.transact(steps).await
     }
 
@@ -230,11 +251,22 @@ impl ContactsRepo {
             next.version = current.version + 1;
             next.updated_at = now;
             let (before, after) = diff(&current.summary(), &next.summary());
-            let audit = AuditEntry::new(ctx, action, "contact", &id.to_string(), "success", Some(before), Some(after), now);
+            let audit = AuditEntry::new(
+                ctx,
+                action,
+                "contact",
+                &id.to_string(),
+                "success",
+                Some(before),
+                Some(after),
+                now,
+            );
             let mut steps = vec![Step::Contact(self.put_contact(&next, Some(current.version))?)];
             steps.extend(self.guard_changes(Some(&current), Some(&next))?);
             steps.extend(self.token_changes(Some(&current), Some(&next))?);
-            steps.push(Step::Plain(TransactWriteItem::builder().put(audit.put(&self.audit, now)?).build()));
+            steps.push(Step::Plain(
+                TransactWriteItem::builder().put(audit.put(&self.audit, now)?).build(),
+            ));
             // Boxed: the SDK futures nested in this retry loop otherwise exceed the type-layout depth limit.
             match Box::pin(self.transact(steps)).await {
                 Err(WriteError::Contended) => continue,
@@ -261,11 +293,22 @@ impl ContactsRepo {
             next.deleted_by = Some(ctx.principal.user_id.to_string());
             next.updated_at = now;
             next.version = current.version + 1;
-            let audit = AuditEntry::new(ctx, "contact.delete", "contact", &id.to_string(), "success", Some(current.summary()), None, now);
+            let audit = AuditEntry::new(
+                ctx,
+                "contact.delete",
+                "contact",
+                &id.to_string(),
+                "success",
+                Some(current.summary()),
+                None,
+                now,
+            );
             let mut steps = vec![Step::Contact(self.put_contact(&next, Some(current.version))?)];
             steps.extend(self.guard_changes(Some(&current), None)?);
             steps.extend(self.token_changes(Some(&current), None)?);
-            steps.push(Step::Plain(TransactWriteItem::builder().put(audit.put(&self.audit, now)?).build()));
+            steps.push(Step::Plain(
+                TransactWriteItem::builder().put(audit.put(&self.audit, now)?).build(),
+            ));
             // Boxed: the SDK futures nested in this retry loop otherwise exceed the type-layout depth limit.
             match Box::pin(self.transact(steps)).await {
                 Err(WriteError::Contended) => continue,
@@ -293,9 +336,17 @@ impl ContactsRepo {
             .send()
             .await
             .map_err(|e| StoreError::dynamo("Query", e))?;
-        let items = out.items.unwrap_or_default().into_iter().map(Contact::from_item).collect::<Result<Vec<_>, _>>()?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(Contact::from_item)
+            .collect::<Result<Vec<_>, _>>()?;
         let items: Vec<Contact> = items.into_iter().filter(|c| c.deleted_at.is_none()).collect();
-        Ok(Page { items, next_cursor: out.last_evaluated_key.as_ref().map(cursor::encode) })
+        Ok(Page {
+            items,
+            next_cursor: out.last_evaluated_key.as_ref().map(cursor::encode),
+        })
     }
 
     /// Contacts matching `query`, in token order, each once; Query and BatchGetItem only.
@@ -336,7 +387,10 @@ impl ContactsRepo {
                     if i + 1 < count || more_pages {
                         let key = HashMap::from([
                             ("pk".to_string(), s(pk.clone())),
-                            ("sk".to_string(), s(keys::search_sk(&token_item.token, &token_item.contact_id))),
+                            (
+                                "sk".to_string(),
+                                s(keys::search_sk(&token_item.token, &token_item.contact_id)),
+                            ),
                         ]);
                         next_cursor = Some(cursor::encode(&key));
                     }
@@ -358,9 +412,19 @@ impl ContactsRepo {
         for chunk in ids.chunks(100) {
             let keys: Vec<HashMap<String, AttributeValue>> = chunk
                 .iter()
-                .map(|id| HashMap::from([("pk".into(), s(keys::contact_pk(tenant, id))), ("sk".into(), s(keys::CONTACT_SK))]))
+                .map(|id| {
+                    HashMap::from([
+                        ("pk".into(), s(keys::contact_pk(tenant, id))),
+                        ("sk".into(), s(keys::CONTACT_SK)),
+                    ])
+                })
                 .collect();
-            let mut request = Some(built(KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build())?);
+            let mut request = Some(built(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .consistent_read(true)
+                    .build(),
+            )?);
             let mut attempts = 0;
             while let Some(req) = request.take() {
                 attempts += 1;
@@ -371,7 +435,12 @@ impl ContactsRepo {
                     .send()
                     .await
                     .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
-                for item in out.responses.unwrap_or_default().remove(&self.contacts).unwrap_or_default() {
+                for item in out
+                    .responses
+                    .unwrap_or_default()
+                    .remove(&self.contacts)
+                    .unwrap_or_default()
+                {
                     let c = Contact::from_item(item)?;
                     found.insert(c.contact_id, c);
                 }
@@ -387,7 +456,11 @@ impl ContactsRepo {
                 }
             }
         }
-        Ok(ids.iter().filter_map(|id| found.remove(id)).filter(|c| c.deleted_at.is_none()).collect())
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .filter(|c| c.deleted_at.is_none())
+            .collect())
     }
 
     fn put_contact(&self, c: &Contact, expected_version: Option<u64>) -> Result<TransactWriteItem, StoreError> {
@@ -426,7 +499,9 @@ impl ContactsRepo {
                     .key("sk", s(keys::GUARD_SK))
                     .condition_expression("contactId = :id")
                     .expression_attribute_values(":id", s(id));
-                steps.push(Step::Plain(TransactWriteItem::builder().delete(built(del.build())?).build()));
+                steps.push(Step::Plain(
+                    TransactWriteItem::builder().delete(built(del.build())?).build(),
+                ));
             }
         }
         for (field, pk) in &after {
@@ -442,7 +517,11 @@ impl ContactsRepo {
                     .set_item(Some(item))
                     .condition_expression("attribute_not_exists(pk)")
                     .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-                steps.push(Step::Claim(TransactWriteItem::builder().put(built(put.build())?).build(), *field, pk.clone()));
+                steps.push(Step::Claim(
+                    TransactWriteItem::builder().put(built(put.build())?).build(),
+                    *field,
+                    pk.clone(),
+                ));
             }
         }
         Ok(steps)
@@ -463,7 +542,9 @@ impl ContactsRepo {
                     .table_name(&self.contacts)
                     .key("pk", s(keys::search_pk(&c.tenant_id, t)))
                     .key("sk", s(keys::search_sk(t, &c.contact_id)));
-                steps.push(Step::Plain(TransactWriteItem::builder().delete(built(del.build())?).build()));
+                steps.push(Step::Plain(
+                    TransactWriteItem::builder().delete(built(del.build())?).build(),
+                ));
             }
         }
         if let Some(c) = new {
@@ -477,7 +558,9 @@ impl ContactsRepo {
                     ("tokens".to_string(), AttributeValue::L(all.clone())),
                 ]);
                 let put = Put::builder().table_name(&self.contacts).set_item(Some(item));
-                steps.push(Step::Plain(TransactWriteItem::builder().put(built(put.build())?).build()));
+                steps.push(Step::Plain(
+                    TransactWriteItem::builder().put(built(put.build())?).build(),
+                ));
             }
         }
         Ok(steps)
@@ -502,7 +585,12 @@ impl ContactsRepo {
                 }
             }
         }
-        let result = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
         let err = match result {
             Ok(_) => return Ok(()),
             Err(e) => e,
@@ -514,17 +602,31 @@ impl ContactsRepo {
         let failed = |r: &CancellationReason| r.code() == Some("ConditionalCheckFailed");
         for (reason, meaning) in reasons.iter().zip(&meaning) {
             if let (true, Some(Ok((field, guard_pk)))) = (failed(reason), meaning) {
-                let existing = match reason.item().and_then(|i| i.get("contactId")).and_then(|v| v.as_s().ok()) {
+                let existing = match reason
+                    .item()
+                    .and_then(|i| i.get("contactId"))
+                    .and_then(|v| v.as_s().ok())
+                {
                     Some(id) => id.clone(),
                     None => self.guard_owner(guard_pk).await?.unwrap_or_default(),
                 };
-                return Err(WriteError::Duplicate { field: *field, existing });
+                return Err(WriteError::Duplicate {
+                    field: *field,
+                    existing,
+                });
             }
         }
-        if reasons.iter().zip(&meaning).any(|(r, m)| failed(r) && matches!(m, Some(Err(())))) {
+        if reasons
+            .iter()
+            .zip(&meaning)
+            .any(|(r, m)| failed(r) && matches!(m, Some(Err(()))))
+        {
             return Err(WriteError::Contended);
         }
-        if reasons.iter().any(|r| matches!(r.code(), Some("TransactionConflict") | Some("ConditionalCheckFailed"))) {
+        if reasons
+            .iter()
+            .any(|r| matches!(r.code(), Some("TransactionConflict") | Some("ConditionalCheckFailed")))
+        {
             // A release of a guard that another writer moved, or DynamoDB's own conflict between
             // two transactions on the same items: re-read and try again.
             return Err(WriteError::Contended);
@@ -544,7 +646,9 @@ impl ContactsRepo {
             .send()
             .await
             .map_err(|e| StoreError::dynamo("GetItem", e))?;
-        Ok(out.item.and_then(|i| i.get("contactId").and_then(|v| v.as_s().ok()).cloned()))
+        Ok(out
+            .item
+            .and_then(|i| i.get("contactId").and_then(|v| v.as_s().ok()).cloned()))
     }
 }
 

@@ -15,8 +15,10 @@ use base64::Engine;
 pub struct InvalidCursor;
 
 pub fn encode(key: &HashMap<String, AttributeValue>) -> String {
-    let plain: BTreeMap<&str, &str> =
-        key.iter().filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str()))).collect();
+    let plain: BTreeMap<&str, &str> = key
+        .iter()
+        .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str())))
+        .collect();
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&plain).unwrap_or_default())
 }
 
@@ -39,7 +41,10 @@ mod tests {
     use super::*;
 
     fn key(p: &str) -> HashMap<String, AttributeValue> {
-        HashMap::from([("gsi1pk".into(), AttributeValue::S(p.into())), ("pk".into(), AttributeValue::S(format!("{p}#x")))])
+        HashMap::from([
+            ("gsi1pk".into(), AttributeValue::S(p.into())),
+            ("pk".into(), AttributeValue::S(format!("{p}#x"))),
+        ])
     }
 
     #[test]

@@ -22,6 +22,9 @@ impl StoreError {
         E: std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
-        StoreError::Dynamo { operation, source: Box::new(err) }
+        StoreError::Dynamo {
+            operation,
+            source: Box::new(err),
+        }
     }
 }

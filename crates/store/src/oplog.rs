@@ -1,4 +1,4 @@
-//! An SDK interceptor that records the name of every DynamoDB operation a client performs.
+//! An SDK interceptor that records the name of every DynamoDB call a client sends.
 //!
 //! Tests attach it to prove properties such as "search issues no Scan", and benchmarks use it to
 //! report DynamoDB calls per request. It observes the real SDK pipeline, so what it records is
@@ -7,9 +7,9 @@
 use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 #[derive(Debug, Clone, Default)]
@@ -39,13 +39,18 @@ impl Intercept for OperationLog {
         "OperationLog"
     }
 
-    fn read_before_execution(
+    /// Reads the `X-Amz-Target` of each request as it is sent (`DynamoDB_20120810.Query` → `Query`),
+    /// so retries count as the separate calls they are.
+    fn read_before_transmit(
         &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
-        cfg: &mut ConfigBag,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if let (Some(md), Ok(mut ops)) = (cfg.load::<Metadata>(), self.ops.lock()) {
-            ops.push(md.name().to_string());
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        let op = target.rsplit('.').next().unwrap_or(target);
+        if let Ok(mut ops) = self.ops.lock() {
+            ops.push(op.to_string());
         }
         Ok(())
     }

@@ -40,14 +40,24 @@ pub enum LoginRecord {
 
 impl UsersRepo {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        UsersRepo { client, table: table.into(), recent: Mutex::new(HashMap::new()) }
+        UsersRepo {
+            client,
+            table: table.into(),
+            recent: Mutex::new(HashMap::new()),
+        }
     }
 
     pub async fn record_login(&self, p: &Principal, now: DateTime<Utc>) -> Result<LoginRecord, StoreError> {
         let cache_key = (p.tenant_id.to_string(), p.user_id.to_string());
         let email = p.email.as_ref().map(|e| e.to_string());
         let fresh = |seen: &Seen| seen.0 == p.role && seen.1 == email && now - seen.2 < REFRESH_EVERY;
-        if self.recent.lock().ok().and_then(|m| m.get(&cache_key).map(fresh)).unwrap_or(false) {
+        if self
+            .recent
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&cache_key).map(fresh))
+            .unwrap_or(false)
+        {
             return Ok(LoginRecord::SkippedRecent);
         }
 
@@ -67,7 +77,10 @@ impl UsersRepo {
         let (set_email, email_changed) = match &email {
             Some(e) => {
                 update = update.expression_attribute_values(":email", AttributeValue::S(e.clone()));
-                (", email = :email, gsi1sk = :email", " OR email <> :email OR attribute_not_exists(email)")
+                (
+                    ", email = :email, gsi1sk = :email",
+                    " OR email <> :email OR attribute_not_exists(email)",
+                )
             }
             None => (", gsi1sk = :uid", ""),
         };
@@ -83,7 +96,12 @@ impl UsersRepo {
             .await;
         let outcome = match result {
             Ok(_) => LoginRecord::Written,
-            Err(e) if matches!(e.as_service_error(), Some(UpdateItemError::ConditionalCheckFailedException(_))) => {
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(UpdateItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
                 LoginRecord::AlreadyCurrent
             }
             Err(e) => return Err(StoreError::dynamo("UpdateItem", e)),

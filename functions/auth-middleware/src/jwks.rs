@@ -47,7 +47,14 @@ pub struct Jwks {
 
 impl Jwks {
     pub fn new(http: reqwest::Client, url: &str) -> Self {
-        Jwks { http, url: url.to_string(), cache: Mutex::new(Cache { keys: HashMap::new(), fetched_at: None }) }
+        Jwks {
+            http,
+            url: url.to_string(),
+            cache: Mutex::new(Cache {
+                keys: HashMap::new(),
+                fetched_at: None,
+            }),
+        }
     }
 
     /// The key with id `kid`, fetching the key set if it is not known yet.
@@ -82,6 +89,10 @@ impl Jwks {
             .collect();
         cache.fetched_at = Some(Instant::now());
         tracing::info!(keys = cache.keys.len(), "user pool signing keys fetched");
-        cache.keys.get(kid).cloned().ok_or_else(|| JwksError::UnknownKey(kid.to_string()))
+        cache
+            .keys
+            .get(kid)
+            .cloned()
+            .ok_or_else(|| JwksError::UnknownKey(kid.to_string()))
     }
 }

@@ -54,7 +54,11 @@ impl Config {
             Some(Config {
                 users_table,
                 issuer,
-                client_ids: client_ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                client_ids: client_ids
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
                 jwks_url,
                 default_tenant: default_tenant?,
             })

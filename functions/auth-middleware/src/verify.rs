@@ -90,7 +90,12 @@ impl Verifier {
         validation.validate_nbf = false;
         validation.validate_aud = false;
         validation.required_spec_claims = HashSet::from(["iss".to_string(), "exp".to_string(), "sub".to_string()]);
-        Verifier { jwks, validation, client_ids, default_tenant }
+        Verifier {
+            jwks,
+            validation,
+            client_ids,
+            default_tenant,
+        }
     }
 
     pub async fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Principal, Deny> {
@@ -114,14 +119,20 @@ impl Verifier {
         if token_use != "id" {
             return Err(Deny::WrongTokenUse(token_use.to_string()));
         }
-        if !claims.aud.as_ref().is_some_and(|a| self.client_ids.iter().any(|c| c == a)) {
+        if !claims
+            .aud
+            .as_ref()
+            .is_some_and(|a| self.client_ids.iter().any(|c| c == a))
+        {
             return Err(Deny::Audience);
         }
         let now_s = now.timestamp();
         if claims.exp <= now_s {
             return Err(Deny::Expired);
         }
-        if claims.nbf.is_some_and(|nbf| nbf > now_s + SKEW_SECS) || claims.iat.is_some_and(|iat| iat > now_s + SKEW_SECS) {
+        if claims.nbf.is_some_and(|nbf| nbf > now_s + SKEW_SECS)
+            || claims.iat.is_some_and(|iat| iat > now_s + SKEW_SECS)
+        {
             return Err(Deny::NotYetValid);
         }
         let role = Role::from_groups(claims.groups.iter().map(String::as_str)).ok_or(Deny::NoRole)?;
@@ -131,6 +142,11 @@ impl Verifier {
             _ => self.default_tenant.clone(),
         };
         let email = claims.email.as_deref().and_then(|e| Email::parse(e).ok());
-        Ok(Principal { user_id, email, role, tenant_id })
+        Ok(Principal {
+            user_id,
+            email,
+            role,
+            tenant_id,
+        })
     }
 }

@@ -26,15 +26,24 @@ pub struct CreateContactRequest {
 }
 
 pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
-    let span = tracing::info_span!("request", request_id = %wecare_http::request_id(&req), function = "contacts-create");
-    async { respond(201, create(deps, &req, now).await) }.instrument(span).await
+    let span =
+        tracing::info_span!("request", request_id = %wecare_http::request_id(&req), function = "contacts-create");
+    async { respond(201, create(deps, &req, now).await) }
+        .instrument(span)
+        .await
 }
 
 async fn create(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Contact, ApiError> {
-    let ctx = deps.authorize(req, Permission::WriteContacts, "contact.create", "*", now).await?;
+    let ctx = deps
+        .authorize(req, Permission::WriteContacts, "contact.create", "*", now)
+        .await?;
     let input: CreateContactRequest = parse_json_body(req)?;
     let name = input.name.as_deref().map(parse_name).transpose()?;
-    let phone = input.phone.as_deref().map(|p| parse_phone(p, deps.default_region)).transpose()?;
+    let phone = input
+        .phone
+        .as_deref()
+        .map(|p| parse_phone(p, deps.default_region))
+        .transpose()?;
     let email = input.email.as_deref().map(parse_email).transpose()?;
     if phone.is_none() && email.is_none() {
         return Err(ApiError::validation("phone", "a contact needs a phone or an email"));

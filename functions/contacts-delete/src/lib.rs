@@ -11,7 +11,8 @@ use wecare_core::Permission;
 use wecare_http::{error_response, ApiError, Request, Response};
 
 pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
-    let span = tracing::info_span!("request", request_id = %wecare_http::request_id(&req), function = "contacts-delete");
+    let span =
+        tracing::info_span!("request", request_id = %wecare_http::request_id(&req), function = "contacts-delete");
     async {
         match delete(deps, &req, now).await {
             Ok(()) => {
@@ -28,9 +29,15 @@ pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
 
 async fn delete(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<(), ApiError> {
     let raw_id = wecare_http::path_param(req, "contactId").unwrap_or("*");
-    let ctx = deps.authorize(req, Permission::WriteContacts, "contact.delete", raw_id, now).await?;
+    let ctx = deps
+        .authorize(req, Permission::WriteContacts, "contact.delete", raw_id, now)
+        .await?;
     let id = contact_id(req)?;
-    let deleted = deps.repo.soft_delete(&ctx.principal.tenant_id, &id, &ctx, now).await.map_err(write_error)?;
+    let deleted = deps
+        .repo
+        .soft_delete(&ctx.principal.tenant_id, &id, &ctx, now)
+        .await
+        .map_err(write_error)?;
     tracing::info!(contact_id = %deleted.contact_id, tenant_id = %deleted.tenant_id, "contact deleted");
     wecare_http::metrics::count("ContactDeleted", &[("Function", "contacts-delete")]);
     Ok(())

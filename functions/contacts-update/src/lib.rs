@@ -71,13 +71,18 @@ fn validate(input: UpdateContactRequest, deps: &Deps) -> Result<Change, ApiError
 }
 
 pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
-    let span = tracing::info_span!("request", request_id = %wecare_http::request_id(&req), function = "contacts-update");
-    async { respond(200, update(deps, &req, now).await) }.instrument(span).await
+    let span =
+        tracing::info_span!("request", request_id = %wecare_http::request_id(&req), function = "contacts-update");
+    async { respond(200, update(deps, &req, now).await) }
+        .instrument(span)
+        .await
 }
 
 async fn update(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Contact, ApiError> {
     let raw_id = wecare_http::path_param(req, "contactId").unwrap_or("*");
-    let ctx = deps.authorize(req, Permission::WriteContacts, "contact.update", raw_id, now).await?;
+    let ctx = deps
+        .authorize(req, Permission::WriteContacts, "contact.update", raw_id, now)
+        .await?;
     let id = contact_id(req)?;
     let input: UpdateContactRequest = parse_json_body(req)?;
     let change = validate(input, deps)?;

@@ -28,7 +28,10 @@ pub async fn handle(req: Request) -> Response {
             200,
             principal(&req).map(|p| {
                 let permissions = Permission::ALL.into_iter().filter(|perm| p.role.can(*perm)).collect();
-                Me { principal: p, permissions }
+                Me {
+                    principal: p,
+                    permissions,
+                }
             }),
         )
     }

@@ -8,5 +8,8 @@ use wecare_http::Request;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     wecare_http::observability::init_json_logs();
-    run(service_fn(|event: LambdaEvent<Request>| async { Ok::<_, Error>(users::handle(event.payload).await) })).await
+    run(service_fn(|event: LambdaEvent<Request>| async {
+        Ok::<_, Error>(users::handle(event.payload).await)
+    }))
+    .await
 }

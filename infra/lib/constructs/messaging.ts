@@ -1,0 +1,82 @@
+// Why this exists: the asynchronous paths of DESIGN §5 meet here — the existing SNS topic on which
+// End User Messaging Social publishes inbound WhatsApp events (imported, never created), the bulk
+// work queue with its redrive, and the dead-letter queues the DLQ replay tool reads — with the
+// rules the queues must keep: SSE and TLS-only access, 14 days to look at a failure, and a
+// visibility timeout of at least six times the consumer's timeout (Lambda's SQS integration
+// otherwise redelivers a batch that is still being worked on).
+
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { FUNCTION_TIMEOUT } from './rust-function';
+
+/** How long a failed message waits in a dead-letter queue for replay: SQS's maximum. */
+export const DLQ_RETENTION = Duration.days(14);
+
+/** Receives of a bulk chunk before it moves to `bulk-dlq` (DESIGN §5: at most 5 attempts). */
+export const BULK_MAX_RECEIVE_COUNT = 5;
+
+/** Lambda's SQS event source wants visibility ≥ 6 × the consumer's timeout. */
+export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
+
+/** Names of the queues, as in the specification and the local stack. */
+export type QueueName = 'inbound-dlq' | 'bulk-queue' | 'bulk-dlq' | 'outbound-dlq';
+
+export interface MessagingProps {
+  /** Physical name = prefix + queue name, as the local stack names them. */
+  readonly resourcePrefix: string;
+  readonly production: boolean;
+  /** The existing topic of inbound WhatsApp events (`existing.inboundTopicArn`). */
+  readonly inboundTopicArn: string;
+}
+
+export class Messaging extends Construct {
+  /** Inbound WhatsApp events, for `inbound-whatsapp-handler` to subscribe to (with `inboundDlq`). */
+  readonly inboundEvents: ITopic;
+  readonly inboundDlq: Queue;
+  readonly bulkQueue: Queue;
+  readonly bulkDlq: Queue;
+  readonly outboundDlq: Queue;
+  /** Environment variable → queue URL, for every function. */
+  readonly environment: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: MessagingProps) {
+    super(scope, id);
+    this.inboundEvents = Topic.fromTopicArn(this, 'InboundEvents', props.inboundTopicArn);
+    const removalPolicy = props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const secured = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, removalPolicy } as const;
+
+    const deadLetterQueue = (name: QueueName, holds: string): Queue => {
+      const queue = new Queue(this, name, { ...secured, queueName: `${props.resourcePrefix}${name}`, retentionPeriod: DLQ_RETENTION });
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: `${name} is itself a dead-letter queue (${holds}); its messages are replayed by dlq-replay, and a further DLQ behind it would only hide failures from that tool and from the depth alarm.`,
+      });
+      return queue;
+    };
+
+    this.inboundDlq = deadLetterQueue('inbound-dlq', 'inbound WhatsApp events the handler could not process');
+    this.bulkDlq = deadLetterQueue('bulk-dlq', `bulk chunks that failed ${BULK_MAX_RECEIVE_COUNT} receives`);
+    this.outboundDlq = deadLetterQueue('outbound-dlq', 'outbound sends that failed after their retries');
+    this.bulkQueue = new Queue(this, 'bulk-queue', {
+      ...secured,
+      queueName: `${props.resourcePrefix}bulk-queue`,
+      // The consumer (bulk-worker) is a RustFunction, whose timeout the wrapper fixes.
+      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO),
+      deadLetterQueue: { queue: this.bulkDlq, maxReceiveCount: BULK_MAX_RECEIVE_COUNT },
+    });
+
+    this.environment = {
+      INBOUND_DLQ_URL: this.inboundDlq.queueUrl,
+      BULK_QUEUE_URL: this.bulkQueue.queueUrl,
+      BULK_DLQ_URL: this.bulkDlq.queueUrl,
+      OUTBOUND_DLQ_URL: this.outboundDlq.queueUrl,
+    };
+  }
+
+  /** The dead-letter queues, each watched by a depth alarm. */
+  get deadLetterQueues(): readonly Queue[] {
+    return [this.inboundDlq, this.bulkDlq, this.outboundDlq];
+  }
+}

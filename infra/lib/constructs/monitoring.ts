@@ -1,0 +1,215 @@
+// Why this exists: operators learn about trouble from here. It owns the log group every function
+// and the API write to (the specification's `/base-wecare-digital/common`), the alerts topic, one
+// alarm per failure that needs a human — a function erroring or throttled, a message in a
+// dead-letter queue, the API answering 5xx — and the dashboard of delivery per channel that the
+// functions' EMF metrics feed.
+
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CHANNEL_TITLES, CHANNELS, DELIVERY_FAILED, DELIVERY_SUCCEEDED, METRICS_NAMESPACE } from '../metrics';
+
+export interface MonitoringProps {
+  readonly environment: string;
+  readonly resourcePrefix: string;
+  readonly logGroupName: string;
+  readonly logRetentionDays: number;
+  readonly alertEmails: readonly string[];
+  readonly production: boolean;
+}
+
+export interface Watched {
+  /** Functions by name. */
+  readonly functions: ReadonlyMap<string, IFunction>;
+  /** Dead-letter queues by name. */
+  readonly deadLetterQueues: ReadonlyMap<string, IQueue>;
+  readonly api: HttpApi;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+export class Monitoring extends Construct {
+  readonly logGroup: LogGroup;
+  readonly alertsTopic: Topic;
+  readonly alarms: Alarm[] = [];
+  private readonly props: MonitoringProps;
+  private readonly alarmAction: SnsAction;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.props = props;
+    const removalPolicy = props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.logGroup = new LogGroup(this, 'CommonLogGroup', {
+      logGroupName: props.logGroupName,
+      retention: props.logRetentionDays as RetentionDays,
+      removalPolicy,
+    });
+
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, so the
+    // topic gets its own key that CloudWatch may use.
+    const key = new Key(this, 'AlertsKey', {
+      description: `Encrypts the ${props.environment} alerts topic of WECARE.DIGITAL`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alertsTopic = new Topic(this, 'AlertsTopic', {
+      topicName: `${props.resourcePrefix}alerts`,
+      displayName: `WECARE.DIGITAL ${props.environment} alerts`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    for (const email of props.alertEmails) this.alertsTopic.addSubscription(new EmailSubscription(email));
+    this.alarmAction = new SnsAction(this.alertsTopic);
+
+    new CfnOutput(this, 'AlertsTopicArn', { value: this.alertsTopic.topicArn });
+    new CfnOutput(this, 'CommonLogGroupName', { value: this.logGroup.logGroupName });
+  }
+
+  /** Alarms on everything in `watched` and the operations dashboard; call once. */
+  watch(watched: Watched): Dashboard {
+    for (const [name, fn] of watched.functions) {
+      this.alarm(`${name}-errors`, `${name} failed an invocation (Errors ≥ 1 in 5 minutes)`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1);
+      this.alarm(`${name}-throttles`, `${name} was throttled (Throttles ≥ 1 in 5 minutes)`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1);
+    }
+    for (const [name, queue] of watched.deadLetterQueues) {
+      this.alarm(
+        `${name}-depth`,
+        `${name} holds messages that failed processing; inspect them and replay them with dlq-replay`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        1,
+      );
+    }
+    this.alarm('api-5xx', 'The API answered 5xx (≥ 1 in 5 minutes)', watched.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), 1);
+    return this.dashboard(watched);
+  }
+
+  private alarm(name: string, description: string, metric: IMetric, threshold: number): void {
+    const alarm = new Alarm(this, `Alarm-${name}`, {
+      alarmName: `${this.props.resourcePrefix}${name}`,
+      alarmDescription: description,
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.alarmAction);
+    alarm.addOkAction(this.alarmAction);
+    this.alarms.push(alarm);
+  }
+
+  private dashboard(watched: Watched): Dashboard {
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.props.resourcePrefix}operations`,
+      defaultInterval: Duration.hours(24),
+    });
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# WECARE.DIGITAL — ${this.props.environment}\nDelivery per channel from the functions' EMF metrics (namespace \`${METRICS_NAMESPACE}\`), then the API, the functions and the dead-letter queues.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+
+    dashboard.addWidgets(
+      ...CHANNELS.map((channel) => {
+        const delivery = (metricName: string, label: string, color: string): Metric =>
+          new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName,
+            dimensionsMap: { Environment: this.props.environment, Channel: channel },
+            statistic: 'Sum',
+            period: FIVE_MINUTES,
+            label,
+            color,
+          });
+        const ok = delivery(DELIVERY_SUCCEEDED, 'succeeded', '#2ca02c');
+        const failed = delivery(DELIVERY_FAILED, 'failed', '#d62728');
+        return new GraphWidget({
+          title: `${CHANNEL_TITLES[channel]} delivery`,
+          left: [ok, failed],
+          right: [
+            new MathExpression({
+              expression: 'IF(ok + failed > 0, 100 * ok / (ok + failed))',
+              usingMetrics: { ok, failed },
+              label: 'success %',
+              period: FIVE_MINUTES,
+            }),
+          ],
+          rightYAxis: { min: 0, max: 100, label: '%', showUnits: false },
+          leftYAxis: { min: 0, showUnits: false },
+          width: 8,
+        });
+      }),
+    );
+
+    const api = watched.api;
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'API requests and errors',
+        left: [
+          api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum', label: 'requests' }),
+          api.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum', label: '4xx' }),
+          api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum', label: '5xx' }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'API latency',
+        left: [api.metricLatency({ period: FIVE_MINUTES, statistic: 'p95', label: 'p95' }), api.metricLatency({ period: FIVE_MINUTES, statistic: 'p50', label: 'p50' })],
+        width: 12,
+      }),
+    );
+
+    const functions = [...watched.functions.entries()];
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Function errors',
+        left: functions.map(([name, fn]) => fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label: name })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Function throttles',
+        left: functions.map(([name, fn]) => fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum', label: name })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Function duration p95',
+        left: functions.map(([name, fn]) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p95', label: name })),
+        width: 8,
+      }),
+    );
+
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Dead-letter queue depth',
+        left: [...watched.deadLetterQueues.entries()].map(([name, queue]) =>
+          queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: name }),
+        ),
+        width: 24,
+      }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,82 @@
+// Why this exists: the one wrapper around cargo-lambda-cdk's RustFunction. Everything every
+// function shares is fixed here once — Graviton (arm64) on provided.al2023, memory, timeout, the
+// shared log group, X-Ray tracing, the common environment and an execution role that can do
+// nothing but write its logs and traces — so sixteen functions cannot drift apart, and what a
+// function may touch beyond that is granted where it is wired.
+
+import { Duration, Validations } from 'aws-cdk-lib';
+import { IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { RustFunction } from 'cargo-lambda-cdk';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+
+/** Memory of every function; Rust handlers need little, but CPU (TLS, JWKS) scales with it. */
+export const FUNCTION_MEMORY_MB = 256;
+
+/** Timeout of every function. HTTP API integrations give up after 30 s anyway. */
+export const FUNCTION_TIMEOUT = Duration.seconds(30);
+
+export const FUNCTION_ARCHITECTURE = Architecture.ARM_64;
+export const FUNCTION_RUNTIME = 'provided.al2023';
+
+export interface RustLambdaProps {
+  /** Crate, binary and Lambda name (`contacts-create`). */
+  readonly name: string;
+  /** Directory holding the function crates (`<repo>/functions`); the crate is `<dir>/<name>`. */
+  readonly functionsDir: string;
+  /** Physical function name. */
+  readonly functionName: string;
+  /** The variables every function gets (SEND_MODE, ENVIRONMENT, LOG_LEVEL, tables, queues …). */
+  readonly commonEnvironment: Readonly<Record<string, string>>;
+  /** The log group all functions write to. */
+  readonly logGroup: ILogGroup;
+  /** An existing role to run as; by default the function gets its own, least-privilege role. */
+  readonly sharedRole?: IRole;
+}
+
+export class RustLambda extends Construct {
+  readonly function: RustFunction;
+  readonly role: IRole;
+  /** True when `role` is this function's own role, to which grants are added. */
+  readonly ownsRole: boolean;
+
+  constructor(scope: Construct, id: string, props: RustLambdaProps) {
+    super(scope, id);
+    this.ownsRole = props.sharedRole === undefined;
+    this.role = props.sharedRole ?? new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.functionName}: its logs and traces, plus what it is granted where it is wired`,
+    });
+
+    this.function = new RustFunction(this, 'Function', {
+      functionName: props.functionName,
+      description: `WECARE.DIGITAL ${props.name}`,
+      manifestPath: join(props.functionsDir, props.name, 'Cargo.toml'),
+      binaryName: props.name,
+      runtime: FUNCTION_RUNTIME,
+      architecture: FUNCTION_ARCHITECTURE,
+      bundling: {
+        architecture: FUNCTION_ARCHITECTURE,
+        // aws-lc's jitter entropy costs tens of ms of CPU at the first random number of a cold start.
+        environment: { AWS_LC_SYS_NO_JITTER_ENTROPY: '1' },
+      },
+      memorySize: FUNCTION_MEMORY_MB,
+      timeout: FUNCTION_TIMEOUT,
+      tracing: Tracing.ACTIVE,
+      logGroup: props.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      role: this.role,
+      environment: { ...props.commonEnvironment },
+    });
+
+    if (this.ownsRole) {
+      props.logGroup.grantWrite(this.role);
+      Validations.of(this).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions (the X-Ray documentation requires "*"); no other statement of this role uses "*".',
+      });
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// Why this exists: schema.json says which functions exist; it cannot say what each may touch.
+// That decision — least privilege, per function — is written down here, next to nothing else, so
+// a reviewer sees every grant of the platform in one table. A function that appears in
+// schema.json without an entry here stops synthesis: it would otherwise deploy without the
+// permissions it needs, or someone would be tempted to give it all of them.
+
+/** What a function does with a table. */
+export type TableAccess = 'read' | 'write' | 'readWrite';
+
+export interface FunctionWiring {
+  /** Logical table name (as in schema.json's `name`) → access. */
+  readonly tables: Readonly<Record<string, TableAccess>>;
+}
+
+export const WIRING: Readonly<Record<string, FunctionWiring>> = {
+  // Verifies the Cognito ID token, then records the login on the caller's profile.
+  'auth-middleware': { tables: { Users: 'readWrite' } },
+  // Contacts keep uniqueness guards and search tokens in the same table as the contact, written in
+  // one transaction with the audit entry of the change.
+  'contacts-create': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
+  'contacts-read': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
+  'contacts-update': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
+  'contacts-delete': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
+  'contacts-search': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
+  // GET /api/me answers from the authorizer's context, GET /api/health from nothing at all.
+  users: { tables: {} },
+};
+
+/** The wiring of `name`, or an error that says where to write it. */
+export function wiringOf(name: string, wiring: Readonly<Record<string, FunctionWiring>> = WIRING): FunctionWiring {
+  const entry = wiring[name];
+  if (entry === undefined) {
+    throw new Error(
+      `function ${name} is in schema.json but infra/lib/wiring.ts does not say which tables it may use; ` +
+        'add an entry (an empty `tables: {}` if it needs none) so it is deployed with exactly the permissions it needs',
+    );
+  }
+  return entry;
+}

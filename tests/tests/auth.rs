@@ -1,0 +1,315 @@
+//! The authorizer and the permission checks, end to end through the local API gateway.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use wecare_core::routes::ROUTES;
+use wecare_core::{Email, Principal, Role, TenantId, UserId};
+use wecare_store::users::LoginRecord;
+use wecare_store::UsersRepo;
+use wecare_tests::{moto_signing_key_pem, Method, TestStack};
+
+fn method(m: &str) -> Method {
+    Method::from_bytes(m.as_bytes()).expect("method")
+}
+
+async fn new_contact(stack: &TestStack, admin: &str, phone: &str) -> String {
+    let (status, body) = stack
+        .call(
+            Method::POST,
+            "/api/contacts",
+            Some(admin),
+            Some(&json!({ "name": "Fixture", "phone": phone })),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["contactId"].as_str().expect("contactId").to_string()
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_permission_matrix_says() {
+    let stack = TestStack::start().await;
+    let admin = stack.token(Role::Admin).await;
+    let mut tokens = HashMap::new();
+    for role in Role::ALL {
+        tokens.insert(role, stack.token(role).await);
+    }
+    let mut checked = 0;
+    for route in ROUTES {
+        for role in [None, Some(Role::Viewer), Some(Role::Operator), Some(Role::Admin)] {
+            // Each mutation gets its own contact so one role's delete cannot hide another's.
+            let id = new_contact(&stack, &admin, &format!("98765{:05}", checked)).await;
+            let path = route.path.replace("{contactId}", &id);
+            let path = if path.ends_with("/search") {
+                format!("{path}?q=fix")
+            } else {
+                path
+            };
+            let body = match route.method {
+                "POST" => Some(json!({ "phone": format!("98764{:05}", checked) })),
+                "PATCH" => Some(json!({ "name": "Renamed" })),
+                _ => None,
+            };
+            let token = role.map(|r| tokens[&r].as_str());
+            let (status, resp) = stack.call(method(route.method), &path, token, body.as_ref()).await;
+            checked += 1;
+
+            let writes = matches!(route.method, "POST" | "PATCH" | "DELETE");
+            let expected = match role {
+                None if route.authorized => 401,
+                Some(Role::Viewer) if writes => 403,
+                _ => match route.method {
+                    "POST" => 201,
+                    "DELETE" => 204,
+                    _ => 200,
+                },
+            };
+            assert_eq!(status, expected, "{} {} as {role:?}: {resp}", route.method, route.path);
+            if expected == 403 {
+                assert_eq!(resp["error"]["code"], "FORBIDDEN");
+            }
+        }
+    }
+    assert_eq!(checked, ROUTES.len() * 4);
+}
+
+#[tokio::test]
+async fn a_denied_write_is_audited_and_changes_nothing() {
+    let stack = TestStack::start().await;
+    let admin = stack.token(Role::Admin).await;
+    let viewer = stack.token(Role::Viewer).await;
+    let id = new_contact(&stack, &admin, "9876511111").await;
+
+    let (status, _) = stack
+        .call(
+            Method::PATCH,
+            &format!("/api/contacts/{id}"),
+            Some(&viewer),
+            Some(&json!({ "optInSms": true })),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    let history = wecare_store::audit::history(
+        &stack.dynamo(),
+        &stack.table(wecare_core::tables::Table::AuditLogs),
+        &TenantId::parse("wecare").unwrap(),
+        "contact",
+        &id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let denied: Vec<_> = history.iter().filter(|e| e.outcome == "denied").collect();
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].action, "contact.update");
+    assert_eq!(denied[0].actor_role, "Viewer");
+    assert_eq!(denied[0].source_ip.as_deref(), Some("127.0.0.1"));
+
+    let (_, contact) = stack
+        .call(Method::GET, &format!("/api/contacts/{id}"), Some(&viewer), None)
+        .await;
+    assert_eq!(contact["optInSms"], false);
+}
+
+fn claims_of(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn forge(claims: &Value, kid: &str) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_string());
+    let key = EncodingKey::from_rsa_pem(moto_signing_key_pem().as_bytes()).unwrap();
+    encode(&header, claims, &key).unwrap()
+}
+
+#[tokio::test]
+async fn tokens_that_are_not_valid_id_tokens_of_this_pool_are_refused() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let stack = TestStack::start().await;
+    let tokens = stack.sign_in(Role::Operator, "wecare").await;
+    let good = claims_of(&tokens.id);
+    let now = Utc::now().timestamp();
+
+    let with = |k: &str, v: Value| {
+        let mut c = good.clone();
+        c[k] = v;
+        c
+    };
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let parts: Vec<&str> = tokens.id.split('.').collect();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(&with("cognito:groups", json!(["Admin"]))),
+        parts[2]
+    );
+    let alg_none = format!(
+        "{}.{}.",
+        b64(&json!({ "alg": "none", "typ": "JWT", "kid": "dummy" })),
+        parts[1]
+    );
+    let public_pem = {
+        use rsa::pkcs8::EncodePublicKey;
+        let key =
+            <rsa::RsaPrivateKey as rsa::pkcs1::DecodeRsaPrivateKey>::from_pkcs1_pem(&moto_signing_key_pem()).unwrap();
+        rsa::RsaPublicKey::from(&key)
+            .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+            .unwrap()
+    };
+    let hs256_with_public_key = {
+        let mut h = Header::new(Algorithm::HS256);
+        h.kid = Some("dummy".into());
+        encode(&h, &good, &EncodingKey::from_secret(public_pem.as_bytes())).unwrap()
+    };
+
+    let cases: Vec<(&str, String)> = vec![
+        ("alg none", alg_none),
+        ("HS256 signed with the public key", hs256_with_public_key),
+        ("unknown kid", forge(&good, "not-a-key-of-this-pool")),
+        ("tampered payload", tampered),
+        ("expired", forge(&with("exp", json!(now - 60)), "dummy")),
+        ("not yet valid", forge(&with("nbf", json!(now + 3600)), "dummy")),
+        (
+            "wrong issuer",
+            forge(
+                &with(
+                    "iss",
+                    json!("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"),
+                ),
+                "dummy",
+            ),
+        ),
+        ("wrong audience", forge(&with("aud", json!("another-client")), "dummy")),
+        ("access token where an ID token is required", tokens.access.clone()),
+        (
+            "id token claiming access use",
+            forge(&with("token_use", json!("access")), "dummy"),
+        ),
+        ("no role group", forge(&with("cognito:groups", json!(["Ops"])), "dummy")),
+        ("garbage", "not.a.jwt".to_string()),
+    ];
+    for (what, token) in &cases {
+        let (status, body) = stack.call(Method::GET, "/api/me", Some(token), None).await;
+        assert_eq!(status, 403, "{what} must be refused: {body}");
+        assert_eq!(body, json!({ "message": "Forbidden" }), "{what}");
+    }
+
+    // The same forged-but-valid token is accepted, so the refusals above are about their defects.
+    let (status, me) = stack
+        .call(Method::GET, "/api/me", Some(&forge(&good, "dummy")), None)
+        .await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["role"], "Operator");
+
+    let (status, body) = stack.call(Method::GET, "/api/me", None, None).await;
+    assert_eq!((status, body), (401, json!({ "message": "Unauthorized" })));
+}
+
+#[tokio::test]
+async fn the_authorizer_reports_the_role_tenant_and_email_from_the_id_token() {
+    let stack = TestStack::start().await;
+    let (status, me) = stack
+        .call(Method::GET, "/api/me", Some(&stack.token(Role::Viewer).await), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(me["role"], "Viewer");
+    assert_eq!(
+        me["tenantId"], "wecare",
+        "users without custom:tenant_id belong to the default tenant"
+    );
+    assert_eq!(me["email"], "viewer@wecare.digital");
+    assert_eq!(me["permissions"], json!(["readContacts", "readMessages"]));
+
+    let globex = stack.sign_in(Role::Operator, "globex").await;
+    let (_, me) = stack.call(Method::GET, "/api/me", Some(&globex.id), None).await;
+    assert_eq!(me["tenantId"], "globex");
+}
+
+#[tokio::test]
+async fn many_requests_write_the_users_record_once() {
+    let stack = TestStack::start().await;
+    let token = stack.token(Role::Operator).await;
+    stack.dynamo_ops.clear();
+    for _ in 0..8 {
+        let (status, _) = stack.call(Method::GET, "/api/me", Some(&token), None).await;
+        assert_eq!(status, 200);
+    }
+    let updates = stack
+        .dynamo_ops
+        .operations()
+        .iter()
+        .filter(|o| *o == "UpdateItem")
+        .count();
+    assert_eq!(updates, 1, "{:?}", stack.dynamo_ops.operations());
+
+    let sub = claims_of(&token)["sub"].as_str().unwrap().to_string();
+    let item = stack
+        .dynamo()
+        .get_item()
+        .table_name(stack.table(wecare_core::tables::Table::Users))
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("wecare#USER#{sub}")),
+        )
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("PROFILE".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("users record");
+    assert_eq!(item["role"].as_s().unwrap(), "Operator");
+    assert_eq!(item["email"].as_s().unwrap(), "operator@wecare.digital");
+    assert!(item.contains_key("lastLoginAt"));
+}
+
+#[tokio::test]
+async fn the_users_record_is_refreshed_hourly_across_instances_and_at_once_on_a_role_change() {
+    let stack = TestStack::start().await;
+    let table = stack.table(wecare_core::tables::Table::Users);
+    let p = Principal {
+        user_id: UserId::parse("u-1").unwrap(),
+        email: Some(Email::parse("a@example.com").unwrap()),
+        role: Role::Viewer,
+        tenant_id: TenantId::parse("wecare").unwrap(),
+    };
+    let t0 = Utc::now();
+    let instance_a = UsersRepo::new(stack.dynamo(), &table);
+    assert_eq!(instance_a.record_login(&p, t0).await.unwrap(), LoginRecord::Written);
+    assert_eq!(
+        instance_a.record_login(&p, t0 + Duration::minutes(5)).await.unwrap(),
+        LoginRecord::SkippedRecent
+    );
+
+    let instance_b = UsersRepo::new(stack.dynamo(), &table);
+    assert_eq!(
+        instance_b.record_login(&p, t0 + Duration::minutes(10)).await.unwrap(),
+        LoginRecord::AlreadyCurrent
+    );
+    assert_eq!(
+        instance_b.record_login(&p, t0 + Duration::minutes(75)).await.unwrap(),
+        LoginRecord::Written
+    );
+
+    let promoted = Principal {
+        role: Role::Admin,
+        ..p.clone()
+    };
+    assert_eq!(
+        instance_a
+            .record_login(&promoted, t0 + Duration::minutes(76))
+            .await
+            .unwrap(),
+        LoginRecord::Written
+    );
+}
