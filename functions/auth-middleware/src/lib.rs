@@ -88,17 +88,14 @@ impl Deps {
 
 /// The bearer token of a request: `Authorization: Bearer <jwt>` (or the bare token).
 fn bearer(req: &AuthorizerRequest) -> Option<&str> {
-    let raw = req.headers.get(http_header_authorization())?.to_str().ok()?.trim();
+    let raw = req.headers.get("authorization")?.to_str().ok()?.trim();
     let token = match raw.split_once(' ') {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
         Some(_) => return None,
+        None if raw.eq_ignore_ascii_case("bearer") => return None,
         None => raw,
     };
     (!token.is_empty()).then_some(token)
-}
-
-fn http_header_authorization() -> &'static str {
-    "authorization"
 }
 
 fn response(allowed: bool, context: Value) -> AuthorizerResponse<Value> {
@@ -115,11 +112,13 @@ pub async fn handle(deps: &Deps, req: AuthorizerRequest, now: DateTime<Utc>) -> 
     async {
         let Some(token) = bearer(&req) else {
             tracing::info!(decision = "deny", reason = "no bearer token");
+            wecare_http::metrics::count("AuthorizerDenied", &[("Function", "auth-middleware")]);
             return response(false, json!({}));
         };
         match deps.verifier.verify(token, now).await {
             Err(deny) => {
                 tracing::info!(decision = "deny", reason = %deny);
+                wecare_http::metrics::count("AuthorizerDenied", &[("Function", "auth-middleware")]);
                 response(false, json!({}))
             }
             Ok(p) => {
@@ -142,4 +141,66 @@ pub async fn handle(deps: &Deps, req: AuthorizerRequest, now: DateTime<Utc>) -> 
     }
     .instrument(span)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request_with(authorization: Option<&str>) -> AuthorizerRequest {
+        let mut req = AuthorizerRequest::default();
+        if let Some(v) = authorization {
+            req.headers.insert("authorization", v.parse().unwrap());
+        }
+        req
+    }
+
+    #[test]
+    fn the_token_is_read_from_a_bearer_header_or_a_bare_one() {
+        assert_eq!(bearer(&request_with(Some("Bearer abc.def.ghi"))), Some("abc.def.ghi"));
+        assert_eq!(bearer(&request_with(Some("bearer   abc"))), Some("abc"));
+        assert_eq!(bearer(&request_with(Some("abc.def.ghi"))), Some("abc.def.ghi"));
+    }
+
+    #[test]
+    fn other_schemes_and_empty_headers_carry_no_token() {
+        assert_eq!(bearer(&request_with(Some("Basic dXNlcjpwYXNz"))), None);
+        assert_eq!(bearer(&request_with(Some("Bearer "))), None);
+        assert_eq!(bearer(&request_with(None)), None);
+    }
+
+    #[test]
+    fn configuration_names_every_missing_variable() {
+        let err = Config::from(Env::from_map(BTreeMap::new())).unwrap_err().to_string();
+        for var in [
+            "USERS_TABLE",
+            "COGNITO_ISSUER",
+            "COGNITO_CLIENT_IDS",
+            "JWKS_URL",
+            "DEFAULT_TENANT_ID",
+        ] {
+            assert!(err.contains(var), "{err}");
+        }
+    }
+
+    #[test]
+    fn several_app_clients_may_be_accepted() {
+        let env = BTreeMap::from(
+            [
+                ("USERS_TABLE", "Users"),
+                (
+                    "COGNITO_ISSUER",
+                    "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
+                ),
+                ("COGNITO_CLIENT_IDS", "console, scripts ,"),
+                ("JWKS_URL", "https://example.com/jwks.json"),
+                ("DEFAULT_TENANT_ID", "wecare"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        assert_eq!(
+            Config::from(Env::from_map(env)).unwrap().client_ids,
+            ["console", "scripts"]
+        );
+    }
 }

@@ -31,6 +31,7 @@ pub struct UpdateContactRequest {
 }
 
 /// The validated change: `Some(None)` clears a field.
+#[derive(Debug)]
 struct Change {
     name: Option<Option<ContactName>>,
     phone: Option<Option<PhoneNumber>>,
@@ -117,5 +118,64 @@ async fn update(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Contac
         return Err(ApiError::validation("phone", "a contact needs a phone or an email"));
     }
     tracing::info!(contact_id = %contact.contact_id, tenant_id = %contact.tenant_id, "contact updated");
+    wecare_http::metrics::count("ContactUpdated", &[("Function", "contacts-update")]);
     Ok(contact)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wecare_core::Region;
+
+    fn deps() -> Deps {
+        let conf = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .build();
+        let client = aws_sdk_dynamodb::Client::from_conf(conf);
+        Deps {
+            repo: wecare_store::ContactsRepo::new(client, "Contacts", "AuditLogs"),
+            default_region: Region::INDIA,
+        }
+    }
+
+    fn parse(body: &str) -> Result<Change, ApiError> {
+        let input: UpdateContactRequest = serde_json::from_str(body).map_err(|e| ApiError::validation("body", e))?;
+        validate(input, &deps())
+    }
+
+    #[test]
+    fn null_clears_a_field_and_absence_keeps_it() {
+        let c = parse(r#"{"name":null,"phone":"98765 43210"}"#).unwrap();
+        assert_eq!(c.name, Some(None));
+        assert_eq!(c.phone.unwrap().unwrap().as_str(), "+919876543210");
+        assert!(c.email.is_none());
+    }
+
+    #[test]
+    fn an_opt_in_must_be_an_explicit_boolean() {
+        assert_eq!(
+            parse(r#"{"optInEmail":null}"#).unwrap_err().message,
+            "optInEmail: must be true or false"
+        );
+        assert!(parse(r#"{"optInEmail":"true"}"#).is_err());
+        assert_eq!(
+            parse(r#"{"optInEmail":true}"#).unwrap().opt_ins,
+            vec![(Channel::Email, true)]
+        );
+    }
+
+    #[test]
+    fn an_update_must_name_something_to_change() {
+        assert_eq!(parse("{}").unwrap_err().message, "body: names no field to update");
+    }
+
+    #[test]
+    fn invalid_values_are_refused_by_field() {
+        assert!(parse(r#"{"email":"nope"}"#).unwrap_err().message.starts_with("email: "));
+        assert!(parse(r#"{"phone":"12"}"#).unwrap_err().message.starts_with("phone: "));
+        assert!(parse(&format!(r#"{{"name":"{}"}}"#, "x".repeat(201)))
+            .unwrap_err()
+            .message
+            .starts_with("name: "));
+    }
 }

@@ -1,4 +1,4 @@
-// Why this exists: the eleven DynamoDB tables are created here, and only here, from the table
+// Why this exists: the DynamoDB tables are created here, and only here, from the table
 // definitions in schema.json — the list the local stack provisions from — so a key, an index or
 // a TTL attribute cannot differ between a laptop and AWS. Durability follows the definition's
 // `durable` flag; what an environment may lose follows its name (production keeps everything).
@@ -77,7 +77,7 @@ export class Data extends Construct {
     // A non-durable table without a written reason stays flagged by cdk-nag on purpose.
     if (why === undefined) return;
     Validations.of(table).acknowledge({
-      id: 'AwsSolutions-DDB3',
+      id: 'AwsSolutions::AwsSolutions-DDB3',
       reason: `${def.name} is marked non-durable in the shared table definition (crates/core/src/tables.rs): ${why}, so continuous backups would pay for data nobody restores.`,
     });
   }

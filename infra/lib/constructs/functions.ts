@@ -49,7 +49,7 @@ export class Functions extends Construct {
         else table.grantReadWriteData(fn.function);
         if (fn.ownsRole && props.data.hasIndexes(tableName)) {
           Validations.of(fn).acknowledge({
-            id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((table.node.defaultChild as CfnTable).logicalId)}.Arn>/index/*]`,
+            id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((table.node.defaultChild as CfnTable).logicalId)}.Arn>/index/*]`,
             reason: `The grant on ${tableName} includes its own global secondary indexes (declared in schema.json) through ${tableName}/index/*; the wildcard cannot reach any other table.`,
           });
         }

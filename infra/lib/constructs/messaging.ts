@@ -50,7 +50,7 @@ export class Messaging extends Construct {
     const deadLetterQueue = (name: QueueName, holds: string): Queue => {
       const queue = new Queue(this, name, { ...secured, queueName: `${props.resourcePrefix}${name}`, retentionPeriod: DLQ_RETENTION });
       Validations.of(queue).acknowledge({
-        id: 'AwsSolutions-SQS3',
+        id: 'AwsSolutions::AwsSolutions-SQS3',
         reason: `${name} is itself a dead-letter queue (${holds}); its messages are replayed by dlq-replay, and a further DLQ behind it would only hide failures from that tool and from the depth alarm.`,
       });
       return queue;

@@ -74,7 +74,7 @@ export class RustLambda extends Construct {
     if (this.ownsRole) {
       props.logGroup.grantWrite(this.role);
       Validations.of(this).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions (the X-Ray documentation requires "*"); no other statement of this role uses "*".',
       });
     }

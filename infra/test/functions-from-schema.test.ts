@@ -1,0 +1,82 @@
+// The app follows schema.json: a function and route added there are deployed without touching
+// the constructs, a function nobody decided the permissions of stops synthesis, and the
+// specification's shared IAM role can replace the per-function roles.
+
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../lib/config';
+import type { Schema } from '../lib/schema';
+import { WIRING } from '../lib/wiring';
+import { buildTestApp, CONFIG_DIR, FUNCTIONS_DIR, resourcesOf, SCHEMA, tempDir } from './helpers';
+
+/** A functions directory with the real crates plus a minimal crate called `name`. */
+function functionsDirWith(name: string): string {
+  const dir = tempDir('functions');
+  for (const existing of SCHEMA.functions) {
+    mkdirSync(join(dir, existing));
+    cpSync(join(FUNCTIONS_DIR, existing, 'Cargo.toml'), join(dir, existing, 'Cargo.toml'));
+  }
+  mkdirSync(join(dir, name, 'src'), { recursive: true });
+  writeFileSync(join(dir, name, 'Cargo.toml'), `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2021"\n\n[[bin]]\nname = "${name}"\npath = "src/main.rs"\n`);
+  return dir;
+}
+
+const withDlqReplay: Schema = {
+  ...SCHEMA,
+  functions: [...SCHEMA.functions, 'dlq-replay'],
+  routes: [...SCHEMA.routes, { method: 'POST', path: '/api/dlq/{queue}/replay', function: 'dlq-replay', authorized: true }],
+};
+
+describe('functions and routes are picked up from schema.json', () => {
+  it('a new function with its route is deployed, authorized and granted what its wiring says', () => {
+    const { stacks } = buildTestApp({
+      environments: ['preview'],
+      schema: withDlqReplay,
+      functionsDir: functionsDirWith('dlq-replay'),
+      wiring: { ...WIRING, 'dlq-replay': { tables: { DLQMessages: 'readWrite' } } },
+    });
+    const stack = stacks.get('preview');
+    assert.ok(stack);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'wecare-preview-dlq-replay', Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ SEND_MODE: 'DRY_RUN' }) } });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /api/dlq/{queue}/replay', AuthorizationType: 'CUSTOM' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'wecare-preview-dlq-replay-errors' });
+    t.resourceCountIs('AWS::Lambda::Function', SCHEMA.functions.length + 1);
+    const policies = resourcesOf(t, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('Functionsdlqreplay'));
+    assert.equal(policies.length, 1);
+    assert.match(JSON.stringify(policies[0]?.[1].Properties), /DataDlqMessages/);
+    assert.doesNotMatch(JSON.stringify(policies[0]?.[1].Properties), /DataContacts/);
+  });
+
+  it('a function without wiring stops synthesis and says where to decide its permissions', () => {
+    assert.throws(
+      () => buildTestApp({ environments: ['preview'], schema: withDlqReplay, functionsDir: functionsDirWith('dlq-replay') }),
+      /function dlq-replay is in schema\.json but infra\/lib\/wiring\.ts does not say which tables it may use/,
+    );
+  });
+
+  it('a function listed without a crate stops synthesis', () => {
+    assert.throws(() => buildTestApp({ environments: ['preview'], schema: withDlqReplay, wiring: { ...WIRING, 'dlq-replay': { tables: {} } } }), /is not a path to a Cargo\.toml file/);
+  });
+});
+
+describe('the specification\'s shared IAM role', () => {
+  it('runs every function as the configured role, creates no function roles and warns that grants are not added', () => {
+    const config = { ...loadConfig(CONFIG_DIR, 'staging'), useExistingFunctionRole: true };
+    const { stacks } = buildTestApp({ environments: ['staging'], configs: { staging: config } });
+    const stack = stacks.get('staging');
+    assert.ok(stack);
+    const t = Template.fromStack(stack);
+    for (const [, fn] of resourcesOf(t, 'AWS::Lambda::Function')) {
+      assert.equal(fn.Properties['Role'], config.existing.functionRoleArn);
+    }
+    t.resourceCountIs('AWS::IAM::Role', 0);
+    t.resourceCountIs('AWS::IAM::Policy', 0);
+    // A grant must not silently turn into a resource policy on a table either.
+    for (const [, table] of resourcesOf(t, 'AWS::DynamoDB::Table')) assert.equal(table.Properties['ResourcePolicy'], undefined);
+    Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('All functions run as arn:aws:iam::809904170947:role/base-wecare-digital'));
+  });
+});

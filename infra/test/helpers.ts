@@ -1,0 +1,72 @@
+// Shared set-up of the infra tests: build the app exactly as bin/app.ts does, but with the Rust
+// bundling skipped, cdk.json's feature flags applied (the CLI would pass them) and a throw-away
+// output directory, so no test compiles Rust, touches the network or writes into cdk.out.
+
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildApp, type BuildAppOptions } from '../lib/app';
+import type { EnvironmentName } from '../lib/config';
+import { loadSchema, type Schema } from '../lib/schema';
+import type { WecareStack } from '../lib/wecare-stack';
+
+export const INFRA_DIR = resolve(__dirname, '..');
+export const CONFIG_DIR = join(INFRA_DIR, 'config');
+export const FUNCTIONS_DIR = join(INFRA_DIR, '..', 'functions');
+export const SCHEMA: Schema = loadSchema(join(INFRA_DIR, 'schema.json'));
+
+/** The context `cdk` passes from cdk.json (feature flags), so tests synthesize what the CLI does. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(INFRA_DIR, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `wecare-infra-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+export type TestAppOptions = Partial<Omit<BuildAppOptions, 'appProps'>> & { readonly outdir?: string };
+
+/** Builds the app without bundling; nag is off unless asked for (test/nag.test.ts asks). */
+export function buildTestApp(options: TestAppOptions = {}): { app: App; stacks: Map<EnvironmentName, WecareStack>; outdir: string } {
+  const outdir = options.outdir ?? tempDir('cdk-out');
+  const { app, stacks } = buildApp({
+    schema: SCHEMA,
+    configDir: CONFIG_DIR,
+    functionsDir: FUNCTIONS_DIR,
+    nag: false,
+    ...options,
+    appProps: { outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } },
+  });
+  return { app, stacks, outdir };
+}
+
+export function templateOf(stacks: Map<EnvironmentName, WecareStack>, environment: EnvironmentName): Template {
+  const stack = stacks.get(environment);
+  if (!stack) throw new Error(`no ${environment} stack was built`);
+  return Template.fromStack(stack);
+}
+
+export type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
+
+/** Resources of `type` as [logicalId, resource] pairs. */
+export function resourcesOf(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.findResources(type) as Record<string, Resource>);
+}
+
+/** The logical id of the one resource of `type` whose properties satisfy `predicate`. */
+export function logicalIdOf(template: Template, type: string, predicate: (props: Record<string, unknown>) => boolean, what: string): string {
+  const matches = resourcesOf(template, type).filter(([, r]) => predicate(r.Properties));
+  if (matches.length !== 1) throw new Error(`expected one ${type} for ${what}, found ${matches.length}`);
+  return (matches[0] as [string, Resource])[0];
+}

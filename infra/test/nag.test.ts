@@ -1,0 +1,111 @@
+// cdk-nag's AwsSolutions pack runs on the whole app (all three environments): synthesis must
+// pass with no finding left, errors or warnings, and every acknowledgement must be one of the
+// reviewed kinds below and carry a reason a reviewer can check.
+
+import { Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { App } from 'aws-cdk-lib';
+import { buildTestApp } from './helpers';
+
+interface Violation {
+  ruleName: string;
+  description: string;
+  severity: string;
+  violatingConstructs?: { constructPath: string }[];
+}
+interface Report {
+  pluginReports: { pluginName: string; conclusion: string; violations: Violation[] }[];
+}
+
+function readReport(outdir: string): Report | undefined {
+  const path = join(outdir, 'validation-report.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Report) : undefined;
+}
+
+function describeViolations(report: Report | undefined): string {
+  if (!report) return '(no validation report)';
+  return report.pluginReports
+    .flatMap((p) => p.violations.map((v) => `${p.pluginName} ${v.severity} ${v.ruleName}: ${v.description} at ${(v.violatingConstructs ?? []).map((c) => c.constructPath).join(', ')}`))
+    .join('\n');
+}
+
+/**
+ * Every kind of acknowledgement the app may make, with where it is expected. A new kind needs a
+ * reviewer to add it here.
+ */
+const REVIEWED: { id: RegExp; at: RegExp }[] = [
+  { id: /^AwsSolutions-DDB3$/, at: /\/Data\/(Messages|BulkRecipients|DlqMessages|RateLimitTrackers)\/?/ },
+  { id: /^AwsSolutions-SQS3$/, at: /\/Messaging\/(inbound|bulk|outbound)-dlq$/ },
+  { id: /^AwsSolutions-IAM5\[Resource::\*\]$/, at: /\/Functions\/[a-z-]+$/ },
+  { id: /^AwsSolutions-IAM5\[Resource::<Data[A-Za-z]+[0-9A-F]{8}\.Arn>\/index\/\*\]$/, at: /\/Functions\/[a-z-]+$/ },
+  { id: /^AwsSolutions-APIG4$/, at: /\/Api\/HttpApi\/GET--api--health\/Resource$/ },
+  { id: /^AwsSolutions-COG4$/, at: /\/Api\/HttpApi\/[A-Z]+--api--[^/]+\/Resource$/ },
+  { id: /^AwsSolutions-S1$/, at: /\/Hosting\/AccessLogs$/ },
+  { id: /^AwsSolutions-CFR1$/, at: /\/Hosting\/Distribution$/ },
+  { id: /^AwsSolutions-CFR2$/, at: /^WecareDigital-preview\/Hosting\/Distribution$/ },
+  { id: /^AwsSolutions-CFR4$/, at: /\/Hosting\/Distribution$/ },
+];
+
+/** Reasons that say nothing a reviewer could check. */
+const EMPTY_REASON = /^(n\/?a|none|todo|tbd|ok|fine|not needed|not required|false positive|suppressed|ignore[d]?|legacy|for historical reasons)\.?$/i;
+
+describe('cdk-nag AwsSolutions', () => {
+  let app: App;
+  let outdir: string;
+  let synthError: unknown;
+
+  before(() => {
+    const built = buildTestApp({ nag: true });
+    app = built.app;
+    outdir = built.outdir;
+    try {
+      app.synth();
+    } catch (e) {
+      synthError = e;
+    }
+  });
+
+  it('passes on every environment with no finding left, errors or warnings', () => {
+    const report = readReport(outdir);
+    assert.equal(synthError, undefined, `synthesis failed:\n${describeViolations(report)}`);
+    const nag = report?.pluginReports.filter((p) => p.pluginName === 'AwsSolutions') ?? [];
+    assert.deepEqual(nag.flatMap((p) => p.violations.map((v) => v.ruleName)), []);
+  });
+
+  it('acknowledges only reviewed kinds of findings, where they are expected, each with a checkable reason', () => {
+    const acknowledgements: { id: string; reason: string; path: string }[] = [];
+    for (const construct of app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [qualifiedId, reason] of Object.entries(entry.data as Record<string, string>)) {
+          // aws-cdk-lib acknowledges some findings of its own plugins itself; those are not ours.
+          if (!qualifiedId.includes('AwsSolutions-')) continue;
+          assert.match(qualifiedId, /^AwsSolutions::/, `${qualifiedId} at ${construct.node.path} must name its plugin`);
+          acknowledgements.push({ id: qualifiedId.replace(/^AwsSolutions::/, ''), reason, path: construct.node.path });
+        }
+      }
+    }
+    assert.ok(acknowledgements.length > 0, 'the app records its acknowledgements as metadata');
+    for (const { id, reason, path } of acknowledgements) {
+      const kind = REVIEWED.find((r) => r.id.test(id));
+      assert.ok(kind, `${id} at ${path} is not a reviewed kind of acknowledgement: add it to REVIEWED with care`);
+      assert.match(path, kind.at, `${id} is acknowledged at ${path}, not where expected`);
+      assert.ok(reason.length >= 80, `the reason for ${id} at ${path} is too short to be checked: "${reason}"`);
+      assert.doesNotMatch(reason.trim(), EMPTY_REASON, `the reason for ${id} at ${path} says nothing`);
+    }
+  });
+
+  it('is really attached: an unacknowledged queue fails synthesis', () => {
+    const { app: probe, stacks, outdir: probeOut } = buildTestApp({ nag: true, environments: ['preview'] });
+    const stack = stacks.get('preview');
+    assert.ok(stack);
+    new Queue(stack, 'UnreviewedQueue');
+    assert.throws(() => probe.synth(), /Validation failed/);
+    const found = readReport(probeOut)?.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName)) ?? [];
+    assert.ok(found.includes('AwsSolutions-SQS3') && found.includes('AwsSolutions-SQS4'), found.join(', '));
+  });
+});

@@ -1,0 +1,437 @@
+// The synthesized stacks hold what schema.json and DESIGN promise: every table with its keys,
+// indexes and TTL; the queues and their redrive; every function on arm64 with its environment
+// and least-privilege grants; every route behind the authorizer except health; the console and
+// the API on one distribution; alarms and the delivery dashboard. Built once, without bundling.
+
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { ENVIRONMENTS, type EnvironmentName, loadConfig } from '../lib/config';
+import { AUTHORIZER_CACHE_TTL } from '../lib/constructs/api';
+import { BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, VISIBILITY_TO_TIMEOUT_RATIO } from '../lib/constructs/messaging';
+import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT } from '../lib/constructs/rust-function';
+import { CHANNELS, DELIVERY_FAILED, DELIVERY_SUCCEEDED, METRICS_NAMESPACE } from '../lib/metrics';
+import { AUTHORIZER_FUNCTION } from '../lib/schema';
+import { WIRING } from '../lib/wiring';
+import { buildTestApp, CONFIG_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf } from './helpers';
+
+const templates = new Map<EnvironmentName, Template>();
+const tpl = (env: EnvironmentName): Template => {
+  const t = templates.get(env);
+  if (!t) throw new Error(`no template for ${env}`);
+  return t;
+};
+const prefix = (env: EnvironmentName): string => loadConfig(CONFIG_DIR, env).resourcePrefix;
+
+before(() => {
+  const { stacks } = buildTestApp();
+  for (const env of ENVIRONMENTS) templates.set(env, templateOf(stacks, env));
+});
+
+const tableId = (t: Template, env: EnvironmentName, name: string): string =>
+  logicalIdOf(t, 'AWS::DynamoDB::Table', (p) => p['TableName'] === `${prefix(env)}${name}`, `table ${name}`);
+const functionId = (t: Template, env: EnvironmentName, name: string): string =>
+  logicalIdOf(t, 'AWS::Lambda::Function', (p) => p['FunctionName'] === `${prefix(env)}${name}`, `function ${name}`);
+const queueId = (t: Template, env: EnvironmentName, name: string): string =>
+  logicalIdOf(t, 'AWS::SQS::Queue', (p) => p['QueueName'] === `${prefix(env)}${name}`, `queue ${name}`);
+const functionProps = (t: Template, env: EnvironmentName, name: string): Record<string, unknown> =>
+  (t.toJSON()['Resources'] as Record<string, Resource>)[functionId(t, env, name)]?.Properties ?? {};
+const envOf = (t: Template, env: EnvironmentName, name: string): Record<string, unknown> =>
+  ((functionProps(t, env, name)['Environment'] as { Variables: Record<string, unknown> }).Variables);
+
+/** Actions granted on `tableLogicalId` by the policy attached to `roleLogicalId`. */
+function tableActions(t: Template, roleLogicalId: string, tableLogicalId: string): Set<string> {
+  const actions = new Set<string>();
+  for (const [, policy] of resourcesOf(t, 'AWS::IAM::Policy')) {
+    const roles = policy.Properties['Roles'] as unknown[];
+    if (!JSON.stringify(roles).includes(`"${roleLogicalId}"`)) continue;
+    const doc = policy.Properties['PolicyDocument'] as { Statement: { Action: string | string[]; Resource: unknown }[] };
+    for (const st of doc.Statement) {
+      if (!JSON.stringify(st.Resource).includes(`"${tableLogicalId}"`)) continue;
+      for (const a of [st.Action].flat()) actions.add(a);
+    }
+  }
+  return actions;
+}
+const roleOf = (t: Template, env: EnvironmentName, fn: string): string =>
+  ((functionProps(t, env, fn)['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'])[0];
+
+describe('tables come from schema.json', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: one PAY_PER_REQUEST table per definition, nothing else`, () => {
+      tpl(env).resourceCountIs('AWS::DynamoDB::Table', SCHEMA.tables.length);
+    });
+  }
+
+  for (const def of SCHEMA.tables) {
+    it(`${def.name}: keys, indexes, TTL and durability as defined`, () => {
+      for (const env of ENVIRONMENTS) {
+        const t = tpl(env);
+        const production = env === 'production';
+        const keyAttributes = [def.partitionKey, def.sortKey, ...def.gsis.flatMap((g) => [g.partitionKey, g.sortKey])];
+        t.hasResourceProperties('AWS::DynamoDB::Table', {
+          TableName: `${prefix(env)}${def.name}`,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [
+            { AttributeName: def.partitionKey, KeyType: 'HASH' },
+            { AttributeName: def.sortKey, KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: Match.arrayEquals([...new Set(keyAttributes)].map((a) => ({ AttributeName: a, AttributeType: 'S' }))),
+          GlobalSecondaryIndexes:
+            def.gsis.length === 0
+              ? Match.absent()
+              : Match.arrayEquals(
+                  def.gsis.map((g) => ({
+                    IndexName: g.name,
+                    KeySchema: [
+                      { AttributeName: g.partitionKey, KeyType: 'HASH' },
+                      { AttributeName: g.sortKey, KeyType: 'RANGE' },
+                    ],
+                    Projection: { ProjectionType: 'ALL' },
+                  })),
+                ),
+          TimeToLiveSpecification: def.ttlAttribute === null ? Match.absent() : { AttributeName: def.ttlAttribute, Enabled: true },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: def.durable },
+          DeletionProtectionEnabled: production,
+        });
+        const id = tableId(t, env, def.name);
+        const resource = (t.toJSON()['Resources'] as Record<string, { DeletionPolicy?: string }>)[id];
+        assert.equal(resource?.DeletionPolicy, production ? 'Retain' : 'Delete', `${env} ${def.name} deletion policy`);
+      }
+    });
+  }
+});
+
+describe('queues follow DESIGN §5', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: four encrypted, TLS-only queues; bulk-queue redrives to bulk-dlq`, () => {
+      const t = tpl(env);
+      t.resourceCountIs('AWS::SQS::Queue', 4);
+      for (const dlq of ['inbound-dlq', 'bulk-dlq', 'outbound-dlq']) {
+        t.hasResourceProperties('AWS::SQS::Queue', {
+          QueueName: `${prefix(env)}${dlq}`,
+          MessageRetentionPeriod: DLQ_RETENTION.toSeconds(),
+          SqsManagedSseEnabled: true,
+          RedrivePolicy: Match.absent(),
+        });
+      }
+      t.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `${prefix(env)}bulk-queue`,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [queueId(t, env, 'bulk-dlq'), 'Arn'] }, maxReceiveCount: BULK_MAX_RECEIVE_COUNT },
+      });
+      for (const [, policy] of resourcesOf(t, 'AWS::SQS::QueuePolicy')) {
+        assert.match(JSON.stringify(policy.Properties['PolicyDocument']), /"aws:SecureTransport":"false"/);
+      }
+      t.resourceCountIs('AWS::SQS::QueuePolicy', 4);
+    });
+
+    it(`${env}: bulk-queue's visibility is at least ${VISIBILITY_TO_TIMEOUT_RATIO}× every function's timeout`, () => {
+      const t = tpl(env);
+      const bulk = (t.toJSON()['Resources'] as Record<string, Resource>)[queueId(t, env, 'bulk-queue')];
+      const visibility = bulk?.Properties['VisibilityTimeout'] as number;
+      for (const [, fn] of resourcesOf(t, 'AWS::Lambda::Function')) {
+        assert.ok(visibility >= VISIBILITY_TO_TIMEOUT_RATIO * (fn.Properties['Timeout'] as number), `${visibility} s vs ${String(fn.Properties['Timeout'])} s`);
+      }
+      // Any SQS event source must respect the rule for its own consumer.
+      const resources = t.toJSON()['Resources'] as Record<string, Resource>;
+      for (const [id, mapping] of resourcesOf(t, 'AWS::Lambda::EventSourceMapping')) {
+        const queue = resources[((mapping.Properties['EventSourceArn'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'])[0]];
+        const consumer = resources[(mapping.Properties['FunctionName'] as { Ref: string }).Ref];
+        assert.ok(queue && consumer, `${id} connects a queue of this stack to a function of this stack`);
+        assert.ok(
+          (queue.Properties['VisibilityTimeout'] as number) >= VISIBILITY_TO_TIMEOUT_RATIO * (consumer.Properties['Timeout'] as number),
+          `${id}: visibility of ${String(queue.Properties['QueueName'])} vs timeout of ${String(consumer.Properties['FunctionName'])}`,
+        );
+      }
+    });
+  }
+});
+
+describe('functions come from schema.json', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: one arm64 provided.al2023 function per name, traced, logging to the common group`, () => {
+      const t = tpl(env);
+      t.resourceCountIs('AWS::Lambda::Function', SCHEMA.functions.length);
+      const logGroupId = logicalIdOf(t, 'AWS::Logs::LogGroup', (p) => p['LogGroupName'] === loadConfig(CONFIG_DIR, env).logGroupName, 'common log group');
+      for (const name of SCHEMA.functions) {
+        t.hasResourceProperties('AWS::Lambda::Function', {
+          FunctionName: `${prefix(env)}${name}`,
+          Architectures: ['arm64'],
+          Runtime: 'provided.al2023',
+          Handler: 'bootstrap',
+          MemorySize: FUNCTION_MEMORY_MB,
+          Timeout: FUNCTION_TIMEOUT.toSeconds(),
+          TracingConfig: { Mode: 'Active' },
+          LoggingConfig: { LogGroup: { Ref: logGroupId }, LogFormat: 'JSON' },
+        });
+      }
+    });
+
+    it(`${env}: every function gets the common environment, every table and every queue`, () => {
+      const t = tpl(env);
+      const config = loadConfig(CONFIG_DIR, env);
+      for (const name of SCHEMA.functions) {
+        const vars = envOf(t, env, name);
+        assert.equal(vars['SEND_MODE'], config.sendMode, `${name} SEND_MODE`);
+        assert.equal(vars['ENVIRONMENT'], env);
+        assert.equal(vars['LOG_LEVEL'], config.logLevel);
+        assert.equal(vars['DEFAULT_TENANT_ID'], config.defaultTenantId);
+        assert.equal(vars['DEFAULT_PHONE_REGION'], config.defaultPhoneRegion);
+        for (const def of SCHEMA.tables) assert.deepEqual(vars[def.envVar], { Ref: tableId(t, env, def.name) }, `${name} ${def.envVar}`);
+        for (const [variable, queue] of [
+          ['INBOUND_DLQ_URL', 'inbound-dlq'],
+          ['BULK_QUEUE_URL', 'bulk-queue'],
+          ['BULK_DLQ_URL', 'bulk-dlq'],
+          ['OUTBOUND_DLQ_URL', 'outbound-dlq'],
+        ] as const) {
+          assert.deepEqual(vars[variable], { Ref: queueId(t, env, queue) }, `${name} ${variable}`);
+        }
+      }
+    });
+  }
+
+  it('the SEND_MODE guard: only production is LIVE, every staging and preview function is DRY_RUN', () => {
+    for (const env of ENVIRONMENTS) {
+      for (const name of SCHEMA.functions) {
+        assert.equal(envOf(tpl(env), env, name)['SEND_MODE'], env === 'production' ? 'LIVE' : 'DRY_RUN', `${env} ${name}`);
+      }
+    }
+  });
+
+  it('the authorizer knows the issuer, the JWKS and the console client', () => {
+    const t = tpl('production');
+    const vars = envOf(t, 'production', AUTHORIZER_FUNCTION);
+    const poolId = loadConfig(CONFIG_DIR, 'production').existing.cognitoUserPoolId;
+    assert.equal(vars['COGNITO_ISSUER'], `https://cognito-idp.us-east-1.amazonaws.com/${poolId}`);
+    assert.equal(vars['JWKS_URL'], `https://cognito-idp.us-east-1.amazonaws.com/${poolId}/.well-known/jwks.json`);
+    const clientId = logicalIdOf(t, 'AWS::Cognito::UserPoolClient', () => true, 'console client');
+    assert.deepEqual(vars['COGNITO_CLIENT_IDS'], { Ref: clientId });
+  });
+
+  it('each function is granted exactly the tables lib/wiring.ts lists', () => {
+    const t = tpl('production');
+    const read = ['dynamodb:GetItem', 'dynamodb:Query'];
+    const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+    for (const name of SCHEMA.functions) {
+      const role = roleOf(t, 'production', name);
+      const wiring = WIRING[name];
+      assert.ok(wiring, `${name} has wiring`);
+      for (const def of SCHEMA.tables) {
+        const actions = tableActions(t, role, tableId(t, 'production', def.name));
+        const access = wiring.tables[def.name];
+        const expected = access === undefined ? [] : access === 'read' ? read : access === 'write' ? write : [...read, ...write];
+        for (const a of expected) assert.ok(actions.has(a), `${name} may ${a} on ${def.name}`);
+        if (access === undefined) assert.equal(actions.size, 0, `${name} has no access to ${def.name}`);
+        if (access === 'write') assert.ok(!actions.has('dynamodb:GetItem'), `${name} only writes ${def.name}`);
+      }
+    }
+    // Spot checks of the brief, independent of the wiring table.
+    const contacts = tableId(t, 'production', 'Contacts');
+    const audit = tableId(t, 'production', 'AuditLogs');
+    const users = tableId(t, 'production', 'Users');
+    assert.ok(tableActions(t, roleOf(t, 'production', 'contacts-create'), contacts).has('dynamodb:PutItem'));
+    assert.ok(tableActions(t, roleOf(t, 'production', 'contacts-create'), audit).has('dynamodb:PutItem'));
+    assert.ok(tableActions(t, roleOf(t, 'production', AUTHORIZER_FUNCTION), users).has('dynamodb:UpdateItem'));
+    assert.equal(tableActions(t, roleOf(t, 'production', 'contacts-read'), users).size, 0);
+  });
+
+  it('no function role carries an AWS managed policy', () => {
+    for (const [, role] of resourcesOf(tpl('production'), 'AWS::IAM::Role')) {
+      assert.equal(role.Properties['ManagedPolicyArns'], undefined);
+    }
+  });
+});
+
+describe('the HTTP API serves every route of schema.json', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: every route exists, is integrated with its function, and is authorized unless public`, () => {
+      const t = tpl(env);
+      t.resourceCountIs('AWS::ApiGatewayV2::Route', SCHEMA.routes.length);
+      const authorizerId = logicalIdOf(t, 'AWS::ApiGatewayV2::Authorizer', () => true, 'authorizer');
+      const integrations = resourcesOf(t, 'AWS::ApiGatewayV2::Integration');
+      for (const route of SCHEMA.routes) {
+        const routeKey = `${route.method} ${route.path}`;
+        const matches = resourcesOf(t, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties['RouteKey'] === routeKey);
+        assert.equal(matches.length, 1, `route ${routeKey}`);
+        const props = (matches[0] as [string, Resource])[1].Properties;
+        if (route.authorized) {
+          assert.equal(props['AuthorizationType'], 'CUSTOM', `${routeKey} authorization`);
+          assert.deepEqual(props['AuthorizerId'], { Ref: authorizerId }, `${routeKey} authorizer`);
+        } else {
+          assert.equal(props['AuthorizationType'], 'NONE', `${routeKey} is public`);
+          assert.equal(props['AuthorizerId'], undefined);
+        }
+        const target = JSON.stringify(props['Target']);
+        const integration = integrations.find(([id]) => target.includes(`"${id}"`));
+        assert.ok(integration, `${routeKey} has an integration`);
+        assert.match(JSON.stringify(integration[1].Properties['IntegrationUri']), new RegExp(`"${functionId(t, env, route.function)}"`), `${routeKey} → ${route.function}`);
+        assert.equal(integration[1].Properties['PayloadFormatVersion'], '2.0');
+      }
+    });
+  }
+
+  it('only GET /api/health is public', () => {
+    const publicRoutes = resourcesOf(tpl('production'), 'AWS::ApiGatewayV2::Route')
+      .filter(([, r]) => r.Properties['AuthorizationType'] !== 'CUSTOM')
+      .map(([, r]) => r.Properties['RouteKey']);
+    assert.deepEqual(publicRoutes, ['GET /api/health']);
+  });
+
+  it('the authorizer is auth-middleware: REQUEST, payload 2.0, simple responses, cached briefly by Authorization', () => {
+    const t = tpl('production');
+    t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: AUTHORIZER_CACHE_TTL.toSeconds(),
+      AuthorizerUri: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [functionId(t, 'production', AUTHORIZER_FUNCTION), 'Arn'] }])] },
+    });
+    assert.ok(AUTHORIZER_CACHE_TTL.toSeconds() > 0 && AUTHORIZER_CACHE_TTL.toSeconds() <= 300);
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [functionId(t, 'production', AUTHORIZER_FUNCTION), 'Arn'] },
+      Principal: 'apigateway.amazonaws.com',
+    });
+  });
+
+  it('the console client allows USER_PASSWORD_AUTH and refresh, reads email and tenant, writes nothing, no OAuth', () => {
+    tpl('production').hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      UserPoolId: loadConfig(CONFIG_DIR, 'production').existing.cognitoUserPoolId,
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayEquals(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+      ReadAttributes: ['custom:tenant_id', 'email'],
+      WriteAttributes: [],
+      AllowedOAuthFlows: Match.absent(),
+      CallbackURLs: Match.absent(),
+    });
+  });
+
+  it('the stage writes access logs to the common log group', () => {
+    const t = tpl('production');
+    const logGroupId = logicalIdOf(t, 'AWS::Logs::LogGroup', () => true, 'common log group');
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] }, Format: Match.stringLikeRegexp('\\$context\\.requestId') },
+    });
+  });
+});
+
+describe('console and API share one CloudFront distribution', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: /api/* goes uncached to the API, the rest to the private bucket with the SPA fallback`, () => {
+      const t = tpl(env);
+      const apiId = logicalIdOf(t, 'AWS::ApiGatewayV2::Api', () => true, 'HTTP API');
+      const bucketId = logicalIdOf(t, 'AWS::S3::Bucket', (p) => p['VersioningConfiguration'] !== undefined, 'console bucket');
+      const fallbackId = logicalIdOf(t, 'AWS::CloudFront::Function', () => true, 'SPA fallback');
+      const [[, distribution]] = resourcesOf(t, 'AWS::CloudFront::Distribution') as [[string, Resource]];
+      const config = distribution.Properties['DistributionConfig'] as {
+        Origins: { Id: string; DomainName: unknown; OriginAccessControlId?: unknown }[];
+        CacheBehaviors: { PathPattern: string; TargetOriginId: string; CachePolicyId: string; OriginRequestPolicyId: string; AllowedMethods: string[] }[];
+        DefaultCacheBehavior: { TargetOriginId: string; FunctionAssociations: { EventType: string; FunctionARN: unknown }[] };
+        DefaultRootObject: string;
+        CustomErrorResponses?: unknown;
+      };
+      const api = config.CacheBehaviors.find((b) => b.PathPattern === '/api/*');
+      assert.ok(api, '/api/* behaviour');
+      assert.equal(config.CacheBehaviors.length, 1);
+      const apiOrigin = config.Origins.find((o) => o.Id === api.TargetOriginId);
+      assert.match(JSON.stringify(apiOrigin?.DomainName), new RegExp(`"${apiId}".*execute-api`));
+      assert.equal(api.CachePolicyId, '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', 'CachingDisabled');
+      assert.equal(api.OriginRequestPolicyId, 'b689b0a8-53d0-40ab-baf2-68738e2966ac', 'AllViewerExceptHostHeader');
+      assert.ok(['POST', 'PATCH', 'DELETE'].every((m) => api.AllowedMethods.includes(m)));
+
+      const s3Origin = config.Origins.find((o) => o.Id === config.DefaultCacheBehavior.TargetOriginId);
+      assert.match(JSON.stringify(s3Origin?.DomainName), new RegExp(`"${bucketId}"`));
+      assert.ok(s3Origin?.OriginAccessControlId, 'origin access control');
+      assert.deepEqual(config.DefaultCacheBehavior.FunctionAssociations, [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fallbackId, 'FunctionARN'] } }]);
+      assert.equal(config.DefaultRootObject, 'index.html');
+      // A distribution-wide error page would turn the API's 403/404 into index.html.
+      assert.equal(config.CustomErrorResponses, undefined);
+
+      for (const [, bucket] of resourcesOf(t, 'AWS::S3::Bucket')) {
+        assert.deepEqual(bucket.Properties['PublicAccessBlockConfiguration'], {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+      }
+    });
+
+    it(`${env}: a WAF web ACL exactly when the config asks for one`, () => {
+      const t = tpl(env);
+      const wanted = loadConfig(CONFIG_DIR, env).webApplicationFirewall;
+      t.resourceCountIs('AWS::WAFv2::WebACL', wanted ? 1 : 0);
+      if (wanted) {
+        const aclId = logicalIdOf(t, 'AWS::WAFv2::WebACL', (p) => p['Scope'] === 'CLOUDFRONT', 'web ACL');
+        t.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ WebACLId: { 'Fn::GetAtt': [aclId, 'Arn'] } }) });
+      }
+    });
+  }
+});
+
+describe('monitoring', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: the common log group keeps at least 30 days`, () => {
+      const config = loadConfig(CONFIG_DIR, env);
+      const t = tpl(env);
+      t.resourceCountIs('AWS::Logs::LogGroup', 1);
+      t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: config.logGroupName, RetentionInDays: config.logRetentionDays });
+      assert.ok(config.logRetentionDays >= 30);
+    });
+
+    it(`${env}: errors and throttles of every function, every DLQ's depth and API 5xx alarm to the alerts topic`, () => {
+      const t = tpl(env);
+      const topicId = logicalIdOf(t, 'AWS::SNS::Topic', (p) => p['TopicName'] === `${prefix(env)}alerts`, 'alerts topic');
+      const alarms = resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+      const alarm = (name: string): Record<string, unknown> => {
+        const found = alarms.find((a) => a['AlarmName'] === `${prefix(env)}${name}`);
+        assert.ok(found, `alarm ${name}`);
+        assert.deepEqual(found['AlarmActions'], [{ Ref: topicId }], `${name} notifies the alerts topic`);
+        assert.equal(found['ComparisonOperator'], 'GreaterThanOrEqualToThreshold');
+        assert.equal(found['Threshold'], 1);
+        return found;
+      };
+      for (const name of SCHEMA.functions) {
+        const errors = alarm(`${name}-errors`);
+        assert.equal(errors['MetricName'], 'Errors');
+        assert.deepEqual(errors['Dimensions'], [{ Name: 'FunctionName', Value: { Ref: functionId(t, env, name) } }]);
+        assert.equal(alarm(`${name}-throttles`)['MetricName'], 'Throttles');
+      }
+      for (const dlq of ['inbound-dlq', 'bulk-dlq', 'outbound-dlq']) {
+        const depth = alarm(`${dlq}-depth`);
+        assert.equal(depth['MetricName'], 'ApproximateNumberOfMessagesVisible');
+        assert.match(JSON.stringify(depth['Dimensions']), new RegExp(`"${queueId(t, env, dlq)}"`));
+      }
+      assert.equal(alarm('api-5xx')['MetricName'], '5xx');
+      assert.equal(alarms.length, SCHEMA.functions.length * 2 + 3 + 1, 'no other alarms');
+    });
+
+    it(`${env}: the alerts topic is encrypted and TLS-only, with a key CloudWatch may use`, () => {
+      const t = tpl(env);
+      t.hasResourceProperties('AWS::SNS::Topic', { TopicName: `${prefix(env)}alerts`, KmsMasterKeyId: Match.anyValue() });
+      t.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+      });
+      t.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    });
+
+    it(`${env}: the dashboard graphs delivery success and failure of every channel`, () => {
+      const t = tpl(env);
+      const [[, dashboard]] = resourcesOf(t, 'AWS::CloudWatch::Dashboard') as [[string, Resource]];
+      assert.equal(dashboard.Properties['DashboardName'], `${prefix(env)}operations`);
+      const body = JSON.stringify(dashboard.Properties['DashboardBody']).replace(/\\"/g, '"');
+      for (const channel of CHANNELS) {
+        for (const metric of [DELIVERY_SUCCEEDED, DELIVERY_FAILED]) {
+          assert.ok(
+            body.includes(`["${METRICS_NAMESPACE}","${metric}","Channel","${channel}","Environment","${env}"`),
+            `${metric} of ${channel} in ${env}`,
+          );
+        }
+      }
+    });
+  }
+});
