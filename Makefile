@@ -7,7 +7,8 @@ SHELL := /bin/bash
 VENV        := .venv
 PYTHON      := $(VENV)/bin/python
 VENV_STAMP  := $(VENV)/.installed
-REQS        := crates/local/moto/requirements.txt
+REQS        := crates/local/moto/requirements.txt infra/requirements.txt
+INFRA_STAMP := infra/node_modules/.installed
 LOCAL_BIN   := target/debug/wecare-local
 
 # Debian's mold links the large SDK binaries several times faster; use it when present.
@@ -16,18 +17,23 @@ export RUSTFLAGS ?= -C link-arg=-fuse-ld=mold
 endif
 export WECARE_PYTHON := $(abspath $(PYTHON))
 
-.PHONY: help dev test test-rust fmt fmt-check lint schema setup
+.PHONY: help dev test test-rust test-infra fmt fmt-check lint schema schema-check setup
 
 help:
 	@echo "make dev    run the product locally (moto, API, console); prints URL and logins"
-	@echo "make test   fmt, clippy, unit, property and integration tests"
+	@echo "make test   fmt, clippy, unit, property and integration tests, infrastructure checks"
 	@echo "make fmt    format the Rust code"
 	@echo "make lint   clippy with warnings as errors"
 
 $(VENV_STAMP): $(REQS)
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r $(REQS)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check $(addprefix -r ,$(REQS))
+	touch $@
+
+$(INFRA_STAMP): infra/package-lock.json
+	@command -v npm >/dev/null || { echo "node and npm are required for the infrastructure checks"; exit 1; }
+	cd infra && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 setup: $(VENV_STAMP)
@@ -46,13 +52,21 @@ fmt-check:
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
-# The table/route definitions the CDK app reads; a test fails if this file is stale.
+# The table/route definitions the CDK app reads, generated from crates/core.
 schema:
 	cargo run -q -p wecare-core --bin wecare-schema > infra/schema.json
+
+schema-check:
+	@cargo run -q -p wecare-core --bin wecare-schema | diff -u infra/schema.json - \
+	  || { echo "infra/schema.json is stale: run 'make schema'"; exit 1; }
 
 test-rust: setup
 	cargo build -p wecare-local
 	$(LOCAL_BIN) with-moto -- cargo test --workspace --no-fail-fast
 
-test: setup fmt-check lint test-rust
+# CDK: synthesis with bundling skipped, assertions, cdk-nag, cfn-lint on the templates.
+test-infra: setup $(INFRA_STAMP) schema-check
+	cd infra && npm test && npm run synth && npm run lint:cfn
+
+test: setup fmt-check lint test-rust test-infra
 	@echo "all test suites passed"

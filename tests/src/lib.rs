@@ -111,7 +111,7 @@ impl TestStack {
             Arc::new(Functions::new(&sdk, &resources.function_env(), Some(dynamo_ops.clone())).expect("functions"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = gateway::router(functions, None);
+        let app = gateway::router(functions, None, resources.console_config());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
         });

@@ -32,12 +32,21 @@ struct Gateway {
     functions: Arc<Functions>,
 }
 
-/// The router of the local stack: the API, then the console's static files when built.
-pub fn router(functions: Arc<Functions>, console: Option<PathBuf>) -> Router {
+/// The router of the local stack: the API, the console's settings (`/config.json`, which in
+/// production is a file deployed beside the SPA), then the console's static files when built.
+pub fn router(functions: Arc<Functions>, console: Option<PathBuf>, console_config: serde_json::Value) -> Router {
+    let config = console_config.to_string();
     let api = Router::new()
         .route("/api", any(api))
         .route("/api/{*rest}", any(api))
-        .with_state(Gateway { functions });
+        .with_state(Gateway { functions })
+        .route(
+            "/config.json",
+            axum::routing::get(move || {
+                let config = config.clone();
+                async move { ([("content-type", "application/json"), ("cache-control", "no-store")], config) }
+            }),
+        );
     match console.filter(|d| d.join("index.html").is_file()) {
         Some(dir) => api.fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => api.fallback(|| async {

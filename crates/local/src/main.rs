@@ -99,7 +99,7 @@ async fn dev() -> anyhow::Result<()> {
     }
     println!("Press Ctrl-C to stop.");
 
-    let app = gateway::router(functions, Some(console));
+    let app = gateway::router(functions, Some(console), resources.console_config());
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -60,6 +60,17 @@ impl Resources {
         t.physical_name(&self.prefix)
     }
 
+    /// The console's settings: where the API is and how to sign in.
+    pub fn console_config(&self) -> serde_json::Value {
+        serde_json::json!({
+            "apiBase": "/api",
+            "region": self.region,
+            "cognitoEndpoint": self.aws_endpoint,
+            "userPoolId": self.user_pool_id,
+            "userPoolClientId": self.user_pool_client_id,
+        })
+    }
+
     /// The environment every function gets, as the CDK app sets it in production.
     pub fn function_env(&self) -> BTreeMap<String, String> {
         let mut env: BTreeMap<String, String> = Table::ALL
