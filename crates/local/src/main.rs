@@ -6,7 +6,8 @@
 //!   (`WECARE_AWS_ENDPOINT`), which is how `make test` gives the test suites their AWS.
 //!
 //! Settings come from the environment: `WECARE_API_PORT` (8080), `WECARE_MOTO_PORT` (4566),
-//! `WECARE_PYTHON` (.venv/bin/python), `WECARE_CONSOLE_DIR` (frontend/dist).
+//! `WECARE_PYTHON` (.venv/bin/python), `WECARE_CONSOLE_DIR` (frontend/dist),
+//! `WECARE_STACK_FILE` (.local/stack.json).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +46,7 @@ async fn dev() -> anyhow::Result<()> {
     let moto_port = port("WECARE_MOTO_PORT", 4566)?;
     let python = PathBuf::from(setting("WECARE_PYTHON", ".venv/bin/python"));
     let console = PathBuf::from(setting("WECARE_CONSOLE_DIR", "frontend/dist"));
+    let stack_file = PathBuf::from(setting("WECARE_STACK_FILE", ".local/stack.json"));
 
     // Claim the API port first: a second `make dev` stops here, before touching anything.
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", api_port))
@@ -83,7 +85,7 @@ async fn dev() -> anyhow::Result<()> {
     );
     println!("  API:        {api_url}/api   (e.g. curl {api_url}/api/health)");
     println!("  AWS (moto): {}", resources.aws_endpoint);
-    println!("  Stack:      .local/stack.json");
+    println!("  Stack:      {}", stack_file.display());
     println!(
         "  Logins (Cognito USER_PASSWORD_AUTH, client {}):",
         resources.user_pool_client_id
@@ -107,7 +109,7 @@ async fn dev() -> anyhow::Result<()> {
         .await
         .context("serve")?;
     moto.stop().await;
-    let _ = std::fs::remove_file(".local/stack.json");
+    let _ = std::fs::remove_file(&stack_file);
     println!("stopped");
     Ok(())
 }
