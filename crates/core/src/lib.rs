@@ -11,11 +11,16 @@ pub mod contact;
 pub mod email;
 pub mod error;
 pub mod identity;
+pub mod message;
 pub mod phone;
+pub mod rate;
 pub mod rbac;
 pub mod routes;
+pub mod sms;
 pub mod tables;
 pub mod time;
+pub mod whatsapp;
+pub mod window;
 
 pub use consent::{Channel, ConsentChange, ConsentSource};
 pub use contact::{ContactId, ContactName, SearchQuery};
