@@ -3,7 +3,7 @@
 // functions, API, hosting — and nothing else: no construct here reads the environment or a file;
 // what differs between environments arrives as a validated EnvironmentConfig.
 
-import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -78,11 +78,35 @@ export class WecareStack extends Stack {
         LOG_LEVEL: config.logLevel,
         DEFAULT_TENANT_ID: config.defaultTenantId,
         DEFAULT_PHONE_REGION: config.defaultPhoneRegion,
+        WHATSAPP_PHONE_NUMBER_IDS: config.existing.whatsAppPhoneNumberIds.join(','),
+        WHATSAPP_META_API_VERSION: 'v20.0',
+        SMS_ORIGINATION_IDENTITY: config.existing.smsPoolId,
+        EMAIL_SENDER: config.existing.sesSender,
+        // The platform's limits (specification): WhatsApp 80/s per number, SMS 5/s, email 10/s.
+        RATE_WHATSAPP_PER_SECOND: '80',
+        RATE_SMS_PER_SECOND: '5',
+        RATE_EMAIL_PER_SECOND: '10',
         ...this.data.environment,
         ...this.messaging.environment,
       },
       logGroup: this.monitoring.logGroup,
       data: this.data,
+      senders: {
+        whatsapp: {
+          actions: ['social-messaging:SendWhatsAppMessage', 'social-messaging:PostWhatsAppMessageMedia', 'social-messaging:GetWhatsAppMessageMedia'],
+          resources: config.existing.whatsAppPhoneNumberIds.map(
+            (id) => `arn:${Aws.PARTITION}:social-messaging:${this.region}:${this.account}:phone-number-id/${id}`,
+          ),
+        },
+        sms: {
+          actions: ['sms-voice:SendTextMessage'],
+          resources: [`arn:${Aws.PARTITION}:sms-voice:${this.region}:${this.account}:pool/${config.existing.smsPoolId}`],
+        },
+        email: {
+          actions: ['ses:SendEmail'],
+          resources: [`arn:${Aws.PARTITION}:ses:${this.region}:${this.account}:identity/${config.existing.sesSender}`],
+        },
+      },
       sharedRole,
       wiring: props.wiring,
     });

@@ -7,9 +7,14 @@
 /** What a function does with a table. */
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
+/** A provider a function sends through. */
+export type SendChannel = 'whatsapp' | 'sms' | 'email';
+
 export interface FunctionWiring {
   /** Logical table name (as in schema.json's `name`) → access. */
   readonly tables: Readonly<Record<string, TableAccess>>;
+  /** Providers it may send through, each limited to the configured senders. */
+  readonly sends?: readonly SendChannel[];
 }
 
 export const WIRING: Readonly<Record<string, FunctionWiring>> = {
@@ -22,6 +27,22 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   'contacts-update': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
   'contacts-delete': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
   'contacts-search': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
+  // One send path: read the contact, take a rate-limit slot, record message + conversation +
+  // audit in one transaction, call the provider of its channel only.
+  'outbound-whatsapp': {
+    tables: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
+    sends: ['whatsapp'],
+  },
+  'outbound-sms': {
+    tables: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
+    sends: ['sms'],
+  },
+  'outbound-email': {
+    tables: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
+    sends: ['email'],
+  },
+  // Timelines and the inbox; writes only the audit entry of a denied read.
+  'messages-read': { tables: { Contacts: 'read', Messages: 'read', AuditLogs: 'write' } },
   // GET /api/me answers from the authorizer's context, GET /api/health from nothing at all.
   users: { tables: {} },
 };

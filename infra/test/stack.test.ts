@@ -236,6 +236,32 @@ describe('functions come from schema.json', () => {
     assert.equal(tableActions(t, roleOf(t, 'production', 'contacts-read'), users).size, 0);
   });
 
+  it('only the outbound functions may send, each through its own provider and configured sender', () => {
+    const t = tpl('production');
+    const policies = resourcesOf(t, 'AWS::IAM::Policy');
+    const sendActionsOf = (name: string): string[] => {
+      const role = roleOf(t, 'production', name);
+      const actions: string[] = [];
+      for (const [, p] of policies) {
+        const roles = (p.Properties['Roles'] as { Ref: string }[] | undefined) ?? [];
+        if (!roles.some((r) => r.Ref === role)) continue;
+        const doc = p.Properties['PolicyDocument'] as { Statement: { Action: string | string[] }[] };
+        for (const st of doc.Statement) {
+          for (const a of [st.Action].flat()) if (/^(social-messaging|sms-voice|ses):/.test(a)) actions.push(a);
+        }
+      }
+      return actions;
+    };
+    assert.deepEqual(sendActionsOf('outbound-sms'), ['sms-voice:SendTextMessage']);
+    assert.deepEqual(sendActionsOf('outbound-email'), ['ses:SendEmail']);
+    for (const name of SCHEMA.functions.filter((f) => !f.startsWith('outbound-'))) {
+      assert.deepEqual(sendActionsOf(name), [], `${name} cannot send`);
+    }
+    const env = envOf(t, 'production', 'outbound-sms');
+    assert.match(String(env['SMS_ORIGINATION_IDENTITY']), /^pool-[0-9a-f]{32}$/);
+    assert.equal(env['RATE_SMS_PER_SECOND'], '5');
+  });
+
   it('no function role carries an AWS managed policy', () => {
     for (const [, role] of resourcesOf(tpl('production'), 'AWS::IAM::Role')) {
       assert.equal(role.Properties['ManagedPolicyArns'], undefined);

@@ -86,6 +86,8 @@ pub fn moto_signing_key_pem() -> String {
 
 pub struct TestStack {
     pub api: String,
+    /// The provider sandbox's base URL (ledger, faults, customer simulation).
+    pub sandbox: String,
     pub resources: Resources,
     pub sdk: SdkConfig,
     /// Every DynamoDB operation the functions performed.
@@ -106,9 +108,19 @@ impl TestStack {
         let resources = provision::provision(&sdk, &endpoint, &prefix, seed::users())
             .await
             .expect("provision");
+        let sandbox_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind sandbox");
+        let sandbox = format!("http://{}", sandbox_listener.local_addr().expect("sandbox addr"));
+        wecare_local::start_sandbox(sandbox_listener, &sdk, &resources);
+        let providers = wecare_messaging::ProviderEndpoints {
+            social_messaging: Some(sandbox.clone()),
+            sms_voice: Some(sandbox.clone()),
+        };
         let dynamo_ops = OperationLog::new();
-        let functions =
-            Arc::new(Functions::new(&sdk, &resources.function_env(), Some(dynamo_ops.clone())).expect("functions"));
+        let functions = Arc::new(
+            Functions::new(&sdk, &resources.function_env(), &providers, Some(dynamo_ops.clone())).expect("functions"),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let app = gateway::router(functions, None, resources.console_config());
@@ -117,6 +129,7 @@ impl TestStack {
         });
         TestStack {
             api: format!("http://{addr}"),
+            sandbox,
             resources,
             sdk,
             dynamo_ops,
@@ -202,5 +215,32 @@ impl TestStack {
 
     pub fn table(&self, t: wecare_core::tables::Table) -> String {
         self.resources.table(t)
+    }
+}
+
+impl TestStack {
+    /// Every provider call the sandbox received.
+    pub async fn ledger(&self) -> Vec<Value> {
+        let v: Value = self
+            .http
+            .get(format!("{}/ledger", self.sandbox))
+            .send()
+            .await
+            .expect("ledger")
+            .json()
+            .await
+            .expect("ledger json");
+        v.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Makes the sandbox fail the next `count` calls of `operation` with `code` and `status`.
+    pub async fn inject_fault(&self, operation: &str, count: u32, status: u16, code: &str) {
+        let body = serde_json::json!({ "operation": operation, "count": count, "status": status, "code": code });
+        self.http
+            .post(format!("{}/faults", self.sandbox))
+            .json(&body)
+            .send()
+            .await
+            .expect("fault");
     }
 }

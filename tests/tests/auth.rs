@@ -16,13 +16,16 @@ fn method(m: &str) -> Method {
 }
 
 async fn new_contact(stack: &TestStack, admin: &str, phone: &str) -> String {
+    let body = json!({
+        "name": "Fixture",
+        "phone": phone,
+        "email": format!("f{phone}@example.com"),
+        "optInWhatsApp": true,
+        "optInSms": true,
+        "optInEmail": true,
+    });
     let (status, body) = stack
-        .call(
-            Method::POST,
-            "/api/contacts",
-            Some(admin),
-            Some(&json!({ "name": "Fixture", "phone": phone })),
-        )
+        .call(Method::POST, "/api/contacts", Some(admin), Some(&body))
         .await;
     assert_eq!(status, 201, "{body}");
     body["contactId"].as_str().expect("contactId").to_string()
@@ -47,9 +50,14 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             } else {
                 path
             };
-            let body = match route.method {
-                "POST" => Some(json!({ "phone": format!("98764{:05}", checked) })),
-                "PATCH" => Some(json!({ "name": "Renamed" })),
+            let body = match (route.method, route.path) {
+                ("POST", "/api/messages/whatsapp") => {
+                    Some(json!({ "contactId": id, "template": { "name": "hello", "language": "en" } }))
+                }
+                ("POST", "/api/messages/sms") => Some(json!({ "contactId": id, "text": "hello" })),
+                ("POST", "/api/messages/email") => Some(json!({ "contactId": id, "subject": "Hi", "text": "hello" })),
+                ("POST", _) => Some(json!({ "phone": format!("98764{:05}", checked) })),
+                ("PATCH", _) => Some(json!({ "name": "Renamed" })),
                 _ => None,
             };
             let token = role.map(|r| tokens[&r].as_str());
@@ -61,6 +69,7 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                 None if route.authorized => 401,
                 Some(Role::Viewer) if writes => 403,
                 _ => match route.method {
+                    "POST" if route.path.starts_with("/api/messages/") => 202,
                     "POST" => 201,
                     "DELETE" => 204,
                     _ => 200,
@@ -87,7 +96,7 @@ async fn a_denied_write_is_audited_and_changes_nothing() {
             Method::PATCH,
             &format!("/api/contacts/{id}"),
             Some(&viewer),
-            Some(&json!({ "optInSms": true })),
+            Some(&json!({ "optInSms": false })),
         )
         .await;
     assert_eq!(status, 403);
@@ -111,7 +120,7 @@ async fn a_denied_write_is_audited_and_changes_nothing() {
     let (_, contact) = stack
         .call(Method::GET, &format!("/api/contacts/{id}"), Some(&viewer), None)
         .await;
-    assert_eq!(contact["optInSms"], false);
+    assert_eq!(contact["optInSms"], true, "the denied opt-out changed nothing");
 }
 
 fn claims_of(token: &str) -> Value {

@@ -46,6 +46,11 @@ pub const ROUTES: &[RouteDef] = &[
     route("GET", "/api/contacts/{contactId}", "contacts-read"),
     route("PATCH", "/api/contacts/{contactId}", "contacts-update"),
     route("DELETE", "/api/contacts/{contactId}", "contacts-delete"),
+    route("GET", "/api/contacts/{contactId}/messages", "messages-read"),
+    route("GET", "/api/conversations", "messages-read"),
+    route("POST", "/api/messages/whatsapp", "outbound-whatsapp"),
+    route("POST", "/api/messages/sms", "outbound-sms"),
+    route("POST", "/api/messages/email", "outbound-email"),
 ];
 
 /// The functions of the platform that exist, in the order of the specification.
@@ -56,6 +61,10 @@ pub const FUNCTIONS: &[&str] = &[
     "contacts-update",
     "contacts-delete",
     "contacts-search",
+    "outbound-whatsapp",
+    "outbound-sms",
+    "outbound-email",
+    "messages-read",
     "users",
 ];
 

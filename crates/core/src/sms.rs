@@ -13,12 +13,20 @@ const GSM_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæ
 const GSM_EXTENSION: &str = "^{}\\[]~|€\u{000C}";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SmsEncoding {
     #[serde(rename = "GSM-7")]
     Gsm7,
     #[serde(rename = "UCS-2")]
     Ucs2,
+}
+
+impl SmsEncoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmsEncoding::Gsm7 => "GSM-7",
+            SmsEncoding::Ucs2 => "UCS-2",
+        }
+    }
 }
 
 /// The cost of one SMS body.

@@ -14,13 +14,16 @@ use wecare_store::OperationLog;
 pub struct Functions {
     authorizer: auth_middleware::Deps,
     contacts: wecare_contacts::Deps,
+    messaging: wecare_messaging::Deps,
 }
 
 impl Functions {
     /// `dynamo_log`, when given, records every DynamoDB operation the functions perform.
+    /// `providers` points the provider SDK clients at the sandbox.
     pub fn new(
         sdk: &SdkConfig,
         env: &BTreeMap<String, String>,
+        providers: &wecare_messaging::ProviderEndpoints,
         dynamo_log: Option<OperationLog>,
     ) -> anyhow::Result<Self> {
         let mut conf = aws_sdk_dynamodb::config::Builder::from(sdk);
@@ -30,9 +33,11 @@ impl Functions {
         let dynamo = aws_sdk_dynamodb::Client::from_conf(conf.build());
         let auth_config = auth_middleware::Config::from(Env::from_map(env.clone())).context("auth-middleware")?;
         let contacts_config = wecare_contacts::Config::from(Env::from_map(env.clone())).context("contacts")?;
+        let messaging_config = wecare_messaging::Config::from(Env::from_map(env.clone())).context("messaging")?;
         Ok(Functions {
             authorizer: auth_middleware::Deps::new(&auth_config, dynamo.clone(), reqwest::Client::new()),
-            contacts: wecare_contacts::Deps::new(dynamo, &contacts_config),
+            contacts: wecare_contacts::Deps::new(dynamo.clone(), &contacts_config),
+            messaging: wecare_messaging::Deps::new(messaging_config, sdk, dynamo, providers),
         })
     }
 
@@ -42,7 +47,7 @@ impl Functions {
 
     /// Invokes the function named in the route table; `None` if no such function is wired.
     pub async fn invoke(&self, function: &str, req: Request, now: DateTime<Utc>) -> Option<Response> {
-        let c = &self.contacts;
+        let (c, m) = (&self.contacts, &self.messaging);
         Some(match function {
             "users" => users::handle(req).await,
             "contacts-create" => contacts_create::handle(c, req, now).await,
@@ -50,6 +55,10 @@ impl Functions {
             "contacts-update" => contacts_update::handle(c, req, now).await,
             "contacts-delete" => contacts_delete::handle(c, req, now).await,
             "contacts-search" => contacts_search::handle(c, req, now).await,
+            "outbound-whatsapp" => outbound_whatsapp::handle(m, req, now).await,
+            "outbound-sms" => outbound_sms::handle(m, req, now).await,
+            "outbound-email" => outbound_email::handle(m, req, now).await,
+            "messages-read" => messages_read::handle(m, req, now).await,
             _ => return None,
         })
     }

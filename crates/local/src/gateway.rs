@@ -44,7 +44,12 @@ pub fn router(functions: Arc<Functions>, console: Option<PathBuf>, console_confi
             "/config.json",
             axum::routing::get(move || {
                 let config = config.clone();
-                async move { ([("content-type", "application/json"), ("cache-control", "no-store")], config) }
+                async move {
+                    (
+                        [("content-type", "application/json"), ("cache-control", "no-store")],
+                        config,
+                    )
+                }
             }),
         );
     match console.filter(|d| d.join("index.html").is_file()) {

@@ -13,5 +13,20 @@ pub mod moto;
 pub mod provision;
 pub mod seed;
 
+/// Starts the provider sandbox on `listener`, wired to moto and the stack's events topic.
+pub fn start_sandbox(listener: tokio::net::TcpListener, sdk: &aws_config::SdkConfig, resources: &Resources) {
+    let config = wecare_sandbox::SandboxConfig {
+        sdk: sdk.clone(),
+        events_topic_arn: resources.sns_topic_arn.clone(),
+        account_id: "123456789012".into(),
+        phone_numbers: seed::whatsapp_numbers(),
+    };
+    tokio::spawn(async move {
+        if let Err(e) = wecare_sandbox::serve(listener, config).await {
+            tracing::error!(error = %e, "sandbox stopped");
+        }
+    });
+}
+
 pub use functions::Functions;
 pub use provision::Resources;

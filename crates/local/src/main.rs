@@ -6,6 +6,7 @@
 //!   (`WECARE_AWS_ENDPOINT`), which is how `make test` gives the test suites their AWS.
 //!
 //! Settings come from the environment: `WECARE_API_PORT` (8080), `WECARE_MOTO_PORT` (4566),
+//! `WECARE_SANDBOX_PORT` (4599),
 //! `WECARE_PYTHON` (.venv/bin/python), `WECARE_CONSOLE_DIR` (frontend/dist),
 //! `WECARE_STACK_FILE` (.local/stack.json).
 
@@ -44,6 +45,7 @@ async fn dev() -> anyhow::Result<()> {
     wecare_http::observability::init_json_logs();
     let api_port = port("WECARE_API_PORT", 8080)?;
     let moto_port = port("WECARE_MOTO_PORT", 4566)?;
+    let sandbox_port = port("WECARE_SANDBOX_PORT", 4599)?;
     let python = PathBuf::from(setting("WECARE_PYTHON", ".venv/bin/python"));
     let console = PathBuf::from(setting("WECARE_CONSOLE_DIR", "frontend/dist"));
     let stack_file = PathBuf::from(setting("WECARE_STACK_FILE", ".local/stack.json"));
@@ -52,16 +54,26 @@ async fn dev() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", api_port))
         .await
         .with_context(|| format!("port {api_port} is in use — is `make dev` already running? (set WECARE_API_PORT)"))?;
+    let sandbox_listener = tokio::net::TcpListener::bind(("127.0.0.1", sandbox_port))
+        .await
+        .with_context(|| format!("port {sandbox_port} is in use (set WECARE_SANDBOX_PORT)"))?;
+    let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
     let started = std::time::Instant::now();
     let moto = Moto::start(&python, moto_port).await?;
     let sdk = aws::sdk_config(&moto.endpoint);
     let resources = provision::provision(&sdk, &moto.endpoint, "wecare-local-", seed::users()).await?;
-    let functions = Arc::new(Functions::new(&sdk, &resources.function_env(), None)?);
+    wecare_local::start_sandbox(sandbox_listener, &sdk, &resources);
+    let providers = wecare_messaging::ProviderEndpoints {
+        social_messaging: Some(sandbox_url.clone()),
+        sms_voice: Some(sandbox_url.clone()),
+    };
+    let functions = Arc::new(Functions::new(&sdk, &resources.function_env(), &providers, None)?);
     let api_url = format!("http://127.0.0.1:{api_port}");
 
     let descriptor = json!({
         "apiUrl": api_url,
         "awsEndpoint": resources.aws_endpoint,
+        "sandboxUrl": sandbox_url,
         "region": resources.region,
         "userPoolId": resources.user_pool_id,
         "userPoolClientId": resources.user_pool_client_id,
@@ -85,6 +97,7 @@ async fn dev() -> anyhow::Result<()> {
     );
     println!("  API:        {api_url}/api   (e.g. curl {api_url}/api/health)");
     println!("  AWS (moto): {}", resources.aws_endpoint);
+    println!("  Sandbox:    {sandbox_url}   (provider ledger at {sandbox_url}/ledger)");
     println!("  Stack:      {}", stack_file.display());
     println!(
         "  Logins (Cognito USER_PASSWORD_AUTH, client {}):",

@@ -82,7 +82,21 @@ impl Resources {
         env.insert("COGNITO_ISSUER".into(), self.issuer());
         env.insert("COGNITO_CLIENT_IDS".into(), self.user_pool_client_id.clone());
         env.insert("JWKS_URL".into(), self.jwks_url());
-        env.insert("SEND_MODE".into(), "DRY_RUN".into());
+        // Locally the sandbox is the provider, so LIVE exercises the whole path without AWS.
+        env.insert("SEND_MODE".into(), "LIVE".into());
+        env.insert(
+            "WHATSAPP_PHONE_NUMBER_IDS".into(),
+            seed::allowed_whatsapp_senders().join(","),
+        );
+        env.insert("WHATSAPP_META_API_VERSION".into(), "v20.0".into());
+        env.insert(
+            "SMS_ORIGINATION_IDENTITY".into(),
+            "pool-6fbf5a5f390d4eeeaa7dbae39d78933e".into(),
+        );
+        env.insert("EMAIL_SENDER".into(), self.ses_sender.clone());
+        env.insert("RATE_WHATSAPP_PER_SECOND".into(), "80".into());
+        env.insert("RATE_SMS_PER_SECOND".into(), "5".into());
+        env.insert("RATE_EMAIL_PER_SECOND".into(), "10".into());
         env
     }
 }

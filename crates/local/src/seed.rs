@@ -60,3 +60,40 @@ pub fn users() -> Vec<SeedUser> {
         ),
     ]
 }
+
+/// The business's WhatsApp numbers locally (the specification's two), plus one the provider
+/// knows but the deployment does not allow, so the allowlist can be seen refusing it.
+pub fn whatsapp_numbers() -> Vec<wecare_sandbox::PhoneNumberSetting> {
+    let number = |id: &str, meta: &str, display: &str| wecare_sandbox::PhoneNumberSetting {
+        phone_number_id: id.into(),
+        meta_phone_number_id: meta.into(),
+        display_phone_number: display.into(),
+        waba_id: "102290129340398".into(),
+    };
+    vec![
+        number(
+            "phone-number-id-0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            "106540352242922",
+            "+91 93309 94400",
+        ),
+        number(
+            "phone-number-id-f9e8d7c6b5a40392817f6e5d4c3b2a10",
+            "106540352242923",
+            "+91 99033 00044",
+        ),
+        number(
+            "phone-number-id-00000000000000000000000000000bad",
+            "106540352242924",
+            "+91 90000 00000",
+        ),
+    ]
+}
+
+/// The allowed senders: every local number except the one kept out to show the allowlist.
+pub fn allowed_whatsapp_senders() -> Vec<String> {
+    whatsapp_numbers()
+        .into_iter()
+        .map(|n| n.phone_number_id)
+        .filter(|id| !id.ends_with("bad"))
+        .collect()
+}

@@ -11,11 +11,15 @@ pub mod contacts;
 pub mod cursor;
 pub mod error;
 pub mod keys;
+pub mod messages;
 pub mod oplog;
+pub mod ratelimit;
 pub mod users;
 
 pub use audit::{AuditContext, AuditEntry};
 pub use contacts::{Contact, ContactsRepo};
 pub use error::StoreError;
+pub use messages::MessagesRepo;
 pub use oplog::OperationLog;
+pub use ratelimit::RateLimiter;
 pub use users::UsersRepo;

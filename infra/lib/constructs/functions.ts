@@ -4,11 +4,11 @@
 
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
-import { type FunctionWiring, wiringOf, WIRING } from '../wiring';
+import { type FunctionWiring, type SendChannel, wiringOf, WIRING } from '../wiring';
 import type { Data } from './data';
 import { RustLambda } from './rust-function';
 
@@ -22,6 +22,8 @@ export interface FunctionsProps {
   readonly data: Data;
   /** Run all functions as this existing role instead of one least-privilege role each. */
   readonly sharedRole?: IRole;
+  /** The senders each provider may be used with: ARNs of the configured numbers, pool, identity. */
+  readonly senders: Readonly<Record<SendChannel, { readonly actions: readonly string[]; readonly resources: readonly string[] }>>;
   /** Grants per function; the platform's table (lib/wiring.ts) unless a test passes another. */
   readonly wiring?: Readonly<Record<string, FunctionWiring>>;
 }
@@ -52,6 +54,16 @@ export class Functions extends Construct {
             id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((table.node.defaultChild as CfnTable).logicalId)}.Arn>/index/*]`,
             reason: `The grant on ${tableName} includes its own global secondary indexes (declared in schema.json) through ${tableName}/index/*; the wildcard cannot reach any other table.`,
           });
+        }
+      }
+      for (const channel of wiring.sends ?? []) {
+        const sender = props.senders[channel];
+        // No configured sender (e.g. no WhatsApp numbers yet) means nothing to allow: sends are
+        // refused by the allowlist before any provider call.
+        if (sender.resources.length > 0) {
+          fn.function.addToRolePolicy(
+            new PolicyStatement({ actions: [...sender.actions], resources: [...sender.resources] }),
+          );
         }
       }
       all.set(name, fn);

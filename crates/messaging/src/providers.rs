@@ -1,0 +1,187 @@
+//! The three provider calls, over the real SDK clients.
+//!
+//! Retries are the SDK's: standard mode, at most 3 attempts, exponential backoff with jitter, for
+//! throttling and 5xx. What is left after that is classified once here: the provider refusing the
+//! request (a 4xx validation error: the caller's problem, 400) or failing (502).
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::SdkConfig;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message as EmailMessage};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::json;
+use wecare_store::messages::{ProviderError, Template};
+
+use crate::ProviderEndpoints;
+
+#[derive(Clone)]
+pub struct Providers {
+    whatsapp: aws_sdk_socialmessaging::Client,
+    sms: aws_sdk_pinpointsmsvoicev2::Client,
+    email: aws_sdk_sesv2::Client,
+}
+
+pub enum Failure {
+    Rejected(ProviderError),
+    Failed(ProviderError),
+}
+
+fn retry() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(200))
+}
+
+/// Codes that mean "this request is wrong", as opposed to "the service could not do it now".
+const REJECTIONS: &[&str] = &[
+    "ValidationException",
+    "InvalidParametersException",
+    "MessageRejected",
+    "BadRequestException",
+    "ConflictException",
+];
+
+fn classify<E: ProvideErrorMetadata + std::fmt::Debug>(err: &E) -> Failure {
+    let code = err.code().unwrap_or("Unknown").to_string();
+    let message = err.message().unwrap_or("no message").to_string();
+    let p = ProviderError {
+        code: code.clone(),
+        message,
+    };
+    if REJECTIONS.contains(&code.as_str()) {
+        Failure::Rejected(p)
+    } else {
+        Failure::Failed(p)
+    }
+}
+
+impl Providers {
+    pub fn new(sdk: &SdkConfig, endpoints: &ProviderEndpoints) -> Self {
+        let mut wa = aws_sdk_socialmessaging::config::Builder::from(sdk).retry_config(retry());
+        if let Some(url) = &endpoints.social_messaging {
+            wa = wa.endpoint_url(url);
+        }
+        let mut sms = aws_sdk_pinpointsmsvoicev2::config::Builder::from(sdk).retry_config(retry());
+        if let Some(url) = &endpoints.sms_voice {
+            sms = sms.endpoint_url(url);
+        }
+        let email = aws_sdk_sesv2::config::Builder::from(sdk).retry_config(retry());
+        Providers {
+            whatsapp: aws_sdk_socialmessaging::Client::from_conf(wa.build()),
+            sms: aws_sdk_pinpointsmsvoicev2::Client::from_conf(sms.build()),
+            email: aws_sdk_sesv2::Client::from_conf(email.build()),
+        }
+    }
+
+    /// Sends a WhatsApp text or template; `callback` comes back on every status of the message.
+    pub async fn whatsapp(
+        &self,
+        from: &str,
+        api_version: &str,
+        to: &str,
+        text: Option<&str>,
+        template: Option<&Template>,
+        callback: &str,
+    ) -> Result<String, Failure> {
+        let mut message = json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "biz_opaque_callback_data": callback,
+        });
+        match (text, template) {
+            (Some(t), _) => {
+                message["type"] = json!("text");
+                message["text"] = json!({ "preview_url": false, "body": t });
+            }
+            (None, Some(tpl)) => {
+                let params: Vec<_> = tpl
+                    .parameters
+                    .iter()
+                    .map(|p| json!({ "type": "text", "text": p }))
+                    .collect();
+                let mut template = json!({ "name": tpl.name, "language": { "code": tpl.language } });
+                if !params.is_empty() {
+                    template["components"] = json!([{ "type": "body", "parameters": params }]);
+                }
+                message["type"] = json!("template");
+                message["template"] = template;
+            }
+            (None, None) => {}
+        }
+        let out = self
+            .whatsapp
+            .send_whats_app_message()
+            .origination_phone_number_id(from)
+            .meta_api_version(api_version)
+            .message(aws_smithy_types::Blob::new(message.to_string().into_bytes()))
+            .send()
+            .await
+            .map_err(|e| classify(&e.into_service_error()))?;
+        Ok(out.message_id.unwrap_or_default())
+    }
+
+    pub async fn sms(&self, from: &str, to: &str, text: &str, message_id: &str) -> Result<String, Failure> {
+        let out = self
+            .sms
+            .send_text_message()
+            .destination_phone_number(to)
+            .origination_identity(from)
+            .message_body(text)
+            .message_type(aws_sdk_pinpointsmsvoicev2::types::MessageType::Transactional)
+            .context("messageId", message_id)
+            .send()
+            .await
+            .map_err(|e| classify(&e.into_service_error()))?;
+        Ok(out.message_id.unwrap_or_default())
+    }
+
+    pub async fn email(
+        &self,
+        from: &str,
+        to: &str,
+        subject: &str,
+        text: Option<&str>,
+        html: Option<&str>,
+    ) -> Result<String, Failure> {
+        let content = |s: &str| Content::builder().data(s).charset("UTF-8").build();
+        let mut body = Body::builder();
+        if let Some(t) = text {
+            body = body.text(content(t).map_err(|e| {
+                Failure::Rejected(ProviderError {
+                    code: "Build".into(),
+                    message: e.to_string(),
+                })
+            })?);
+        }
+        if let Some(h) = html {
+            body = body.html(content(h).map_err(|e| {
+                Failure::Rejected(ProviderError {
+                    code: "Build".into(),
+                    message: e.to_string(),
+                })
+            })?);
+        }
+        let subject = content(subject).map_err(|e| {
+            Failure::Rejected(ProviderError {
+                code: "Build".into(),
+                message: e.to_string(),
+            })
+        })?;
+        let out = self
+            .email
+            .send_email()
+            .from_email_address(from)
+            .destination(Destination::builder().to_addresses(to).build())
+            .content(
+                EmailContent::builder()
+                    .simple(EmailMessage::builder().subject(subject).body(body.build()).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| classify(&e.into_service_error()))?;
+        Ok(out.message_id.unwrap_or_default())
+    }
+}

@@ -1,0 +1,94 @@
+//! The provider sandbox: a wire-level stand-in for the AWS services moto does not emulate.
+//!
+//! The real SDK clients reach it through an endpoint override, so the functions run exactly the
+//! code they run in AWS. It speaks socialmessaging (restJson1: SendWhatsAppMessage,
+//! PostWhatsAppMessageMedia, GetWhatsAppMessageMedia) and pinpoint-sms-voice-v2 (awsJson1.0:
+//! SendTextMessage), validating requests as the services do; keeps a ledger of every call
+//! (`GET /ledger`); fails the next N calls of an operation or adds latency on request
+//! (`POST /faults`); and plays a customer by publishing EUM Social events to the SNS topic in
+//! moto (`POST /customer/messages`, `POST /customer/statuses`).
+
+mod customer;
+mod faults;
+mod ledger;
+mod sms;
+mod whatsapp;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use aws_config::SdkConfig;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use faults::Fault;
+pub use ledger::LedgerEntry;
+
+/// What the sandbox needs to reach moto.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    pub sdk: SdkConfig,
+    /// The topic EUM Social publishes WhatsApp events to.
+    pub events_topic_arn: String,
+    pub account_id: String,
+    /// WhatsApp origination phone-number ids the sandbox knows, with their Meta ids and numbers.
+    pub phone_numbers: Vec<PhoneNumberSetting>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PhoneNumberSetting {
+    /// `phone-number-id-…`, as SendWhatsAppMessage takes it.
+    pub phone_number_id: String,
+    pub meta_phone_number_id: String,
+    pub display_phone_number: String,
+    pub waba_id: String,
+}
+
+#[derive(Clone)]
+pub(crate) struct State {
+    pub config: Arc<SandboxConfig>,
+    pub ledger: Arc<Mutex<Vec<LedgerEntry>>>,
+    pub faults: Arc<Mutex<Vec<Fault>>>,
+    /// Media the simulated customers sent, by media id, for GetWhatsAppMessageMedia.
+    pub media: Arc<Mutex<std::collections::HashMap<String, customer::Media>>>,
+    pub s3: aws_sdk_s3::Client,
+    pub sns: aws_sdk_sns::Client,
+}
+
+/// The sandbox's HTTP routes.
+pub fn router(config: SandboxConfig) -> Router {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config.sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let sns = aws_sdk_sns::Client::new(&config.sdk);
+    let state = State {
+        config: Arc::new(config),
+        ledger: Arc::default(),
+        faults: Arc::default(),
+        media: Arc::default(),
+        s3,
+        sns,
+    };
+    Router::new()
+        .route("/v1/whatsapp/send", post(whatsapp::send))
+        .route("/v1/whatsapp/media", post(whatsapp::post_media))
+        .route("/v1/whatsapp/media/get", post(whatsapp::get_media))
+        .route("/", post(sms::dispatch))
+        .route("/ledger", get(ledger::list).delete(ledger::clear))
+        .route("/faults", post(faults::add).delete(faults::clear))
+        .route("/customer/messages", post(customer::message))
+        .route("/customer/statuses", post(customer::status))
+        .with_state(state)
+}
+
+/// Serves the sandbox on `listener` until the task is dropped.
+pub async fn serve(listener: tokio::net::TcpListener, config: SandboxConfig) -> anyhow::Result<()> {
+    axum::serve(
+        listener,
+        router(config).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! `GET /api/contacts/{contactId}/messages` (a conversation's timeline, newest first, cursor) and
+//! `GET /api/conversations` (the inbox: one row per contact with the last message, the unread
+//! inbound count and the WhatsApp window's expiry). Both are single Queries; Viewers may read.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use tracing::Instrument;
+use wecare_core::window::Window;
+use wecare_core::{ContactId, Permission};
+use wecare_http::guard::{authorize, Attempt};
+use wecare_http::{error_response, json_response, path_param, query_param, route_key, ApiError, Request, Response};
+use wecare_messaging::Deps;
+use wecare_store::messages::ListError;
+
+fn list_error(e: ListError) -> ApiError {
+    match e {
+        ListError::Cursor(c) => ApiError::validation("cursor", c),
+        ListError::Store(e) => ApiError::internal(&e),
+    }
+}
+
+fn limit(req: &Request) -> Result<i32, ApiError> {
+    match query_param(req, "limit") {
+        None => Ok(50),
+        Some(raw) => match raw.parse::<i32>() {
+            Ok(n) if (1..=100).contains(&n) => Ok(n),
+            _ => Err(ApiError::validation("limit", "must be a whole number from 1 to 100")),
+        },
+    }
+}
+
+pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
+    let span = tracing::info_span!("request", request_id = %wecare_http::request_id(&req), function = "messages-read");
+    async {
+        let result = if route_key(&req) == "GET /api/conversations" {
+            conversations(deps, &req, now).await
+        } else {
+            timeline(deps, &req, now).await
+        };
+        match result {
+            Ok(v) => json_response(200, &v),
+            Err(e) => error_response(&e),
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+    let attempt = Attempt {
+        permission: Permission::ReadMessages,
+        action: "message.list",
+        resource_type: "contact",
+        resource_id: "*",
+    };
+    let ctx = authorize(deps.contacts.client(), deps.contacts.audit_table(), req, attempt, now).await?;
+    let id = path_param(req, "contactId")
+        .and_then(ContactId::parse)
+        .ok_or_else(|| ApiError::not_found("contact"))?;
+    let tenant = &ctx.principal.tenant_id;
+    let contact = deps
+        .contacts
+        .get(tenant, &id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .ok_or_else(|| ApiError::not_found("contact"))?;
+    let page = deps
+        .messages
+        .list_for_contact(tenant, &id, limit(req)?, query_param(req, "cursor"), now)
+        .await
+        .map_err(list_error)?;
+    let window = Window::at(contact.last_inbound_message_at, now);
+    Ok(json!({ "items": page.items, "nextCursor": page.next_cursor, "window": window }))
+}
+
+async fn conversations(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+    let attempt = Attempt {
+        permission: Permission::ReadMessages,
+        action: "conversation.list",
+        resource_type: "conversation",
+        resource_id: "*",
+    };
+    let ctx = authorize(deps.contacts.client(), deps.contacts.audit_table(), req, attempt, now).await?;
+    let page = deps
+        .messages
+        .conversations(&ctx.principal.tenant_id, limit(req)?, query_param(req, "cursor"))
+        .await
+        .map_err(list_error)?;
+    let items: Vec<Value> = page
+        .items
+        .into_iter()
+        .map(|c| {
+            let window = Window::at(c.last_inbound_at, now);
+            json!({
+                "contactId": c.contact_id,
+                "lastMessage": c.last_message,
+                "unreadCount": c.unread_count,
+                "lastInboundAt": c.last_inbound_at,
+                "windowExpiresAt": window.expires_at(),
+                "updatedAt": c.updated_at,
+            })
+        })
+        .collect();
+    Ok(json!({ "items": items, "nextCursor": page.next_cursor }))
+}
