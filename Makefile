@@ -9,6 +9,7 @@ PYTHON      := $(VENV)/bin/python
 VENV_STAMP  := $(VENV)/.installed
 REQS        := crates/local/moto/requirements.txt infra/requirements.txt
 INFRA_STAMP := infra/node_modules/.installed
+WEB_STAMP   := frontend/node_modules/.installed
 LOCAL_BIN   := target/debug/wecare-local
 
 # Debian's mold links the large SDK binaries several times faster; use it when present.
@@ -17,11 +18,11 @@ export RUSTFLAGS ?= -C link-arg=-fuse-ld=mold
 endif
 export WECARE_PYTHON := $(abspath $(PYTHON))
 
-.PHONY: help dev test test-rust test-infra fmt fmt-check lint schema schema-check setup
+.PHONY: help dev test test-rust test-infra test-frontend console fmt fmt-check lint schema schema-check setup
 
 help:
 	@echo "make dev    run the product locally (moto, API, console); prints URL and logins"
-	@echo "make test   fmt, clippy, unit, property and integration tests, infrastructure checks"
+	@echo "make test   fmt, clippy, unit, property and integration tests, infrastructure checks, console and browser suite"
 	@echo "make fmt    format the Rust code"
 	@echo "make lint   clippy with warnings as errors"
 
@@ -29,6 +30,11 @@ $(VENV_STAMP): $(REQS)
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check $(addprefix -r ,$(REQS))
+	touch $@
+
+$(WEB_STAMP): frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "node and npm are required for the console"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(INFRA_STAMP): infra/package-lock.json
@@ -39,7 +45,11 @@ $(INFRA_STAMP): infra/package-lock.json
 setup: $(VENV_STAMP)
 	@command -v cargo >/dev/null || { echo "cargo (Rust) is required"; exit 1; }
 
-dev: setup
+# The console is served by the local stack from frontend/dist.
+console: $(WEB_STAMP)
+	cd frontend && npm run build
+
+dev: setup console
 	cargo build -p wecare-local
 	$(LOCAL_BIN) dev
 
@@ -68,5 +78,12 @@ test-rust: setup
 test-infra: setup $(INFRA_STAMP) schema-check
 	cd infra && npm test && npm run synth && npm run lint:cfn
 
-test: setup fmt-check lint test-rust test-infra
+# Console: lint, types, unit tests, production build, then the browser suite (Debian chromium)
+# against a stack of its own on free ports.
+test-frontend: setup $(WEB_STAMP)
+	@test -x /usr/bin/chromium || { echo "the browser suite needs Debian's chromium (apt-get install chromium)"; exit 1; }
+	cargo build -p wecare-local
+	cd frontend && npm run lint && npm run build && npm test && npm run e2e
+
+test: setup fmt-check lint test-rust test-infra test-frontend
 	@echo "all test suites passed"

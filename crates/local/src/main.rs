@@ -86,9 +86,11 @@ async fn dev() -> anyhow::Result<()> {
         "sesSender": resources.ses_sender,
         "users": resources.users,
     });
-    std::fs::create_dir_all(".local").context("create .local")?;
-    std::fs::write(".local/stack.json", serde_json::to_string_pretty(&descriptor)?)
-        .context("write .local/stack.json")?;
+    if let Some(dir) = stack_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+    }
+    std::fs::write(&stack_file, serde_json::to_string_pretty(&descriptor)?)
+        .with_context(|| format!("write {}", stack_file.display()))?;
 
     println!();
     println!(
@@ -117,7 +119,20 @@ async fn dev() -> anyhow::Result<()> {
     let app = gateway::router(functions, Some(console), resources.console_config());
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+            // Ctrl-C in a terminal, SIGTERM from a script or CI: both stop everything cleanly.
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            let terminated = async {
+                match term.as_mut() {
+                    Some(t) => {
+                        t.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminated => {}
+            }
         })
         .await
         .context("serve")?;

@@ -1,0 +1,44 @@
+// The sidebar. Every destination the product will have is listed here; `ready` says whether its
+// screens exist yet, and the user must hold `permission` to see it. Adding DM, Bulk Messaging or
+// Agent is flipping `ready` (and adding their routes in router.tsx).
+import type { NavSection } from '@/components/layout/AppShell';
+import type { Permission } from '@/lib/authorization';
+
+interface Destination {
+  label: string;
+  to: string;
+  permission: Permission;
+  ready: boolean;
+}
+
+interface Section {
+  id: string;
+  label?: string;
+  items: Destination[];
+}
+
+export const destinations: Section[] = [
+  {
+    id: 'dm',
+    label: 'DM',
+    items: [
+      { label: 'WhatsApp', to: '/dm/whatsapp', permission: 'readMessages', ready: false },
+      { label: 'SMS', to: '/dm/sms', permission: 'readMessages', ready: false },
+      { label: 'Email', to: '/dm/email', permission: 'readMessages', ready: false },
+    ],
+  },
+  { id: 'contacts', items: [{ label: 'Contacts', to: '/contacts', permission: 'readContacts', ready: true }] },
+  { id: 'bulk', items: [{ label: 'Bulk Messaging', to: '/bulk', permission: 'manageBulk', ready: false }] },
+  { id: 'agent', items: [{ label: 'Agent', to: '/agent', permission: 'readMessages', ready: false }] },
+];
+
+/** The sections a user sees: ready destinations they may use; empty sections are dropped. */
+export function visibleNavigation(sections: Section[], can: (permission: Permission) => boolean): NavSection[] {
+  return sections
+    .map((section) => ({
+      id: section.id,
+      ...(section.label ? { label: section.label } : {}),
+      items: section.items.filter((item) => item.ready && can(item.permission)).map(({ label, to }) => ({ label, to })),
+    }))
+    .filter((section) => section.items.length > 0);
+}

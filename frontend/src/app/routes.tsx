@@ -1,0 +1,35 @@
+// The route table: sign-in outside the shell, every feature's pages inside it.
+import { Navigate, Outlet, ScrollRestoration, type RouteObject } from 'react-router';
+import { SignInPage } from '@/features/auth/components/SignInPage';
+import { contactsRoutes } from '@/features/contacts/routes';
+import { NotFoundPage, RouteErrorPage } from './ErrorPages';
+import { SignedInLayout } from './SignedInLayout';
+
+/** Every page starts at the top (and Back returns to where it was). */
+function RootLayout() {
+  return (
+    <>
+      <ScrollRestoration />
+      <Outlet />
+    </>
+  );
+}
+
+export const routes: RouteObject[] = [
+  {
+    element: <RootLayout />,
+    errorElement: <RouteErrorPage />,
+    children: [
+      { path: '/sign-in', element: <SignInPage /> },
+      {
+        path: '/',
+        element: <SignedInLayout />,
+        children: [
+          { index: true, element: <Navigate to="/contacts" replace /> },
+          ...contactsRoutes,
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+];

@@ -1,0 +1,73 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { json } from '@/testing/fake-fetch';
+import { users } from '@/testing/fixtures';
+import { renderApp } from '@/testing/render-app';
+
+const signedIn = {
+  AuthenticationResult: { IdToken: 'id', AccessToken: 'access', RefreshToken: 'refresh', ExpiresIn: 3600 },
+};
+
+describe('SignInPage', () => {
+  it('sends a signed-out visitor to sign in, then back where they were going', async () => {
+    const user = userEvent.setup();
+    const { router, requests } = renderApp({
+      path: '/contacts?q=ada',
+      routes: {
+        'POST cognito InitiateAuth': () => json(200, signedIn),
+        'GET /api/me': () => json(200, users.Operator),
+        'GET /api/contacts/search': () => json(200, { items: [], nextCursor: null }),
+      },
+    });
+    await user.type(await screen.findByLabelText('Email'), 'operator@wecare.digital');
+    await user.type(screen.getByLabelText('Password'), 'Wecare!Operator2026');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('heading', { name: 'Contacts' })).toBeInTheDocument();
+    expect(router.state.location.pathname + router.state.location.search).toBe('/contacts?q=ada');
+    expect(requests.find((r) => r.url.pathname === '/api/me')?.headers.get('Authorization')).toBe('Bearer id');
+  });
+
+  it('says clearly when the password is wrong', async () => {
+    const user = userEvent.setup();
+    renderApp({
+      path: '/sign-in',
+      routes: {
+        'POST cognito InitiateAuth': () =>
+          json(400, { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' }),
+      },
+    });
+    await user.type(screen.getByLabelText('Email'), 'operator@wecare.digital');
+    await user.type(screen.getByLabelText('Password'), 'nope');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Incorrect email or password.');
+    await waitFor(() => expect(screen.getByText('Incorrect email or password.').closest('[tabindex]')).toHaveFocus());
+  });
+
+  it('asks for both fields before calling Cognito', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderApp({ path: '/sign-in' });
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(screen.getByText('Enter your email address.')).toBeInTheDocument();
+    expect(screen.getByText('Enter your password.')).toBeInTheDocument();
+    expect(screen.getByLabelText('Email')).toHaveAttribute('aria-invalid', 'true');
+    expect(requests).toHaveLength(0);
+  });
+
+  it('signs out from the shell and forgets the session', async () => {
+    const user = userEvent.setup();
+    renderApp({ path: '/contacts', as: 'Operator', routes: { 'GET /api/contacts': () => json(200, { items: [], nextCursor: null }) } });
+    await user.click(await screen.findByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(localStorage.length).toBe(0);
+  });
+
+  it('signs out when the gateway stops accepting the token', async () => {
+    renderApp({
+      path: '/contacts',
+      as: 'Operator',
+      routes: { 'GET /api/me': () => json(401, { message: 'Unauthorized' }) },
+    });
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(screen.getByText(/Your session has ended/)).toBeInTheDocument();
+  });
+});
