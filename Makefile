@@ -25,6 +25,9 @@ help:
 	@echo "make test   fmt, clippy, unit, property and integration tests, infrastructure checks, console and browser suite"
 	@echo "make fmt    format the Rust code"
 	@echo "make lint   clippy with warnings as errors"
+	@echo "make build            release zips of every function (arm64; ARCH=x86-64 for x86)"
+	@echo "make bench-coldstart  cold start, CPU and RSS of each function vs a Python/boto3 baseline"
+	@echo "make bench-size       each function's zip size vs the 6 MB goal"
 
 $(VENV_STAMP): $(REQS)
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
@@ -87,3 +90,47 @@ test-frontend: setup $(WEB_STAMP)
 
 test: setup fmt-check lint test-rust test-infra test-frontend
 	@echo "all test suites passed"
+
+# ---- Release packaging and cold-start benchmark (crates/coldstart/README.md) ------------------
+#   make build                  every function as target/lambda-arm64/<fn>/bootstrap.zip
+#   make build ARCH=x86-64      the same for x86-64, in target/lambda-x86-64
+#   make bench-coldstart        cold start of each function vs a Python/boto3 baseline
+#   make bench-size             each zip's size vs the 6 MB goal (ARCH=x86-64 for those zips)
+ARCH         ?= arm64
+LAMBDA_DIR    = target/lambda-$(ARCH)
+LAMBDA_REQS  := crates/coldstart/requirements.txt
+LAMBDA_STAMP := $(VENV)/.lambda-tools-installed
+# The benchmark runs binaries natively, so it uses the build for this machine's architecture.
+BENCH_ARCH   := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86-64)
+
+.PHONY: build bench-coldstart bench-size
+
+# cargo-lambda and Zig from PyPI into the project virtualenv; nothing is downloaded from elsewhere.
+$(LAMBDA_STAMP): $(LAMBDA_REQS) $(VENV_STAMP)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r $(LAMBDA_REQS)
+	touch $@
+
+# Only the function crates (-p each, from the schema), so the tests' and tools' features are not
+# unified into the Lambda binaries. RUSTFLAGS is cleared: the mold flag above is for host debug
+# builds, and RUSTFLAGS would also override cargo-lambda's own target-cpu flag.
+# aws-lc without jitter entropy: otherwise tens of ms of CPU at the first random number.
+# $(call lambda-build,ARCH) builds every function for ARCH (arm64 or x86-64) into target/lambda-ARCH.
+define lambda-build
+	@case "$(1)" in arm64|x86-64) ;; *) echo "ARCH must be arm64 or x86-64, not '$(1)'"; exit 1;; esac
+	@command -v cargo >/dev/null || { echo "cargo (Rust) is required"; exit 1; }
+	pkgs=$$(cargo run -q -p wecare-core --bin wecare-schema \
+	  | $(PYTHON) -c 'import json, sys; print(" ".join("-p " + f for f in json.load(sys.stdin)["functions"]))') \
+	&& env -u RUSTFLAGS PATH="$(abspath $(VENV))/bin:$$PATH" AWS_LC_SYS_NO_JITTER_ENTROPY=1 \
+	  cargo lambda build --release --$(1) --output-format zip --lambda-dir target/lambda-$(1) $$pkgs
+endef
+
+build: $(LAMBDA_STAMP)
+	$(call lambda-build,$(ARCH))
+
+# The benchmark runs binaries natively: it builds (if needed) and measures this machine's architecture.
+bench-coldstart: $(LAMBDA_STAMP)
+	$(call lambda-build,$(BENCH_ARCH))
+	cargo run -q -p wecare-coldstart -- bench --bin-dir target/lambda-$(BENCH_ARCH) --python $(PYTHON)
+
+bench-size: build
+	cargo run -q -p wecare-coldstart -- size --lambda-dir $(LAMBDA_DIR)

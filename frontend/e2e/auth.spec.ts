@@ -52,7 +52,11 @@ test('an expired ID token is renewed with the refresh token', async ({ page }) =
   }, key);
 
   const refresh = page.waitForRequest((r) => r.method() === 'POST' && (r.postData() ?? '').includes('REFRESH_TOKEN_AUTH'));
-  const contacts = page.waitForResponse((r) => r.url().includes('/api/contacts'));
+  // The list the first page load asked for may still be in flight with the old token: wait for
+  // a request made with any other one (a renewal that never happened times out here).
+  const contacts = page.waitForResponse(
+    (r) => r.url().includes('/api/contacts') && r.request().headers().authorization !== `Bearer ${before.idToken}`,
+  );
   await page.reload();
   await refresh;
   const response = await contacts;

@@ -92,6 +92,8 @@ pub struct TestStack {
     pub sdk: SdkConfig,
     /// Every DynamoDB operation the functions performed.
     pub dynamo_ops: OperationLog,
+    /// The handlers themselves, for events that do not arrive over HTTP.
+    pub functions: Arc<Functions>,
     http: reqwest::Client,
 }
 
@@ -121,8 +123,14 @@ impl TestStack {
         let functions = Arc::new(
             Functions::new(&sdk, &resources.function_env(), &providers, Some(dynamo_ops.clone())).expect("functions"),
         );
+        wecare_local::pump::start(
+            aws_sdk_sqs::Client::new(&sdk),
+            resources.queues["whatsapp-events"].clone(),
+            functions.clone(),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let functions_handle = functions.clone();
         let app = gateway::router(functions, None, resources.console_config());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
@@ -133,6 +141,7 @@ impl TestStack {
             resources,
             sdk,
             dynamo_ops,
+            functions: functions_handle,
             http: reqwest::Client::new(),
         }
     }
@@ -233,6 +242,31 @@ impl TestStack {
         v.as_array().cloned().unwrap_or_default()
     }
 
+    /// Has the sandbox play a customer writing in (`POST /customer/messages`); returns its answer
+    /// (`{"wamid", "published"}`).
+    pub async fn customer_message(&self, body: Value) -> Value {
+        self.sandbox_post("/customer/messages", body).await
+    }
+
+    /// Has the sandbox publish a delivery status of a sent message (`POST /customer/statuses`).
+    pub async fn customer_status(&self, body: Value) -> Value {
+        self.sandbox_post("/customer/statuses", body).await
+    }
+
+    async fn sandbox_post(&self, path: &str, body: Value) -> Value {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.sandbox))
+            .json(&body)
+            .send()
+            .await
+            .expect(path);
+        let status = resp.status();
+        let text = resp.text().await.expect("sandbox body");
+        assert!(status.is_success(), "{path} answered {status}: {text}");
+        serde_json::from_str(&text).expect("sandbox JSON")
+    }
+
     /// Makes the sandbox fail the next `count` calls of `operation` with `code` and `status`.
     pub async fn inject_fault(&self, operation: &str, count: u32, status: u16, code: &str) {
         let body = serde_json::json!({ "operation": operation, "count": count, "status": status, "code": code });
@@ -242,5 +276,22 @@ impl TestStack {
             .send()
             .await
             .expect("fault");
+    }
+}
+
+/// Polls `check` until it returns `Some`, for effects that arrive through SNS and SQS; panics
+/// with `what` after `timeout`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }

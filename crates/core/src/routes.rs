@@ -61,6 +61,7 @@ pub const FUNCTIONS: &[&str] = &[
     "contacts-update",
     "contacts-delete",
     "contacts-search",
+    "inbound-whatsapp-handler",
     "outbound-whatsapp",
     "outbound-sms",
     "outbound-email",

@@ -15,6 +15,7 @@ pub struct Functions {
     authorizer: auth_middleware::Deps,
     contacts: wecare_contacts::Deps,
     messaging: wecare_messaging::Deps,
+    inbound: inbound_whatsapp_handler::Deps,
 }
 
 impl Functions {
@@ -34,15 +35,26 @@ impl Functions {
         let auth_config = auth_middleware::Config::from(Env::from_map(env.clone())).context("auth-middleware")?;
         let contacts_config = wecare_contacts::Config::from(Env::from_map(env.clone())).context("contacts")?;
         let messaging_config = wecare_messaging::Config::from(Env::from_map(env.clone())).context("messaging")?;
+        let inbound_config = inbound_whatsapp_handler::Config::from(env.clone()).context("inbound-whatsapp-handler")?;
         Ok(Functions {
             authorizer: auth_middleware::Deps::new(&auth_config, dynamo.clone(), reqwest::Client::new()),
             contacts: wecare_contacts::Deps::new(dynamo.clone(), &contacts_config),
-            messaging: wecare_messaging::Deps::new(messaging_config, sdk, dynamo, providers),
+            messaging: wecare_messaging::Deps::new(messaging_config, sdk, dynamo.clone(), providers),
+            inbound: inbound_whatsapp_handler::Deps::new(inbound_config, sdk, dynamo, providers),
         })
     }
 
     pub async fn authorize(&self, req: AuthorizerRequest, now: DateTime<Utc>) -> AuthorizerResponse<Value> {
         auth_middleware::handle(&self.authorizer, req, now).await
+    }
+
+    /// Invokes the inbound handler with an SNS event, as Lambda does for the events topic.
+    pub async fn inbound(
+        &self,
+        event: aws_lambda_events::event::sns::SnsEvent,
+        now: DateTime<Utc>,
+    ) -> Result<(), inbound_whatsapp_handler::InboundError> {
+        inbound_whatsapp_handler::handle(&self.inbound, event, now).await
     }
 
     /// Invokes the function named in the route table; `None` if no such function is wired.

@@ -11,6 +11,7 @@ pub mod functions;
 pub mod gateway;
 pub mod moto;
 pub mod provision;
+pub mod pump;
 pub mod seed;
 
 /// Starts the provider sandbox on `listener`, wired to moto and the stack's events topic.

@@ -68,6 +68,11 @@ async fn dev() -> anyhow::Result<()> {
         sms_voice: Some(sandbox_url.clone()),
     };
     let functions = Arc::new(Functions::new(&sdk, &resources.function_env(), &providers, None)?);
+    wecare_local::pump::start(
+        aws_sdk_sqs::Client::new(&sdk),
+        resources.queues["whatsapp-events"].clone(),
+        functions.clone(),
+    );
     let api_url = format!("http://127.0.0.1:{api_port}");
 
     let descriptor = json!({

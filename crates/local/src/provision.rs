@@ -97,6 +97,12 @@ impl Resources {
         env.insert("RATE_WHATSAPP_PER_SECOND".into(), "80".into());
         env.insert("RATE_SMS_PER_SECOND".into(), "5".into());
         env.insert("RATE_EMAIL_PER_SECOND".into(), "10".into());
+        env.insert("MEDIA_BUCKET".into(), self.media_bucket.clone());
+        let numbers: Vec<String> = seed::whatsapp_numbers()
+            .into_iter()
+            .map(|n| format!("{}={}", n.phone_number_id, seed::DEFAULT_TENANT))
+            .collect();
+        env.insert("WHATSAPP_NUMBER_TENANTS".into(), numbers.join(","));
         env
     }
 }
@@ -129,6 +135,10 @@ pub async fn provision(
     };
     let sns_topic_arn = topic(format!("{prefix}whatsapp-events")).await?;
     let alerts_topic_arn = topic(format!("{prefix}alerts")).await?;
+    let mut queues = queues;
+    let events_queue =
+        subscribe_events_queue(&aws_sdk_sqs::Client::new(sdk), &sns, prefix, &sns_topic_arn, &queues).await?;
+    queues.insert("whatsapp-events".to_string(), events_queue);
 
     let s3 = s3_client(sdk);
     let (media_bucket, reports_bucket) = (format!("{prefix}media"), format!("{prefix}reports"));
@@ -227,6 +237,54 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, def: &TableDef, name: &
             .with_context(|| format!("enable TTL on {name}"))?;
     }
     Ok(())
+}
+
+/// In AWS, SNS invokes the inbound handler asynchronously and Lambda retries, then sends the
+/// event to `inbound-dlq`. Locally an SQS queue subscribed to the topic stands in for that
+/// invocation path: the pump receives from it, a failure leaves the message to reappear, and
+/// after three receives SQS moves it to `inbound-dlq`.
+async fn subscribe_events_queue(
+    sqs: &aws_sdk_sqs::Client,
+    sns: &aws_sdk_sns::Client,
+    prefix: &str,
+    topic_arn: &str,
+    queues: &BTreeMap<String, String>,
+) -> anyhow::Result<String> {
+    let arn_of = |url: String| async move {
+        let out = sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await;
+        anyhow::Ok(
+            out.context("queue arn")?
+                .attributes
+                .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
+                .unwrap_or_default(),
+        )
+    };
+    let dlq_arn = arn_of(queues["inbound-dlq"].clone()).await?;
+    let redrive = serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3 }).to_string();
+    let url = sqs
+        .create_queue()
+        .queue_name(format!("{prefix}whatsapp-events"))
+        .attributes(QueueAttributeName::RedrivePolicy, redrive)
+        .attributes(QueueAttributeName::VisibilityTimeout, "2")
+        .send()
+        .await
+        .context("create queue whatsapp-events")?
+        .queue_url
+        .unwrap_or_default();
+    let queue_arn = arn_of(url.clone()).await?;
+    sns.subscribe()
+        .topic_arn(topic_arn)
+        .protocol("sqs")
+        .endpoint(queue_arn)
+        .send()
+        .await
+        .context("subscribe events queue")?;
+    Ok(url)
 }
 
 /// `inbound-dlq`, `bulk-queue` → `bulk-dlq`, `outbound-dlq`; returns logical name → queue URL.

@@ -9,7 +9,7 @@
 //! its conversation row and its audit entry are written in one transaction.
 
 pub mod config;
-mod providers;
+pub mod providers;
 
 use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
@@ -441,4 +441,78 @@ pub async fn handle_send(
 /// `contactId` of a send request.
 pub fn contact_id(raw: &str) -> Result<ContactId, ApiError> {
     ContactId::parse(raw).ok_or_else(|| ApiError::validation("contactId", "is not a contact id"))
+}
+
+/// Sends the opt-out confirmation: the only message that may go to a contact without consent,
+/// sent once per opt-out (the caller claims it), inside the window the STOP itself opened, and
+/// recorded as such.
+pub async fn send_opt_out_confirmation(
+    deps: &Deps,
+    ctx: &AuditContext,
+    contact: &wecare_store::Contact,
+    from: &str,
+    now: DateTime<Utc>,
+) -> Result<Message, SendError> {
+    const TEXT: &str = "You will no longer receive WhatsApp messages from us. Reply START to subscribe again.";
+    let to = contact
+        .phone
+        .as_ref()
+        .map(|p| p.to_string())
+        .ok_or(SendError::NoAddress("phone"))?;
+    let message_id = uuid::Uuid::now_v7().to_string();
+    let mut message = Message {
+        message_id: message_id.clone(),
+        tenant_id: contact.tenant_id.clone(),
+        contact_id: contact.contact_id,
+        channel: Channel::WhatsApp,
+        direction: Direction::Outbound,
+        status: MessageStatus::DryRun,
+        to: to.clone(),
+        from: from.to_string(),
+        text: Some(TEXT.to_string()),
+        subject: None,
+        html: None,
+        template: None,
+        is_template: false,
+        segments: None,
+        encoding: None,
+        provider_message_id: None,
+        error: None,
+        details: Some(serde_json::json!({ "kind": "opt_out_confirmation" })),
+        created_by: ctx.principal.user_id.to_string(),
+        created_at: now,
+        updated_at: now,
+        expires_at: Message::expiry(now),
+    };
+    if deps.config.send_mode == SendMode::Live {
+        let callback = format!("{}:{message_id}", contact.tenant_id);
+        match deps
+            .providers
+            .whatsapp(from, &deps.config.meta_api_version, &to, Some(TEXT), None, &callback)
+            .await
+        {
+            Ok(id) => {
+                message.status = MessageStatus::Queued;
+                message.provider_message_id = Some(id);
+            }
+            Err(providers::Failure::Rejected(p)) | Err(providers::Failure::Failed(p)) => {
+                message.status = MessageStatus::Failed;
+                message.error = Some(p);
+            }
+        }
+    }
+    let summary =
+        serde_json::json!({ "channel": "whatsapp", "status": message.status, "kind": "opt_out_confirmation" });
+    let audit = AuditEntry::new(
+        ctx,
+        "message.send.opt_out_confirmation",
+        "contact",
+        &contact.contact_id.to_string(),
+        "success",
+        None,
+        Some(summary),
+        now,
+    );
+    deps.messages.record_outbound(&message, &audit, now).await?;
+    Ok(message)
 }

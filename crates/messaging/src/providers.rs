@@ -122,6 +122,37 @@ impl Providers {
         Ok(out.message_id.unwrap_or_default())
     }
 
+    /// Copies an inbound media file from WhatsApp into S3; returns its MIME type and size.
+    pub async fn fetch_media(
+        &self,
+        media_id: &str,
+        phone_number_id: &str,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(String, i64), Failure> {
+        let out = self
+            .whatsapp
+            .get_whats_app_message_media()
+            .media_id(media_id)
+            .origination_phone_number_id(phone_number_id)
+            .destination_s3_file(
+                aws_sdk_socialmessaging::types::S3File::builder()
+                    .bucket_name(bucket)
+                    .key(key)
+                    .build()
+                    .map_err(|e| {
+                        Failure::Rejected(ProviderError {
+                            code: "Build".into(),
+                            message: e.to_string(),
+                        })
+                    })?,
+            )
+            .send()
+            .await
+            .map_err(|e| classify(&e.into_service_error()))?;
+        Ok((out.mime_type.unwrap_or_default(), out.file_size.unwrap_or_default()))
+    }
+
     pub async fn sms(&self, from: &str, to: &str, text: &str, message_id: &str) -> Result<String, Failure> {
         let out = self
             .sms

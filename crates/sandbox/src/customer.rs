@@ -99,7 +99,11 @@ fn envelope(state: &State, pn: &PhoneNumberSetting, value: Value) -> String {
             "MetaWabaIds": [{ "wabaId": pn.waba_id, "arn": format!("arn:aws:social-messaging:{region}:{account}:waba/{}", pn.waba_id) }],
             "MetaPhoneNumberIds": [{
                 "metaPhoneNumberId": pn.meta_phone_number_id,
-                "arn": format!("arn:aws:social-messaging:{region}:{account}:phone-number-id/{}", pn.phone_number_id),
+                // The ARN's resource is the bare id; `phone-number-id-…` is the form the API takes.
+                "arn": format!(
+                    "arn:aws:social-messaging:{region}:{account}:phone-number-id/{}",
+                    pn.phone_number_id.trim_start_matches("phone-number-id-")
+                ),
             }],
         },
         "whatsAppWebhookEntry": entry.to_string(),

@@ -44,11 +44,18 @@ pub struct Contact {
     pub phone: Option<PhoneNumber>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
+    /// WhatsApp's business-scoped user id, for users who message without a visible number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp_user_id: Option<String>,
     #[serde(flatten)]
     pub opt_ins: OptIns,
     #[serde(default)]
     pub consent_history: Vec<ConsentChange>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "wecare_core::time::iso_opt"
+    )]
     pub last_inbound_message_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
@@ -104,6 +111,7 @@ impl Contact {
 pub enum UniqueField {
     Phone,
     Email,
+    WhatsAppUser,
 }
 
 impl UniqueField {
@@ -111,6 +119,7 @@ impl UniqueField {
         match self {
             UniqueField::Phone => "phone",
             UniqueField::Email => "email",
+            UniqueField::WhatsAppUser => "whatsappUserId",
         }
     }
 }
@@ -225,6 +234,56 @@ impl ContactsRepo {
             .await
             .map_err(|e| StoreError::dynamo("GetItem", e))?;
         out.item.map(Contact::from_item).transpose()
+    }
+
+    /// The live contact holding a uniqueness guard (phone, email or WhatsApp user id).
+    pub async fn find_by_guard(&self, tenant: &TenantId, guard_pk: &str) -> Result<Option<Contact>, StoreError> {
+        let Some(id) = self.guard_owner(guard_pk).await? else {
+            return Ok(None);
+        };
+        let Some(id) = ContactId::parse(&id) else {
+            return Ok(None);
+        };
+        self.get(tenant, &id).await
+    }
+
+    /// Records an inbound message's time as the contact's latest, never moving it backwards. It
+    /// bumps `version` so a concurrent read-modify-write (an operator's edit) retries rather than
+    /// overwriting it.
+    pub async fn touch_inbound(
+        &self,
+        tenant: &TenantId,
+        id: &ContactId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.contacts)
+            .key("pk", s(keys::contact_pk(tenant, id)))
+            .key("sk", s(keys::CONTACT_SK))
+            .update_expression("SET lastInboundMessageAt = :t ADD #v :one")
+            .condition_expression(
+                "attribute_exists(pk) AND attribute_not_exists(deletedAt) AND \
+                 (attribute_not_exists(lastInboundMessageAt) OR lastInboundMessageAt < :t)",
+            )
+            .expression_attribute_names("#v", "version")
+            .expression_attribute_values(":t", s(wecare_core::time::iso(at)))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
     }
 
     /// Applies `change` to the live contact and writes the result, retrying on concurrent edits.
@@ -485,6 +544,9 @@ impl ContactsRepo {
             }
             if let Some(e) = &c.email {
                 v.push((UniqueField::Email, keys::email_guard_pk(&c.tenant_id, e)));
+            }
+            if let Some(u) = &c.whatsapp_user_id {
+                v.push((UniqueField::WhatsAppUser, keys::whatsapp_user_guard_pk(&c.tenant_id, u)));
             }
             v
         };

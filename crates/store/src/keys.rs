@@ -24,6 +24,11 @@ pub fn email_guard_pk(t: &TenantId, email: &Email) -> String {
     format!("{t}#EMAIL#{email}")
 }
 
+/// Uniqueness guard of a WhatsApp business-scoped user id within a tenant.
+pub fn whatsapp_user_guard_pk(t: &TenantId, user_id: &str) -> String {
+    format!("{t}#WAUSER#{user_id}")
+}
+
 /// Partition of the live-contacts listing index (gsi1).
 pub fn contacts_list_pk(t: &TenantId) -> String {
     format!("{t}#CONTACTS")

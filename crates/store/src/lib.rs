@@ -1,5 +1,6 @@
-//! DynamoDB access shared by the functions: the contacts repository, the audit trail, the users
-//! record, pagination cursors, and an SDK interceptor that records which operations ran.
+//! DynamoDB access shared by the functions: the contacts repository, messages and media, the
+//! audit trail, the users record, pagination cursors, and an SDK interceptor that records which
+//! operations ran.
 //!
 //! Keys are built here and nowhere else, always from a `TenantId` that came from the verified
 //! token, so no handler can address another tenant's items. Every write that must be unique or
@@ -11,6 +12,7 @@ pub mod contacts;
 pub mod cursor;
 pub mod error;
 pub mod keys;
+pub mod media;
 pub mod messages;
 pub mod oplog;
 pub mod ratelimit;
@@ -19,6 +21,7 @@ pub mod users;
 pub use audit::{AuditContext, AuditEntry};
 pub use contacts::{Contact, ContactsRepo};
 pub use error::StoreError;
+pub use media::{MediaFile, MediaRepo};
 pub use messages::MessagesRepo;
 pub use oplog::OperationLog;
 pub use ratelimit::RateLimiter;

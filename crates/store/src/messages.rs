@@ -265,3 +265,181 @@ pub enum ListError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// What applying a provider status did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusOutcome {
+    Advanced,
+    /// A duplicate, or older than what is stored: statuses never move a message backwards.
+    Ignored,
+    /// No such message (another deployment's, or expired).
+    Unknown,
+}
+
+impl MessagesRepo {
+    /// Stores an inbound message once: a guard keyed on the provider's message id is claimed in
+    /// the same transaction, so any number of redeliveries store it exactly once. Returns whether
+    /// this call stored it.
+    pub async fn record_inbound(&self, m: &Message, provider_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let guard = HashMap::from([
+            ("pk".to_string(), s(format!("{}#INBOUND#{provider_id}", m.tenant_id))),
+            ("sk".to_string(), s("GUARD")),
+            ("messageId".to_string(), s(m.message_id.clone())),
+            ("expiresAt".to_string(), AttributeValue::N(m.expires_at.to_string())),
+        ]);
+        let guard = built(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(guard))
+                .condition_expression("attribute_not_exists(pk)")
+                .build(),
+        )?;
+        let put = built(Put::builder().table_name(&self.table).set_item(Some(m.item()?)).build())?;
+        let last: HashMap<String, AttributeValue> = serde_dynamo::to_item(m).map_err(StoreError::Serialize)?;
+        let conversation = built(
+            Update::builder()
+                .table_name(&self.table)
+                .key("pk", s(Self::conversation_pk(&m.tenant_id, &m.contact_id)))
+                .key("sk", s("CONV"))
+                .update_expression(
+                    "SET lastMessage = :m, contactId = :c, updatedAt = :now, lastInboundAt = :at, gsi2pk = :g, \
+                     gsi2sk = :gs ADD unreadCount :one",
+                )
+                .expression_attribute_values(":m", AttributeValue::M(last))
+                .expression_attribute_values(":c", s(m.contact_id.to_string()))
+                .expression_attribute_values(":now", s(iso(now)))
+                .expression_attribute_values(":at", s(iso(m.created_at)))
+                .expression_attribute_values(":g", s(format!("{}#CONVERSATIONS", m.tenant_id)))
+                .expression_attribute_values(":gs", s(format!("{}#{}", iso(now), m.contact_id)))
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .build(),
+        )?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(guard).build())
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().update(conversation).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let duplicate = match e.as_service_error() {
+                    Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) => {
+                        c.cancellation_reasons().first().and_then(|r| r.code()) == Some("ConditionalCheckFailed")
+                    }
+                    _ => false,
+                };
+                if duplicate {
+                    Ok(false)
+                } else {
+                    Err(StoreError::dynamo("TransactWriteItems", e))
+                }
+            }
+        }
+    }
+
+    /// Claims a one-time action (e.g. the opt-out confirmation for one inbound message).
+    pub async fn claim_once(&self, tenant: &TenantId, what: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let item = HashMap::from([
+            ("pk".to_string(), s(format!("{tenant}#ONCE#{what}"))),
+            ("sk".to_string(), s("ONCE")),
+            (
+                "expiresAt".to_string(),
+                AttributeValue::N(Message::expiry(now).to_string()),
+            ),
+        ]);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::dynamo("PutItem", e)),
+        }
+    }
+
+    /// A message by id (gsi1).
+    pub async fn find(&self, tenant: &TenantId, message_id: &str) -> Result<Option<Message>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :p")
+            .expression_attribute_values(":p", s(format!("{tenant}#MSG#{message_id}")))
+            .limit(1)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("Query", e))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(|i| serde_dynamo::from_item(i).map_err(StoreError::Corrupt))
+            .transpose()
+    }
+
+    /// Moves a message to `status` if that is forward from where it is; one conditional write,
+    /// so duplicates and late statuses are no-ops whatever order they arrive in.
+    pub async fn apply_status(
+        &self,
+        tenant: &TenantId,
+        message_id: &str,
+        status: MessageStatus,
+        error: Option<&ProviderError>,
+        now: DateTime<Utc>,
+    ) -> Result<StatusOutcome, StoreError> {
+        let Some(m) = self.find(tenant, message_id).await? else {
+            return Ok(StatusOutcome::Unknown);
+        };
+        let allowed = MessageStatus::may_follow(status);
+        if allowed.is_empty() {
+            return Ok(StatusOutcome::Ignored);
+        }
+        let names: Vec<String> = (0..allowed.len()).map(|i| format!(":from{i}")).collect();
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(m.pk()))
+            .key("sk", s(m.sk()))
+            .condition_expression(format!("#st IN ({})", names.join(", ")))
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":to", s(status.as_str()))
+            .expression_attribute_values(":now", s(iso(now)));
+        for (name, from) in names.iter().zip(&allowed) {
+            req = req.expression_attribute_values(name.as_str(), s(from.as_str()));
+        }
+        req = match error {
+            Some(err) => {
+                let e: HashMap<String, AttributeValue> = serde_dynamo::to_item(err).map_err(StoreError::Serialize)?;
+                req.update_expression("SET #st = :to, updatedAt = :now, #err = :err")
+                    .expression_attribute_names("#err", "error")
+                    .expression_attribute_values(":err", AttributeValue::M(e))
+            }
+            None => req.update_expression("SET #st = :to, updatedAt = :now"),
+        };
+        match req.send().await {
+            Ok(_) => Ok(StatusOutcome::Advanced),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(StatusOutcome::Ignored)
+            }
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+}

@@ -65,6 +65,7 @@ async fn create(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Contac
         name,
         phone,
         email,
+        whatsapp_user_id: None,
         opt_ins,
         consent_history: changes,
         last_inbound_message_at: None,
