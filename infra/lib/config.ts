@@ -54,6 +54,12 @@ export interface EnvironmentConfig {
   readonly defaultTenantId: string;
   /** ISO 3166 region for phone numbers written without a country code. */
   readonly defaultPhoneRegion: string;
+  /**
+   * The tenant each WhatsApp number serves, for the numbers that do not serve `defaultTenantId`:
+   * `phone-number-id-…` → tenant. Every key must be one of `existing.whatsAppPhoneNumberIds`;
+   * a configured number without an entry serves the default tenant (see `tenantOfEachNumber`).
+   */
+  readonly whatsAppNumberTenants: Readonly<Record<string, string>>;
   /** The log group every function writes to (the specification's `/base-wecare-digital/common`). */
   readonly logGroupName: string;
   readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
@@ -139,7 +145,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
 
   const known = new Set([
     'environment', 'account', 'region', 'resourcePrefix', 'sendMode', 'logLevel', 'defaultTenantId', 'defaultPhoneRegion',
-    'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
+    'whatsAppNumberTenants', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
   ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${key} is not a known setting`);
 
@@ -181,6 +187,24 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     };
   }
 
+  const whatsAppNumberTenants: Record<string, string> = {};
+  const tenantsRaw = raw['whatsAppNumberTenants'];
+  if (!isObject(tenantsRaw)) {
+    problems.push(`whatsAppNumberTenants must be an object of phone-number id → tenant (got ${JSON.stringify(tenantsRaw)})`);
+  } else {
+    for (const [number, tenant] of Object.entries(tenantsRaw)) {
+      const where = `whatsAppNumberTenants.${number}`;
+      if (!PATTERNS.whatsAppPhoneNumberId.test(number)) problems.push(`${where}: the key must match ${PATTERNS.whatsAppPhoneNumberId}`);
+      else if (existing && !existing.whatsAppPhoneNumberIds.includes(number)) {
+        // The handler may fetch media and reply only through the configured numbers (IAM is
+        // scoped to them), so a tenant for any other number could never be served.
+        problems.push(`${where}: ${number} is not one of existing.whatsAppPhoneNumberIds`);
+      }
+      if (typeof tenant !== 'string' || !PATTERNS.tenant.test(tenant)) problems.push(`${where} must be a tenant id matching ${PATTERNS.tenant} (got ${JSON.stringify(tenant)})`);
+      else whatsAppNumberTenants[number] = tenant;
+    }
+  }
+
   const config: EnvironmentConfig = {
     environment,
     account: str(raw, 'account', PATTERNS.account),
@@ -190,6 +214,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     logLevel: str(raw, 'logLevel', PATTERNS.logLevel),
     defaultTenantId: str(raw, 'defaultTenantId', PATTERNS.tenant),
     defaultPhoneRegion: str(raw, 'defaultPhoneRegion', PATTERNS.phoneRegion),
+    whatsAppNumberTenants,
     logGroupName: str(raw, 'logGroupName', PATTERNS.logGroupName),
     logRetentionDays: oneOf(raw, 'logRetentionDays', LOG_RETENTION_DAYS),
     alertEmails: strings(raw, 'alertEmails', PATTERNS.email),
@@ -199,6 +224,14 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
   };
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
+}
+
+/**
+ * Every configured WhatsApp number with the tenant it serves, in `existing.whatsAppPhoneNumberIds`
+ * order: its `whatsAppNumberTenants` entry, else the default tenant.
+ */
+export function tenantOfEachNumber(config: EnvironmentConfig): [phoneNumberId: string, tenant: string][] {
+  return config.existing.whatsAppPhoneNumberIds.map((id) => [id, config.whatsAppNumberTenants[id] ?? config.defaultTenantId]);
 }
 
 /** Reads `config/<name>.json` from `dir`. */

@@ -1,18 +1,21 @@
 // Why this exists: one stack per environment, composed of the platform's constructs in the order
 // they depend on each other — monitoring (the log group everyone writes to), data, messaging,
-// functions, API, hosting — and nothing else: no construct here reads the environment or a file;
-// what differs between environments arrives as a validated EnvironmentConfig.
+// functions, the inbound WhatsApp path, API, hosting — and nothing else: no construct here reads
+// the environment or a file; what differs between environments arrives as a validated
+// EnvironmentConfig.
 
 import { Annotations, Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { assertSendModeAllowed, type EnvironmentConfig } from './config';
+import { assertSendModeAllowed, type EnvironmentConfig, tenantOfEachNumber } from './config';
 import { Api } from './constructs/api';
 import { Data } from './constructs/data';
 import { Functions } from './constructs/functions';
 import { Hosting } from './constructs/hosting';
+import { InboundWhatsApp } from './constructs/inbound';
 import { Messaging } from './constructs/messaging';
 import { Monitoring } from './constructs/monitoring';
 import type { Schema } from './schema';
@@ -27,11 +30,15 @@ export interface WecareStackProps extends StackProps {
   readonly wiring?: Readonly<Record<string, FunctionWiring>>;
 }
 
+/** The function SNS invokes with inbound WhatsApp events. */
+export const INBOUND_HANDLER = 'inbound-whatsapp-handler';
+
 export class WecareStack extends Stack {
   readonly monitoring: Monitoring;
   readonly data: Data;
   readonly messaging: Messaging;
   readonly functions: Functions;
+  readonly inbound: InboundWhatsApp;
   readonly api: Api;
   readonly hosting: Hosting;
 
@@ -65,9 +72,12 @@ export class WecareStack extends Stack {
     if (sharedRole) {
       Annotations.of(this).addWarningV2(
         'wecare:existing-function-role',
-        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists.`,
+        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists, and sqs:SendMessage on inbound-dlq (the on-failure destination of ${INBOUND_HANDLER}).`,
       );
     }
+    const whatsAppNumbers = config.existing.whatsAppPhoneNumberIds.map(
+      (id) => `arn:${Aws.PARTITION}:social-messaging:${this.region}:${this.account}:phone-number-id/${id}`,
+    );
     this.functions = new Functions(this, 'Functions', {
       names: schema.functions,
       functionsDir: props.functionsDir,
@@ -94,9 +104,7 @@ export class WecareStack extends Stack {
       senders: {
         whatsapp: {
           actions: ['social-messaging:SendWhatsAppMessage', 'social-messaging:PostWhatsAppMessageMedia', 'social-messaging:GetWhatsAppMessageMedia'],
-          resources: config.existing.whatsAppPhoneNumberIds.map(
-            (id) => `arn:${Aws.PARTITION}:social-messaging:${this.region}:${this.account}:phone-number-id/${id}`,
-          ),
+          resources: whatsAppNumbers,
         },
         sms: {
           actions: ['sms-voice:SendTextMessage'],
@@ -107,8 +115,17 @@ export class WecareStack extends Stack {
           resources: [`arn:${Aws.PARTITION}:ses:${this.region}:${this.account}:identity/${config.existing.sesSender}`],
         },
       },
+      whatsAppNumbers,
+      mediaBucket: Bucket.fromBucketName(this, 'MediaBucket', config.existing.mediaBucketName),
       sharedRole,
       wiring: props.wiring,
+    });
+
+    this.inbound = new InboundWhatsApp(this, 'InboundWhatsApp', {
+      handler: this.functions.get(INBOUND_HANDLER),
+      events: this.messaging.inboundEvents,
+      deadLetterQueue: this.messaging.inboundDlq,
+      numberTenants: tenantOfEachNumber(config),
     });
 
     this.api = new Api(this, 'Api', {

@@ -10,11 +10,25 @@ export type TableAccess = 'read' | 'write' | 'readWrite';
 /** A provider a function sends through. */
 export type SendChannel = 'whatsapp' | 'sms' | 'email';
 
+/**
+ * What a function does with the existing media bucket, which it then receives as `MEDIA_BUCKET`:
+ * `read` — s3:GetObject on its objects (to sign short-lived download URLs), nothing else;
+ * `storeIncoming` — s3:PutObject under `incoming/` only (EUM Social copies inbound WhatsApp media
+ * there with the caller's permissions).
+ */
+export type MediaAccess = 'read' | 'storeIncoming';
+
+/** End User Messaging Social actions on a WhatsApp phone number. */
+export type WhatsAppAction = 'SendWhatsAppMessage' | 'GetWhatsAppMessageMedia';
+
 export interface FunctionWiring {
   /** Logical table name (as in schema.json's `name`) → access. */
   readonly tables: Readonly<Record<string, TableAccess>>;
   /** Providers it may send through, each limited to the configured senders. */
   readonly sends?: readonly SendChannel[];
+  /** WhatsApp actions outside a channel send, on the configured phone numbers only. */
+  readonly whatsApp?: readonly WhatsAppAction[];
+  readonly media?: MediaAccess;
 }
 
 export const WIRING: Readonly<Record<string, FunctionWiring>> = {
@@ -41,8 +55,19 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
     tables: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
     sends: ['email'],
   },
-  // Timelines and the inbox; writes only the audit entry of a denied read.
-  'messages-read': { tables: { Contacts: 'read', Messages: 'read', AuditLogs: 'write' } },
+  // SNS → Lambda (constructs/inbound.ts). Stores each message once (guard in Messages), finds or
+  // creates its contact, records keyword consent with its audit entry, copies media into the
+  // bucket and records the file (a plain put: MediaFiles is never read here), and sends the
+  // opt-out confirmation through the send path (rate-limit slot, message record) — which is why
+  // it may send a WhatsApp text and fetch media, but not upload media.
+  'inbound-whatsapp-handler': {
+    tables: { Contacts: 'readWrite', Messages: 'readWrite', MediaFiles: 'write', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
+    whatsApp: ['GetWhatsAppMessageMedia', 'SendWhatsAppMessage'],
+    media: 'storeIncoming',
+  },
+  // Timelines and the inbox, with presigned download URLs of media; writes only the audit entry
+  // of a denied read.
+  'messages-read': { tables: { Contacts: 'read', Messages: 'read', AuditLogs: 'write' }, media: 'read' },
   // GET /api/me answers from the authorizer's context, GET /api/health from nothing at all.
   users: { tables: {} },
 };

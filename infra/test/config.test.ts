@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, ENVIRONMENTS, type EnvironmentConfig, loadConfig, parseConfig } from '../lib/config';
+import { ConfigError, ENVIRONMENTS, type EnvironmentConfig, loadConfig, parseConfig, tenantOfEachNumber } from '../lib/config';
 import { parseSchema, SchemaError } from '../lib/schema';
 import { buildTestApp, CONFIG_DIR, INFRA_DIR, SCHEMA } from './helpers';
 
@@ -57,6 +57,35 @@ describe('environment configuration', () => {
     assert.throws(() => parseConfig({ ...rawConfig('production'), region: 'ap-south-1' }, 'p.json'), /webApplicationFirewall needs region us-east-1/);
     const existing = { ...(rawConfig('production')['existing'] as Record<string, unknown>), whatsAppPhoneNumberIds: ['+919330994400'] };
     assert.throws(() => parseConfig({ ...rawConfig('production'), existing }, 'p.json'), /existing\.whatsAppPhoneNumberIds must be a list/);
+  });
+});
+
+describe('which tenant each WhatsApp number serves', () => {
+  const a = `phone-number-id-${'a'.repeat(32)}`;
+  const b = `phone-number-id-${'b'.repeat(32)}`;
+  const withNumbers = (tenants: unknown): Record<string, unknown> => {
+    const raw = rawConfig('production');
+    return { ...raw, whatsAppNumberTenants: tenants, existing: { ...(raw['existing'] as Record<string, unknown>), whatsAppPhoneNumberIds: [a, b] } };
+  };
+
+  it('a configured number without an entry serves the default tenant', () => {
+    const config = parseConfig(withNumbers({ [b]: 'globex' }), 'p.json');
+    assert.deepEqual(tenantOfEachNumber(config), [[a, 'wecare'], [b, 'globex']]);
+    assert.deepEqual(tenantOfEachNumber(loadConfig(CONFIG_DIR, 'production')), [], 'no numbers are checked in yet');
+  });
+
+  it('refuses a number that is not configured, a malformed id or tenant, and a missing setting', () => {
+    const other = `phone-number-id-${'c'.repeat(32)}`;
+    assert.throws(() => parseConfig(withNumbers({ [other]: 'globex', 'phone-number-1': 'wecare', [a]: 'Bad Tenant' }), 'p.json'), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, new RegExp(`whatsAppNumberTenants\\.${other}: ${other} is not one of existing\\.whatsAppPhoneNumberIds`));
+      assert.match(e.message, /whatsAppNumberTenants\.phone-number-1: the key must match/);
+      assert.match(e.message, new RegExp(`whatsAppNumberTenants\\.${a} must be a tenant id`));
+      return true;
+    });
+    const { whatsAppNumberTenants: _, ...missing } = rawConfig('production');
+    assert.throws(() => parseConfig(missing, 'p.json'), /whatsAppNumberTenants must be an object/);
+    assert.throws(() => parseConfig(withNumbers([]), 'p.json'), /whatsAppNumberTenants must be an object/);
   });
 });
 

@@ -1,19 +1,25 @@
 // The synthesized stacks hold what schema.json and DESIGN promise: every table with its keys,
 // indexes and TTL; the queues and their redrive; every function on arm64 with its environment
-// and least-privilege grants; every route behind the authorizer except health; the console and
-// the API on one distribution; alarms and the delivery dashboard. Built once, without bundling.
+// and least-privilege grants; the inbound WhatsApp path from the existing topic to inbound-dlq;
+// every route behind the authorizer except health; the console and the API on one distribution;
+// alarms and the delivery dashboard. Built once, without bundling.
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { ENVIRONMENTS, type EnvironmentName, loadConfig } from '../lib/config';
+import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig } from '../lib/config';
 import { AUTHORIZER_CACHE_TTL } from '../lib/constructs/api';
+import { INCOMING_MEDIA_PREFIX } from '../lib/constructs/functions';
+import { INBOUND_MAX_EVENT_AGE, INBOUND_RETRY_ATTEMPTS } from '../lib/constructs/inbound';
 import { BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, VISIBILITY_TO_TIMEOUT_RATIO } from '../lib/constructs/messaging';
 import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT } from '../lib/constructs/rust-function';
 import { CHANNELS, DELIVERY_FAILED, DELIVERY_SUCCEEDED, METRICS_NAMESPACE } from '../lib/metrics';
 import { AUTHORIZER_FUNCTION } from '../lib/schema';
+import { INBOUND_HANDLER } from '../lib/wecare-stack';
 import { WIRING } from '../lib/wiring';
-import { buildTestApp, CONFIG_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf } from './helpers';
+import { buildTestApp, CONFIG_DIR, INFRA_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf } from './helpers';
 
 const templates = new Map<EnvironmentName, Template>();
 const tpl = (env: EnvironmentName): Template => {
@@ -254,6 +260,8 @@ describe('functions come from schema.json', () => {
     };
     assert.deepEqual(sendActionsOf('outbound-sms'), ['sms-voice:SendTextMessage']);
     assert.deepEqual(sendActionsOf('outbound-email'), ['ses:SendEmail']);
+    // The checked-in configs list no WhatsApp numbers yet, so nobody may call End User Messaging
+    // Social, the inbound handler included (with numbers: see "the inbound WhatsApp path").
     for (const name of SCHEMA.functions.filter((f) => !f.startsWith('outbound-'))) {
       assert.deepEqual(sendActionsOf(name), [], `${name} cannot send`);
     }
@@ -265,6 +273,157 @@ describe('functions come from schema.json', () => {
   it('no function role carries an AWS managed policy', () => {
     for (const [, role] of resourcesOf(tpl('production'), 'AWS::IAM::Role')) {
       assert.equal(role.Properties['ManagedPolicyArns'], undefined);
+    }
+  });
+});
+
+/** Every statement of the policies attached to `roleLogicalId`. */
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: unknown };
+function statementsOf(t: Template, roleLogicalId: string): Statement[] {
+  return resourcesOf(t, 'AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(p.Properties['Roles']).includes(`"${roleLogicalId}"`))
+    .flatMap(([, p]) => (p.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement);
+}
+const actionsOf = (st: Statement): string[] => [st.Action].flat();
+const resourcesIn = (st: Statement): unknown[] => [st.Resource].flat();
+
+/** The environment variables a Rust Config reads through `env.required` / `env.parsed`. */
+function variablesReadBy(relativePath: string): string[] {
+  const source = readFileSync(join(INFRA_DIR, '..', relativePath), 'utf8');
+  return [...source.matchAll(/env\.(?:required|parsed)\(\s*"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1] as string);
+}
+
+describe('the inbound WhatsApp path', () => {
+  const NUMBER_A = `phone-number-id-${'a'.repeat(32)}`;
+  const NUMBER_B = `phone-number-id-${'b'.repeat(32)}`;
+  // Production as it will be once the two numbers are configured, one of them for another tenant.
+  const withNumbers = (): EnvironmentConfig => {
+    const base = loadConfig(CONFIG_DIR, 'production');
+    return { ...base, whatsAppNumberTenants: { [NUMBER_B]: 'globex' }, existing: { ...base.existing, whatsAppPhoneNumberIds: [NUMBER_A, NUMBER_B] } };
+  };
+  let numbered: Template;
+  before(() => {
+    const { stacks } = buildTestApp({ environments: ['production'], configs: { production: withNumbers() } });
+    numbered = templateOf(stacks, 'production');
+  });
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: the handler is subscribed to the existing topic; what SNS cannot deliver goes to inbound-dlq`, () => {
+      const t = tpl(env);
+      const topicArn = loadConfig(CONFIG_DIR, env).existing.inboundTopicArn;
+      const fn = functionId(t, env, INBOUND_HANDLER);
+      const dlq = queueId(t, env, 'inbound-dlq');
+      const lambdaSubscriptions = resourcesOf(t, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties['Protocol'] === 'lambda');
+      assert.equal(lambdaSubscriptions.length, 1, 'one Lambda subscription');
+      assert.deepEqual(lambdaSubscriptions[0]?.[1].Properties, {
+        Protocol: 'lambda',
+        TopicArn: topicArn,
+        Endpoint: { 'Fn::GetAtt': [fn, 'Arn'] },
+        Region: loadConfig(CONFIG_DIR, env).region,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+      });
+      t.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
+        Principal: 'sns.amazonaws.com',
+        SourceArn: topicArn,
+      });
+      // SNS may write to inbound-dlq, for this topic only.
+      t.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: dlq }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: { 'Fn::GetAtt': [dlq, 'Arn'] },
+              Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
+            },
+          ]),
+        },
+      });
+    });
+
+    it(`${env}: Lambda retries a failed event twice, then sends its invocation record to inbound-dlq`, () => {
+      const t = tpl(env);
+      const fn = functionId(t, env, INBOUND_HANDLER);
+      const dlq = queueId(t, env, 'inbound-dlq');
+      assert.equal(INBOUND_RETRY_ATTEMPTS, 2);
+      assert.ok(INBOUND_MAX_EVENT_AGE.toSeconds() >= 60 && INBOUND_MAX_EVENT_AGE.toSeconds() <= 6 * 3600);
+      t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fn },
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: INBOUND_MAX_EVENT_AGE.toSeconds(),
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
+      });
+      // The on-failure destination, not also a function DLQ: each failure lands there once.
+      assert.equal(functionProps(t, env, INBOUND_HANDLER)['DeadLetterConfig'], undefined);
+      const sends = statementsOf(t, roleOf(t, env, INBOUND_HANDLER)).filter((st) => actionsOf(st).includes('sqs:SendMessage'));
+      assert.deepEqual(sends.flatMap(resourcesIn), [{ 'Fn::GetAtt': [dlq, 'Arn'] }], 'Lambda may send the record with the function role');
+    });
+
+    it(`${env}: the handler gets every variable its Config and the send path's Config read`, () => {
+      const t = tpl(env);
+      const config = loadConfig(CONFIG_DIR, env);
+      const vars = envOf(t, env, INBOUND_HANDLER);
+      const read = [
+        ...variablesReadBy('functions/inbound-whatsapp-handler/src/lib.rs'),
+        ...variablesReadBy('crates/messaging/src/config.rs'),
+      ];
+      for (const name of ['MEDIA_BUCKET', 'WHATSAPP_NUMBER_TENANTS', 'MEDIA_FILES_TABLE', 'DEFAULT_TENANT_ID', 'DEFAULT_PHONE_REGION', 'SEND_MODE', 'WHATSAPP_PHONE_NUMBER_IDS', 'EMAIL_SENDER', 'RATE_WHATSAPP_PER_SECOND']) {
+        assert.ok(read.includes(name), `the Rust configs read ${name} (is the scan of the sources still right?)`);
+      }
+      for (const name of read) assert.ok(name in vars, `${INBOUND_HANDLER} has ${name}`);
+      assert.equal(vars['MEDIA_BUCKET'], config.existing.mediaBucketName);
+      assert.equal(vars['DEFAULT_TENANT_ID'], config.defaultTenantId);
+      assert.equal(vars['DEFAULT_PHONE_REGION'], config.defaultPhoneRegion);
+      assert.deepEqual(vars['MEDIA_FILES_TABLE'], { Ref: tableId(t, env, 'MediaFiles') });
+      assert.equal(vars['WHATSAPP_NUMBER_TENANTS'], '', 'no numbers are configured yet');
+      // The send path's settings are the ones outbound-whatsapp sends with, not a copy.
+      const outbound = envOf(t, env, 'outbound-whatsapp');
+      for (const name of variablesReadBy('crates/messaging/src/config.rs')) assert.deepEqual(vars[name], outbound[name], name);
+    });
+  }
+
+  it('each configured number is mapped to its tenant, by default the deployment\'s', () => {
+    const vars = envOf(numbered, 'production', INBOUND_HANDLER);
+    assert.equal(vars['WHATSAPP_NUMBER_TENANTS'], `${NUMBER_A}=wecare,${NUMBER_B}=globex`);
+    assert.equal(vars['WHATSAPP_PHONE_NUMBER_IDS'], `${NUMBER_A},${NUMBER_B}`);
+  });
+
+  it('the handler may fetch media and send only through the configured numbers, as outbound-whatsapp sends', () => {
+    const t = numbered;
+    const numberArn = (id: string): unknown => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:social-messaging:us-east-1:809904170947:phone-number-id/${id}`]] });
+    const socialOf = (fn: string): Statement[] =>
+      statementsOf(t, roleOf(t, 'production', fn)).filter((st) => actionsOf(st).some((a) => a.startsWith('social-messaging:')));
+    const inbound = socialOf(INBOUND_HANDLER);
+    assert.equal(inbound.length, 1);
+    assert.deepEqual(actionsOf(inbound[0] as Statement).sort(), ['social-messaging:GetWhatsAppMessageMedia', 'social-messaging:SendWhatsAppMessage']);
+    assert.deepEqual(resourcesIn(inbound[0] as Statement), [numberArn(NUMBER_A), numberArn(NUMBER_B)]);
+    const outbound = socialOf('outbound-whatsapp');
+    assert.deepEqual(outbound.flatMap(resourcesIn), resourcesIn(inbound[0] as Statement), 'the same numbers as outbound-whatsapp');
+    for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'outbound-whatsapp')) {
+      assert.deepEqual(socialOf(name), [], `${name} cannot call End User Messaging Social`);
+    }
+  });
+
+  it('only the handler may write the media bucket, only s3:PutObject under incoming/; messages-read may only s3:GetObject', () => {
+    for (const t of [tpl('production'), numbered]) {
+      const bucket = loadConfig(CONFIG_DIR, 'production').existing.mediaBucketName;
+      const s3Of = (fn: string): Statement[] => statementsOf(t, roleOf(t, 'production', fn)).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
+      const inbound = s3Of(INBOUND_HANDLER);
+      assert.deepEqual(inbound.map((st) => [st.Effect, actionsOf(st), resourcesIn(st)]), [['Allow', ['s3:PutObject'], [`arn:aws:s3:::${bucket}/${INCOMING_MEDIA_PREFIX}*`]]]);
+      assert.equal(INCOMING_MEDIA_PREFIX, 'incoming/');
+      const reader = s3Of('messages-read');
+      assert.deepEqual(reader.map((st) => [st.Effect, actionsOf(st), resourcesIn(st)]), [['Allow', ['s3:GetObject'], [`arn:aws:s3:::${bucket}/*`]]]);
+      assert.equal(envOf(t, 'production', 'messages-read')['MEDIA_BUCKET'], bucket);
+      for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'messages-read')) {
+        assert.deepEqual(s3Of(name), [], `${name} has no access to any bucket`);
+        assert.equal(envOf(t, 'production', name)['MEDIA_BUCKET'], undefined, `${name} is not told the media bucket`);
+      }
     }
   });
 });
