@@ -17,6 +17,8 @@ interface StackUser {
 
 interface Stack {
   apiUrl: string;
+  /** The provider sandbox: its ledger, and a customer who writes and receives (`/customer/*`). */
+  sandboxUrl: string;
   users: StackUser[];
 }
 
@@ -97,6 +99,36 @@ export async function seedContact(
   return (await response.json()) as SeededContact;
 }
 
+/** Calls the API as `who` and returns the JSON answer; throws on an unexpected status. */
+export async function callApi<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  { who = user('Operator'), expect: status = [200, 201, 202] }: { who?: StackUser; expect?: number[] } = {},
+): Promise<T> {
+  const response = await fetch(`${stack.apiUrl}/api${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${await idToken(who)}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!status.includes(response.status)) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Asks the sandbox, as the customer's side of WhatsApp, to do something (`/customer/…`). */
+export async function asCustomer<T = unknown>(path: 'messages' | 'statuses', body: Record<string, unknown>): Promise<T> {
+  const response = await fetch(`${stack.sandboxUrl}/customer/${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`sandbox /customer/${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
 let sequence = 0;
 
 /** A word no other test uses, to find this test's contacts by search. */
@@ -110,6 +142,13 @@ export function uniquePhone(): string {
   sequence += 1;
   const digits = String((Date.now() * 7 + process.pid * 1009 + sequence * 7919) % 1_000_000).padStart(6, '0');
   return `+14157${digits}`;
+}
+
+/** A valid Indian mobile number (+91 98…) that no other test in this run uses. */
+export function uniqueIndianPhone(): string {
+  sequence += 1;
+  const digits = String((Date.now() * 13 + process.pid * 2003 + sequence * 104_729) % 100_000_000).padStart(8, '0');
+  return `+9198${digits}`;
 }
 
 /** Runs axe on the page as it is: no serious or critical violations allowed. */

@@ -1,6 +1,6 @@
 // The sidebar. Every destination the product will have is listed here; `ready` says whether its
 // screens exist yet, and the user must hold `permission` to see it. Adding DM, Bulk Messaging or
-// Agent is flipping `ready` (and adding their routes in router.tsx).
+// Agent is flipping `ready` (and adding their routes in routes.tsx).
 import type { NavSection } from '@/components/layout/AppShell';
 import type { Permission } from '@/lib/authorization';
 
@@ -18,6 +18,7 @@ interface Section {
 }
 
 export const destinations: Section[] = [
+  { id: 'inbox', items: [{ label: 'Inbox', to: '/inbox', permission: 'readMessages', ready: true }] },
   {
     id: 'dm',
     label: 'DM',

@@ -2,6 +2,8 @@
 import { Navigate, Outlet, ScrollRestoration, type RouteObject } from 'react-router';
 import { SignInPage } from '@/features/auth/components/SignInPage';
 import { contactsRoutes } from '@/features/contacts/routes';
+import { conversationRoutes } from '@/features/conversation/routes';
+import { inboxRoutes } from '@/features/inbox/routes';
 import { NotFoundPage, RouteErrorPage } from './ErrorPages';
 import { SignedInLayout } from './SignedInLayout';
 
@@ -27,6 +29,8 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <Navigate to="/contacts" replace /> },
           ...contactsRoutes,
+          ...inboxRoutes,
+          ...conversationRoutes,
           { path: '*', element: <NotFoundPage /> },
         ],
       },

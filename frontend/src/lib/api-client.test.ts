@@ -89,3 +89,17 @@ describe('ApiClient', () => {
     expect(onSessionRejected).toHaveBeenCalledOnce();
   });
 });
+
+describe('ApiClient and Retry-After', () => {
+  it('keeps how long to wait before retrying a throttled request', async () => {
+    const network = fakeFetch({
+      'POST /api/items': () =>
+        new Response(JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'sending too fast' } }), {
+          status: 429,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '3' },
+        }),
+    });
+    const api = new ApiClient({ baseUrl: '/api', getToken: () => Promise.resolve('tok'), fetch: network.fetch });
+    await expect(api.post('/items', {}, itemSchema)).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 3 });
+  });
+});

@@ -1,7 +1,7 @@
 // The HTTP client every feature's fetchers use: same-origin JSON under `apiBase`, the session's
 // ID token as a bearer token, responses validated with the endpoint's zod schema.
 import type * as z from 'zod/mini';
-import { ApiError } from './api-error';
+import { ApiError, parseRetryAfter } from './api-error';
 
 export type Query = Record<string, string | number | null | undefined>;
 
@@ -122,10 +122,11 @@ export class ApiClient {
     const payload: unknown = await response.json().catch(() => null);
     const apiError = errorBody(payload);
     const gatewayMessage = apiError ? null : gatewayBody(payload);
+    const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
     const error = apiError
-      ? new ApiError(response.status, apiError.code, apiError.message)
+      ? new ApiError(response.status, apiError.code, apiError.message, false, retryAfter)
       : gatewayMessage !== null
-        ? new ApiError(response.status, GATEWAY_CODES[response.status] ?? 'INTERNAL', gatewayMessage, true)
+        ? new ApiError(response.status, GATEWAY_CODES[response.status] ?? 'INTERNAL', gatewayMessage, true, retryAfter)
         : new ApiError(
             response.status,
             response.status >= 500 ? 'INTERNAL' : `HTTP_${response.status}`,

@@ -1,4 +1,4 @@
-import { ApiError, describeError, fieldErrorOf } from './api-error';
+import { ApiError, describeError, fieldErrorOf, parseRetryAfter } from './api-error';
 
 describe('fieldErrorOf', () => {
   it('reads the field a validation message starts with', () => {
@@ -23,5 +23,19 @@ describe('describeError', () => {
   it('never shows internals of a server error', () => {
     expect(describeError(new ApiError(500, 'INTERNAL', 'stack trace…'))).not.toContain('stack');
     expect(describeError(new ApiError(0, 'NETWORK', 'x'))).toMatch(/Cannot reach the server/);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds or an HTTP date', () => {
+    expect(parseRetryAfter('7')).toBe(7);
+    const now = Date.parse('2026-11-20T10:00:00Z');
+    expect(parseRetryAfter('Fri, 20 Nov 2026 10:00:05 GMT', now)).toBe(5);
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter('soon')).toBeNull();
+  });
+
+  it('says when to retry a throttled request', () => {
+    expect(describeError(new ApiError(429, 'RATE_LIMITED', 'x', false, 2))).toBe('Too many requests. Try again in 2 seconds.');
   });
 });

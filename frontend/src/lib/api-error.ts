@@ -33,6 +33,8 @@ export class ApiError extends Error {
     message: string,
     /** True when API Gateway answered (`{"message"}`) rather than a function. */
     readonly fromGateway = false,
+    /** Seconds to wait before trying again, from a `Retry-After` header (429). */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
   }
@@ -53,7 +55,7 @@ export interface FieldError {
   message: string;
 }
 
-const FIELD_MESSAGE = /^([A-Za-z][A-Za-z0-9]*): (.+)$/s;
+const FIELD_MESSAGE = /^([A-Za-z][A-Za-z0-9.]*): (.+)$/s;
 
 /**
  * The field a VALIDATION_FAILED or CONFLICT message is about: the API starts those messages with
@@ -67,6 +69,23 @@ export function fieldErrorOf(error: unknown): FieldError | null {
   return { field: match[1], message: match[2] };
 }
 
+/** "1 second", "12 seconds". */
+export function seconds(n: number): string {
+  return n === 1 ? '1 second' : `${n} seconds`;
+}
+
+/**
+ * `Retry-After` as whole seconds: either delay-seconds or an HTTP date; null when absent or
+ * unreadable.
+ */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 /** A sentence for a person, for errors a screen does not handle itself. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
@@ -78,7 +97,9 @@ export function describeError(error: unknown): string {
       case 'NOT_FOUND':
         return 'This item does not exist or was deleted.';
       case 'RATE_LIMITED':
-        return 'Too many requests. Wait a moment and try again.';
+        return error.retryAfterSeconds
+          ? `Too many requests. Try again in ${seconds(error.retryAfterSeconds)}.`
+          : 'Too many requests. Wait a moment and try again.';
       case 'INTERNAL':
       case 'BAD_RESPONSE':
         return 'Something went wrong on our side. Try again in a moment.';

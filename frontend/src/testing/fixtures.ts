@@ -1,4 +1,5 @@
 import type { Contact } from '@/features/contacts/api/contact';
+import type { Message } from '@/features/conversation/api/message';
 import type { AppConfig } from '@/config/config';
 
 export const testConfig: AppConfig = {
@@ -65,4 +66,24 @@ export function storedSession(now = Date.now()) {
     refreshToken: 'refresh-token-1',
     expiresAt: now + 3600_000,
   });
+}
+
+let messageCounter = 0;
+
+/** A WhatsApp message the contact sent, a minute after the previous one made here. */
+export function aMessage(overrides: Partial<Message> = {}): Message {
+  messageCounter += 1;
+  const at = new Date(Date.UTC(2026, 10, 20, 9, messageCounter)).toISOString();
+  return {
+    messageId: `m-${messageCounter}`,
+    contactId: 'c-ada',
+    channel: 'whatsapp',
+    direction: 'inbound',
+    status: 'received',
+    to: 'pn-1',
+    from: '+919876543210',
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
 }

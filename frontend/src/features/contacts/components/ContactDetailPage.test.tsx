@@ -88,6 +88,11 @@ describe('ContactDetailPage', () => {
     expect(screen.getByText('Opted in', { selector: '.consent__state' })).toBeInTheDocument();
   });
 
+  it('links to the conversation with the contact, for every role that reads messages', async () => {
+    renderApp({ path: '/contacts/c-ada', as: 'Viewer', routes: { 'GET /api/contacts/c-ada': () => json(200, withHistory()) } });
+    expect(await screen.findByRole('link', { name: 'Conversation' })).toHaveAttribute('href', '/conversations/c-ada');
+  });
+
   it('says when the contact does not exist', async () => {
     renderApp({
       path: '/contacts/gone',

@@ -96,6 +96,7 @@ export function ContactDetailPage() {
   const { contactId = '' } = useParams();
   const navigate = useNavigate();
   const canWrite = useCan('writeContacts');
+  const canReadMessages = useCan('readMessages');
   const notice = useFlashNotice();
   const remove = useDeleteContact();
   const [confirming, setConfirming] = useState(false);
@@ -132,14 +133,24 @@ export function ContactDetailPage() {
       <PageHeader
         title={name}
         actions={
-          canWrite ? (
+          canWrite || canReadMessages ? (
             <>
-              <ButtonLink variant="secondary" to={`/contacts/${encodeURIComponent(data.contactId)}/edit`}>
-                Edit
-              </ButtonLink>
-              <Button variant="danger" onClick={() => setConfirming(true)}>
-                Delete
-              </Button>
+              {canReadMessages ? (
+                // A plain path: the conversation is another feature's page.
+                <ButtonLink variant="secondary" to={`/conversations/${encodeURIComponent(data.contactId)}`}>
+                  Conversation
+                </ButtonLink>
+              ) : null}
+              {canWrite ? (
+                <>
+                  <ButtonLink variant="secondary" to={`/contacts/${encodeURIComponent(data.contactId)}/edit`}>
+                    Edit
+                  </ButtonLink>
+                  <Button variant="danger" onClick={() => setConfirming(true)}>
+                    Delete
+                  </Button>
+                </>
+              ) : null}
             </>
           ) : null
         }

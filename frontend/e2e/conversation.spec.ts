@@ -1,0 +1,276 @@
+// The inbox, a conversation and the composer, against the local stack: sends go through the real
+// outbound functions to the provider sandbox, and the sandbox plays the customer (inbound
+// messages and delivery statuses arrive through SNS and the inbound handler, as in AWS).
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import {
+  asCustomer,
+  callApi,
+  expectAccessible,
+  expectNoHorizontalScroll,
+  screenshot,
+  seedContact,
+  signIn,
+  uniqueIndianPhone,
+  uniquePhone,
+  uniqueWord,
+  user,
+} from './support';
+
+interface StoredMessage {
+  messageId: string;
+  direction: 'inbound' | 'outbound';
+  text?: string;
+  providerMessageId?: string;
+  status: string;
+}
+
+/** The message bubbles of the open conversation, oldest first. */
+const bubbles = (page: Page) => page.getByRole('list', { name: 'Messages, oldest first' }).locator('.bubble');
+const bubbleWith = (page: Page, text: string) => bubbles(page).filter({ hasText: text });
+const statusOf = (bubble: Locator) => bubble.locator('.message-status');
+
+/** Turns a channel's consent on from the contact's page (the way an operator does it). */
+async function optIn(page: Page, channel: 'WhatsApp' | 'SMS' | 'Email'): Promise<void> {
+  const toggle = page.getByRole('switch', { name: `${channel} opt-in` });
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-checked', 'true');
+}
+
+test('a Viewer reads a conversation but gets no composer', async ({ page }) => {
+  const word = uniqueWord('viewconv');
+  const contact = await seedContact({ name: `Read ${word}`, phone: uniquePhone(), optInSms: true });
+  await callApi('POST', '/messages/sms', { contactId: contact.contactId, text: `Your code is ${word}` });
+
+  await signIn(page, user('Viewer'));
+  await page.goto(`/conversations/${contact.contactId}`);
+  await expect(page.getByRole('heading', { level: 1, name: `Read ${word}` })).toBeVisible();
+  const sms = bubbleWith(page, `Your code is ${word}`);
+  await expect(sms).toBeVisible();
+  await expect(sms.getByRole('img', { name: 'SMS' })).toBeVisible();
+  await expect(page.getByText('WhatsApp window closed')).toBeVisible();
+
+  await expect(page.getByRole('region', { name: 'New message' })).toHaveCount(0);
+  await expect(page.getByRole('textbox')).toHaveCount(0);
+  await expect(page.getByRole('radio')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Send/ })).toHaveCount(0);
+  await expect(page.getByText('Your role can read conversations but not send messages.')).toBeVisible();
+  await expectAccessible(page, 'conversation as a Viewer');
+  await screenshot(page, 'conversation-viewer');
+});
+
+test('an Operator writes to a new contact: a template outside the window, then an SMS with its segment count', async ({ page }) => {
+  const word = uniqueWord('compose');
+  const name = `Ravi ${word}`;
+  await signIn(page, user('Operator'));
+  await page.getByRole('link', { name: 'New contact' }).click();
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Phone').fill(uniquePhone());
+  await page.getByRole('button', { name: 'Create contact' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await optIn(page, 'WhatsApp');
+
+  await page.getByRole('link', { name: 'Conversation' }).click();
+  await expect(page).toHaveURL(/\/conversations\/[^/]+$/);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page.getByText('No messages yet.')).toBeVisible();
+  // Nobody has written in: the window is closed and only a template can go.
+  await expect(page.getByText('WhatsApp window closed')).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'WhatsApp' })).toBeChecked();
+  await expect(page.getByRole('radio', { name: 'Email' })).toHaveCount(0);
+  const freeForm = page.getByRole('textbox', { name: 'Message' });
+  await expect(freeForm).toBeDisabled();
+  await expect(page.getByText(/Free-form text is not possible now/)).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Template name' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Language code' })).toHaveValue('en_US');
+  await expectAccessible(page, 'conversation with the window closed');
+  await screenshot(page, 'conversation-template');
+
+  await page.getByRole('textbox', { name: 'Template name' }).fill('order_update');
+  await page.getByRole('button', { name: 'Add parameter' }).click();
+  await page.getByRole('textbox', { name: 'Parameter 1' }).fill(word);
+  await page.getByRole('button', { name: 'Send template' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
+  const template = bubbleWith(page, 'order_update');
+  await expect(template).toContainText(`Template order_update (en_US) · ${word}`);
+  await expect(statusOf(template)).toContainText('Queued');
+
+  // SMS is offered (the contact has a phone) but locked until they opt in.
+  await page.getByRole('radio', { name: 'SMS' }).check();
+  await expect(page.getByText(`${name} has not opted in to SMS messages`)).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeDisabled();
+  await page.getByRole('link', { name: 'Record their consent on the contact’s page' }).click();
+  await optIn(page, 'SMS');
+  await page.getByRole('link', { name: 'Conversation' }).click();
+
+  await page.getByRole('radio', { name: 'SMS' }).check();
+  const sms = page.getByRole('textbox', { name: 'Message' });
+  const count = page.getByTestId('sms-count');
+  await expect(count).toHaveText('0 segments · 0 GSM-7 characters (160 per segment)');
+  await sms.fill('a'.repeat(160));
+  await expect(count).toHaveText('1 segment · 160 GSM-7 characters (160 per segment)');
+  await sms.press('End');
+  await sms.pressSequentially('€');
+  await expect(count).toHaveText('2 segments · 162 GSM-7 characters (153 per segment)');
+  const text = `Your order ${word} ships today 🚚`;
+  await sms.fill(text);
+  await expect(count).toHaveText(`1 segment · ${text.length} UCS-2 characters (70 per segment)`);
+  await expectAccessible(page, 'composer with an SMS');
+  await screenshot(page, 'conversation-sms');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
+  await expect(sms).toHaveValue('');
+
+  const sent = bubbleWith(page, text);
+  await expect(sent).toBeVisible();
+  await expect(sent.getByRole('img', { name: 'SMS' })).toBeVisible();
+  await expect(statusOf(sent)).toContainText(/Queued|Sent|Delivered/);
+  // Newest at the bottom.
+  await expect(bubbles(page).last()).toContainText(text);
+  await screenshot(page, 'conversation-sent');
+});
+
+test('an inbound WhatsApp message shows in the inbox; the reply is delivered, then read', async ({ page }) => {
+  const word = uniqueWord('inbound');
+  const name = `Meera ${word}`;
+  const phone = uniqueIndianPhone();
+  await asCustomer('messages', { from: phone, name, text: 'hi' });
+
+  await signIn(page, user('Operator'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
+  // The inbox polls: the message shows up without a reload.
+  const row = page.getByRole('list', { name: 'Conversations, latest first' }).getByRole('link', { name: new RegExp(name) });
+  await expect(row).toBeVisible({ timeout: 20_000 });
+  await expect(row).toContainText('hi');
+  await expect(row.locator('.badge')).toHaveText('1 unread');
+  await expect(row.getByRole('img', { name: 'WhatsApp' })).toBeVisible();
+  await expect(row).toContainText(/WhatsApp window open · 2[34] h/);
+  await expectAccessible(page, 'inbox');
+  await screenshot(page, 'inbox');
+
+  await row.click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const contactId = new URL(page.url()).pathname.split('/').pop() ?? '';
+  const hi = bubbleWith(page, 'hi');
+  await expect(hi).toHaveClass(/bubble--inbound/);
+  await expect(hi).toContainText(`${name} wrote`);
+  await expect(page.getByText(/^WhatsApp window open · 2[34] h/)).toBeVisible();
+  await expect(page.getByText(/free-form messages until/)).toBeVisible();
+
+  // Writing in is not consent: the operator records the opt-in first.
+  await expect(page.getByText(`${name} has not opted in to WhatsApp messages`)).toBeVisible();
+  await page.getByRole('link', { name: 'Record their consent on the contact’s page' }).click();
+  await optIn(page, 'WhatsApp');
+  await page.getByRole('link', { name: 'Conversation' }).click();
+
+  const reply = `Hello ${word}, how can we help?`;
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await expect(box).toBeEnabled();
+  await box.fill(reply);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
+  const sent = bubbleWith(page, reply);
+  await expect(sent).toHaveClass(/bubble--outbound/);
+  await expect(statusOf(sent)).toHaveText('✓Queued');
+
+  const { items } = await callApi<{ items: StoredMessage[] }>('GET', `/contacts/${contactId}/messages`);
+  const providerMessageId = items.find((m) => m.direction === 'outbound' && m.text === reply)?.providerMessageId;
+  expect(providerMessageId, 'the sent message has the provider’s id').toBeTruthy();
+
+  // The page polls: the ticks advance without a reload.
+  await asCustomer('statuses', { messageId: providerMessageId, status: 'delivered' });
+  await expect(statusOf(sent)).toHaveText('✓✓Delivered', { timeout: 15_000 });
+  await asCustomer('statuses', { messageId: providerMessageId, status: 'read' });
+  await expect(statusOf(sent)).toHaveText('✓✓Read', { timeout: 15_000 });
+  await expect(statusOf(sent)).toHaveClass(/message-status--read/);
+  await expectAccessible(page, 'conversation');
+  await screenshot(page, 'conversation');
+});
+
+test('inbound media shows as the API offers it: inline when it has a URL, else said to be unavailable', async ({ page }) => {
+  const word = uniqueWord('media');
+  const name = `Photo ${word}`;
+  await asCustomer('messages', { from: uniqueIndianPhone(), name, type: 'image', caption: `parcel ${word}` });
+  await signIn(page, user('Viewer'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+  const row = page.getByRole('link', { name: new RegExp(name) });
+  await expect(row).toBeVisible({ timeout: 20_000 });
+  await expect(row).toContainText(`parcel ${word}`);
+  await row.click();
+  const photo = bubbleWith(page, `parcel ${word}`);
+  await expect(photo).toHaveClass(/bubble--inbound/);
+
+  // What the timeline carries decides what the console must show.
+  const contactId = new URL(page.url()).pathname.split('/').pop() ?? '';
+  const { items } = await callApi<{ items: (StoredMessage & { details?: { media?: { mimeType?: string; url?: string } } })[] }>(
+    'GET',
+    `/contacts/${contactId}/messages`,
+  );
+  const media = items.find((m) => m.text === `parcel ${word}`)?.details?.media;
+  expect(media?.mimeType).toBe('image/jpeg');
+  if (media?.url) {
+    const image = photo.getByRole('img', { name: `Photo from ${name}: parcel ${word}` });
+    await expect(image).toBeVisible();
+    // The presigned URL really serves the file.
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  } else {
+    await expect(photo.locator('.bubble__media')).toHaveText(/^Photo · media not available \(image\/jpeg, \d+ B\)$/);
+    await expect(photo.getByRole('img', { name: /^Photo from/ })).toHaveCount(0);
+  }
+  await expectAccessible(page, 'conversation with media');
+  await screenshot(page, 'conversation-media');
+});
+
+test.describe('at 320 px wide', () => {
+  test.use({ viewport: { width: 320, height: 640 } });
+
+  test('the inbox and a conversation stay usable, by keyboard too', async ({ page }) => {
+    const word = uniqueWord('narrowconv');
+    const contact = await seedContact({
+      name: `Narrow ${word} with a rather long name that has to wrap`,
+      phone: uniquePhone(),
+      email: `${word}.with.a.long.address@example.com`,
+      optInSms: true,
+      optInEmail: true,
+    });
+    await callApi('POST', '/messages/sms', {
+      contactId: contact.contactId,
+      text: `A long first message for ${word} that must wrap inside its bubble on a narrow screen without scrolling sideways.`,
+    });
+
+    await signIn(page, user('Operator'));
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+    const row = page.getByRole('link', { name: new RegExp(`Narrow ${word}`) });
+    await expect(row).toBeVisible();
+    await expectNoHorizontalScroll(page);
+    await expectAccessible(page, 'inbox at 320 px');
+    await screenshot(page, 'inbox-320');
+
+    await row.click();
+    await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Narrow ${word}`) })).toBeVisible();
+    await expect(bubbleWith(page, `A long first message for ${word}`)).toBeVisible();
+    await expectNoHorizontalScroll(page);
+
+    // Channel by keyboard: the radios move with the arrow keys.
+    const sms = page.getByRole('radio', { name: 'SMS' });
+    await sms.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByRole('radio', { name: 'Email' })).toBeChecked();
+    await expect(page.getByRole('textbox', { name: 'Subject' })).toBeVisible();
+    await page.keyboard.press('ArrowLeft');
+    await expect(sms).toBeChecked();
+    await page.keyboard.press('Tab');
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await expect(box).toBeFocused();
+    await page.keyboard.type(`Short reply ${word}`);
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: 'Send', exact: true })).toBeFocused();
+    await expectNoHorizontalScroll(page);
+    await expectAccessible(page, 'conversation at 320 px');
+    await screenshot(page, 'conversation-320');
+    await page.keyboard.press('Enter');
+    await expect(bubbleWith(page, `Short reply ${word}`)).toBeVisible();
+    await expectNoHorizontalScroll(page);
+  });
+});

@@ -1,0 +1,79 @@
+// A message as the API returns it (timeline items and send answers), and the conversation
+// feature's query keys.
+import * as z from 'zod/mini';
+
+export const channels = ['whatsapp', 'sms', 'email'] as const;
+export type Channel = (typeof channels)[number];
+
+/** Known statuses; others may be added by the API and are shown as they are. */
+export type MessageStatus = 'queued' | 'dry_run' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
+
+export const messageSchema = z.object({
+  messageId: z.string().check(z.minLength(1)),
+  contactId: z.string(),
+  channel: z.enum(channels),
+  direction: z.enum(['inbound', 'outbound']),
+  status: z.union([z.enum(['queued', 'dry_run', 'sent', 'delivered', 'read', 'failed', 'received']), z.string()]),
+  to: z.string(),
+  from: z.string(),
+  text: z.optional(z.string()),
+  subject: z.optional(z.string()),
+  html: z.optional(z.string()),
+  template: z.optional(
+    z.object({ name: z.string(), language: z.string(), parameters: z.optional(z.array(z.string())) }),
+  ),
+  isTemplate: z.optional(z.boolean()),
+  segments: z.optional(z.number()),
+  encoding: z.optional(z.string()),
+  providerMessageId: z.optional(z.string()),
+  error: z.optional(z.object({ code: z.string(), message: z.string() })),
+  /** Channel-specific extras (media, location, button reply…): read with `mediaOf` and friends. */
+  details: z.optional(z.record(z.string(), z.unknown())),
+  createdAt: z.string(),
+  updatedAt: z.optional(z.string()),
+});
+
+export type Message = z.infer<typeof messageSchema>;
+
+/** WhatsApp's 24-hour window for this contact, as the timeline reports it. */
+export const windowSchema = z.union([
+  z.object({ state: z.literal('open'), expiresAt: z.string() }),
+  z.object({ state: z.literal('closed') }),
+]);
+
+export type ConversationWindow = z.infer<typeof windowSchema>;
+
+export const timelinePageSchema = z.object({
+  items: z.array(messageSchema),
+  nextCursor: z.nullable(z.string()),
+  window: windowSchema,
+});
+
+export type TimelinePage = z.infer<typeof timelinePageSchema>;
+
+const mediaSchema = z.object({
+  mimeType: z.optional(z.string()),
+  size: z.optional(z.number()),
+  s3Key: z.optional(z.string()),
+  /** A short-lived presigned GET URL, when the API provides one. */
+  url: z.optional(z.string()),
+  filename: z.optional(z.string()),
+});
+
+export type Media = z.infer<typeof mediaSchema>;
+
+/** The media a message carries, if any and if it has the documented shape. */
+export function mediaOf(message: Pick<Message, 'details'>): Media | null {
+  const parsed = mediaSchema.safeParse(message.details?.media);
+  return message.details?.media !== undefined && parsed.success ? parsed.data : null;
+}
+
+export const TIMELINE_PAGE_SIZE = 30;
+/** How often an open conversation asks for news (new messages, delivery statuses). */
+export const TIMELINE_REFRESH_MS = 3_000;
+
+export const conversationKeys = {
+  all: ['conversation'] as const,
+  timeline: (contactId: string) => [...conversationKeys.all, 'timeline', contactId] as const,
+  contact: (contactId: string) => [...conversationKeys.all, 'contact', contactId] as const,
+};

@@ -1,0 +1,402 @@
+// Writing to the contact: pick a channel they have an address for, then a WhatsApp text (inside
+// the 24-hour window) or template, an SMS with its live segment count, or an email. A channel the
+// contact has not opted in to is offered but locked, with the way to fix it; whatever the API
+// still refuses is explained in words.
+import { useEffect, useId, useRef, useState, type ReactNode, type SubmitEvent } from 'react';
+import { Link } from 'react-router';
+import { Alert } from '@/components/Alert';
+import { Button } from '@/components/Button';
+import { ChannelIcon, channelName } from '@/components/ChannelIcon';
+import { TextArea } from '@/components/TextArea';
+import { TextField } from '@/components/TextField';
+import { ApiError } from '@/lib/api-error';
+import { formatTime } from '@/utils/format';
+import type { ConversationContact } from '../api/get-contact';
+import type { Channel, ConversationWindow, Message } from '../api/message';
+import { useSendEmail } from '../api/send-email';
+import { useSendSms } from '../api/send-sms';
+import { useSendWhatsApp, type WhatsAppTemplate } from '../api/send-whatsapp';
+import { ChoiceGroup } from './ChoiceGroup';
+import { describeSendError } from './send-errors';
+import { smsSegments } from './sms-segments';
+
+const optInField = { whatsapp: 'optInWhatsApp', sms: 'optInSms', email: 'optInEmail' } as const;
+
+/** WhatsApp's limit for a free-form text body, in characters. */
+export const WHATSAPP_TEXT_LIMIT = 4096;
+/** The API's limit for an SMS body, in characters. */
+export const SMS_TEXT_LIMIT = 1600;
+
+/** The channels the contact has an address for. */
+export function channelsOf(contact: Pick<ConversationContact, 'phone' | 'email'>): Channel[] {
+  return [...(contact.phone ? (['whatsapp', 'sms'] as const) : []), ...(contact.email ? (['email'] as const) : [])];
+}
+
+interface SendState {
+  isPending: boolean;
+  error: unknown;
+  data: Message | undefined;
+  reset: () => void;
+}
+
+/** The answer to the last send: the error in words (focused, so it is read out), or a success. */
+function SendOutcome({ send, channel, contact }: { send: SendState; channel: Channel; contact: ConversationContact }) {
+  const errorBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (send.error) errorBox.current?.focus();
+  }, [send.error]);
+  const name = contact.name ?? contact.phone ?? contact.email ?? 'The contact';
+  if (send.error) {
+    const notOptedIn = send.error instanceof ApiError && send.error.code === 'NOT_OPTED_IN';
+    return (
+      <div ref={errorBox} tabIndex={-1} className="form__error">
+        <Alert title="Not sent">
+          <p>{describeSendError(send.error, channel, name)}</p>
+          {notOptedIn ? (
+            <p>
+              <Link to={`/contacts/${encodeURIComponent(contact.contactId)}`}>Open the contact’s page</Link>
+            </p>
+          ) : null}
+        </Alert>
+      </div>
+    );
+  }
+  return (
+    <p className="composer__outcome" role="status">
+      {send.data
+        ? send.data.status === 'dry_run'
+          ? 'Recorded as a dry run: every check passed, nothing was sent to the provider.'
+          : 'Sent.'
+        : ''}
+    </p>
+  );
+}
+
+function SendButton({ pending, children }: { pending: boolean; children: ReactNode }) {
+  return (
+    <div className="form__actions">
+      <Button type="submit" busy={pending}>
+        {pending ? 'Sending…' : children}
+      </Button>
+    </div>
+  );
+}
+
+function characters(text: string): number {
+  return Array.from(text).length;
+}
+
+interface FormProps {
+  contact: ConversationContact;
+  locked: boolean;
+}
+
+function TemplateFields({ template, onChange }: { template: WhatsAppTemplate; onChange: (t: WhatsAppTemplate) => void }) {
+  const listId = useId();
+  const setParameter = (index: number, value: string) =>
+    onChange({ ...template, parameters: template.parameters.map((p, i) => (i === index ? value : p)) });
+  return (
+    <div className="composer__template">
+      <TextField
+        label="Template name"
+        name="templateName"
+        autoComplete="off"
+        hint="An approved template of the WhatsApp account, e.g. order_update"
+        value={template.name}
+        onChange={(e) => onChange({ ...template, name: e.target.value })}
+      />
+      <TextField
+        label="Language code"
+        name="templateLanguage"
+        autoComplete="off"
+        hint="The template’s language, e.g. en_US"
+        value={template.language}
+        onChange={(e) => onChange({ ...template, language: e.target.value })}
+      />
+      <fieldset className="composer__parameters" aria-describedby={listId}>
+        <legend>Parameters</legend>
+        <p className="field__hint" id={listId}>
+          The values of {'{{1}}'}, {'{{2}}'}… in the template’s body, in order.
+        </p>
+        {template.parameters.map((value, index) => (
+          // Parameters are positional: the index is their identity.
+          <div key={index} className="composer__parameter">
+            <TextField
+              label={`Parameter ${index + 1}`}
+              autoComplete="off"
+              value={value}
+              onChange={(e) => setParameter(index, e.target.value)}
+            />
+            <Button
+              variant="secondary"
+              aria-label={`Remove parameter ${index + 1}`}
+              onClick={() => onChange({ ...template, parameters: template.parameters.filter((_, i) => i !== index) })}
+            >
+              Remove
+            </Button>
+          </div>
+        ))}
+        <div>
+          <Button variant="secondary" onClick={() => onChange({ ...template, parameters: [...template.parameters, ''] })}>
+            Add parameter
+          </Button>
+        </div>
+      </fieldset>
+    </div>
+  );
+}
+
+const emptyTemplate: WhatsAppTemplate = { name: '', language: 'en_US', parameters: [] };
+
+function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { whatsappWindow: ConversationWindow; now: number }) {
+  const send = useSendWhatsApp(contact.contactId);
+  const open = whatsappWindow.state === 'open' && Date.parse(whatsappWindow.expiresAt) > now;
+  const [mode, setMode] = useState<'text' | 'template'>('text');
+  const [text, setText] = useState('');
+  const [template, setTemplate] = useState(emptyTemplate);
+  const kind = open ? mode : 'template';
+
+  const edit = () => {
+    if (send.error || send.data) send.reset();
+  };
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const input =
+      kind === 'text'
+        ? { text }
+        : {
+            template: {
+              name: template.name.trim(),
+              language: template.language.trim(),
+              parameters: template.parameters.map((p) => p.trim()),
+            },
+          };
+    send.mutate(input, {
+      onSuccess: () => (kind === 'text' ? setText('') : setTemplate({ ...emptyTemplate, language: template.language })),
+    });
+  };
+
+  return (
+    <form className="composer__form" noValidate onSubmit={submit} aria-busy={send.isPending || undefined}>
+      <fieldset className="composer__fields" disabled={locked}>
+        {open ? (
+          <ChoiceGroup
+            legend="Message type"
+            name="whatsappKind"
+            value={mode}
+            onChange={(value) => {
+              setMode(value);
+              edit();
+            }}
+            choices={[
+              { value: 'text', label: 'Free-form text' },
+              { value: 'template', label: 'Template' },
+            ]}
+          />
+        ) : null}
+        {kind === 'text' || !open ? (
+          <TextArea
+            label="Message"
+            name="text"
+            rows={4}
+            value={open ? text : ''}
+            disabled={!open}
+            onChange={(e) => {
+              setText(e.target.value);
+              edit();
+            }}
+            hint={
+              open ? (
+                `${characters(text)} / ${WHATSAPP_TEXT_LIMIT} characters · window closes at ${formatTime(whatsappWindow.expiresAt)}`
+              ) : (
+                <>
+                  <strong>Free-form text is not possible now:</strong> the 24-hour window is closed, because{' '}
+                  {contact.name ?? 'the contact'} has not written in the last 24 hours. Send an approved template
+                  instead; a reply from them opens the window again.
+                </>
+              )
+            }
+          />
+        ) : null}
+        {kind === 'template' ? (
+          <TemplateFields
+            template={template}
+            onChange={(t) => {
+              setTemplate(t);
+              edit();
+            }}
+          />
+        ) : null}
+        <SendOutcome send={send} channel="whatsapp" contact={contact} />
+        <SendButton pending={send.isPending}>{kind === 'template' ? 'Send template' : 'Send'}</SendButton>
+      </fieldset>
+    </form>
+  );
+}
+
+function SmsForm({ contact, locked }: FormProps) {
+  const send = useSendSms(contact.contactId);
+  const [text, setText] = useState('');
+  const count = smsSegments(text);
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    send.mutate(text, { onSuccess: () => setText('') });
+  };
+  return (
+    <form className="composer__form" noValidate onSubmit={submit} aria-busy={send.isPending || undefined}>
+      <fieldset className="composer__fields" disabled={locked}>
+        <TextArea
+          label="Message"
+          name="text"
+          rows={4}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (send.error || send.data) send.reset();
+          }}
+          hint={
+            <>
+              <span className="sms-count" data-testid="sms-count">
+                {count.segments === 1 ? '1 segment' : `${count.segments} segments`} · {count.units} {count.encoding}{' '}
+                characters ({count.perSegment} per segment)
+              </span>
+              {count.encoding === 'UCS-2' ? (
+                <span className="sms-count__note">
+                  {' '}
+                  A character outside the GSM-7 alphabet (such as an emoji) makes the whole message UCS-2.
+                </span>
+              ) : null}
+              {characters(text) > SMS_TEXT_LIMIT ? (
+                <span className="sms-count__note"> Longer than the {SMS_TEXT_LIMIT} characters an SMS may have.</span>
+              ) : null}
+            </>
+          }
+        />
+        <SendOutcome send={send} channel="sms" contact={contact} />
+        <SendButton pending={send.isPending}>Send</SendButton>
+      </fieldset>
+    </form>
+  );
+}
+
+function EmailForm({ contact, locked }: FormProps) {
+  const send = useSendEmail(contact.contactId);
+  const [subject, setSubject] = useState('');
+  const [text, setText] = useState('');
+  const [html, setHtml] = useState('');
+  const edit = () => {
+    if (send.error || send.data) send.reset();
+  };
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    send.mutate(
+      { subject, ...(text.trim() ? { text } : {}), ...(html.trim() ? { html } : {}) },
+      {
+        onSuccess: () => {
+          setSubject('');
+          setText('');
+          setHtml('');
+        },
+      },
+    );
+  };
+  return (
+    <form className="composer__form" noValidate onSubmit={submit} aria-busy={send.isPending || undefined}>
+      <fieldset className="composer__fields" disabled={locked}>
+        <TextField
+          label="Subject"
+          name="subject"
+          autoComplete="off"
+          value={subject}
+          onChange={(e) => {
+            setSubject(e.target.value);
+            edit();
+          }}
+        />
+        <TextArea
+          label="Text"
+          name="text"
+          rows={5}
+          value={text}
+          hint="Send a plain-text body, an HTML body, or both."
+          onChange={(e) => {
+            setText(e.target.value);
+            edit();
+          }}
+        />
+        <TextArea
+          label="HTML (optional)"
+          name="html"
+          rows={3}
+          value={html}
+          className="composer__html"
+          onChange={(e) => {
+            setHtml(e.target.value);
+            edit();
+          }}
+        />
+        <SendOutcome send={send} channel="email" contact={contact} />
+        <SendButton pending={send.isPending}>Send</SendButton>
+      </fieldset>
+    </form>
+  );
+}
+
+export interface ComposerProps {
+  contact: ConversationContact;
+  whatsappWindow: ConversationWindow;
+  /** The channel to start on (the conversation's latest), when the contact has it. */
+  defaultChannel?: Channel | undefined;
+  now: number;
+}
+
+export function Composer({ contact, whatsappWindow, defaultChannel, now }: ComposerProps) {
+  const available = channelsOf(contact);
+  const [picked, setPicked] = useState<Channel | null>(null);
+  // The starting channel is fixed once shown: a message arriving on another channel must not
+  // swap the form (and lose the draft) under the writer.
+  const [initial] = useState(defaultChannel);
+  const channel = [picked, initial].find((c): c is Channel => !!c && available.includes(c)) ?? available[0];
+  const contactPage = `/contacts/${encodeURIComponent(contact.contactId)}`;
+
+  return (
+    <section className="composer" aria-labelledby="composer-heading">
+      <h2 id="composer-heading" className="composer__title">
+        New message
+      </h2>
+      {!channel ? (
+        <Alert tone="info">
+          This contact has no phone number or email address to write to.{' '}
+          <Link to={`${contactPage}/edit`}>Add one</Link>
+        </Alert>
+      ) : (
+        <>
+          <ChoiceGroup
+            legend="Channel"
+            name="channel"
+            value={channel}
+            onChange={setPicked}
+            choices={available.map((c) => ({
+              value: c,
+              label: channelName[c],
+              icon: <ChannelIcon channel={c} decorative />,
+            }))}
+          />
+          {contact[optInField[channel]] ? null : (
+            <Alert tone="info">
+              {contact.name ?? 'This contact'} has not opted in to {channelName[channel]} messages, so nothing can be sent
+              on this channel. <Link to={contactPage}>Record their consent on the contact’s page</Link>.
+            </Alert>
+          )}
+          {channel === 'whatsapp' ? (
+            <WhatsAppForm contact={contact} locked={!contact.optInWhatsApp} whatsappWindow={whatsappWindow} now={now} />
+          ) : channel === 'sms' ? (
+            <SmsForm contact={contact} locked={!contact.optInSms} />
+          ) : (
+            <EmailForm contact={contact} locked={!contact.optInEmail} />
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,357 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { json, type Handler } from '@/testing/fake-fetch';
+import { aContact, aMessage, type TestRole } from '@/testing/fixtures';
+import { renderApp } from '@/testing/render-app';
+import type { ConversationWindow, Message } from '../api/message';
+
+const ada = (overrides = {}) =>
+  aContact({ contactId: 'c-ada', name: 'Ada Lovelace', phone: '+919876543210', optInWhatsApp: true, optInSms: true, ...overrides });
+
+const open = (): ConversationWindow => ({ state: 'open', expiresAt: new Date(Date.now() + 5 * 3600_000).toISOString() });
+
+function timeline(items: Message[], window: ConversationWindow = open(), nextCursor: string | null = null) {
+  return json(200, { items, nextCursor, window });
+}
+
+function renderConversation({
+  as = 'Operator',
+  contact = ada(),
+  messages = () => timeline([]),
+  routes = {},
+}: {
+  as?: TestRole;
+  contact?: ReturnType<typeof aContact>;
+  messages?: Handler;
+  routes?: Record<string, Handler>;
+} = {}) {
+  return renderApp({
+    path: '/conversations/c-ada',
+    as,
+    routes: {
+      'GET /api/contacts/c-ada': () => json(200, contact),
+      'GET /api/contacts/c-ada/messages': messages,
+      ...routes,
+    },
+  });
+}
+
+const log = () => screen.findByRole('list', { name: 'Messages, oldest first' });
+const bubbles = async () => Array.from((await log()).querySelectorAll<HTMLElement>('.bubble'));
+
+describe('ConversationPage: the timeline', () => {
+  it('shows the oldest message at the top and the newest at the bottom, inbound and outbound apart', async () => {
+    const first = aMessage({ text: 'Hi, is my order ready?' });
+    const second = aMessage({ direction: 'outbound', status: 'read', from: 'pn-1', to: '+919876543210', text: 'Yes, it is.' });
+    const third = aMessage({ text: 'Thanks!' });
+    renderConversation({ messages: () => timeline([third, second, first]) });
+    expect(await screen.findByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeInTheDocument();
+    const shown = await bubbles();
+    expect(shown.map((b) => b.querySelector('.bubble__text')?.textContent)).toEqual(['Hi, is my order ready?', 'Yes, it is.', 'Thanks!']);
+    expect(shown.map((b) => b.className)).toEqual([
+      expect.stringContaining('bubble--inbound'),
+      expect.stringContaining('bubble--outbound'),
+      expect.stringContaining('bubble--inbound'),
+    ]);
+    expect(shown[0]).toHaveTextContent('Ada Lovelace wrote:');
+    expect(shown[1]).toHaveTextContent('You sent:');
+    expect(document.title).toBe('Conversation with Ada Lovelace · WECARE.DIGITAL');
+  });
+
+  it('shows delivery ticks with words for screen readers, the reason of a failure and dry runs', async () => {
+    const out = (status: string, extra: Partial<Message> = {}) =>
+      aMessage({ direction: 'outbound', status, text: `is ${status}`, ...extra });
+    renderConversation({
+      messages: () =>
+        timeline(
+          [
+            out('queued'),
+            out('sent'),
+            out('delivered'),
+            out('read'),
+            out('failed', { error: { code: '131026', message: 'Message undeliverable' } }),
+            out('dry_run'),
+          ].reverse(),
+        ),
+    });
+    const [queued, sent, delivered, read, failed, dryRun] = await bubbles();
+    const status = (b: HTMLElement | undefined) => b?.querySelector('.message-status');
+    expect(status(queued)).toHaveTextContent('✓Queued');
+    expect(status(sent)).toHaveTextContent('✓Sent');
+    expect(status(delivered)).toHaveTextContent('✓✓Delivered');
+    expect(status(read)).toHaveTextContent('✓✓Read');
+    expect(status(read)).toHaveClass('message-status--read');
+    expect(status(failed)).toHaveTextContent('Failed: Message undeliverable');
+    expect(failed).toHaveTextContent('Not delivered: Message undeliverable');
+    expect(status(dryRun)).toHaveTextContent('dry run');
+    expect(within(status(queued) as HTMLElement).getByText('✓')).toHaveAttribute('aria-hidden', 'true');
+  });
+
+  it('shows images inline, other files as downloads, and says when media is not available', async () => {
+    renderConversation({
+      messages: () =>
+        timeline([
+          aMessage({ details: { type: 'image', media: { mimeType: 'image/jpeg', size: 2048, s3Key: 'k1' } } }),
+          aMessage({
+            details: { type: 'document', media: { mimeType: 'application/pdf', size: 1200, s3Key: 'k2', url: 'https://media.test/k2' } },
+          }),
+          aMessage({
+            text: 'My parcel',
+            details: { type: 'image', media: { mimeType: 'image/png', size: 68, s3Key: 'k3', url: 'https://media.test/k3' } },
+          }),
+        ]),
+    });
+    expect(await screen.findByRole('img', { name: 'Photo from Ada Lovelace: My parcel' })).toHaveAttribute('src', 'https://media.test/k3');
+    expect(screen.getByRole('link', { name: 'Download document' })).toHaveAttribute('href', 'https://media.test/k2');
+    expect(screen.getByText('Photo · media not available (image/jpeg, 2.0 KB)')).toBeInTheDocument();
+  });
+
+  it('shows the window and when it closes', async () => {
+    const expiresAt = new Date(Date.now() + (3 * 60 + 12) * 60_000 + 30_000).toISOString();
+    renderConversation({ messages: () => timeline([aMessage({ text: 'hi' })], { state: 'open', expiresAt }) });
+    expect(await screen.findByText(/^WhatsApp window open · 3 h 12 min left$/)).toBeInTheDocument();
+    expect(screen.getByText(/free-form messages until/).querySelector('time')).toHaveAttribute('datetime', expiresAt);
+  });
+
+  it('loads older messages with the cursor, above the ones shown', async () => {
+    const user = userEvent.setup();
+    const older = aMessage({ text: 'An older message' });
+    const newer = aMessage({ text: 'The newest message' });
+    const { requests } = renderConversation({
+      messages: (r) =>
+        r.url.searchParams.get('cursor') === 'cur-1' ? timeline([older]) : timeline([newer], open(), 'cur-1'),
+    });
+    await user.click(await screen.findByRole('button', { name: 'Load older messages' }));
+    await waitFor(async () => expect(await bubbles()).toHaveLength(2));
+    expect((await bubbles()).map((b) => b.querySelector('.bubble__text')?.textContent)).toEqual([
+      'An older message',
+      'The newest message',
+    ]);
+    expect(requests.some((r) => r.url.searchParams.get('cursor') === 'cur-1')).toBe(true);
+    expect(screen.queryByRole('button', { name: 'Load older messages' })).not.toBeInTheDocument();
+  });
+
+  it('polls, so statuses advance by themselves', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let status = 'queued';
+      renderConversation({
+        messages: () => timeline([aMessage({ messageId: 'm-out', direction: 'outbound', status, text: 'Hello' })]),
+      });
+      const [bubble] = await bubbles();
+      expect(bubble?.querySelector('.message-status')).toHaveTextContent('Queued');
+      status = 'delivered';
+      await vi.advanceTimersByTimeAsync(3_100);
+      await waitFor(() => expect(bubble?.querySelector('.message-status')).toHaveTextContent('Delivered'));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('has an empty state, and says when the contact does not exist', async () => {
+    renderConversation();
+    expect(await screen.findByText('No messages yet.')).toBeInTheDocument();
+  });
+
+  it('says when the contact does not exist', async () => {
+    renderApp({
+      path: '/conversations/gone',
+      as: 'Operator',
+      routes: {
+        'GET /api/contacts/gone': () => json(404, { error: { code: 'NOT_FOUND', message: 'contact not found' } }),
+        'GET /api/contacts/gone/messages': () => json(404, { error: { code: 'NOT_FOUND', message: 'contact not found' } }),
+      },
+    });
+    expect(await screen.findByRole('heading', { name: 'Contact not found' })).toBeInTheDocument();
+  });
+});
+
+describe('ConversationPage: the composer', () => {
+  it('is not there for a Viewer', async () => {
+    renderConversation({ as: 'Viewer', messages: () => timeline([aMessage({ text: 'hi' })]) });
+    await log();
+    expect(screen.queryByRole('region', { name: 'New message' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('textbox')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Send/ })).not.toBeInTheDocument();
+    expect(screen.getByText('Your role can read conversations but not send messages.')).toBeInTheDocument();
+  });
+
+  it('offers only the channels the contact has an address for', async () => {
+    renderConversation({ contact: ada({ phone: undefined, email: 'ada@example.com', optInEmail: true }) });
+    const channel = await screen.findByRole('group', { name: 'Channel' });
+    expect(within(channel).getAllByRole('radio').map((r) => r.getAttribute('value'))).toEqual(['email']);
+    expect(screen.getByRole('textbox', { name: 'Subject' })).toBeInTheDocument();
+  });
+
+  it('sends free-form WhatsApp text inside the window and shows it at once', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConversation({
+      messages: () => timeline([aMessage({ text: 'hi' })]),
+      routes: {
+        'POST /api/messages/whatsapp': () =>
+          json(202, aMessage({ messageId: 'm-new', direction: 'outbound', status: 'queued', text: 'Hello Ada' })),
+      },
+    });
+    const box = await screen.findByRole('textbox', { name: 'Message' });
+    expect(box).toBeEnabled();
+    await user.type(box, 'Hello Ada');
+    expect(screen.getByText(/9 \/ 4096 characters/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ contactId: 'c-ada', text: 'Hello Ada' });
+    expect(box).toHaveValue('');
+  });
+
+  it('offers only a template when the window is closed', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConversation({
+      messages: () => timeline([], { state: 'closed' }),
+      routes: {
+        'POST /api/messages/whatsapp': () =>
+          json(202, aMessage({ direction: 'outbound', status: 'queued', template: { name: 'order_update', language: 'en_GB', parameters: ['42', 'Friday'] } })),
+      },
+    });
+    expect(await screen.findByText(/^WhatsApp window closed$/)).toBeInTheDocument();
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    expect(box).toBeDisabled();
+    expect(box).toHaveAccessibleDescription(/the 24-hour window is closed/);
+    expect(screen.queryByRole('group', { name: 'Message type' })).not.toBeInTheDocument();
+
+    await user.type(screen.getByRole('textbox', { name: 'Template name' }), 'order_update');
+    const language = screen.getByRole('textbox', { name: 'Language code' });
+    expect(language).toHaveValue('en_US');
+    await user.clear(language);
+    await user.type(language, 'en_GB');
+    await user.click(screen.getByRole('button', { name: 'Add parameter' }));
+    await user.click(screen.getByRole('button', { name: 'Add parameter' }));
+    await user.click(screen.getByRole('button', { name: 'Add parameter' }));
+    await user.type(screen.getByRole('textbox', { name: 'Parameter 1' }), '42');
+    await user.type(screen.getByRole('textbox', { name: 'Parameter 2' }), 'oops');
+    await user.type(screen.getByRole('textbox', { name: 'Parameter 3' }), 'Friday');
+    await user.click(screen.getByRole('button', { name: 'Remove parameter 2' }));
+    expect(screen.getByRole('textbox', { name: 'Parameter 2' })).toHaveValue('Friday');
+    await user.click(screen.getByRole('button', { name: 'Send template' }));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    expect(requests.find((r) => r.method === 'POST')?.body).toEqual({
+      contactId: 'c-ada',
+      template: { name: 'order_update', language: 'en_GB', parameters: ['42', 'Friday'] },
+    });
+  });
+
+  it('lets an open window send a template too', async () => {
+    const user = userEvent.setup();
+    renderConversation();
+    await user.click(await screen.findByRole('radio', { name: 'Template' }));
+    expect(screen.getByRole('textbox', { name: 'Template name' })).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: 'Message' })).not.toBeInTheDocument();
+  });
+
+  it('counts SMS segments and the encoding as you type', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConversation({
+      routes: {
+        'POST /api/messages/sms': () =>
+          json(202, aMessage({ channel: 'sms', direction: 'outbound', status: 'queued', text: 'x', segments: 2, encoding: 'GSM-7' })),
+      },
+    });
+    await user.click(await screen.findByRole('radio', { name: 'SMS' }));
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    const count = () => screen.getByTestId('sms-count').textContent;
+    expect(count()).toBe('0 segments · 0 GSM-7 characters (160 per segment)');
+    await user.click(box);
+    await user.paste('a'.repeat(160));
+    expect(count()).toBe('1 segment · 160 GSM-7 characters (160 per segment)');
+    await user.type(box, 'a');
+    expect(count()).toBe('2 segments · 161 GSM-7 characters (153 per segment)');
+    await user.clear(box);
+    await user.type(box, '€');
+    expect(count()).toBe('1 segment · 2 GSM-7 characters (160 per segment)');
+    await user.clear(box);
+    await user.paste('ж'.repeat(71));
+    expect(count()).toBe('2 segments · 71 UCS-2 characters (67 per segment)');
+    expect(box).toHaveAccessibleDescription(/makes the whole message UCS-2/);
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    await screen.findByText('Sent.');
+    expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ contactId: 'c-ada', text: 'ж'.repeat(71) });
+  });
+
+  it('sends an email with a subject and a text or HTML body', async () => {
+    const user = userEvent.setup();
+    const email = aMessage({ channel: 'email', direction: 'outbound', status: 'sent', subject: 'Your order', html: '<p>Ready</p>' });
+    const stored: Message[] = [];
+    const { requests } = renderConversation({
+      contact: ada({ email: 'ada@example.com', optInEmail: true }),
+      messages: () => timeline(stored),
+      routes: {
+        'POST /api/messages/email': () => {
+          stored.push(email);
+          return json(202, email);
+        },
+      },
+    });
+    await user.click(await screen.findByRole('radio', { name: 'Email' }));
+    await user.type(screen.getByRole('textbox', { name: 'Subject' }), 'Your order');
+    await user.type(screen.getByRole('textbox', { name: 'HTML (optional)' }), '<p>Ready</p>');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ contactId: 'c-ada', subject: 'Your order', html: '<p>Ready</p>' });
+    const sent = (await bubbles()).at(-1);
+    expect(sent?.querySelector('.bubble__subject')).toHaveTextContent('Your order');
+    expect(sent?.querySelector('.bubble__text')).toHaveTextContent('Ready');
+  });
+
+  it('locks a channel the contact has not opted in to, and says how to fix it', async () => {
+    renderConversation({ contact: ada({ optInWhatsApp: false }) });
+    expect(await screen.findByText(/has not opted in to WhatsApp messages/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Record their consent on the contact’s page' })).toHaveAttribute('href', '/contacts/c-ada');
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+  });
+
+  it.each([
+    [
+      'NOT_OPTED_IN',
+      json(422, { error: { code: 'NOT_OPTED_IN', message: 'the contact has not opted in to whatsapp' } }),
+      /Ada Lovelace has not opted in to WhatsApp messages, so nothing was sent/,
+    ],
+    [
+      'TEMPLATE_REQUIRED',
+      json(422, { error: { code: 'TEMPLATE_REQUIRED', message: 'the 24-hour window is closed' } }),
+      /window is closed, so free-form text cannot be sent/,
+    ],
+    [
+      'RATE_LIMITED',
+      new Response(JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'sending too fast' } }), {
+        status: 429,
+        headers: { 'Content-Type': 'application/json', 'Retry-After': '3' },
+      }),
+      /try again in 3 seconds/,
+    ],
+    [
+      'NOT_ALLOWLISTED',
+      json(403, { error: { code: 'NOT_ALLOWLISTED', message: 'pn-x is not an allowed WhatsApp sender' } }),
+      /not on the allowlist/,
+    ],
+    [
+      'TIER_LIMIT_EXCEEDED',
+      json(429, { error: { code: 'TIER_LIMIT_EXCEEDED', message: 'tier limit' } }),
+      /messaging tier/,
+    ],
+    [
+      'VALIDATION_FAILED',
+      json(400, { error: { code: 'VALIDATION_FAILED', message: 'text: is required (or a template)' } }),
+      /^The message is required \(or a template\)\.$/,
+    ],
+  ])('explains %s in words and focuses the explanation', async (_, answer, text) => {
+    const user = userEvent.setup();
+    renderConversation({ routes: { 'POST /api/messages/whatsapp': () => answer } });
+    await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'Hello');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText(text)).toBeInTheDocument();
+    expect(alert).not.toHaveTextContent('{');
+    await waitFor(() => expect(alert.parentElement).toHaveFocus());
+    // The draft is kept for another try.
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('Hello');
+  });
+});
