@@ -104,6 +104,12 @@ pub struct Tokens {
 
 impl TestStack {
     pub async fn start() -> TestStack {
+        Self::start_with(&[]).await
+    }
+
+    /// A stack whose functions see `overrides` on top of the local environment (e.g. a small
+    /// messaging tier).
+    pub async fn start_with(overrides: &[(&str, &str)]) -> TestStack {
         let endpoint = moto_endpoint();
         let sdk = aws::sdk_config(&endpoint);
         let prefix = format!("t{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
@@ -120,9 +126,9 @@ impl TestStack {
             sms_voice: Some(sandbox.clone()),
         };
         let dynamo_ops = OperationLog::new();
-        let functions = Arc::new(
-            Functions::new(&sdk, &resources.function_env(), &providers, Some(dynamo_ops.clone())).expect("functions"),
-        );
+        let mut env = resources.function_env();
+        env.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let functions = Arc::new(Functions::new(&sdk, &env, &providers, Some(dynamo_ops.clone())).expect("functions"));
         wecare_local::pump::start(
             aws_sdk_sqs::Client::new(&sdk),
             resources.queues["whatsapp-events"].clone(),
@@ -216,6 +222,43 @@ impl TestStack {
             serde_json::from_str(&text).expect("JSON body")
         };
         (status, json)
+    }
+
+    /// Creates a contact in the default tenant through the API; returns its id.
+    pub async fn create_contact(&self, token: &str, body: Value) -> String {
+        let (status, c) = self.call(Method::POST, "/api/contacts", Some(token), Some(&body)).await;
+        assert_eq!(status, 201, "{c}");
+        c["contactId"].as_str().expect("contactId").to_string()
+    }
+
+    /// Opens a default-tenant contact's 24 h window as an inbound message `minutes_ago` would.
+    pub async fn open_window(&self, id: &str, minutes_ago: i64) {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let at = chrono::Utc::now() - chrono::Duration::minutes(minutes_ago);
+        self.dynamo()
+            .update_item()
+            .table_name(self.table(wecare_core::tables::Table::Contacts))
+            .key(
+                "pk",
+                AttributeValue::S(format!("{}#CONTACT#{id}", seed::DEFAULT_TENANT)),
+            )
+            .key("sk", AttributeValue::S("CONTACT".into()))
+            .update_expression("SET lastInboundMessageAt = :t")
+            .expression_attribute_values(":t", AttributeValue::S(wecare_core::time::iso(at)))
+            .send()
+            .await
+            .expect("open the window");
+    }
+
+    /// `POST /api/messages/{channel}`.
+    pub async fn send_message(&self, token: &str, channel: &str, body: Value) -> (u16, Value) {
+        self.call(
+            Method::POST,
+            &format!("/api/messages/{channel}"),
+            Some(token),
+            Some(&body),
+        )
+        .await
     }
 
     pub fn dynamo(&self) -> aws_sdk_dynamodb::Client {

@@ -179,6 +179,22 @@ async fn an_inbound_hi_creates_an_opted_out_contact_opens_the_window_and_the_rep
         })
         .await;
     }
+    // The inbox row carries the same ticks, and opening the conversation clears its unread count.
+    let row = conversations(&stack, &op).await.remove(0);
+    assert_eq!(
+        (
+            row["lastMessage"]["messageId"].clone(),
+            row["lastMessage"]["status"].as_str()
+        ),
+        (sent["messageId"].clone(), Some("read"))
+    );
+    assert_eq!(row["unreadCount"], 1);
+    let read = format!("/api/conversations/{id}/read");
+    let (status, r) = stack.call(Method::POST, &read, Some(&op), None).await;
+    assert_eq!((status, r["changed"].as_bool()), (200, Some(true)), "{r}");
+    assert_eq!(conversations(&stack, &op).await[0]["unreadCount"], 0);
+    let (_, again) = stack.call(Method::POST, &read, Some(&op), None).await;
+    assert_eq!(again["changed"], false, "nothing left unread, nothing written");
 }
 
 #[tokio::test]

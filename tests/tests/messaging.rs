@@ -17,41 +17,15 @@ const DEFAULT_SENDER: &str = "phone-number-id-0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const NOT_ALLOWED_SENDER: &str = "phone-number-id-00000000000000000000000000000bad";
 
 async fn contact(stack: &TestStack, token: &str, body: Value) -> String {
-    let (status, c) = stack
-        .call(Method::POST, "/api/contacts", Some(token), Some(&body))
-        .await;
-    assert_eq!(status, 201, "{c}");
-    c["contactId"].as_str().unwrap().to_string()
+    stack.create_contact(token, body).await
 }
 
-/// Opens the contact's 24 h window as an inbound message would (inbound is its own function).
 async fn open_window(stack: &TestStack, id: &str, minutes_ago: i64) {
-    let at = Utc::now() - chrono::Duration::minutes(minutes_ago);
-    stack
-        .dynamo()
-        .update_item()
-        .table_name(stack.table(Table::Contacts))
-        .key(
-            "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("wecare#CONTACT#{id}")),
-        )
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("CONTACT".into()))
-        .update_expression("SET lastInboundMessageAt = :t")
-        .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::S(at.to_rfc3339()))
-        .send()
-        .await
-        .unwrap();
+    stack.open_window(id, minutes_ago).await
 }
 
 async fn send(stack: &TestStack, token: &str, channel: &str, body: Value) -> (u16, Value) {
-    stack
-        .call(
-            Method::POST,
-            &format!("/api/messages/{channel}"),
-            Some(token),
-            Some(&body),
-        )
-        .await
+    stack.send_message(token, channel, body).await
 }
 
 #[tokio::test]

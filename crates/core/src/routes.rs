@@ -48,7 +48,9 @@ pub const ROUTES: &[RouteDef] = &[
     route("DELETE", "/api/contacts/{contactId}", "contacts-delete"),
     route("GET", "/api/contacts/{contactId}/messages", "messages-read"),
     route("GET", "/api/conversations", "messages-read"),
+    route("POST", "/api/conversations/{contactId}/read", "messages-read"),
     route("POST", "/api/messages/whatsapp", "outbound-whatsapp"),
+    route("POST", "/api/media/uploads", "outbound-whatsapp"),
     route("POST", "/api/messages/sms", "outbound-sms"),
     route("POST", "/api/messages/email", "outbound-email"),
 ];

@@ -181,7 +181,7 @@ impl Table {
                 vec![],
                 Some("expiresAt"),
                 false,
-                "bucket {tenant}#RATE#{channel}#{sender}/BUCKET; tier window {tenant}#TIER#{window}/{contact}",
+                "bucket {tenant}#RATE#{channel}#{sender}/BUCKET; tier {tenant}#TIER/{contactId} (openedAt), {tenant}#TIER-COUNT/COUNT and {tenant}#TIER-WARNING/WARNING",
             ),
             Table::SystemConfig => base(
                 "SystemConfig",

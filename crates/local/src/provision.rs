@@ -98,6 +98,8 @@ impl Resources {
         env.insert("RATE_SMS_PER_SECOND".into(), "5".into());
         env.insert("RATE_EMAIL_PER_SECOND".into(), "10".into());
         env.insert("MEDIA_BUCKET".into(), self.media_bucket.clone());
+        env.insert("WHATSAPP_TIER_LIMIT".into(), "250".into());
+        env.insert("ALERTS_TOPIC_ARN".into(), self.alerts_topic_arn.clone());
         let numbers: Vec<String> = seed::whatsapp_numbers()
             .into_iter()
             .map(|n| format!("{}={}", n.phone_number_id, seed::DEFAULT_TENANT))

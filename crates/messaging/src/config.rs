@@ -42,6 +42,18 @@ pub struct Config {
     pub messages_table: String,
     pub audit_logs_table: String,
     pub rate_limit_table: String,
+    /// Business-initiated WhatsApp conversations allowed per tenant in a moving 24 h (the tier).
+    pub whatsapp_tier_limit: u64,
+    /// Where operational alerts (the tier warning) are published.
+    pub alerts_topic_arn: String,
+    pub media_bucket: String,
+}
+
+fn tier(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{s:?} is not a positive number of conversations")),
+    }
 }
 
 fn per_second(s: &str) -> Result<Rate, String> {
@@ -69,6 +81,9 @@ impl Config {
         let messages_table = env.required("MESSAGES_TABLE");
         let audit_logs_table = env.required("AUDIT_LOGS_TABLE");
         let rate_limit_table = env.required("RATE_LIMIT_TRACKERS_TABLE");
+        let whatsapp_tier_limit = env.parsed("WHATSAPP_TIER_LIMIT", tier);
+        let alerts_topic_arn = env.required("ALERTS_TOPIC_ARN");
+        let media_bucket = env.required("MEDIA_BUCKET");
         env.finish(|| {
             Some(Config {
                 send_mode: send_mode?,
@@ -89,6 +104,9 @@ impl Config {
                 messages_table,
                 audit_logs_table,
                 rate_limit_table,
+                whatsapp_tier_limit: whatsapp_tier_limit?,
+                alerts_topic_arn,
+                media_bucket,
             })
         })
     }

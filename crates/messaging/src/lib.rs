@@ -3,12 +3,14 @@
 //! In order, each step failing closed with its own error code and a log line carrying the
 //! contact, channel and reason: validate the content; the contact exists and is live; it opted in
 //! on this channel; a WhatsApp sender is in the allowlist; free-form WhatsApp is inside the 24 h
-//! window (else `TEMPLATE_REQUIRED`); the sender's rate limit has tokens (an SMS costs one per
-//! segment). Then `DRY_RUN` records the message without calling a provider, and `LIVE` calls it
+//! window (else `TEMPLATE_REQUIRED`); a business-initiated conversation (a template outside the
+//! window) fits the tenant's messaging tier (else `TIER_LIMIT_EXCEEDED`, with one alert at 80 %);
+//! the sender's rate limit has tokens (an SMS costs one per segment). Then `DRY_RUN` records the message without calling a provider, and `LIVE` calls it
 //! (the SDK retries throttling and 5xx with exponential backoff, at most 3 attempts). The message,
 //! its conversation row and its audit entry are written in one transaction.
 
 pub mod config;
+pub mod media;
 pub mod providers;
 
 use aws_config::SdkConfig;
@@ -17,14 +19,17 @@ use serde::Deserialize;
 use wecare_core::message::{Direction, MessageStatus};
 use wecare_core::rate::Rate;
 use wecare_core::sms::SmsSegments;
-use wecare_core::whatsapp::check_text;
+use wecare_core::whatsapp::{check_media, check_text, MediaKind};
 use wecare_core::window::Window;
 use wecare_core::{Channel, ContactId, Email, ErrorCode};
 use wecare_http::ApiError;
 use wecare_store::audit::{AuditContext, AuditEntry};
 use wecare_store::messages::{Message, ProviderError, Template};
 use wecare_store::ratelimit::Limited;
-use wecare_store::{ContactsRepo, MessagesRepo, RateLimiter, StoreError};
+use wecare_store::{ContactsRepo, MessagesRepo, RateLimiter, StoreError, TierOutcome, TierTracker};
+
+use crate::media::MediaBucket;
+use crate::providers::Content;
 
 pub use config::{Config, SendMode};
 
@@ -37,6 +42,7 @@ pub enum Outbound {
     WhatsApp {
         text: Option<String>,
         template: Option<Template>,
+        media: Option<MediaRequest>,
         from: Option<String>,
     },
     Sms {
@@ -69,6 +75,15 @@ pub struct TemplateRequest {
     pub parameters: Vec<String>,
 }
 
+/// A file to send on WhatsApp: uploaded first through `POST /api/media/uploads`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MediaRequest {
+    pub s3_key: String,
+    pub caption: Option<String>,
+    pub filename: Option<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     #[error("{field}: {why}")]
@@ -83,12 +98,16 @@ pub enum SendError {
     NotAllowlisted(String),
     #[error("outside the 24-hour window only a template may be sent")]
     TemplateRequired,
+    #[error("the messaging tier of {0} business-initiated conversations per 24 h is used up")]
+    TierLimitExceeded(u64),
     #[error("rate limited")]
     RateLimited(Limited),
     #[error("the provider refused the message: {0:?}")]
     ProviderRejected(ProviderError),
     #[error("the provider failed: {0:?}")]
     ProviderFailed(ProviderError, Box<Message>),
+    #[error("the media bucket could not be read")]
+    Media(#[source] Box<media::MediaError>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -112,6 +131,13 @@ impl From<SendError> for ApiError {
                 ErrorCode::TemplateRequired,
                 "the 24-hour window is closed: send an approved template instead of free-form text",
             ),
+            SendError::TierLimitExceeded(limit) => ApiError::new(
+                ErrorCode::TierLimitExceeded,
+                format!(
+                    "the WhatsApp messaging tier allows {limit} business-initiated conversations in 24 hours and \
+                     they are used up; send inside a customer's 24-hour window or wait"
+                ),
+            ),
             SendError::RateLimited(l) => {
                 let mut e = ApiError::new(
                     ErrorCode::RateLimited,
@@ -131,6 +157,7 @@ impl From<SendError> for ApiError {
                     p.message, p.code
                 ),
             ),
+            SendError::Media(e) => ApiError::internal(&*e),
             SendError::Store(e) => ApiError::internal(&e),
         }
     }
@@ -143,6 +170,9 @@ pub struct Deps {
     pub contacts: ContactsRepo,
     pub messages: MessagesRepo,
     pub limiter: RateLimiter,
+    pub tier: TierTracker,
+    pub media: MediaBucket,
+    pub alerts: aws_sdk_sns::Client,
     pub providers: providers::Providers,
 }
 
@@ -158,7 +188,10 @@ impl Deps {
         Deps {
             contacts: ContactsRepo::new(dynamo.clone(), &config.contacts_table, &config.audit_logs_table),
             messages: MessagesRepo::new(dynamo.clone(), &config.messages_table, &config.audit_logs_table),
-            limiter: RateLimiter::new(dynamo, &config.rate_limit_table),
+            limiter: RateLimiter::new(dynamo.clone(), &config.rate_limit_table),
+            tier: TierTracker::new(dynamo, &config.rate_limit_table),
+            media: MediaBucket::new(sdk, &config.media_bucket),
+            alerts: aws_sdk_sns::Client::new(sdk),
             providers: providers::Providers::new(sdk, provider_sdk),
             config,
         }
@@ -195,14 +228,27 @@ pub async fn send(
     let channel = outbound.channel();
     // 1. Content.
     let (segments, is_template) = match &outbound {
-        Outbound::WhatsApp { text, template, .. } => match (text, template) {
-            (Some(_), Some(_)) => return Err(invalid("text", "send either text or a template, not both")),
-            (None, None) => return Err(invalid("text", "is required (or a template)")),
-            (Some(t), None) => {
-                check_text(t).map_err(|e| invalid("text", e))?;
+        Outbound::WhatsApp {
+            text, template, media, ..
+        } => match (text, template, media) {
+            (None, None, None) => return Err(invalid("text", "is required (or a template, or media)")),
+            (Some(_), None, None) => {
+                check_text(text.as_deref().unwrap_or_default()).map_err(|e| invalid("text", e))?;
                 (None, false)
             }
-            (None, Some(tpl)) => {
+            (None, None, Some(m)) => {
+                if let Some(c) = &m.caption {
+                    check_text(c).map_err(|e| invalid("media.caption", e))?;
+                }
+                if m.filename
+                    .as_deref()
+                    .is_some_and(|f| f.trim().is_empty() || f.chars().count() > 240)
+                {
+                    return Err(invalid("media.filename", "must be 1-240 characters"));
+                }
+                (None, false)
+            }
+            (None, Some(tpl), None) => {
                 if tpl.name.trim().is_empty() || tpl.name.len() > 512 {
                     return Err(invalid("template.name", "must be 1-512 characters"));
                 }
@@ -211,6 +257,7 @@ pub async fn send(
                 }
                 (None, true)
             }
+            _ => return Err(invalid("text", "send one of text, a template or media, not several")),
         },
         Outbound::Sms { text } => {
             let n = text.chars().count();
@@ -265,13 +312,23 @@ pub async fn send(
             if !deps.config.whatsapp_senders.contains(&from) {
                 return Err(refuse(contact_id, channel, SendError::NotAllowlisted(from)));
             }
-            if !is_template && !Window::at(contact.last_inbound_message_at, now).is_open() {
+            let window_open = Window::at(contact.last_inbound_message_at, now).is_open();
+            if !is_template && !window_open {
                 return Err(refuse(contact_id, channel, SendError::TemplateRequired));
+            }
+            if is_template && !window_open {
+                open_tier_conversation(deps, tenant, contact_id, now).await?;
             }
             from
         }
         Outbound::Sms { .. } => deps.config.sms_origination.clone(),
         Outbound::Email { .. } => deps.config.email_sender.clone(),
+    };
+
+    // The file must be the tenant's, exist, and be a type and size WhatsApp takes.
+    let media = match &outbound {
+        Outbound::WhatsApp { media: Some(m), .. } => Some(resolve_media(deps, tenant, m).await?),
+        _ => None,
     };
 
     // 4. Rate limit: one token per message, one per SMS segment.
@@ -325,9 +382,22 @@ pub async fn send(
         expires_at: Message::expiry(now),
     };
     match &outbound {
-        Outbound::WhatsApp { text, template, .. } => {
-            message.text = text.clone();
+        Outbound::WhatsApp {
+            text,
+            template,
+            media: requested,
+            ..
+        } => {
+            message.text = text
+                .clone()
+                .or_else(|| requested.as_ref().and_then(|m| m.caption.clone()));
             message.template = template.clone();
+            if let (Some(m), Some((kind, info))) = (requested, &media) {
+                message.details = Some(serde_json::json!({
+                    "type": kind.as_str(),
+                    "media": { "s3Key": m.s3_key, "mimeType": info.content_type, "size": info.size, "filename": m.filename },
+                }));
+            }
         }
         Outbound::Sms { text } => message.text = Some(text.clone()),
         Outbound::Email { subject, text, html } => {
@@ -341,17 +411,23 @@ pub async fn send(
     if deps.config.send_mode == SendMode::Live {
         let callback = format!("{tenant}:{message_id}");
         let result = match &outbound {
-            Outbound::WhatsApp { text, template, .. } => {
-                deps.providers
-                    .whatsapp(
-                        &from,
-                        &deps.config.meta_api_version,
-                        &to,
-                        text.as_deref(),
-                        template.as_ref(),
-                        &callback,
-                    )
-                    .await
+            Outbound::WhatsApp {
+                text,
+                template,
+                media: requested,
+                ..
+            } => {
+                send_whatsapp(
+                    deps,
+                    &from,
+                    &to,
+                    text.as_deref(),
+                    template.as_ref(),
+                    requested.as_ref(),
+                    media,
+                    &callback,
+                )
+                .await
             }
             Outbound::Sms { text } => deps.providers.sms(&from, &to, text, &message_id).await,
             Outbound::Email { subject, text, html } => {
@@ -488,7 +564,7 @@ pub async fn send_opt_out_confirmation(
         let callback = format!("{}:{message_id}", contact.tenant_id);
         match deps
             .providers
-            .whatsapp(from, &deps.config.meta_api_version, &to, Some(TEXT), None, &callback)
+            .whatsapp(from, &deps.config.meta_api_version, &to, Content::Text(TEXT), &callback)
             .await
         {
             Ok(id) => {
@@ -515,4 +591,114 @@ pub async fn send_opt_out_confirmation(
     );
     deps.messages.record_outbound(&message, &audit, now).await?;
     Ok(message)
+}
+
+/// Counts a business-initiated conversation against the tenant's tier; warns once per 24 h at 80 %.
+async fn open_tier_conversation(
+    deps: &Deps,
+    tenant: &wecare_core::TenantId,
+    contact_id: &ContactId,
+    now: DateTime<Utc>,
+) -> Result<(), SendError> {
+    let limit = deps.config.whatsapp_tier_limit;
+    let count = match deps.tier.open(tenant, contact_id, limit, now).await? {
+        TierOutcome::AlreadyOpen => return Ok(()),
+        TierOutcome::Exceeded { .. } => {
+            return Err(refuse(
+                contact_id,
+                Channel::WhatsApp,
+                SendError::TierLimitExceeded(limit),
+            ))
+        }
+        TierOutcome::Opened { count } => count,
+    };
+    if count * 5 >= limit * 4 && deps.tier.claim_warning(tenant, now).await? {
+        let alert = serde_json::json!({
+            "alert": "WHATSAPP_TIER_80_PERCENT",
+            "tenantId": tenant,
+            "openConversations": count,
+            "tierLimit": limit,
+            "at": wecare_core::time::iso(now),
+        });
+        let published = deps
+            .alerts
+            .publish()
+            .topic_arn(&deps.config.alerts_topic_arn)
+            .subject("WhatsApp messaging tier at 80 %")
+            .message(alert.to_string())
+            .send()
+            .await;
+        match published {
+            Ok(_) => tracing::warn!(tenant_id = %tenant, count, limit, "messaging tier at 80 %: alert published"),
+            // The send itself is fine; an alert that could not go out is logged for the alarm.
+            Err(e) => tracing::error!(
+                tenant_id = %tenant,
+                error = %aws_sdk_sns::error::DisplayErrorContext(&e),
+                "tier alert not published"
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// The uploaded object a WhatsApp media send refers to: the tenant's, present, and acceptable.
+async fn resolve_media(
+    deps: &Deps,
+    tenant: &wecare_core::TenantId,
+    m: &MediaRequest,
+) -> Result<(MediaKind, media::ObjectInfo), SendError> {
+    if !m.s3_key.starts_with(&media::outgoing_prefix(tenant)) || m.s3_key.contains("..") {
+        return Err(invalid(
+            "media.s3Key",
+            "is not an upload of this tenant (POST /api/media/uploads first)",
+        ));
+    }
+    let info = deps
+        .media
+        .head(&m.s3_key)
+        .await
+        .map_err(|e| SendError::Media(Box::new(e)))?
+        .ok_or_else(|| invalid("media.s3Key", "nothing has been uploaded there"))?;
+    let kind = check_media(&info.content_type, info.size).map_err(|e| invalid("media", e))?;
+    Ok((kind, info))
+}
+
+/// LIVE WhatsApp: a file is handed to WhatsApp first, then sent by its media id.
+#[allow(clippy::too_many_arguments)]
+async fn send_whatsapp(
+    deps: &Deps,
+    from: &str,
+    to: &str,
+    text: Option<&str>,
+    template: Option<&Template>,
+    requested: Option<&MediaRequest>,
+    media: Option<(MediaKind, media::ObjectInfo)>,
+    callback: &str,
+) -> Result<String, providers::Failure> {
+    let api = &deps.config.meta_api_version;
+    match (text, template, requested.zip(media)) {
+        (_, Some(tpl), _) => {
+            deps.providers
+                .whatsapp(from, api, to, Content::Template(tpl), callback)
+                .await
+        }
+        (_, None, Some((m, (kind, _)))) => {
+            let media_id = deps
+                .providers
+                .upload_media(from, deps.media.bucket(), &m.s3_key)
+                .await?;
+            let content = Content::Media {
+                kind,
+                media_id: &media_id,
+                caption: m.caption.as_deref(),
+                filename: m.filename.as_deref(),
+            };
+            deps.providers.whatsapp(from, api, to, content, callback).await
+        }
+        (t, None, None) => {
+            deps.providers
+                .whatsapp(from, api, to, Content::Text(t.unwrap_or_default()), callback)
+                .await
+        }
+    }
 }

@@ -8,12 +8,27 @@ use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::SdkConfig;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message as EmailMessage};
+use aws_sdk_sesv2::types::{Body, Content as EmailText, Destination, EmailContent, Message as EmailMessage};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::json;
+use wecare_core::whatsapp::MediaKind;
 use wecare_store::messages::{ProviderError, Template};
 
 use crate::ProviderEndpoints;
+
+/// What a WhatsApp message carries.
+#[derive(Debug, Clone, Copy)]
+pub enum Content<'a> {
+    Text(&'a str),
+    Template(&'a Template),
+    /// A file already handed to WhatsApp (`upload_media`).
+    Media {
+        kind: MediaKind,
+        media_id: &'a str,
+        caption: Option<&'a str>,
+        filename: Option<&'a str>,
+    },
+}
 
 #[derive(Clone)]
 pub struct Providers {
@@ -74,14 +89,13 @@ impl Providers {
         }
     }
 
-    /// Sends a WhatsApp text or template; `callback` comes back on every status of the message.
+    /// Sends a WhatsApp message; `callback` comes back on every status of the message.
     pub async fn whatsapp(
         &self,
         from: &str,
         api_version: &str,
         to: &str,
-        text: Option<&str>,
-        template: Option<&Template>,
+        content: Content<'_>,
         callback: &str,
     ) -> Result<String, Failure> {
         let mut message = json!({
@@ -90,12 +104,31 @@ impl Providers {
             "to": to,
             "biz_opaque_callback_data": callback,
         });
-        match (text, template) {
-            (Some(t), _) => {
+        match content {
+            Content::Text(t) => {
                 message["type"] = json!("text");
                 message["text"] = json!({ "preview_url": false, "body": t });
             }
-            (None, Some(tpl)) => {
+            Content::Media {
+                kind,
+                media_id,
+                caption,
+                filename,
+            } => {
+                let mut media = json!({ "id": media_id });
+                // Meta takes a caption on images, videos and documents, and a filename on documents.
+                if let Some(c) =
+                    caption.filter(|_| matches!(kind, MediaKind::Image | MediaKind::Video | MediaKind::Document))
+                {
+                    media["caption"] = json!(c);
+                }
+                if let Some(f) = filename.filter(|_| kind == MediaKind::Document) {
+                    media["filename"] = json!(f);
+                }
+                message["type"] = json!(kind.as_str());
+                message[kind.as_str()] = media;
+            }
+            Content::Template(tpl) => {
                 let params: Vec<_> = tpl
                     .parameters
                     .iter()
@@ -108,7 +141,6 @@ impl Providers {
                 message["type"] = json!("template");
                 message["template"] = template;
             }
-            (None, None) => {}
         }
         let out = self
             .whatsapp
@@ -120,6 +152,29 @@ impl Providers {
             .await
             .map_err(|e| classify(&e.into_service_error()))?;
         Ok(out.message_id.unwrap_or_default())
+    }
+
+    /// Hands an S3 object to WhatsApp for sending; returns the media id to send it by.
+    pub async fn upload_media(&self, from: &str, bucket: &str, key: &str) -> Result<String, Failure> {
+        let source = aws_sdk_socialmessaging::types::S3File::builder()
+            .bucket_name(bucket)
+            .key(key)
+            .build()
+            .map_err(|e| {
+                Failure::Rejected(ProviderError {
+                    code: "Build".into(),
+                    message: e.to_string(),
+                })
+            })?;
+        let out = self
+            .whatsapp
+            .post_whats_app_message_media()
+            .origination_phone_number_id(from)
+            .source_s3_file(source)
+            .send()
+            .await
+            .map_err(|e| classify(&e.into_service_error()))?;
+        Ok(out.media_id.unwrap_or_default())
     }
 
     /// Copies an inbound media file from WhatsApp into S3; returns its MIME type and size.
@@ -176,7 +231,7 @@ impl Providers {
         text: Option<&str>,
         html: Option<&str>,
     ) -> Result<String, Failure> {
-        let content = |s: &str| Content::builder().data(s).charset("UTF-8").build();
+        let content = |s: &str| EmailText::builder().data(s).charset("UTF-8").build();
         let mut body = Body::builder();
         if let Some(t) = text {
             body = body.text(content(t).map_err(|e| {

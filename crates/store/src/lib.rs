@@ -16,6 +16,7 @@ pub mod media;
 pub mod messages;
 pub mod oplog;
 pub mod ratelimit;
+pub mod tier;
 pub mod users;
 
 pub use audit::{AuditContext, AuditEntry};
@@ -25,4 +26,5 @@ pub use media::{MediaFile, MediaRepo};
 pub use messages::MessagesRepo;
 pub use oplog::OperationLog;
 pub use ratelimit::RateLimiter;
+pub use tier::{TierOutcome, TierTracker};
 pub use users::UsersRepo;

@@ -324,19 +324,8 @@ impl MessagesRepo {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) => {
-                let duplicate = match e.as_service_error() {
-                    Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) => {
-                        c.cancellation_reasons().first().and_then(|r| r.code()) == Some("ConditionalCheckFailed")
-                    }
-                    _ => false,
-                };
-                if duplicate {
-                    Ok(false)
-                } else {
-                    Err(StoreError::dynamo("TransactWriteItems", e))
-                }
-            }
+            Err(e) if is_condition_cancelled(&e) => Ok(false),
+            Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
         }
     }
 
@@ -432,14 +421,86 @@ impl MessagesRepo {
             None => req.update_expression("SET #st = :to, updatedAt = :now"),
         };
         match req.send().await {
-            Ok(_) => Ok(StatusOutcome::Advanced),
+            Ok(_) => {}
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
             {
-                Ok(StatusOutcome::Ignored)
+                return Ok(StatusOutcome::Ignored)
             }
-            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+            Err(e) => return Err(StoreError::dynamo("UpdateItem", e)),
         }
+        // The inbox row shows the same ticks while this is still the conversation's last message.
+        let row = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(Self::conversation_pk(tenant, &m.contact_id)))
+            .key("sk", s("CONV"))
+            .update_expression("SET lastMessage.#st = :to")
+            .condition_expression("lastMessage.messageId = :id")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":to", s(status.as_str()))
+            .expression_attribute_values(":id", s(message_id))
+            .send()
+            .await;
+        match row {
+            Ok(_) => {}
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) => {}
+            Err(e) => return Err(StoreError::dynamo("UpdateItem", e)),
+        }
+        Ok(StatusOutcome::Advanced)
+    }
+
+    /// Marks a contact's conversation read (unread count back to 0), with its audit entry; false
+    /// when nothing was unread, in which case nothing is written.
+    pub async fn mark_read(
+        &self,
+        tenant: &TenantId,
+        contact: &ContactId,
+        audit: &AuditEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let update = built(
+            Update::builder()
+                .table_name(&self.table)
+                .key("pk", s(Self::conversation_pk(tenant, contact)))
+                .key("sk", s("CONV"))
+                .update_expression("SET unreadCount = :zero, readAt = :now")
+                .condition_expression("attribute_exists(pk) AND unreadCount > :zero")
+                .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+                .expression_attribute_values(":now", s(iso(now)))
+                .build(),
+        )?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(update).build())
+            .transact_items(TransactWriteItem::builder().put(audit.put(&self.audit, now)?).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_cancelled(&e) => Ok(false),
+            Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
+        }
+    }
+}
+
+/// Whether a transaction was cancelled because its first item's condition failed.
+fn is_condition_cancelled<R>(
+    e: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        R,
+    >,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+            c.cancellation_reasons().first().and_then(|r| r.code()) == Some("ConditionalCheckFailed")
+        }
+        _ => false,
     }
 }

@@ -1,6 +1,7 @@
 //! `GET /api/contacts/{contactId}/messages` (a conversation's timeline, newest first, cursor) and
 //! `GET /api/conversations` (the inbox: one row per contact with the last message, the unread
 //! inbound count and the WhatsApp window's expiry). Both are single Queries; Viewers may read.
+//! A message's file comes with a presigned download URL valid for a few minutes.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -11,6 +12,7 @@ use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{error_response, json_response, path_param, query_param, route_key, ApiError, Request, Response};
 use wecare_messaging::Deps;
 use wecare_store::messages::ListError;
+use wecare_store::AuditEntry;
 
 fn list_error(e: ListError) -> ApiError {
     match e {
@@ -32,10 +34,10 @@ fn limit(req: &Request) -> Result<i32, ApiError> {
 pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
     let span = tracing::info_span!("request", request_id = %wecare_http::request_id(&req), function = "messages-read");
     async {
-        let result = if route_key(&req) == "GET /api/conversations" {
-            conversations(deps, &req, now).await
-        } else {
-            timeline(deps, &req, now).await
+        let result = match route_key(&req) {
+            "GET /api/conversations" => conversations(deps, &req, now).await,
+            "POST /api/conversations/{contactId}/read" => mark_read(deps, &req, now).await,
+            _ => timeline(deps, &req, now).await,
         };
         match result {
             Ok(v) => json_response(200, &v),
@@ -69,8 +71,77 @@ async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Valu
         .list_for_contact(tenant, &id, limit(req)?, query_param(req, "cursor"), now)
         .await
         .map_err(list_error)?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for m in page.items {
+        let mut v = serde_json::to_value(&m).map_err(|e| ApiError::internal(&e))?;
+        attach_download_url(deps, tenant, &mut v, now).await?;
+        items.push(v);
+    }
     let window = Window::at(contact.last_inbound_message_at, now);
-    Ok(json!({ "items": page.items, "nextCursor": page.next_cursor, "window": window }))
+    Ok(json!({ "items": items, "nextCursor": page.next_cursor, "window": window }))
+}
+
+/// `POST /api/conversations/{contactId}/read`: the operator has seen the conversation, so its
+/// unread count goes back to 0. Anyone who may read messages may mark them read.
+async fn mark_read(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+    let attempt = Attempt {
+        permission: Permission::ReadMessages,
+        action: "conversation.read",
+        resource_type: "contact",
+        resource_id: "*",
+    };
+    let ctx = authorize(deps.contacts.client(), deps.contacts.audit_table(), req, attempt, now).await?;
+    let id = path_param(req, "contactId")
+        .and_then(ContactId::parse)
+        .ok_or_else(|| ApiError::not_found("contact"))?;
+    let audit = AuditEntry::new(
+        &ctx,
+        "conversation.read",
+        "contact",
+        &id.to_string(),
+        "success",
+        None,
+        None,
+        now,
+    );
+    let changed = deps
+        .messages
+        .mark_read(&ctx.principal.tenant_id, &id, &audit, now)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(json!({ "contactId": id, "unreadCount": 0, "changed": changed }))
+}
+
+/// Gives a message's file a short-lived download URL (`details.media.url`), presigned here
+/// without a request, so the console can show images inline and offer other files.
+async fn attach_download_url(
+    deps: &Deps,
+    tenant: &wecare_core::TenantId,
+    message: &mut Value,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let Some(media) = message.pointer_mut("/details/media").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
+    let Some(key) = media.get("s3Key").and_then(Value::as_str).map(str::to_string) else {
+        return Ok(());
+    };
+    if !wecare_messaging::media::belongs_to(&key, tenant) {
+        return Ok(());
+    }
+    let url = deps
+        .media
+        .download_url(&key, now)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    media.insert("url".into(), Value::String(url));
+    media.insert(
+        "urlExpiresAt".into(),
+        json!(wecare_core::time::iso(
+            now + chrono::Duration::from_std(wecare_messaging::media::URL_TTL).unwrap_or_default()
+        )),
+    );
+    Ok(())
 }
 
 async fn conversations(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
