@@ -26,6 +26,7 @@ help:
 	@echo "make fmt    format the Rust code"
 	@echo "make lint   clippy with warnings as errors"
 	@echo "make build            release zips of every function (arm64; ARCH=x86-64 for x86)"
+	@echo "make bench           send latency and DynamoDB calls per send vs health and authorizer baselines"
 	@echo "make bench-coldstart  cold start, CPU and RSS of each function vs a Python/boto3 baseline"
 	@echo "make bench-size       each function's zip size vs the 6 MB goal"
 
@@ -134,3 +135,10 @@ bench-coldstart: $(LAMBDA_STAMP)
 
 bench-size: build
 	cargo run -q -p wecare-coldstart -- size --lambda-dir $(LAMBDA_DIR)
+
+# ---- Benchmarks ------------------------------------------------------------------------------
+# The send path through the local stack against baselines measured in the same run (ratios).
+.PHONY: bench
+bench: setup
+	cargo build -p wecare-local -p wecare-tests --bin wecare-local --bin bench-send
+	$(LOCAL_BIN) with-moto -- target/debug/bench-send

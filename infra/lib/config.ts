@@ -60,6 +60,12 @@ export interface EnvironmentConfig {
    * a configured number without an entry serves the default tenant (see `tenantOfEachNumber`).
    */
   readonly whatsAppNumberTenants: Readonly<Record<string, string>>;
+  /**
+   * Business-initiated WhatsApp conversations (a template outside a contact's 24 h window) each
+   * tenant may open in a moving 24 h: the number's messaging tier at Meta (tier 1 is 250). The
+   * send path refuses the next one with TIER_LIMIT_EXCEEDED and alerts once at 80 %.
+   */
+  readonly whatsAppTierLimit: number;
   /** The log group every function writes to (the specification's `/base-wecare-digital/common`). */
   readonly logGroupName: string;
   readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
@@ -134,6 +140,15 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     }
     return v;
   };
+  const positiveInteger = (o: Json, key: string): number => {
+    const v = o[key];
+    // The Rust side parses a u64 and refuses 0; a JSON number beyond 2^53 would not survive as text.
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
+      problems.push(`${key} must be a positive whole number (got ${JSON.stringify(v)})`);
+      return 0;
+    }
+    return v;
+  };
   const oneOf = <T extends string | number>(o: Json, key: string, allowed: readonly T[]): T => {
     const v = o[key];
     if (!(allowed as readonly unknown[]).includes(v)) {
@@ -145,7 +160,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
 
   const known = new Set([
     'environment', 'account', 'region', 'resourcePrefix', 'sendMode', 'logLevel', 'defaultTenantId', 'defaultPhoneRegion',
-    'whatsAppNumberTenants', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
+    'whatsAppNumberTenants', 'whatsAppTierLimit', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
   ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${key} is not a known setting`);
 
@@ -215,6 +230,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     defaultTenantId: str(raw, 'defaultTenantId', PATTERNS.tenant),
     defaultPhoneRegion: str(raw, 'defaultPhoneRegion', PATTERNS.phoneRegion),
     whatsAppNumberTenants,
+    whatsAppTierLimit: positiveInteger(raw, 'whatsAppTierLimit'),
     logGroupName: str(raw, 'logGroupName', PATTERNS.logGroupName),
     logRetentionDays: oneOf(raw, 'logRetentionDays', LOG_RETENTION_DAYS),
     alertEmails: strings(raw, 'alertEmails', PATTERNS.email),

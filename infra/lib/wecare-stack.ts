@@ -72,7 +72,7 @@ export class WecareStack extends Stack {
     if (sharedRole) {
       Annotations.of(this).addWarningV2(
         'wecare:existing-function-role',
-        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists, and sqs:SendMessage on inbound-dlq (the on-failure destination of ${INBOUND_HANDLER}).`,
+        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists (sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key included), and sqs:SendMessage on inbound-dlq (the on-failure destination of ${INBOUND_HANDLER}).`,
       );
     }
     const whatsAppNumbers = config.existing.whatsAppPhoneNumberIds.map(
@@ -103,7 +103,9 @@ export class WecareStack extends Stack {
       data: this.data,
       senders: {
         whatsapp: {
-          actions: ['social-messaging:SendWhatsAppMessage', 'social-messaging:PostWhatsAppMessageMedia', 'social-messaging:GetWhatsAppMessageMedia'],
+          // Sending a file posts it to WhatsApp first; fetching inbound media is the inbound
+          // handler's (its wiring's `whatsApp`), not part of a send.
+          actions: ['social-messaging:SendWhatsAppMessage', 'social-messaging:PostWhatsAppMessageMedia'],
           resources: whatsAppNumbers,
         },
         sms: {
@@ -117,6 +119,8 @@ export class WecareStack extends Stack {
       },
       whatsAppNumbers,
       mediaBucket: Bucket.fromBucketName(this, 'MediaBucket', config.existing.mediaBucketName),
+      alerts: { topic: this.monitoring.alertsTopic, key: this.monitoring.alertsKey },
+      whatsAppTierLimit: config.whatsAppTierLimit,
       sharedRole,
       wiring: props.wiring,
     });

@@ -60,6 +60,31 @@ describe('environment configuration', () => {
   });
 });
 
+describe('the WhatsApp messaging tier', () => {
+  it('every checked-in environment allows tier 1: 250 business-initiated conversations per tenant in 24 h', () => {
+    for (const env of ENVIRONMENTS) assert.equal(loadConfig(CONFIG_DIR, env).whatsAppTierLimit, 250, env);
+  });
+
+  it('takes any positive whole number, such as a higher tier', () => {
+    assert.equal(parseConfig({ ...rawConfig('production'), whatsAppTierLimit: 10000 }, 'p.json').whatsAppTierLimit, 10000);
+  });
+
+  for (const bad of [0, -250, 2.5, '250', null, true, Number.MAX_SAFE_INTEGER + 1]) {
+    it(`refuses ${JSON.stringify(bad)}`, () => {
+      assert.throws(() => parseConfig({ ...rawConfig('staging'), whatsAppTierLimit: bad }, 's.json'), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, /whatsAppTierLimit must be a positive whole number/);
+        return true;
+      });
+    });
+  }
+
+  it('is required', () => {
+    const { whatsAppTierLimit: _, ...missing } = rawConfig('preview');
+    assert.throws(() => parseConfig(missing, 'p.json'), /whatsAppTierLimit must be a positive whole number \(got undefined\)/);
+  });
+});
+
 describe('which tenant each WhatsApp number serves', () => {
   const a = `phone-number-id-${'a'.repeat(32)}`;
   const b = `phone-number-id-${'b'.repeat(32)}`;

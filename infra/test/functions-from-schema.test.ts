@@ -88,5 +88,15 @@ describe('the specification\'s shared IAM role', () => {
     for (const [, table] of resourcesOf(t, 'AWS::DynamoDB::Table')) assert.equal(table.Properties['ResourcePolicy'], undefined);
     Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('All functions run as arn:aws:iam::809904170947:role/base-wecare-digital'));
     Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('sqs:SendMessage on inbound-dlq'));
+    Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key'));
+    // The messaging functions are still told the bucket, the topic and the tier; the alerts topic
+    // admits nobody through its policy (which only refuses plain HTTP).
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'wecare-staging-outbound-whatsapp',
+      Environment: { Variables: Match.objectLike({ MEDIA_BUCKET: config.existing.mediaBucketName, ALERTS_TOPIC_ARN: Match.anyValue(), WHATSAPP_TIER_LIMIT: '250' }) },
+    });
+    for (const [, policy] of resourcesOf(t, 'AWS::SNS::TopicPolicy')) {
+      assert.doesNotMatch(JSON.stringify(policy.Properties['PolicyDocument']), /"Effect":"Allow"/);
+    }
   });
 });

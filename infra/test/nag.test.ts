@@ -42,10 +42,11 @@ const REVIEWED: { id: RegExp; at: RegExp }[] = [
   { id: /^AwsSolutions-SQS3$/, at: /\/Messaging\/(inbound|bulk|outbound)-dlq$/ },
   { id: /^AwsSolutions-IAM5\[Resource::\*\]$/, at: /\/Functions\/[a-z-]+$/ },
   { id: /^AwsSolutions-IAM5\[Resource::<Data[A-Za-z]+[0-9A-F]{8}\.Arn>\/index\/\*\]$/, at: /\/Functions\/[a-z-]+$/ },
-  // The media bucket's objects, one action each: inbound media is put under incoming/, any media
-  // file may be read to sign a download URL.
-  { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/incoming\/\*\]$/, at: /\/Functions\/inbound-whatsapp-handler$/ },
-  { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/\*\]$/, at: /\/Functions\/messages-read$/ },
+  // The media bucket's objects under one prefix, never the whole bucket: inbound media is put
+  // under incoming/, operators' uploads are signed for and checked under outgoing/, and the
+  // timeline signs downloads under both.
+  { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/incoming\/\*\]$/, at: /\/Functions\/(inbound-whatsapp-handler|messages-read)$/ },
+  { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/outgoing\/\*\]$/, at: /\/Functions\/(outbound-whatsapp|messages-read)$/ },
   { id: /^AwsSolutions-APIG4$/, at: /\/Api\/HttpApi\/GET--api--health\/Resource$/ },
   { id: /^AwsSolutions-COG4$/, at: /\/Api\/HttpApi\/[A-Z]+--api--[^/]+\/Resource$/ },
   { id: /^AwsSolutions-S1$/, at: /\/Hosting\/AccessLogs$/ },

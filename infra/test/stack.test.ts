@@ -2,16 +2,17 @@
 // indexes and TTL; the queues and their redrive; every function on arm64 with its environment
 // and least-privilege grants; the inbound WhatsApp path from the existing topic to inbound-dlq;
 // every route behind the authorizer except health; the console and the API on one distribution;
-// alarms and the delivery dashboard. Built once, without bundling.
+// alarms and the delivery dashboard; every variable the Rust configs read, and the send path's
+// media, tier and alert wiring. Built once, without bundling.
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig } from '../lib/config';
 import { AUTHORIZER_CACHE_TTL } from '../lib/constructs/api';
-import { INCOMING_MEDIA_PREFIX } from '../lib/constructs/functions';
+import { ALERTS_KEY_ACTIONS, INCOMING_MEDIA_PREFIX, OUTGOING_MEDIA_PREFIX } from '../lib/constructs/functions';
 import { INBOUND_MAX_EVENT_AGE, INBOUND_RETRY_ATTEMPTS } from '../lib/constructs/inbound';
 import { BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, VISIBILITY_TO_TIMEOUT_RATIO } from '../lib/constructs/messaging';
 import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT } from '../lib/constructs/rust-function';
@@ -19,7 +20,7 @@ import { CHANNELS, DELIVERY_FAILED, DELIVERY_SUCCEEDED, METRICS_NAMESPACE } from
 import { AUTHORIZER_FUNCTION } from '../lib/schema';
 import { INBOUND_HANDLER } from '../lib/wecare-stack';
 import { WIRING } from '../lib/wiring';
-import { buildTestApp, CONFIG_DIR, INFRA_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf } from './helpers';
+import { buildTestApp, CONFIG_DIR, FUNCTIONS_DIR, INFRA_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf } from './helpers';
 
 const templates = new Map<EnvironmentName, Template>();
 const tpl = (env: EnvironmentName): Template => {
@@ -240,6 +241,13 @@ describe('functions come from schema.json', () => {
     assert.ok(tableActions(t, roleOf(t, 'production', 'contacts-create'), audit).has('dynamodb:PutItem'));
     assert.ok(tableActions(t, roleOf(t, 'production', AUTHORIZER_FUNCTION), users).has('dynamodb:UpdateItem'));
     assert.equal(tableActions(t, roleOf(t, 'production', 'contacts-read'), users).size, 0);
+    // messages-read marks a conversation read: UpdateItem on its Messages row in a transaction
+    // with the audit entry; it still only reads contacts.
+    const messages = tableId(t, 'production', 'Messages');
+    const reader = roleOf(t, 'production', 'messages-read');
+    for (const a of ['dynamodb:Query', 'dynamodb:UpdateItem']) assert.ok(tableActions(t, reader, messages).has(a), `messages-read may ${a} on Messages`);
+    assert.ok(tableActions(t, reader, audit).has('dynamodb:PutItem'));
+    assert.ok(!tableActions(t, reader, contacts).has('dynamodb:PutItem') && !tableActions(t, reader, contacts).has('dynamodb:UpdateItem'), 'messages-read does not write contacts');
   });
 
   it('only the outbound functions may send, each through its own provider and configured sender', () => {
@@ -287,11 +295,45 @@ function statementsOf(t: Template, roleLogicalId: string): Statement[] {
 const actionsOf = (st: Statement): string[] => [st.Action].flat();
 const resourcesIn = (st: Statement): unknown[] => [st.Resource].flat();
 
-/** The environment variables a Rust Config reads through `env.required` / `env.parsed`. */
+/** The environment variables a Rust Config reads through `env.required` / `env.parsed` / `env.list`, outside its tests. */
 function variablesReadBy(relativePath: string): string[] {
-  const source = readFileSync(join(INFRA_DIR, '..', relativePath), 'utf8');
-  return [...source.matchAll(/env\.(?:required|parsed)\(\s*"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1] as string);
+  const source = readFileSync(join(INFRA_DIR, '..', relativePath), 'utf8').split('#[cfg(test)]')[0] ?? '';
+  return [...source.matchAll(/env\.(?:required|parsed|list)\(\s*"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1] as string);
 }
+
+/** `src/**\/*.rs` of a crate directory (relative to the repository), binaries left out. */
+function rustSources(crateDir: string): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(INFRA_DIR, '..', dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? (e.name === 'bin' ? [] : walk(`${dir}/${e.name}`)) : e.name.endsWith('.rs') ? [`${dir}/${e.name}`] : [],
+    );
+  return walk(`${crateDir}/src`);
+}
+
+/** The workspace crates (`wecare-*`) a function's Cargo.toml depends on, with their directories. */
+function workspaceCratesOf(fn: string): Map<string, string> {
+  const root = readFileSync(join(INFRA_DIR, '..', 'Cargo.toml'), 'utf8');
+  const dirs = new Map([...root.matchAll(/^(wecare-[a-z-]+)\s*=\s*\{\s*path\s*=\s*"([^"]+)"/gm)].map((m) => [m[1] as string, m[2] as string]));
+  const manifest = readFileSync(join(FUNCTIONS_DIR, fn, 'Cargo.toml'), 'utf8');
+  const crates = new Map<string, string>();
+  for (const [, name] of manifest.matchAll(/^(wecare-[a-z-]+)(?:\.workspace)?\s*=/gm)) {
+    const dir = dirs.get(name as string);
+    assert.ok(dir, `${fn} depends on ${String(name)}, which the workspace Cargo.toml does not list with a path`);
+    crates.set(name as string, dir);
+  }
+  return crates;
+}
+
+/** Every variable a function's Rust code (its crate and the workspace crates it uses) reads. */
+function variablesReadByFunction(fn: string): Set<string> {
+  const crateDirs = [`functions/${fn}`, ...workspaceCratesOf(fn).values()];
+  return new Set(crateDirs.flatMap(rustSources).flatMap(variablesReadBy));
+}
+
+/** The functions built on `wecare_messaging` (its Config and Deps), by their Cargo.toml. */
+const MESSAGING_FUNCTIONS = SCHEMA.functions.filter((f) => workspaceCratesOf(f).has('wecare-messaging'));
+/** What `wecare_messaging::Config` reads beyond the common environment. */
+const MESSAGING_ONLY_VARIABLES = ['MEDIA_BUCKET', 'ALERTS_TOPIC_ARN', 'WHATSAPP_TIER_LIMIT'] as const;
 
 describe('the inbound WhatsApp path', () => {
   const NUMBER_A = `phone-number-id-${'a'.repeat(32)}`;
@@ -405,24 +447,113 @@ describe('the inbound WhatsApp path', () => {
     assert.deepEqual(resourcesIn(inbound[0] as Statement), [numberArn(NUMBER_A), numberArn(NUMBER_B)]);
     const outbound = socialOf('outbound-whatsapp');
     assert.deepEqual(outbound.flatMap(resourcesIn), resourcesIn(inbound[0] as Statement), 'the same numbers as outbound-whatsapp');
+    // A file is posted to WhatsApp (from outgoing/) before it is sent; fetching inbound media is not a send.
+    assert.deepEqual(outbound.flatMap(actionsOf).sort(), ['social-messaging:PostWhatsAppMessageMedia', 'social-messaging:SendWhatsAppMessage']);
     for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'outbound-whatsapp')) {
       assert.deepEqual(socialOf(name), [], `${name} cannot call End User Messaging Social`);
     }
   });
 
-  it('only the handler may write the media bucket, only s3:PutObject under incoming/; messages-read may only s3:GetObject', () => {
+  it('the media bucket: each function gets only its object actions under its own prefixes', () => {
+    const bucket = loadConfig(CONFIG_DIR, 'production').existing.mediaBucketName;
+    const objects = (prefix: string): string => `arn:aws:s3:::${bucket}/${prefix}*`;
+    assert.equal(INCOMING_MEDIA_PREFIX, 'incoming/');
+    assert.equal(OUTGOING_MEDIA_PREFIX, 'outgoing/');
+    // Inbound media is put under incoming/; operators' uploads are signed for, HEADed and posted
+    // to WhatsApp under outgoing/; the timeline signs downloads of both, and nothing else.
+    const expected: Record<string, string[]> = {
+      [INBOUND_HANDLER]: [`s3:PutObject ${objects(INCOMING_MEDIA_PREFIX)}`],
+      'outbound-whatsapp': [`s3:GetObject ${objects(OUTGOING_MEDIA_PREFIX)}`, `s3:PutObject ${objects(OUTGOING_MEDIA_PREFIX)}`],
+      'messages-read': [`s3:GetObject ${objects(INCOMING_MEDIA_PREFIX)}`, `s3:GetObject ${objects(OUTGOING_MEDIA_PREFIX)}`],
+    };
     for (const t of [tpl('production'), numbered]) {
-      const bucket = loadConfig(CONFIG_DIR, 'production').existing.mediaBucketName;
-      const s3Of = (fn: string): Statement[] => statementsOf(t, roleOf(t, 'production', fn)).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
-      const inbound = s3Of(INBOUND_HANDLER);
-      assert.deepEqual(inbound.map((st) => [st.Effect, actionsOf(st), resourcesIn(st)]), [['Allow', ['s3:PutObject'], [`arn:aws:s3:::${bucket}/${INCOMING_MEDIA_PREFIX}*`]]]);
-      assert.equal(INCOMING_MEDIA_PREFIX, 'incoming/');
-      const reader = s3Of('messages-read');
-      assert.deepEqual(reader.map((st) => [st.Effect, actionsOf(st), resourcesIn(st)]), [['Allow', ['s3:GetObject'], [`arn:aws:s3:::${bucket}/*`]]]);
-      assert.equal(envOf(t, 'production', 'messages-read')['MEDIA_BUCKET'], bucket);
-      for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'messages-read')) {
-        assert.deepEqual(s3Of(name), [], `${name} has no access to any bucket`);
-        assert.equal(envOf(t, 'production', name)['MEDIA_BUCKET'], undefined, `${name} is not told the media bucket`);
+      for (const name of SCHEMA.functions) {
+        const s3 = statementsOf(t, roleOf(t, 'production', name)).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
+        for (const st of s3) {
+          assert.equal(st.Effect, 'Allow');
+          assert.equal(st.Condition, undefined);
+          assert.ok(actionsOf(st).every((a) => a.startsWith('s3:')), `${name}: S3 actions stand in statements of their own`);
+        }
+        const granted = s3.flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${String(r)}`))).sort();
+        assert.deepEqual(granted, expected[name] ?? [], `${name} on the media bucket`);
+      }
+    }
+  });
+});
+
+describe('the messaging config', () => {
+  it('is built by exactly the functions whose crate uses wecare-messaging, and lib/wiring.ts says so', () => {
+    assert.deepEqual([...MESSAGING_FUNCTIONS].sort(), [INBOUND_HANDLER, 'messages-read', 'outbound-email', 'outbound-sms', 'outbound-whatsapp']);
+    assert.deepEqual(SCHEMA.functions.filter((f) => WIRING[f]?.messagingConfig === true).sort(), [...MESSAGING_FUNCTIONS].sort());
+    const read = variablesReadBy('crates/messaging/src/config.rs');
+    for (const name of [...MESSAGING_ONLY_VARIABLES, 'SEND_MODE', 'WHATSAPP_PHONE_NUMBER_IDS', 'RATE_EMAIL_PER_SECOND', 'MESSAGES_TABLE']) {
+      assert.ok(read.includes(name), `crates/messaging/src/config.rs reads ${name} (is the scan of the sources still right?)`);
+    }
+  });
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: every function gets every variable its Rust code reads`, () => {
+      const t = tpl(env);
+      for (const name of SCHEMA.functions) {
+        const vars = envOf(t, env, name);
+        for (const variable of variablesReadByFunction(name)) assert.ok(variable in vars, `${name} has ${variable}`);
+      }
+      for (const name of MESSAGING_FUNCTIONS) {
+        const read = variablesReadByFunction(name);
+        for (const variable of variablesReadBy('crates/messaging/src/config.rs')) assert.ok(read.has(variable), `the scan of ${name} includes ${variable}`);
+      }
+    });
+
+    it(`${env}: the messaging functions get the media bucket, the alerts topic and the tier; no other function does`, () => {
+      const t = tpl(env);
+      const config = loadConfig(CONFIG_DIR, env);
+      const topicId = logicalIdOf(t, 'AWS::SNS::Topic', (p) => p['TopicName'] === `${prefix(env)}alerts`, 'alerts topic');
+      assert.equal(config.whatsAppTierLimit, 250, 'tier 1 of the specification');
+      for (const name of SCHEMA.functions) {
+        const vars = envOf(t, env, name);
+        if (MESSAGING_FUNCTIONS.includes(name)) {
+          assert.equal(vars['MEDIA_BUCKET'], config.existing.mediaBucketName, `${name} MEDIA_BUCKET`);
+          assert.deepEqual(vars['ALERTS_TOPIC_ARN'], { Ref: topicId }, `${name} ALERTS_TOPIC_ARN`);
+          assert.equal(vars['WHATSAPP_TIER_LIMIT'], '250', `${name} WHATSAPP_TIER_LIMIT`);
+        } else {
+          for (const variable of MESSAGING_ONLY_VARIABLES) assert.equal(vars[variable], undefined, `${name} is not told ${variable}`);
+        }
+      }
+    });
+  }
+
+  it('WHATSAPP_TIER_LIMIT is the environment\'s whatsAppTierLimit', () => {
+    const config: EnvironmentConfig = { ...loadConfig(CONFIG_DIR, 'preview'), whatsAppTierLimit: 1000 };
+    const t = templateOf(buildTestApp({ environments: ['preview'], configs: { preview: config } }).stacks, 'preview');
+    for (const name of MESSAGING_FUNCTIONS) assert.equal(envOf(t, 'preview', name)['WHATSAPP_TIER_LIMIT'], '1000', name);
+  });
+});
+
+describe('the tier warning on the alerts topic', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: only outbound-whatsapp may publish, with sns:Publish on the alerts topic and its key's two actions`, () => {
+      const t = tpl(env);
+      const topicId = logicalIdOf(t, 'AWS::SNS::Topic', (p) => p['TopicName'] === `${prefix(env)}alerts`, 'alerts topic');
+      const keyId = logicalIdOf(t, 'AWS::KMS::Key', () => true, 'alerts key');
+      t.hasResourceProperties('AWS::SNS::Topic', { TopicName: `${prefix(env)}alerts`, KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+      for (const name of SCHEMA.functions) {
+        const statements = statementsOf(t, roleOf(t, env, name)).filter((st) => actionsOf(st).some((a) => /^(sns|kms):/.test(a)));
+        const granted = statements.flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${JSON.stringify(r)}`))).sort();
+        const expected =
+          name === 'outbound-whatsapp'
+            ? [...ALERTS_KEY_ACTIONS.map((a) => `${a} ${JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] })}`), `sns:Publish ${JSON.stringify({ Ref: topicId })}`].sort()
+            : [];
+        assert.deepEqual(granted, expected, `${name} on SNS and KMS`);
+        for (const st of statements) assert.equal(st.Effect, 'Allow');
+      }
+      assert.deepEqual([...ALERTS_KEY_ACTIONS].sort(), ['kms:Decrypt', 'kms:GenerateDataKey']);
+    });
+  }
+
+  it('the topic policy lets no function in: the grant is on the role, the policy only refuses plain HTTP', () => {
+    for (const env of ENVIRONMENTS) {
+      for (const [, policy] of resourcesOf(tpl(env), 'AWS::SNS::TopicPolicy')) {
+        for (const st of (policy.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement) assert.equal(st.Effect, 'Deny', `${env} topic policy`);
       }
     }
   });
@@ -455,6 +586,17 @@ describe('the HTTP API serves every route of schema.json', () => {
       }
     });
   }
+
+  it('the upload and mark-read routes are there, authorized, on their functions', () => {
+    const t = tpl('production');
+    for (const [routeKey, fn] of [
+      ['POST /api/media/uploads', 'outbound-whatsapp'],
+      ['POST /api/conversations/{contactId}/read', 'messages-read'],
+    ] as const) {
+      assert.ok(SCHEMA.routes.some((r) => `${r.method} ${r.path}` === routeKey && r.function === fn && r.authorized), `${routeKey} in schema.json`);
+      t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'CUSTOM', AuthorizerId: Match.anyValue() });
+    }
+  });
 
   it('only GET /api/health is public', () => {
     const publicRoutes = resourcesOf(tpl('production'), 'AWS::ApiGatewayV2::Route')

@@ -42,6 +42,23 @@ impl Env {
         }
     }
 
+    /// A required comma-separated list that may be empty: the variable must be set, but set to
+    /// nothing it means "none" (no WhatsApp number allowed yet, every number in the default
+    /// tenant), which fails closed where the list is used, not at every cold start.
+    pub fn list(&mut self, name: &str) -> Vec<String> {
+        match self.vars.get(name) {
+            Some(v) => v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => {
+                self.problems.push(format!("{name} is not set"));
+                Vec::new()
+            }
+        }
+    }
+
     /// A required variable parsed with `parse`; its error message says what was expected.
     pub fn parsed<T, E: std::fmt::Display>(
         &mut self,
@@ -61,6 +78,11 @@ impl Env {
         }
     }
 
+    /// Records a problem found while interpreting a variable (reported by `finish`).
+    pub fn problem(&mut self, problem: String) {
+        self.problems.push(problem);
+    }
+
     /// Fails if anything was missing or invalid; otherwise returns `value`.
     pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, ConfigError> {
         if !self.problems.is_empty() {
@@ -77,6 +99,18 @@ impl Env {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_may_be_empty_but_must_be_set() {
+        let mut env = Env::from_map(BTreeMap::from([
+            ("A".to_string(), " x, y ,,".to_string()),
+            ("B".to_string(), "".to_string()),
+        ]));
+        assert_eq!(env.list("A"), vec!["x", "y"]);
+        assert!(env.list("B").is_empty());
+        assert!(env.list("C").is_empty());
+        assert_eq!(env.finish(|| Some(())).unwrap_err().problems, vec!["C is not set"]);
+    }
 
     #[test]
     fn every_missing_variable_is_named_in_one_error() {

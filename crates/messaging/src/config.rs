@@ -31,7 +31,8 @@ pub struct Rates {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub send_mode: SendMode,
-    /// Allowed WhatsApp origination phone-number ids; the first is the default sender.
+    /// Allowed WhatsApp origination phone-number ids; the first is the default sender. Empty
+    /// until a deployment configures its numbers: every WhatsApp send is then NOT_ALLOWLISTED.
     pub whatsapp_senders: Vec<String>,
     pub meta_api_version: String,
     /// SMS origination identity (pool id, phone number or sender id).
@@ -70,7 +71,7 @@ impl Config {
 
     pub fn from(mut env: Env) -> Result<Self, ConfigError> {
         let send_mode = env.parsed("SEND_MODE", SendMode::parse);
-        let senders = env.required("WHATSAPP_PHONE_NUMBER_IDS");
+        let whatsapp_senders = env.list("WHATSAPP_PHONE_NUMBER_IDS");
         let meta_api_version = env.required("WHATSAPP_META_API_VERSION");
         let sms_origination = env.required("SMS_ORIGINATION_IDENTITY");
         let email_sender = env.required("EMAIL_SENDER");
@@ -87,11 +88,7 @@ impl Config {
         env.finish(|| {
             Some(Config {
                 send_mode: send_mode?,
-                whatsapp_senders: senders
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
+                whatsapp_senders,
                 meta_api_version,
                 sms_origination,
                 email_sender,

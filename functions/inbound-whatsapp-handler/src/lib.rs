@@ -51,7 +51,14 @@ impl Config {
         let messaging = wecare_messaging::Config::from(Env::from_map(vars.clone()))?;
         let mut env = Env::from_map(vars);
         let default_tenant = env.parsed("DEFAULT_TENANT_ID", TenantId::parse);
-        let number_tenants = env.parsed("WHATSAPP_NUMBER_TENANTS", parse_number_tenants);
+        let number_tenants = parse_number_tenants(&env.list("WHATSAPP_NUMBER_TENANTS").join(","));
+        let number_tenants = match number_tenants {
+            Ok(m) => Some(m),
+            Err(e) => {
+                env.problem(format!("WHATSAPP_NUMBER_TENANTS is invalid: {e}"));
+                None
+            }
+        };
         let media_bucket = env.required("MEDIA_BUCKET");
         let media_files_table = env.required("MEDIA_FILES_TABLE");
         let region = env.parsed("DEFAULT_PHONE_REGION", Region::parse);

@@ -1,21 +1,29 @@
 // Why this exists: one RustLambda per function listed in schema.json — a function added to the
 // Rust workspace and to `wecare_core::routes::FUNCTIONS` appears here without touching this
-// file — with its table, sender, WhatsApp and media-bucket permissions granted from lib/wiring.ts
-// at the moment it is wired.
+// file — with its table, sender, WhatsApp, media-bucket and alerts permissions, and the messaging
+// config's variables, granted from lib/wiring.ts at the moment it is wired.
 
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
-import { type FunctionWiring, type MediaAccess, type SendChannel, wiringOf, WIRING } from '../wiring';
+import { type FunctionWiring, type MediaGrant, type SendChannel, wiringOf, WIRING } from '../wiring';
 import type { Data } from './data';
 import { RustLambda } from './rust-function';
 
 /** Where inbound WhatsApp media is stored in the media bucket (the handler's keys start with it). */
 export const INCOMING_MEDIA_PREFIX = 'incoming/';
+
+/** Where operators' uploads for WhatsApp sends are stored (outbound-whatsapp's keys start with it). */
+export const OUTGOING_MEDIA_PREFIX = 'outgoing/';
+
+/** What SNS does with the topic's key when a message is published to an encrypted topic. */
+export const ALERTS_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
 
 /**
  * How cdk-nag names an ARN in a finding. The stacks have a concrete region, so the partition of
@@ -41,8 +49,12 @@ export interface FunctionsProps {
   readonly senders: Readonly<Record<SendChannel, { readonly actions: readonly string[]; readonly resources: readonly string[] }>>;
   /** ARNs of the configured WhatsApp phone numbers, the only resources of a wiring's `whatsApp` actions. */
   readonly whatsAppNumbers: readonly string[];
-  /** The existing media bucket, for a wiring's `media`. */
+  /** The existing media bucket, for a wiring's `media` and `messagingConfig`. */
   readonly mediaBucket: IBucket;
+  /** The alerts topic (and the key it is encrypted with), for `messagingConfig` and `publishesAlerts`. */
+  readonly alerts: { readonly topic: ITopic; readonly key: IKey };
+  /** `WHATSAPP_TIER_LIMIT` of the functions with `messagingConfig`. */
+  readonly whatsAppTierLimit: number;
   /** Grants per function; the platform's table (lib/wiring.ts) unless a test passes another. */
   readonly wiring?: Readonly<Record<string, FunctionWiring>>;
 }
@@ -91,25 +103,31 @@ export class Functions extends Construct {
           new PolicyStatement({ actions: wiring.whatsApp.map((a) => `social-messaging:${a}`), resources: [...props.whatsAppNumbers] }),
         );
       }
-      if (wiring.media !== undefined) this.wireMedia(fn, wiring.media, props.mediaBucket);
+      for (const grant of wiring.media ?? []) this.grantMedia(fn, grant, props.mediaBucket);
+      if (wiring.media !== undefined || wiring.messagingConfig) fn.function.addEnvironment('MEDIA_BUCKET', props.mediaBucket.bucketName);
+      if (wiring.messagingConfig) {
+        fn.function.addEnvironment('ALERTS_TOPIC_ARN', props.alerts.topic.topicArn);
+        fn.function.addEnvironment('WHATSAPP_TIER_LIMIT', String(props.whatsAppTierLimit));
+      }
+      if (wiring.publishesAlerts) {
+        // Not topic.grantPublish, which adds the wildcard kms:GenerateDataKey*: publishing to an
+        // encrypted topic needs GenerateDataKey and Decrypt on its key, nothing more.
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [props.alerts.topic.topicArn] }));
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: [...ALERTS_KEY_ACTIONS], resources: [props.alerts.key.keyArn] }));
+      }
       all.set(name, fn);
     }
     this.all = all;
   }
 
-  private wireMedia(fn: RustLambda, access: MediaAccess, bucket: IBucket): void {
-    fn.function.addEnvironment('MEDIA_BUCKET', bucket.bucketName);
+  private grantMedia(fn: RustLambda, grant: MediaGrant, bucket: IBucket): void {
     // Single actions, not grantRead/grantPut: those add s3:List*, GetBucket*, tagging, retention…
-    const [action, objects, why] =
-      access === 'read'
-        ? ['s3:GetObject', '*', 'it signs short-lived download URLs for media files, which are keyed by tenant and message under prefixes the function does not choose']
-        : ['s3:PutObject', `${INCOMING_MEDIA_PREFIX}*`, `End User Messaging Social copies each inbound file to ${INCOMING_MEDIA_PREFIX}<tenant>/<message>/<media id>, a key that exists only once the message arrives`];
-    const resource = bucket.arnForObjects(objects);
-    fn.function.addToRolePolicy(new PolicyStatement({ actions: [action], resources: [resource] }));
+    const resource = bucket.arnForObjects(`${grant.prefix}*`);
+    fn.function.addToRolePolicy(new PolicyStatement({ actions: [...grant.actions], resources: [resource] }));
     if (fn.ownsRole) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagArn(this, resource)}]`,
-        reason: `Only ${action} is allowed, on objects of the media bucket${objects === '*' ? '' : ` under ${INCOMING_MEDIA_PREFIX}`}: ${why}, so no narrower ARN can be written in advance.`,
+        reason: `Only ${grant.actions.join(' and ')} on objects of the media bucket under ${grant.prefix}: ${grant.why}, so no narrower ARN can be written in advance.`,
       });
     }
   }

@@ -1,8 +1,8 @@
 // Why this exists: operators learn about trouble from here. It owns the log group every function
-// and the API write to (the specification's `/base-wecare-digital/common`), the alerts topic, one
-// alarm per failure that needs a human — a function erroring or throttled, a message in a
-// dead-letter queue, the API answering 5xx — and the dashboard of delivery per channel that the
-// functions' EMF metrics feed.
+// and the API write to (the specification's `/base-wecare-digital/common`), the alerts topic (the
+// send path publishes its messaging-tier warning there too), one alarm per failure that needs a
+// human — a function erroring or throttled, a message in a dead-letter queue, the API answering
+// 5xx — and the dashboard of delivery per channel that the functions' EMF metrics feed.
 
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -50,6 +50,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 export class Monitoring extends Construct {
   readonly logGroup: LogGroup;
   readonly alertsTopic: Topic;
+  /** The key the alerts topic is encrypted with; whoever publishes to the topic must use it. */
+  readonly alertsKey: Key;
   readonly alarms: Alarm[] = [];
   private readonly props: MonitoringProps;
   private readonly alarmAction: SnsAction;
@@ -72,6 +74,7 @@ export class Monitoring extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
+    this.alertsKey = key;
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.alertsTopic = new Topic(this, 'AlertsTopic', {
       topicName: `${props.resourcePrefix}alerts`,
