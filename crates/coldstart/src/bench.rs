@@ -151,7 +151,7 @@ fn bench_all(
         let summarize = |samples: &[Sample]| Side::from_samples(samples).ok_or("no samples to summarize");
         rows.push(Row {
             function: s.function.to_string(),
-            route_key: s.route_key.clone(),
+            event: s.event_label.clone(),
             clients: s.profile.clients(),
             ours: summarize(&ours_samples)?,
             python: summarize(&py_samples)?,
@@ -173,7 +173,8 @@ fn answer(s: &Subject, sample: &Sample) -> Result<Value, String> {
     Ok(value)
 }
 
-/// Same status and same JSON body for an HTTP response; the same document for an authorizer's.
+/// Same status and same JSON body for an HTTP response; the same document otherwise (an
+/// authorizer's, or the `null` of an event-source function's `Ok(())`).
 fn same_answer(ours: &Value, python: &Value) -> bool {
     match (ours.get("statusCode"), python.get("statusCode")) {
         (Some(a), Some(b)) => {
@@ -248,5 +249,8 @@ mod tests {
             &json!({ "isAuthorized": false }),
             &json!({ "isAuthorized": false })
         ));
+        // An event-source function's `Ok(())` is `null` on both sides.
+        assert!(same_answer(&Value::Null, &Value::Null));
+        assert!(!same_answer(&Value::Null, &json!({ "errorType": "x" })));
     }
 }

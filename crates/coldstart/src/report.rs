@@ -41,7 +41,8 @@ impl Side {
 #[derive(Debug, Clone)]
 pub struct Row {
     pub function: String,
-    pub route_key: String,
+    /// What the event was: a route key, or a description of the notification.
+    pub event: String,
     pub clients: &'static str,
     pub ours: Side,
     pub python: Side,
@@ -61,8 +62,14 @@ fn mark(met: bool) -> &'static str {
     }
 }
 
+/// The width of the function column: the longest name (`inbound-whatsapp-handler`) or more.
+fn name_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    names.map(str::len).max().unwrap_or(0).max("function".len())
+}
+
 pub fn render(rows: &[Row], runs: usize) -> String {
     let mut out = String::new();
+    let w = name_width(rows.iter().map(|r| r.function.as_str()));
     let _ = writeln!(
         out,
         "Cold start = process spawn → first response body received by the fake Runtime API \
@@ -71,12 +78,12 @@ pub fn render(rows: &[Row], runs: usize) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<16} {:>8} {:>8} {:>7} {:>7} │ {:>8} {:>8} {:>7} {:>7} │ {:>7} {:>6} {:>6}",
+        "{:<w$} {:>8} {:>8} {:>7} {:>7} │ {:>8} {:>8} {:>7} {:>7} │ {:>7} {:>6} {:>6}",
         "", "ours", "", "", "", "python", "", "", "", "ratio", "", ""
     );
     let _ = writeln!(
         out,
-        "{:<16} {:>8} {:>8} {:>7} {:>7} │ {:>8} {:>8} {:>7} {:>7} │ {:>7} {:>6} {:>6}",
+        "{:<w$} {:>8} {:>8} {:>7} {:>7} │ {:>8} {:>8} {:>7} {:>7} │ {:>7} {:>6} {:>6}",
         "function",
         "med ms",
         "p95 ms",
@@ -93,7 +100,7 @@ pub fn render(rows: &[Row], runs: usize) -> String {
     for r in rows {
         let _ = writeln!(
             out,
-            "{:<16} {:>8.2} {:>8.2} {:>7.2} {:>7.1} │ {:>8.1} {:>8.1} {:>7.1} {:>7.1} │ {:>6.1}× {:>5.1}× {:>5.1}×",
+            "{:<w$} {:>8.2} {:>8.2} {:>7.2} {:>7.1} │ {:>8.1} {:>8.1} {:>7.1} {:>7.1} │ {:>6.1}× {:>5.1}× {:>5.1}×",
             r.function,
             r.ours.wall_ms.median,
             r.ours.wall_ms.p95,
@@ -112,8 +119,8 @@ pub fn render(rows: &[Row], runs: usize) -> String {
     for r in rows {
         let _ = writeln!(
             out,
-            "  {:<16} {} — clients built at init: {}",
-            r.function, r.route_key, r.clients
+            "  {:<w$} {} — clients built at init: {}",
+            r.function, r.event, r.clients
         );
     }
 
@@ -141,7 +148,7 @@ pub fn render(rows: &[Row], runs: usize) -> String {
             .collect();
         met += goals.iter().filter(|(ok, _)| *ok).count();
         total += goals.len();
-        let _ = writeln!(out, "  {:<16} {}", r.function, text.join("; "));
+        let _ = writeln!(out, "  {:<w$} {}", r.function, text.join("; "));
     }
     let _ = writeln!(
         out,
@@ -161,13 +168,14 @@ pub struct ZipSize {
 
 pub fn render_sizes(sizes: &[ZipSize], dir: &str) -> String {
     let mut out = String::new();
+    let w = name_width(sizes.iter().map(|s| s.function.as_str()));
     let _ = writeln!(
         out,
         "Lambda zips in {dir} (MB = 10^6 bytes; goal ≤ {GOAL_ZIP_MB} MB per function)\n"
     );
     let _ = writeln!(
         out,
-        "{:<16} {:>12} {:>8} {:>14} {:>9}  goal",
+        "{:<w$} {:>12} {:>8} {:>14} {:>9}  goal",
         "function", "zip bytes", "zip MB", "unzipped bytes", "unzip MB"
     );
     let mut met = 0;
@@ -177,7 +185,7 @@ pub fn render_sizes(sizes: &[ZipSize], dir: &str) -> String {
         met += usize::from(ok);
         let _ = writeln!(
             out,
-            "{:<16} {:>12} {:>8.2} {:>14} {:>9.2}  {}",
+            "{:<w$} {:>12} {:>8.2} {:>14} {:>9.2}  {}",
             s.function,
             s.zip_bytes,
             zip_mb,
@@ -189,11 +197,46 @@ pub fn render_sizes(sizes: &[ZipSize], dir: &str) -> String {
     let total: u64 = sizes.iter().map(|s| s.zip_bytes).sum();
     let _ = writeln!(
         out,
-        "{:<16} {:>12} {:>8.2}\n  {met} of {} zips within {GOAL_ZIP_MB} MB",
+        "{:<w$} {:>12} {:>8.2}\n  {met} of {} zips within {GOAL_ZIP_MB} MB",
         "total",
         total,
         total as f64 / MB,
         sizes.len()
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(ms: f64) -> Side {
+        let s = Summary {
+            median: ms,
+            p95: ms,
+            max: ms,
+        };
+        Side {
+            wall_ms: s,
+            cpu_ms: s,
+            rss_mb: s,
+        }
+    }
+
+    #[test]
+    fn the_table_is_as_wide_as_the_longest_function_name() {
+        let row = |function: &str| Row {
+            function: function.to_string(),
+            event: "GET /api/health".to_string(),
+            clients: "none",
+            ours: side(5.0),
+            python: side(300.0),
+        };
+        let out = render(&[row("users"), row("inbound-whatsapp-handler")], 20);
+        let table: Vec<&str> = out.lines().filter(|l| l.contains('│')).collect();
+        assert_eq!(table.len(), 4, "{out}");
+        let widths: Vec<usize> = table.iter().map(|l| l.chars().count()).collect();
+        assert!(widths.windows(2).all(|w| w[0] == w[1]), "{out}");
+        assert!(out.contains("inbound-whatsapp-handler     5.00"), "{out}");
+    }
 }

@@ -3,9 +3,15 @@
 //!
 //! Everything comes from `wecare_core` (function list, routes, table variables), so a renamed
 //! route or a new table cannot silently drift from what the functions read at cold start. The
-//! events are chosen to need no network: an API request with no authorizer context answers 401
-//! (or 200 for the open health route) and an authorizer request with no `Authorization` header
-//! is denied, both before any AWS call, so the time measured is init plus a trivial invocation.
+//! events are chosen to need no network, so the time measured is init plus a trivial invocation:
+//!
+//! - an API request with no authorizer context answers 401 (or 200 for the open health route):
+//!   every handler's guard reads the authorizer context before any AWS call;
+//! - an authorizer request with no `Authorization` header is denied before any key is fetched;
+//! - the inbound WhatsApp event is one SNS record carrying a real EUM Social envelope whose only
+//!   change is a `delivered` status without the callback data the send path attaches (a message
+//!   sent from outside the platform): the handler parses it all, ignores the status without a
+//!   table read and returns `Ok(())`, which the runtime answers as `null`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,9 +26,22 @@ pub enum Profile {
     Authorizer,
     /// Contacts config and a DynamoDB client (`contacts-*`).
     Contacts,
+    /// `wecare_messaging::Config` and `Deps`: DynamoDB, socialmessaging, pinpoint-sms-voice-v2,
+    /// SESv2, S3 and SNS clients (`outbound-whatsapp`, `outbound-sms`, `outbound-email`,
+    /// `messages-read`).
+    Messaging,
+    /// The messaging config and clients plus the inbound config (number → tenant map, media
+    /// table; `inbound-whatsapp-handler`).
+    Inbound,
     /// Nothing but the logger (`users`).
     Users,
 }
+
+/// The functions whose `main` builds `wecare_messaging::Deps` from `Config::from_env`.
+const MESSAGING_FUNCTIONS: &[&str] = &["outbound-whatsapp", "outbound-sms", "outbound-email", "messages-read"];
+
+/// The SNS-triggered function; it serves no route.
+const INBOUND_FUNCTION: &str = "inbound-whatsapp-handler";
 
 impl Profile {
     /// The profile of a function, `None` for one nobody described yet.
@@ -30,6 +49,8 @@ impl Profile {
         match function {
             "auth-middleware" => Some(Profile::Authorizer),
             "users" => Some(Profile::Users),
+            INBOUND_FUNCTION => Some(Profile::Inbound),
+            f if MESSAGING_FUNCTIONS.contains(&f) => Some(Profile::Messaging),
             f if f.starts_with("contacts-") => Some(Profile::Contacts),
             _ => None,
         }
@@ -40,6 +61,8 @@ impl Profile {
         match self {
             Profile::Authorizer => "authorizer",
             Profile::Contacts => "contacts",
+            Profile::Messaging => "messaging",
+            Profile::Inbound => "inbound",
             Profile::Users => "users",
         }
     }
@@ -49,9 +72,21 @@ impl Profile {
         match self {
             Profile::Authorizer => "dynamodb + http",
             Profile::Contacts => "dynamodb",
+            Profile::Messaging | Profile::Inbound => "dynamodb + socialmessaging + sms-voice-v2 + sesv2 + s3 + sns",
             Profile::Users => "none",
         }
     }
+}
+
+/// What the one invocation must answer for the run to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// An API Gateway response with this `statusCode`.
+    Status(u16),
+    /// An authorizer response with `isAuthorized: false`.
+    Denied,
+    /// `null`: the handler returned `Ok(())` (an event-source function with nothing to return).
+    Null,
 }
 
 /// One function under test.
@@ -59,27 +94,30 @@ impl Profile {
 pub struct Subject {
     pub function: &'static str,
     pub profile: Profile,
-    /// The route the event is for, e.g. `GET /api/contacts`.
-    pub route_key: String,
+    /// What the event is, for the report: the route key (`GET /api/contacts`), or for the SNS
+    /// function a description of the notification.
+    pub event_label: String,
     pub event: Vec<u8>,
-    /// The `statusCode` an HTTP function must answer, or `None` for the authorizer (must deny).
-    pub expected_status: Option<u16>,
+    pub expected: Expected,
 }
 
 impl Subject {
     /// Checks that `answer` is what this subject's event must produce; `Err` says what came instead.
     pub fn check(&self, answer: &Value) -> Result<(), String> {
-        let ok = match self.expected_status {
-            Some(status) => answer.get("statusCode").and_then(Value::as_u64) == Some(u64::from(status)),
-            None => answer.get("isAuthorized") == Some(&Value::Bool(false)),
+        let (ok, wanted) = match self.expected {
+            Expected::Status(status) => (
+                answer.get("statusCode").and_then(Value::as_u64) == Some(u64::from(status)),
+                format!("statusCode {status}"),
+            ),
+            Expected::Denied => (
+                answer.get("isAuthorized") == Some(&Value::Bool(false)),
+                "isAuthorized: false".to_string(),
+            ),
+            Expected::Null => (answer.is_null(), "null (the handler returned Ok)".to_string()),
         };
         if ok {
             return Ok(());
         }
-        let wanted = match self.expected_status {
-            Some(status) => format!("statusCode {status}"),
-            None => "isAuthorized: false".to_string(),
-        };
         Err(format!("{} answered {answer} instead of {wanted}", self.function))
     }
 }
@@ -116,32 +154,50 @@ pub fn subjects(only: &[String]) -> Result<(Vec<Subject>, Skipped), String> {
 }
 
 fn subject(function: &'static str, profile: Profile) -> Result<Subject, String> {
-    if profile == Profile::Authorizer {
-        let route = ROUTES
-            .iter()
-            .find(|r| r.authorized)
-            .ok_or("no authorized route for the authorizer event")?;
-        return Ok(Subject {
-            function,
-            profile,
-            route_key: route.route_key(),
-            event: authorizer_event(route).to_string().into_bytes(),
-            expected_status: None,
-        });
+    match profile {
+        Profile::Authorizer => {
+            let route = ROUTES
+                .iter()
+                .find(|r| r.authorized)
+                .ok_or("no authorized route for the authorizer event")?;
+            Ok(Subject {
+                function,
+                profile,
+                event_label: route.route_key(),
+                event: authorizer_event(route).to_string().into_bytes(),
+                expected: Expected::Denied,
+            })
+        }
+        Profile::Inbound => {
+            if ROUTES.iter().any(|r| r.function == function) {
+                return Err(format!(
+                    "{function} serves a route; its cold-start event is an SNS notification"
+                ));
+            }
+            Ok(Subject {
+                function,
+                profile,
+                event_label: "SNS: EUM Social status without our callback data (ignored)".to_string(),
+                event: inbound_event().to_string().into_bytes(),
+                expected: Expected::Null,
+            })
+        }
+        Profile::Contacts | Profile::Messaging | Profile::Users => {
+            // The function's first route: `users` answers the open health check, the others deny
+            // the caller the (absent) authorizer did not vouch for.
+            let route = ROUTES
+                .iter()
+                .find(|r| r.function == function)
+                .ok_or_else(|| format!("no route is served by {function}"))?;
+            Ok(Subject {
+                function,
+                profile,
+                event_label: route.route_key(),
+                event: http_event(route).to_string().into_bytes(),
+                expected: Expected::Status(if route.authorized { 401 } else { 200 }),
+            })
+        }
     }
-    // The function's first route: `users` answers the open health check, the others deny the
-    // caller the (absent) authorizer did not vouch for.
-    let route = ROUTES
-        .iter()
-        .find(|r| r.function == function)
-        .ok_or_else(|| format!("no route is served by {function}"))?;
-    Ok(Subject {
-        function,
-        profile,
-        route_key: route.route_key(),
-        event: http_event(route).to_string().into_bytes(),
-        expected_status: Some(if route.authorized { 401 } else { 200 }),
-    })
 }
 
 /// `/api/contacts/{contactId}` → the concrete path and its parameters.
@@ -216,10 +272,77 @@ fn authorizer_event(route: &RouteDef) -> Value {
     })
 }
 
+/// The WhatsApp number of the run, as `SendWhatsAppMessage` names it; the inbound event arrives
+/// on it and the environment allows it and maps it to [`TENANT`].
+const PHONE_NUMBER_ID: &str = "phone-number-id-00000000000000000000000000c01d57";
+const WABA_ID: &str = "00000000000000000000000000c01d57";
+const TENANT: &str = "coldstart-tenant";
+
+/// The SNS event Lambda delivers for one EUM Social notification: a Meta `entry` with one
+/// `delivered` status that carries no `biz_opaque_callback_data` (sent from outside the platform,
+/// e.g. WhatsApp Manager), which the handler ignores after parsing everything, without AWS.
+fn inbound_event() -> Value {
+    let bare = PHONE_NUMBER_ID.trim_start_matches("phone-number-id-");
+    let entry = json!({
+        "id": "102290129340398",
+        "changes": [{
+            "field": "messages",
+            "value": {
+                "messaging_product": "whatsapp",
+                "metadata": { "display_phone_number": "919800000001", "phone_number_id": "106540352242922" },
+                "statuses": [{
+                    "id": "wamid.HBgMOTE5ODAwMDAwMDAyFQIAERgSQ09MRFNUQVJUMDAwMDAwMDAA",
+                    "status": "delivered",
+                    "timestamp": "1767225600",
+                    "recipient_id": "919800000002"
+                }]
+            }
+        }]
+    });
+    let envelope = json!({
+        "context": {
+            "MetaWabaIds": [{
+                "wabaId": "102290129340398",
+                "arn": format!("arn:aws:social-messaging:us-east-1:123456789012:waba/{WABA_ID}")
+            }],
+            "MetaPhoneNumberIds": [{
+                "metaPhoneNumberId": "106540352242922",
+                "arn": format!("arn:aws:social-messaging:us-east-1:123456789012:phone-number-id/{bare}")
+            }]
+        },
+        "whatsAppWebhookEntry": entry.to_string(),
+        "aws_account_id": "123456789012",
+        "message_timestamp": "2026-01-01T00:00:00.000000000Z",
+        "messageId": "01J0000000COLDSTART0000000"
+    });
+    let topic = "arn:aws:sns:us-east-1:123456789012:coldstart-eum-events";
+    json!({
+        "Records": [{
+            "EventSource": "aws:sns",
+            "EventVersion": "1.0",
+            "EventSubscriptionArn": format!("{topic}:00000000-0000-0000-0000-00000000c01d"),
+            "Sns": {
+                "Type": "Notification",
+                "MessageId": "00000000-0000-0000-0000-0000000c01d5",
+                "TopicArn": topic,
+                "Subject": null,
+                "Message": envelope.to_string(),
+                "Timestamp": "2026-01-01T00:00:00.000Z",
+                "SignatureVersion": "1",
+                "Signature": "Y29sZHN0YXJ0",
+                "SigningCertUrl": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-coldstart.pem",
+                "UnsubscribeUrl": format!("https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic}:coldstart"),
+                "MessageAttributes": {}
+            }
+        }]
+    })
+}
+
 /// The environment every process gets (after `env_clear`): Lambda's runtime variables, dummy
 /// credentials, and every configuration variable the functions read, with valid dummy values.
 /// `home` is an empty directory, so neither side reads a developer's `~/.aws`.
 pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
+    let number_tenants = format!("{PHONE_NUMBER_ID}={TENANT}");
     let mut env: Vec<(String, String)> = [
         ("AWS_LAMBDA_FUNCTION_NAME", function),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
@@ -232,7 +355,7 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
         ("AWS_SECRET_ACCESS_KEY", "coldstart-dummy-secret-access-key-0000000"),
         ("AWS_SESSION_TOKEN", "coldstart-dummy-session-token"),
         ("DEFAULT_PHONE_REGION", "IN"),
-        ("DEFAULT_TENANT_ID", "coldstart-tenant"),
+        ("DEFAULT_TENANT_ID", TENANT),
         (
             "COGNITO_ISSUER",
             "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_coldstart",
@@ -240,6 +363,24 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
         ("COGNITO_CLIENT_IDS", "coldstartclient"),
         // Never contacted: the event carries no token, so no key is ever fetched.
         ("JWKS_URL", "http://127.0.0.1:9/.well-known/jwks.json"),
+        // `wecare_messaging::Config` (the outbound functions, messages-read and inbound). DRY_RUN:
+        // even a send that got past the guard would call no provider.
+        ("SEND_MODE", "DRY_RUN"),
+        ("WHATSAPP_PHONE_NUMBER_IDS", PHONE_NUMBER_ID),
+        ("WHATSAPP_META_API_VERSION", "v20.0"),
+        ("SMS_ORIGINATION_IDENTITY", "pool-00000000000000000000000000c01d57"),
+        ("EMAIL_SENDER", "coldstart@example.com"),
+        ("RATE_WHATSAPP_PER_SECOND", "80"),
+        ("RATE_SMS_PER_SECOND", "5"),
+        ("RATE_EMAIL_PER_SECOND", "10"),
+        ("WHATSAPP_TIER_LIMIT", "250"),
+        (
+            "ALERTS_TOPIC_ARN",
+            "arn:aws:sns:us-east-1:123456789012:coldstart-alerts",
+        ),
+        ("MEDIA_BUCKET", "coldstart-media"),
+        // The inbound handler's own: which tenant each number belongs to.
+        ("WHATSAPP_NUMBER_TENANTS", number_tenants.as_str()),
         ("TZ", ":UTC"),
         ("LANG", "C.UTF-8"),
         ("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -260,18 +401,138 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
 mod tests {
     use super::*;
 
+    fn env_map() -> BTreeMap<String, String> {
+        environment("test", Path::new("/nonexistent")).into_iter().collect()
+    }
+
     #[test]
     fn every_function_has_a_subject_or_a_reason_and_events_are_json() {
         let (all, skipped) = subjects(&[]).expect("subjects");
         assert_eq!(all.len() + skipped.len(), FUNCTIONS.len());
-        for f in ["auth-middleware", "contacts-create", "contacts-read", "users"] {
-            assert!(all.iter().any(|s| s.function == f), "{f} is measured");
-        }
+        assert!(skipped.is_empty(), "every function has a profile: {skipped:?}");
         for s in &all {
             let event: Value = serde_json::from_slice(&s.event).expect("event is JSON");
-            assert_eq!(event["routeKey"], s.route_key.as_str());
+            if s.profile == Profile::Inbound {
+                assert!(event["Records"].is_array());
+                continue;
+            }
+            assert_eq!(event["routeKey"], s.event_label.as_str());
             assert!(event["headers"].get("authorization").is_none());
         }
+    }
+
+    #[test]
+    fn messaging_functions_answer_401_on_their_first_route() {
+        let (all, _) = subjects(&[]).expect("subjects");
+        for f in MESSAGING_FUNCTIONS {
+            let s = all.iter().find(|s| s.function == *f).expect("measured");
+            assert_eq!(s.profile, Profile::Messaging);
+            let first = ROUTES.iter().find(|r| r.function == *f).expect("a route");
+            assert_eq!(s.event_label, first.route_key());
+            assert_eq!(s.expected, Expected::Status(401));
+            let event: Value = serde_json::from_slice(&s.event).expect("JSON");
+            // No authorizer context: the guard answers 401 before any AWS call.
+            assert!(event["requestContext"].get("authorizer").is_none());
+            assert!(!event["rawPath"].as_str().expect("path").contains('{'));
+        }
+        let sms = all.iter().find(|s| s.function == "outbound-sms").expect("sms");
+        assert_eq!(sms.event_label, "POST /api/messages/sms");
+        let body = json!({ "error": { "code": "UNAUTHENTICATED", "message": "sign in to continue" } });
+        assert!(sms
+            .check(&json!({ "statusCode": 401, "body": body.to_string() }))
+            .is_ok());
+        assert!(sms.check(&json!({ "statusCode": 202 })).is_err());
+    }
+
+    #[test]
+    fn the_inbound_event_is_an_eum_status_on_a_configured_number_without_callback_data() {
+        let s = subject(INBOUND_FUNCTION, Profile::Inbound).expect("inbound");
+        assert_eq!(s.expected, Expected::Null);
+        let event: Value = serde_json::from_slice(&s.event).expect("JSON");
+        let records = event["Records"].as_array().expect("records");
+        assert_eq!(records.len(), 1);
+        let sns = &records[0]["Sns"];
+        for field in [
+            "Type",
+            "MessageId",
+            "TopicArn",
+            "Timestamp",
+            "SignatureVersion",
+            "Signature",
+            "SigningCertUrl",
+            "UnsubscribeUrl",
+        ] {
+            assert!(sns[field].is_string(), "Sns.{field} is set");
+        }
+        assert_eq!(records[0]["EventSource"], "aws:sns");
+        // Sns.Message → envelope → whatsAppWebhookEntry (itself a JSON string) → entry.
+        let envelope: Value = serde_json::from_str(sns["Message"].as_str().expect("Message")).expect("envelope");
+        let entry: Value =
+            serde_json::from_str(envelope["whatsAppWebhookEntry"].as_str().expect("entry string")).expect("entry");
+        let change = &entry["changes"][0];
+        assert_eq!(change["field"], "messages");
+        assert!(
+            change["value"].get("messages").is_none(),
+            "no inbound message: that would read DynamoDB"
+        );
+        let status = &change["value"]["statuses"][0];
+        assert_eq!(status["status"], "delivered");
+        assert!(status.get("biz_opaque_callback_data").is_none());
+        // The number it arrived on is allowed and mapped to a tenant in the environment.
+        let arn = envelope["context"]["MetaPhoneNumberIds"][0]["arn"]
+            .as_str()
+            .expect("arn");
+        let number = format!("phone-number-id-{}", arn.rsplit_once("phone-number-id/").expect("id").1);
+        let env = env_map();
+        assert_eq!(env["WHATSAPP_PHONE_NUMBER_IDS"], number);
+        assert_eq!(
+            env["WHATSAPP_NUMBER_TENANTS"],
+            format!("{number}={}", env["DEFAULT_TENANT_ID"])
+        );
+
+        assert!(s.check(&Value::Null).is_ok());
+        assert!(s.check(&json!({ "statusCode": 200 })).is_err());
+        assert!(s.check(&json!({ "errorType": "x", "errorMessage": "y" })).is_err());
+    }
+
+    #[test]
+    fn the_environment_has_every_messaging_and_inbound_variable_with_a_valid_value() {
+        let env = env_map();
+        // crates/messaging/src/config.rs and inbound-whatsapp-handler's Config.
+        for var in [
+            "SEND_MODE",
+            "WHATSAPP_PHONE_NUMBER_IDS",
+            "WHATSAPP_META_API_VERSION",
+            "SMS_ORIGINATION_IDENTITY",
+            "EMAIL_SENDER",
+            "RATE_WHATSAPP_PER_SECOND",
+            "RATE_SMS_PER_SECOND",
+            "RATE_EMAIL_PER_SECOND",
+            "CONTACTS_TABLE",
+            "MESSAGES_TABLE",
+            "AUDIT_LOGS_TABLE",
+            "RATE_LIMIT_TRACKERS_TABLE",
+            "WHATSAPP_TIER_LIMIT",
+            "ALERTS_TOPIC_ARN",
+            "MEDIA_BUCKET",
+            "MEDIA_FILES_TABLE",
+            "WHATSAPP_NUMBER_TENANTS",
+            "DEFAULT_TENANT_ID",
+            "DEFAULT_PHONE_REGION",
+        ] {
+            assert!(env.get(var).is_some_and(|v| !v.trim().is_empty()), "{var} is set");
+        }
+        assert_eq!(env["SEND_MODE"], "DRY_RUN");
+        for rate in [
+            "RATE_WHATSAPP_PER_SECOND",
+            "RATE_SMS_PER_SECOND",
+            "RATE_EMAIL_PER_SECOND",
+        ] {
+            let r: f64 = env[rate].parse().expect("a number");
+            assert!(r > 0.0 && r <= 10_000.0, "{rate}");
+        }
+        assert!(env["WHATSAPP_TIER_LIMIT"].parse::<u64>().expect("a number") > 0);
+        assert!(env["ALERTS_TOPIC_ARN"].starts_with("arn:aws:sns:"));
     }
 
     #[test]
@@ -293,5 +554,6 @@ mod tests {
         let a = subject("auth-middleware", Profile::Authorizer).expect("authorizer");
         assert!(a.check(&json!({ "isAuthorized": false })).is_ok());
         assert!(a.check(&json!({ "isAuthorized": true })).is_err());
+        assert!(a.check(&Value::Null).is_err());
     }
 }
