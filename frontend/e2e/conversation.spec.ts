@@ -1,6 +1,7 @@
 // The inbox, a conversation and the composer, against the local stack: sends go through the real
 // outbound functions to the provider sandbox, and the sandbox plays the customer (inbound
 // messages and delivery statuses arrive through SNS and the inbound handler, as in AWS).
+import { crc32, deflateSync } from 'node:zlib';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import {
   asCustomer,
@@ -28,6 +29,44 @@ interface StoredMessage {
 const bubbles = (page: Page) => page.getByRole('list', { name: 'Messages, oldest first' }).locator('.bubble');
 const bubbleWith = (page: Page, text: string) => bubbles(page).filter({ hasText: text });
 const statusOf = (bubble: Locator) => bubble.locator('.message-status');
+
+/** A real PNG of `width` × `height` pixels (a colour gradient), made here rather than kept as a file. */
+function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.writeUInt8(8, 8); // 8 bits per channel
+  header.writeUInt8(2, 9); // RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y += 1) {
+    const row = y * (width * 3 + 1); // each row starts with filter type 0
+    for (let x = 0; x < width; x += 1) {
+      rows.writeUInt8(Math.round((x / width) * 255), row + 1 + x * 3);
+      rows.writeUInt8(Math.round((y / height) * 255), row + 2 + x * 3);
+      rows.writeUInt8(160, row + 3 + x * 3);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+interface InboxRow {
+  contactId: string;
+  unreadCount: number;
+  lastMessage: { text?: string; status: string };
+}
 
 /** Turns a channel's consent on from the contact's page (the way an operator does it). */
 async function optIn(page: Page, channel: 'WhatsApp' | 'SMS' | 'Email'): Promise<void> {
@@ -130,6 +169,8 @@ test('an Operator writes to a new contact: a template outside the window, then a
 });
 
 test('an inbound WhatsApp message shows in the inbox; the reply is delivered, then read', async ({ page }) => {
+  // Two pollers (inbox 5 s, conversation 3 s) and two round trips through SNS.
+  test.setTimeout(60_000);
   const word = uniqueWord('inbound');
   const name = `Meera ${word}`;
   const phone = uniqueIndianPhone();
@@ -151,6 +192,21 @@ test('an inbound WhatsApp message shows in the inbox; the reply is delivered, th
   await row.click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   const contactId = new URL(page.url()).pathname.split('/').pop() ?? '';
+  // Opening the conversation marks it read: the badge is gone from the inbox, and from the API.
+  await expect(bubbleWith(page, 'hi')).toBeVisible();
+  await expect
+    .poll(async () => {
+      const { items } = await callApi<{ items: InboxRow[] }>('GET', '/conversations?limit=100');
+      return items.find((c) => c.contactId === contactId)?.unreadCount;
+    })
+    .toBe(0);
+  await page.getByRole('link', { name: '← Inbox' }).click();
+  await expect(row).toBeVisible();
+  await expect(row.locator('.badge')).toHaveCount(0);
+  await expect(row).toContainText('hi');
+  await screenshot(page, 'inbox-read');
+  await row.click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   const hi = bubbleWith(page, 'hi');
   await expect(hi).toHaveClass(/bubble--inbound/);
   await expect(hi).toContainText(`${name} wrote`);
@@ -180,7 +236,21 @@ test('an inbound WhatsApp message shows in the inbox; the reply is delivered, th
   // The page polls: the ticks advance without a reload.
   await asCustomer('statuses', { messageId: providerMessageId, status: 'delivered' });
   await expect(statusOf(sent)).toHaveText('✓✓Delivered', { timeout: 15_000 });
+
+  // The inbox shows the reply with its ticks, and follows the statuses too.
+  await page.getByRole('link', { name: '← Inbox' }).click();
+  await expect(row).toContainText(`You: ${reply}`);
+  const rowStatus = row.locator('.message-status');
+  await expect(rowStatus).toHaveText('✓✓Delivered');
+  await expect(row.locator('.badge')).toHaveCount(0);
   await asCustomer('statuses', { messageId: providerMessageId, status: 'read' });
+  await expect(rowStatus).toHaveText('✓✓Read', { timeout: 15_000 });
+  await expect(rowStatus).toHaveClass(/message-status--read/);
+  await expect(rowStatus).toHaveAttribute('title', 'Read');
+  await expectAccessible(page, 'inbox with ticks');
+  await screenshot(page, 'inbox-ticks');
+
+  await row.click();
   await expect(statusOf(sent)).toHaveText('✓✓Read', { timeout: 15_000 });
   await expect(statusOf(sent)).toHaveClass(/message-status--read/);
   await expectAccessible(page, 'conversation');
@@ -219,6 +289,56 @@ test('inbound media shows as the API offers it: inline when it has a URL, else s
   }
   await expectAccessible(page, 'conversation with media');
   await screenshot(page, 'conversation-media');
+});
+
+test('an Operator sends a photo inside the window: checked at once, uploaded to the bucket, shown inline', async ({ page }) => {
+  test.setTimeout(45_000);
+  const word = uniqueWord('attach');
+  const name = `Asha ${word}`;
+  const phone = uniqueIndianPhone();
+  const contact = await seedContact({ name, phone, optInWhatsApp: true });
+  // The customer writes first: the window is open, so a file may go.
+  await asCustomer('messages', { from: phone, name, text: `hello ${word}` });
+
+  await signIn(page, user('Operator'));
+  await page.goto(`/conversations/${contact.contactId}`);
+  await expect(bubbleWith(page, `hello ${word}`)).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText(/^WhatsApp window open · 2[34] h/)).toBeVisible();
+  await page.getByRole('radio', { name: 'Photo or file' }).check();
+  const file = page.getByLabel('File', { exact: true });
+
+  // What WhatsApp would refuse is refused here, in words, before anything is uploaded.
+  await file.setInputFiles({ name: 'cat.gif', mimeType: 'image/gif', buffer: Buffer.from('GIF89a') });
+  await expect(page.getByText('“cat.gif” cannot be sent on WhatsApp: files of type image/gif are not accepted.', { exact: false })).toBeVisible();
+  await expect(file).toHaveAttribute('aria-invalid', 'true');
+  await expectAccessible(page, 'composer with a refused file');
+  await screenshot(page, 'conversation-file-refused');
+
+  const image = png(48, 32);
+  const fileName = `parcel-${word}.png`;
+  await file.setInputFiles({ name: fileName, mimeType: 'image/png', buffer: image });
+  await expect(page.getByText(fileName)).toBeVisible();
+  await expect(page.getByText(/^ · [\d.]+ KB · Photo$/)).toBeVisible();
+  await page.getByRole('textbox', { name: 'Caption (optional)' }).fill(`Your parcel ${word}`);
+  await expectAccessible(page, 'composer with a file');
+  await screenshot(page, 'conversation-file');
+
+  // Upload URL from the API, PUT straight to the media bucket (another origin: CORS), then send.
+  const put = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes(fileName));
+  await page.getByRole('button', { name: 'Send file' }).click();
+  expect((await put).status()).toBe(200);
+  await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
+  await expect(page.getByText(fileName)).toHaveCount(0);
+
+  const sent = bubbleWith(page, `Your parcel ${word}`);
+  await expect(sent).toHaveClass(/bubble--outbound/);
+  await expect(statusOf(sent)).toContainText(/Queued|Sent|Delivered/);
+  const shown = sent.getByRole('img', { name: `Photo from you: Your parcel ${word}` });
+  await expect(shown).toBeVisible();
+  // The presigned GET serves the bytes just uploaded.
+  await expect.poll(() => shown.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBe(48);
+  await expectAccessible(page, 'conversation with a sent photo');
+  await screenshot(page, 'conversation-file-sent');
 });
 
 test.describe('at 320 px wide', () => {

@@ -141,6 +141,19 @@ async fn files_whatsapp_would_refuse_are_refused_before_anything_is_sent() {
             "{why}: {e}"
         );
     }
+    let audio = upload(&stack, &op, "audio/ogg", b"OggS-sandbox", "note.ogg").await;
+    let (status, e) = stack
+        .send_message(
+            &op,
+            "whatsapp",
+            json!({ "contactId": id, "media": { "s3Key": audio, "caption": "listen" } }),
+        )
+        .await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (400, Some("VALIDATION_FAILED")),
+        "audio has no caption: {e}"
+    );
     // A document goes with its file name.
     let key = upload(&stack, &op, "application/pdf", b"%PDF-1.4\n%%EOF\n", "terms.pdf").await;
     let (status, sent) = stack

@@ -18,6 +18,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
     ScalarAttributeType, TimeToLiveSpecification,
 };
+use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde::Serialize;
 use wecare_core::tables::{Table, TableDef};
@@ -154,6 +155,29 @@ pub async fn provision(
             }
         }
     }
+    // The console uploads files straight to the media bucket (a presigned PUT) and shows them
+    // from it (presigned GET), from its own origin: the browser sends a CORS preflight, which
+    // moto answers from the bucket's CORS configuration as S3 does. In AWS the media bucket is
+    // imported, not created by the stack, and its CORS rule is the operator's to set.
+    let cors = CorsConfiguration::builder()
+        .cors_rules(
+            CorsRule::builder()
+                .allowed_origins("*")
+                .allowed_methods("PUT")
+                .allowed_methods("GET")
+                .allowed_headers("Content-Type")
+                .max_age_seconds(300)
+                .build()
+                .context("media bucket CORS rule")?,
+        )
+        .build()
+        .context("media bucket CORS configuration")?;
+    s3.put_bucket_cors()
+        .bucket(&media_bucket)
+        .cors_configuration(cors)
+        .send()
+        .await
+        .with_context(|| format!("put CORS on bucket {media_bucket}"))?;
 
     let ses_sender = "one@wecare.digital".to_string();
     let ses = aws_sdk_sesv2::Client::new(sdk);

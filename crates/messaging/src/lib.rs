@@ -393,10 +393,12 @@ pub async fn send(
                 .or_else(|| requested.as_ref().and_then(|m| m.caption.clone()));
             message.template = template.clone();
             if let (Some(m), Some((kind, info))) = (requested, &media) {
-                message.details = Some(serde_json::json!({
-                    "type": kind.as_str(),
-                    "media": { "s3Key": m.s3_key, "mimeType": info.content_type, "size": info.size, "filename": m.filename },
-                }));
+                let mut file =
+                    serde_json::json!({ "s3Key": m.s3_key, "mimeType": info.content_type, "size": info.size });
+                if let Some(name) = &m.filename {
+                    file["filename"] = serde_json::json!(name);
+                }
+                message.details = Some(serde_json::json!({ "type": kind.as_str(), "media": file }));
             }
         }
         Outbound::Sms { text } => message.text = Some(text.clone()),
@@ -660,6 +662,17 @@ async fn resolve_media(
         .map_err(|e| SendError::Media(Box::new(e)))?
         .ok_or_else(|| invalid("media.s3Key", "nothing has been uploaded there"))?;
     let kind = check_media(&info.content_type, info.size).map_err(|e| invalid("media", e))?;
+    // WhatsApp shows a caption on images, videos and documents only, and a file name on documents:
+    // anything else would be stored as said but never seen by the customer.
+    if m.caption.is_some() && !matches!(kind, MediaKind::Image | MediaKind::Video | MediaKind::Document) {
+        return Err(invalid(
+            "media.caption",
+            format!("a {} carries no caption", kind.as_str()),
+        ));
+    }
+    if m.filename.is_some() && kind != MediaKind::Document {
+        return Err(invalid("media.filename", "only documents carry a file name"));
+    }
     Ok((kind, info))
 }
 

@@ -1,8 +1,10 @@
 import { ApiClient } from '@/lib/api-client';
 import { fakeFetch, json } from '@/testing/fake-fetch';
 import { aMessage } from '@/testing/fixtures';
+import { createMediaUpload, putUpload } from './create-media-upload';
 import { getConversationContact } from './get-contact';
 import { getTimeline } from './get-timeline';
+import { markConversationRead } from './mark-read';
 import { mediaOf } from './message';
 import { sendEmail } from './send-email';
 import { sendSms } from './send-sms';
@@ -45,6 +47,10 @@ describe('mediaOf', () => {
       s3Key: 'k',
       url: 'https://s3/x',
     });
+    // What the API stores for an outbound file sent without a name.
+    expect(
+      mediaOf({ details: { type: 'image', media: { s3Key: 'k', mimeType: 'image/png', size: 68, filename: null, url: 'u', urlExpiresAt: 't' } } }),
+    ).toEqual({ s3Key: 'k', mimeType: 'image/png', size: 68, filename: null, url: 'u', urlExpiresAt: 't' });
     expect(mediaOf({ details: { type: 'text' } })).toBeNull();
     expect(mediaOf({ details: { media: { size: 'big' } } })).toBeNull();
     expect(mediaOf({})).toBeNull();
@@ -99,5 +105,53 @@ describe('sending', () => {
         json(422, { error: { code: 'TEMPLATE_REQUIRED', message: 'the 24-hour window is closed' } }),
     });
     await expect(sendWhatsApp(api, { contactId: 'c-ada', text: 'x' })).rejects.toMatchObject({ code: 'TEMPLATE_REQUIRED' });
+  });
+});
+
+describe('marking read', () => {
+  it('posts no body to the conversation’s read endpoint', async () => {
+    const { api, requests } = client({
+      'POST /api/conversations/c%2Fada/read': () => json(200, { contactId: 'c/ada', unreadCount: 0, changed: true }),
+    });
+    await expect(markConversationRead(api, 'c/ada')).resolves.toEqual({ contactId: 'c/ada', unreadCount: 0, changed: true });
+    expect(requests[0]?.body).toBeUndefined();
+    expect(requests[0]?.headers.get('Content-Type')).toBeNull();
+  });
+});
+
+describe('uploading a file', () => {
+  it('asks for an upload URL with the type, size and name', async () => {
+    const upload = { uploadUrl: 'http://s3.test/b/k?X-Amz-Signature=1', s3Key: 'outgoing/wecare/1/a.png', kind: 'image', expiresAt: 'x' };
+    const { api, requests } = client({ 'POST /api/media/uploads': () => json(201, upload) });
+    await expect(createMediaUpload(api, { mimeType: 'image/png', size: 68, filename: 'a.png' })).resolves.toEqual(upload);
+    expect(requests[0]?.body).toEqual({ mimeType: 'image/png', size: 68, filename: 'a.png' });
+  });
+
+  it('PUTs the bytes with the declared type and no token, and says when storage refuses', async () => {
+    const network = fakeFetch({
+      'PUT /b/ok': () => new Response(null, { status: 200 }),
+      'PUT /b/expired': () => new Response('<Error/>', { status: 403 }),
+    });
+    const file = new Blob(['png'], { type: 'image/png' });
+    await putUpload({ uploadUrl: 'http://s3.test/b/ok?X-Amz-Signature=1' }, file, 'image/png', network.fetch);
+    expect(network.requests[0]?.url.href).toBe('http://s3.test/b/ok?X-Amz-Signature=1');
+    expect(network.requests[0]?.headers.get('Content-Type')).toBe('image/png');
+    expect(network.requests[0]?.headers.get('Authorization')).toBeNull();
+    expect(vi.mocked(network.fetch).mock.calls[0]?.[1]?.body).toBe(file);
+    await expect(putUpload({ uploadUrl: 'http://s3.test/b/expired' }, file, 'image/png', network.fetch)).rejects.toMatchObject({
+      code: 'UPLOAD_FAILED',
+      status: 403,
+    });
+    const offline = vi.fn(() => Promise.reject(new TypeError('Failed to fetch')));
+    await expect(putUpload({ uploadUrl: 'http://s3.test/b/ok' }, file, 'image/png', offline)).rejects.toMatchObject({
+      code: 'UPLOAD_FAILED',
+      status: 0,
+    });
+  });
+
+  it('sends a file by its key, with a caption and a document’s name', async () => {
+    const { api, requests } = client({ 'POST /api/messages/whatsapp': () => json(202, aMessage({ direction: 'outbound', status: 'queued' })) });
+    await sendWhatsApp(api, { contactId: 'c-ada', media: { s3Key: 'outgoing/wecare/1/a.pdf', caption: 'Invoice', filename: 'a.pdf' } });
+    expect(requests[0]?.body).toEqual({ contactId: 'c-ada', media: { s3Key: 'outgoing/wecare/1/a.pdf', caption: 'Invoice', filename: 'a.pdf' } });
   });
 });

@@ -51,13 +51,15 @@ export const timelinePageSchema = z.object({
 
 export type TimelinePage = z.infer<typeof timelinePageSchema>;
 
+// Absent fields may come as null (an outbound file sent without a name has `"filename": null`).
 const mediaSchema = z.object({
-  mimeType: z.optional(z.string()),
-  size: z.optional(z.number()),
-  s3Key: z.optional(z.string()),
-  /** A short-lived presigned GET URL, when the API provides one. */
-  url: z.optional(z.string()),
-  filename: z.optional(z.string()),
+  mimeType: z.nullish(z.string()),
+  size: z.nullish(z.number()),
+  s3Key: z.nullish(z.string()),
+  /** A short-lived presigned GET URL (about five minutes), when the API provides one. */
+  url: z.nullish(z.string()),
+  urlExpiresAt: z.nullish(z.string()),
+  filename: z.nullish(z.string()),
 });
 
 export type Media = z.infer<typeof mediaSchema>;

@@ -2,7 +2,7 @@
 // the 24-hour window) or template, an SMS with its live segment count, or an email. A channel the
 // contact has not opted in to is offered but locked, with the way to fix it; whatever the API
 // still refuses is explained in words.
-import { useEffect, useId, useRef, useState, type ReactNode, type SubmitEvent } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode, type RefObject, type SubmitEvent } from 'react';
 import { Link } from 'react-router';
 import { Alert } from '@/components/Alert';
 import { Button } from '@/components/Button';
@@ -15,8 +15,9 @@ import type { ConversationContact } from '../api/get-contact';
 import type { Channel, ConversationWindow, Message } from '../api/message';
 import { useSendEmail } from '../api/send-email';
 import { useSendSms } from '../api/send-sms';
-import { useSendWhatsApp, type WhatsAppTemplate } from '../api/send-whatsapp';
+import { useSendWhatsApp, useSendWhatsAppFile, type SendFileInput, type WhatsAppTemplate } from '../api/send-whatsapp';
 import { ChoiceGroup } from './ChoiceGroup';
+import { ACCEPTED_TYPES, checkFile, FILE_HINT, formatFileSize, MEDIA_RULES, takesCaption, type FileCheck } from './media-limits';
 import { describeSendError } from './send-errors';
 import { smsSegments } from './sms-segments';
 
@@ -40,7 +41,18 @@ interface SendState {
 }
 
 /** The answer to the last send: the error in words (focused, so it is read out), or a success. */
-function SendOutcome({ send, channel, contact }: { send: SendState; channel: Channel; contact: ConversationContact }) {
+function SendOutcome({
+  send,
+  channel,
+  contact,
+  progress,
+}: {
+  send: SendState;
+  channel: Channel;
+  contact: ConversationContact;
+  /** What is happening while the send is pending ("Uploading …"). */
+  progress?: string | null;
+}) {
   const errorBox = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (send.error) errorBox.current?.focus();
@@ -62,8 +74,10 @@ function SendOutcome({ send, channel, contact }: { send: SendState; channel: Cha
     );
   }
   return (
-    <p className="composer__outcome" role="status">
-      {send.data
+    <p className={`composer__outcome${send.isPending ? ' composer__outcome--progress' : ''}`} role="status">
+      {send.isPending
+        ? (progress ?? '')
+        : send.data
         ? send.data.status === 'dry_run'
           ? 'Recorded as a dry run: every check passed, nothing was sent to the provider.'
           : 'Sent.'
@@ -72,11 +86,11 @@ function SendOutcome({ send, channel, contact }: { send: SendState; channel: Cha
   );
 }
 
-function SendButton({ pending, children }: { pending: boolean; children: ReactNode }) {
+function SendButton({ pending, pendingLabel = 'Sending…', children }: { pending: boolean; pendingLabel?: string; children: ReactNode }) {
   return (
     <div className="form__actions">
       <Button type="submit" busy={pending}>
-        {pending ? 'Sending…' : children}
+        {pending ? pendingLabel : children}
       </Button>
     </div>
   );
@@ -148,19 +162,138 @@ function TemplateFields({ template, onChange }: { template: WhatsAppTemplate; on
 
 const emptyTemplate: WhatsAppTemplate = { name: '', language: 'en_US', parameters: [] };
 
+/** The file picked to send, and whether WhatsApp would take it. */
+interface Attachment {
+  file: File;
+  check: FileCheck;
+}
+
+function FileFields({
+  attachment,
+  onPick,
+  caption,
+  onCaption,
+  missing,
+  inputRef,
+}: {
+  attachment: Attachment | null;
+  onPick: (file: File | null) => void;
+  caption: string;
+  onCaption: (caption: string) => void;
+  /** Send was pressed without a file. */
+  missing: boolean;
+  inputRef: RefObject<HTMLInputElement | null>;
+}) {
+  const id = useId();
+  const error = attachment && !attachment.check.ok ? attachment.check.error : missing ? 'Choose a file to send.' : null;
+  const kind = attachment?.check.ok ? attachment.check.kind : null;
+  const captionAllowed = kind === null || takesCaption(kind);
+  const describedBy = [`${id}-hint`, error ? `${id}-error` : null, attachment ? `${id}-chosen` : null].filter(Boolean).join(' ');
+  return (
+    <div className="composer__file">
+      <div className="field">
+        <label className="field__label" htmlFor={id}>
+          File
+        </label>
+        <input
+          ref={inputRef}
+          id={id}
+          className="field__file"
+          type="file"
+          name="file"
+          accept={ACCEPTED_TYPES}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          onChange={(e) => onPick(e.target.files?.[0] ?? null)}
+        />
+        <p className="field__hint" id={`${id}-hint`}>
+          {FILE_HINT}
+        </p>
+        {error ? (
+          <p className="field__error" id={`${id}-error`}>
+            {error}
+          </p>
+        ) : null}
+        {attachment ? (
+          <p className="composer__chosen">
+            <span id={`${id}-chosen`}>
+              <span className="composer__chosen-name">{attachment.file.name}</span>
+              <span className="muted">
+                {' '}
+                · {formatFileSize(attachment.file.size)}
+                {kind ? ` · ${MEDIA_RULES[kind].name}` : ''}
+              </span>
+            </span>{' '}
+            <Button variant="secondary" className="composer__remove" onClick={() => onPick(null)} aria-label={`Remove ${attachment.file.name}`}>
+              Remove
+            </Button>
+          </p>
+        ) : null}
+      </div>
+      <TextArea
+        label="Caption (optional)"
+        name="caption"
+        rows={2}
+        value={captionAllowed ? caption : ''}
+        disabled={!captionAllowed}
+        onChange={(e) => onCaption(e.target.value)}
+        hint={
+          captionAllowed
+            ? `${characters(caption)} / ${WHATSAPP_TEXT_LIMIT} characters`
+            : 'WhatsApp shows no caption with audio or stickers.'
+        }
+      />
+    </div>
+  );
+}
+
 function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { whatsappWindow: ConversationWindow; now: number }) {
   const send = useSendWhatsApp(contact.contactId);
+  const sendFile = useSendWhatsAppFile(contact.contactId);
   const open = whatsappWindow.state === 'open' && Date.parse(whatsappWindow.expiresAt) > now;
-  const [mode, setMode] = useState<'text' | 'template'>('text');
+  const [mode, setMode] = useState<'text' | 'file' | 'template'>('text');
   const [text, setText] = useState('');
   const [template, setTemplate] = useState(emptyTemplate);
+  const [attachment, setAttachment] = useState<Attachment | null>(null);
+  const [caption, setCaption] = useState('');
+  const [fileMissing, setFileMissing] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
   const kind = open ? mode : 'template';
+  const active = kind === 'file' ? sendFile : send;
 
   const edit = () => {
     if (send.error || send.data) send.reset();
+    if (sendFile.error || sendFile.data) sendFile.reset();
+  };
+  const pick = (file: File | null) => {
+    setAttachment(file ? { file, check: checkFile(file) } : null);
+    setFileMissing(false);
+    if (!file && fileInput.current) fileInput.current.value = '';
+    edit();
+  };
+  const submitFile = () => {
+    if (!attachment?.check.ok) {
+      setFileMissing(!attachment);
+      fileInput.current?.focus();
+      return;
+    }
+    const { kind: fileKind, mimeType } = attachment.check;
+    const input: SendFileInput = { file: attachment.file, mimeType };
+    if (takesCaption(fileKind) && caption.trim()) input.caption = caption;
+    if (fileKind === 'document') input.filename = Array.from(attachment.file.name).slice(0, 240).join('');
+    sendFile.mutate(input, {
+      onSuccess: () => {
+        pick(null);
+        setCaption('');
+      },
+    });
   };
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (kind === 'file') {
+      submitFile();
+      return;
+    }
     const input =
       kind === 'text'
         ? { text }
@@ -176,8 +309,10 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
     });
   };
 
+  const fileName = attachment?.file.name ?? 'the file';
+  const progress = sendFile.phase === 'uploading' ? `Uploading “${fileName}”…` : sendFile.phase === 'sending' ? 'Sending…' : null;
   return (
-    <form className="composer__form" noValidate onSubmit={submit} aria-busy={send.isPending || undefined}>
+    <form className="composer__form" noValidate onSubmit={submit} aria-busy={active.isPending || undefined}>
       <fieldset className="composer__fields" disabled={locked}>
         {open ? (
           <ChoiceGroup
@@ -190,6 +325,7 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
             }}
             choices={[
               { value: 'text', label: 'Free-form text' },
+              { value: 'file', label: 'Photo or file' },
               { value: 'template', label: 'Template' },
             ]}
           />
@@ -218,6 +354,19 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
             }
           />
         ) : null}
+        {kind === 'file' ? (
+          <FileFields
+            attachment={attachment}
+            onPick={pick}
+            caption={caption}
+            onCaption={(value) => {
+              setCaption(value);
+              edit();
+            }}
+            missing={fileMissing}
+            inputRef={fileInput}
+          />
+        ) : null}
         {kind === 'template' ? (
           <TemplateFields
             template={template}
@@ -227,8 +376,10 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
             }}
           />
         ) : null}
-        <SendOutcome send={send} channel="whatsapp" contact={contact} />
-        <SendButton pending={send.isPending}>{kind === 'template' ? 'Send template' : 'Send'}</SendButton>
+        <SendOutcome send={active} channel="whatsapp" contact={contact} progress={kind === 'file' ? progress : null} />
+        <SendButton pending={active.isPending} pendingLabel={sendFile.phase === 'uploading' && kind === 'file' ? 'Uploading…' : 'Sending…'}>
+          {kind === 'template' ? 'Send template' : kind === 'file' ? 'Send file' : 'Send'}
+        </SendButton>
       </fieldset>
     </form>
   );

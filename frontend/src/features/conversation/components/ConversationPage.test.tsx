@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { json, type Handler } from '@/testing/fake-fetch';
 import { aContact, aMessage, type TestRole } from '@/testing/fixtures';
@@ -31,12 +31,18 @@ function renderConversation({
     routes: {
       'GET /api/contacts/c-ada': () => json(200, contact),
       'GET /api/contacts/c-ada/messages': messages,
+      'POST /api/conversations/c-ada/read': readAnswer,
       ...routes,
     },
   });
 }
 
 const log = () => screen.findByRole('list', { name: 'Messages, oldest first' });
+type Requests = ReturnType<typeof renderApp>['requests'];
+/** The send (POST /api/messages/…) among the requests. */
+const sendOf = (requests: Requests) => requests.find((r) => r.method === 'POST' && r.url.pathname.startsWith('/api/messages/'));
+const readsOf = (requests: Requests) => requests.filter((r) => r.method === 'POST' && r.url.pathname === '/api/conversations/c-ada/read');
+const readAnswer = () => json(200, { contactId: 'c-ada', unreadCount: 0, changed: true });
 const bubbles = async () => Array.from((await log()).querySelectorAll<HTMLElement>('.bubble'));
 
 describe('ConversationPage: the timeline', () => {
@@ -198,7 +204,7 @@ describe('ConversationPage: the composer', () => {
     expect(screen.getByText(/9 \/ 4096 characters/)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Send' }));
     expect(await screen.findByText('Sent.')).toBeInTheDocument();
-    expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ contactId: 'c-ada', text: 'Hello Ada' });
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', text: 'Hello Ada' });
     expect(box).toHaveValue('');
   });
 
@@ -216,6 +222,7 @@ describe('ConversationPage: the composer', () => {
     expect(box).toBeDisabled();
     expect(box).toHaveAccessibleDescription(/the 24-hour window is closed/);
     expect(screen.queryByRole('group', { name: 'Message type' })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('File')).not.toBeInTheDocument();
 
     await user.type(screen.getByRole('textbox', { name: 'Template name' }), 'order_update');
     const language = screen.getByRole('textbox', { name: 'Language code' });
@@ -232,7 +239,7 @@ describe('ConversationPage: the composer', () => {
     expect(screen.getByRole('textbox', { name: 'Parameter 2' })).toHaveValue('Friday');
     await user.click(screen.getByRole('button', { name: 'Send template' }));
     expect(await screen.findByText('Sent.')).toBeInTheDocument();
-    expect(requests.find((r) => r.method === 'POST')?.body).toEqual({
+    expect(sendOf(requests)?.body).toEqual({
       contactId: 'c-ada',
       template: { name: 'order_update', language: 'en_GB', parameters: ['42', 'Friday'] },
     });
@@ -272,7 +279,7 @@ describe('ConversationPage: the composer', () => {
     expect(box).toHaveAccessibleDescription(/makes the whole message UCS-2/);
     await user.click(screen.getByRole('button', { name: 'Send' }));
     await screen.findByText('Sent.');
-    expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ contactId: 'c-ada', text: 'ж'.repeat(71) });
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', text: 'ж'.repeat(71) });
   });
 
   it('sends an email with a subject and a text or HTML body', async () => {
@@ -294,7 +301,7 @@ describe('ConversationPage: the composer', () => {
     await user.type(screen.getByRole('textbox', { name: 'HTML (optional)' }), '<p>Ready</p>');
     await user.click(screen.getByRole('button', { name: 'Send' }));
     expect(await screen.findByText('Sent.')).toBeInTheDocument();
-    expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ contactId: 'c-ada', subject: 'Your order', html: '<p>Ready</p>' });
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', subject: 'Your order', html: '<p>Ready</p>' });
     const sent = (await bubbles()).at(-1);
     expect(sent?.querySelector('.bubble__subject')).toHaveTextContent('Your order');
     expect(sent?.querySelector('.bubble__text')).toHaveTextContent('Ready');
@@ -317,7 +324,7 @@ describe('ConversationPage: the composer', () => {
     [
       'TEMPLATE_REQUIRED',
       json(422, { error: { code: 'TEMPLATE_REQUIRED', message: 'the 24-hour window is closed' } }),
-      /window is closed, so free-form text cannot be sent/,
+      /window is closed, so free-form text and files cannot be sent/,
     ],
     [
       'RATE_LIMITED',
@@ -353,5 +360,282 @@ describe('ConversationPage: the composer', () => {
     await waitFor(() => expect(alert.parentElement).toHaveFocus());
     // The draft is kept for another try.
     expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('Hello');
+  });
+});
+
+describe('ConversationPage: marking read', () => {
+  const hi = () => aMessage({ messageId: 'in-1', text: 'Is my order on its way?' });
+  const row = (message: Message, unreadCount: number) => ({
+    contactId: 'c-ada',
+    lastMessage: message,
+    unreadCount,
+    lastInboundAt: message.createdAt,
+    windowExpiresAt: new Date(Date.now() + 5 * 3600_000).toISOString(),
+    updatedAt: message.createdAt,
+  });
+
+  it('marks the conversation read when it is opened, and the inbox badge is gone on the way back', async () => {
+    const user = userEvent.setup();
+    const message = hi();
+    let unread = 2;
+    const { requests } = renderApp({
+      path: '/inbox',
+      as: 'Viewer',
+      routes: {
+        'GET /api/conversations': () => json(200, { items: [row(message, unread)], nextCursor: null }),
+        'GET /api/contacts/c-ada': () => json(200, ada()),
+        'GET /api/contacts/c-ada/messages': () => timeline([message]),
+        'POST /api/conversations/c-ada/read': () => {
+          unread = 0;
+          return readAnswer();
+        },
+      },
+    });
+    const inboxRow = await screen.findByRole('link', { name: /Is my order on its way/ });
+    expect(inboxRow.querySelector('.badge')).toHaveTextContent('2 unread');
+    await user.click(inboxRow);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeInTheDocument();
+    await waitFor(() => expect(readsOf(requests)).toHaveLength(1));
+    expect(readsOf(requests)[0]?.body).toBeUndefined();
+    const inboxLoads = () => requests.filter((r) => r.method === 'GET' && r.url.pathname === '/api/conversations').length;
+    const before = inboxLoads();
+
+    await user.click(screen.getByRole('link', { name: '← Inbox' }));
+    const back = await screen.findByRole('link', { name: /Is my order on its way/ });
+    // Cleared at once, then confirmed by the inbox asking again.
+    expect(back.querySelector('.badge')).toBeNull();
+    await waitFor(() => expect(inboxLoads()).toBeGreaterThan(before));
+    expect(back.querySelector('.badge')).toBeNull();
+    expect(readsOf(requests)).toHaveLength(1);
+  });
+
+  it('does not write when the inbox knows everything is read', async () => {
+    const user = userEvent.setup();
+    const message = hi();
+    const { requests } = renderApp({
+      path: '/inbox',
+      as: 'Operator',
+      routes: {
+        'GET /api/conversations': () => json(200, { items: [row(message, 0)], nextCursor: null }),
+        'GET /api/contacts/c-ada': () => json(200, ada()),
+        'GET /api/contacts/c-ada/messages': () => timeline([message]),
+        'POST /api/conversations/c-ada/read': readAnswer,
+      },
+    });
+    await user.click(await screen.findByRole('link', { name: /Is my order on its way/ }));
+    expect(await bubbles()).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readsOf(requests)).toHaveLength(0);
+  });
+
+  it('marks read again only when a new inbound message arrives, not on every poll', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let items: Message[] = [hi()];
+      const { requests } = renderConversation({ messages: () => timeline(items) });
+      await waitFor(() => expect(readsOf(requests)).toHaveLength(1));
+      const polls = () => requests.filter((r) => r.url.pathname === '/api/contacts/c-ada/messages').length;
+      const before = polls();
+      await vi.advanceTimersByTimeAsync(3_100);
+      await vi.advanceTimersByTimeAsync(3_100);
+      await waitFor(() => expect(polls()).toBeGreaterThanOrEqual(before + 2));
+      expect(readsOf(requests)).toHaveLength(1);
+
+      // Our own reply is no reason to mark anything read.
+      items = [aMessage({ messageId: 'out-1', direction: 'outbound', status: 'sent', text: 'Yes, today.' }), ...items];
+      await vi.advanceTimersByTimeAsync(3_100);
+      expect(await screen.findByText('Yes, today.')).toBeInTheDocument();
+      expect(readsOf(requests)).toHaveLength(1);
+
+      items = [aMessage({ messageId: 'in-2', text: 'Thanks!' }), ...items];
+      await vi.advanceTimersByTimeAsync(3_100);
+      expect(await screen.findByText('Thanks!')).toBeInTheDocument();
+      await waitFor(() => expect(readsOf(requests)).toHaveLength(2));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('waits until the tab is visible', async () => {
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    const { requests } = renderConversation({ messages: () => timeline([hi()]) });
+    expect(await bubbles()).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readsOf(requests)).toHaveLength(0);
+    visibility.mockReturnValue('visible');
+    act(() => {
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await waitFor(() => expect(readsOf(requests)).toHaveLength(1));
+  });
+
+  it('writes nothing for a conversation without inbound messages', async () => {
+    const { requests } = renderConversation({
+      messages: () => timeline([aMessage({ direction: 'outbound', status: 'sent', text: 'Your code is 42' })]),
+    });
+    expect(await bubbles()).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readsOf(requests)).toHaveLength(0);
+  });
+});
+
+describe('ConversationPage: sending a file on WhatsApp', () => {
+  const upload = (name: string) => ({
+    uploadUrl: `http://media.test/wecare-local-media/outgoing/wecare/u-1/${name}?X-Amz-Signature=sig`,
+    s3Key: `outgoing/wecare/u-1/${name}`,
+    kind: 'image',
+    expiresAt: new Date(Date.now() + 300_000).toISOString(),
+  });
+  const png = () => new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], 'parcel.png', { type: 'image/png' });
+  const stored = (s3Key: string, extra: Partial<Message> = {}) =>
+    aMessage({
+      messageId: 'm-file',
+      direction: 'outbound',
+      status: 'queued',
+      // As the API records it: no name given is `null`.
+      details: { type: 'image', media: { s3Key, mimeType: 'image/png', size: 4, filename: null } },
+      ...extra,
+    });
+  const chooseFileMode = async (user: ReturnType<typeof userEvent.setup>) => {
+    await user.click(await screen.findByRole('radio', { name: 'Photo or file' }));
+    return screen.getByLabelText('File');
+  };
+
+  it('uploads the file, then sends it by its key with the caption, saying what it is doing', async () => {
+    const user = userEvent.setup();
+    const target = upload('parcel.png');
+    let finishUpload: (response: Response) => void = () => undefined;
+    const items: Message[] = [aMessage({ text: 'hi' })];
+    const { requests, fetch } = renderConversation({
+      messages: () => timeline(items),
+      routes: {
+        'POST /api/media/uploads': () => json(201, target),
+        'PUT /wecare-local-media/outgoing/wecare/u-1/parcel.png': () =>
+          new Promise<Response>((resolve) => (finishUpload = resolve)),
+        'POST /api/messages/whatsapp': () => {
+          const message = stored(target.s3Key, { text: 'Your parcel' });
+          items.unshift({ ...message, details: { type: 'image', media: { ...(message.details?.media as object), url: 'http://media.test/get/parcel.png' } } });
+          return json(202, message);
+        },
+      },
+    });
+    const input = await chooseFileMode(user);
+    expect(input).toHaveAttribute('type', 'file');
+    expect(input.getAttribute('accept')?.split(',')).toEqual(expect.arrayContaining(['image/jpeg', 'image/png', 'application/pdf']));
+    expect(input).toHaveAccessibleDescription(/Photos \(JPEG, PNG\) up to 5 MB/);
+    await user.upload(input, png());
+    expect(screen.getByText('parcel.png')).toBeInTheDocument();
+    expect(screen.getByText(/· 4 B · Photo/)).toBeInTheDocument();
+    await user.type(screen.getByRole('textbox', { name: 'Caption (optional)' }), 'Your parcel');
+    await user.click(screen.getByRole('button', { name: 'Send file' }));
+
+    expect(await screen.findByRole('button', { name: 'Uploading…' })).toBeDisabled();
+    expect(screen.getByText('Uploading “parcel.png”…')).toHaveAttribute('role', 'status');
+    finishUpload(new Response(null, { status: 200 }));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+
+    const calls = requests.filter((r) => r.method !== 'GET' && !r.url.pathname.endsWith('/read'));
+    expect(calls.map((r) => `${r.method} ${r.url.origin}${r.url.pathname}`)).toEqual([
+      'POST http://console.test/api/media/uploads',
+      'PUT http://media.test/wecare-local-media/outgoing/wecare/u-1/parcel.png',
+      'POST http://console.test/api/messages/whatsapp',
+    ]);
+    expect(calls[0]?.body).toEqual({ mimeType: 'image/png', size: 4, filename: 'parcel.png' });
+    expect(calls[1]?.url.search).toBe('?X-Amz-Signature=sig');
+    expect(calls[1]?.headers.get('Content-Type')).toBe('image/png');
+    expect(calls[1]?.headers.get('Authorization')).toBeNull();
+    expect(vi.mocked(fetch).mock.calls.find(([, init]) => init?.method === 'PUT')?.[1]?.body).toBeInstanceOf(File);
+    expect(calls[2]?.body).toEqual({ contactId: 'c-ada', media: { s3Key: target.s3Key, caption: 'Your parcel' } });
+
+    // Shown in the timeline from the URL the API gives it; the form is ready for the next file.
+    expect(await screen.findByRole('img', { name: 'Photo from you: Your parcel' })).toHaveAttribute('src', 'http://media.test/get/parcel.png');
+    expect(screen.queryByText('parcel.png')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('File')).toHaveValue('');
+    expect(screen.getByRole('textbox', { name: 'Caption (optional)' })).toHaveValue('');
+  });
+
+  it('sends a document with its name, and no caption when none is written', async () => {
+    const user = userEvent.setup();
+    const target = upload('invoice.pdf');
+    const { requests } = renderConversation({
+      routes: {
+        'POST /api/media/uploads': () => json(201, target),
+        'PUT /wecare-local-media/outgoing/wecare/u-1/invoice.pdf': () => new Response(null, { status: 200 }),
+        'POST /api/messages/whatsapp': () => json(202, stored(target.s3Key)),
+      },
+    });
+    await user.upload(await chooseFileMode(user), new File(['%PDF-1.4'], 'invoice.pdf', { type: 'application/pdf' }));
+    expect(screen.getByText(/· 8 B · Document/)).toBeInTheDocument();
+    await user.type(screen.getByRole('textbox', { name: 'Caption (optional)' }), '   ');
+    await user.click(screen.getByRole('button', { name: 'Send file' }));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', media: { s3Key: target.s3Key, filename: 'invoice.pdf' } });
+  });
+
+  it('offers no caption for audio, which WhatsApp shows without one', async () => {
+    const user = userEvent.setup();
+    renderConversation();
+    await user.upload(await chooseFileMode(user), new File(['ogg'], 'note.ogg', { type: 'audio/ogg' }));
+    const caption = screen.getByRole('textbox', { name: 'Caption (optional)' });
+    expect(caption).toBeDisabled();
+    expect(caption).toHaveAccessibleDescription('WhatsApp shows no caption with audio or stickers.');
+  });
+
+  it('refuses at once, in words, a file WhatsApp does not take or one too large, and sends nothing', async () => {
+    const user = userEvent.setup({ applyAccept: false });
+    const { requests } = renderConversation();
+    const input = await chooseFileMode(user);
+    await user.click(screen.getByRole('button', { name: 'Send file' }));
+    expect(screen.getByText('Choose a file to send.')).toBeInTheDocument();
+    expect(input).toHaveFocus();
+    expect(input).toHaveAttribute('aria-invalid', 'true');
+
+    await user.upload(input, new File(['GIF89a'], 'cat.gif', { type: 'image/gif' }));
+    expect(input).toHaveAccessibleDescription(/“cat\.gif” cannot be sent on WhatsApp: files of type image\/gif are not accepted\./);
+    await user.click(screen.getByRole('button', { name: 'Send file' }));
+    expect(input).toHaveFocus();
+
+    const big = png();
+    Object.defineProperty(big, 'size', { value: 6 * 1024 * 1024 });
+    await user.upload(input, big);
+    expect(screen.getByText('“parcel.png” is too large (6 MB): WhatsApp takes images of up to 5 MB.')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Send file' }));
+
+    await user.click(screen.getByRole('button', { name: 'Remove parcel.png' }));
+    expect(screen.queryByText(/is too large/)).not.toBeInTheDocument();
+    expect(input).toHaveValue('');
+    expect(requests.filter((r) => r.method !== 'GET' && !r.url.pathname.endsWith('/read'))).toEqual([]);
+  });
+
+  it('explains a failed upload, sends nothing and keeps the file for another try', async () => {
+    const user = userEvent.setup();
+    const target = upload('parcel.png');
+    const { requests } = renderConversation({
+      routes: {
+        'POST /api/media/uploads': () => json(201, target),
+        'PUT /wecare-local-media/outgoing/wecare/u-1/parcel.png': () => new Response('<Error><Code>AccessDenied</Code></Error>', { status: 403 }),
+      },
+    });
+    await user.upload(await chooseFileMode(user), png());
+    await user.click(screen.getByRole('button', { name: 'Send file' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The file could not be uploaded (the file storage answered HTTP 403), so nothing was sent. Try again.');
+    await waitFor(() => expect(alert.parentElement).toHaveFocus());
+    expect(sendOf(requests)).toBeUndefined();
+    expect(screen.getByText('parcel.png')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Send file' })).toBeEnabled();
+  });
+
+  it('explains what the API refuses about the file', async () => {
+    const user = userEvent.setup();
+    renderConversation({
+      routes: {
+        'POST /api/media/uploads': () =>
+          json(400, { error: { code: 'VALIDATION_FAILED', message: 'mimeType: is 6291456 bytes; WhatsApp accepts at most 5242880 bytes for image' } }),
+      },
+    });
+    await user.upload(await chooseFileMode(user), png());
+    await user.click(screen.getByRole('button', { name: 'Send file' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('The file is 6291456 bytes; WhatsApp accepts at most 5242880 bytes for image.');
   });
 });

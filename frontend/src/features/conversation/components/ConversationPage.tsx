@@ -1,6 +1,6 @@
 // One contact's conversation on every channel: the timeline (polled, so new messages and
 // delivery statuses appear by themselves), the WhatsApp window, and the composer for those who
-// may send.
+// may send. Opening it, and new messages arriving while it is on screen, mark it read.
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { Alert } from '@/components/Alert';
@@ -18,6 +18,7 @@ import { useTimeline } from '../api/get-timeline';
 import type { ConversationWindow, Message } from '../api/message';
 import { Composer } from './Composer';
 import { Timeline, TimelineSkeleton } from './Timeline';
+import { useMarkReadWhileOpen } from './use-mark-read';
 
 function BackLink() {
   return (
@@ -92,6 +93,7 @@ export function ConversationPage() {
   const timeline = useTimeline(contactId);
   const now = useNow(15_000);
   const messages = useMemo(() => oldestFirst(timeline.data?.pages), [timeline.data]);
+  useMarkReadWhileOpen(contactId, timeline.data ? messages : undefined);
   usePageTitle(contact.data ? `Conversation with ${displayName(contact.data)}` : 'Conversation');
 
   const error = contact.data ? (timeline.data ? null : timeline.error) : contact.error;

@@ -4,10 +4,11 @@
 import { Fragment, useLayoutEffect, useRef } from 'react';
 import { Button } from '@/components/Button';
 import { ChannelIcon } from '@/components/ChannelIcon';
+import { MessageStatus } from '@/components/MessageStatus';
 import { Skeleton } from '@/components/Skeleton';
 import { formatBytes, formatDateTime, formatTime } from '@/utils/format';
 import { mediaOf, type Message } from '../api/message';
-import { detailNotes, htmlToText, isImage, mediaKind, statusView } from './message-text';
+import { detailNotes, htmlToText, isImage, mediaKind } from './message-text';
 
 /** How close to the bottom (px) still counts as "reading the newest". */
 const FOLLOW_THRESHOLD = 80;
@@ -19,22 +20,11 @@ function dayOf(iso: string): string {
   return Number.isNaN(date.getTime()) ? '' : dayFormat.format(date);
 }
 
-function Status({ message }: { message: Message }) {
-  const view = statusView(message);
-  if (!view) return null;
-  return (
-    <span className={`message-status message-status--${view.tone}`} title={view.label}>
-      <span aria-hidden="true">{view.mark}</span>
-      <span className="visually-hidden">{view.label}</span>
-    </span>
-  );
-}
-
 function MediaView({ message, sender }: { message: Message; sender: string }) {
   const media = mediaOf(message);
   if (!media) return null;
   const kind = mediaKind(message, media);
-  const facts = [media.mimeType, media.size !== undefined ? formatBytes(media.size) : null].filter(Boolean).join(', ');
+  const facts = [media.mimeType, media.size != null ? formatBytes(media.size) : null].filter(Boolean).join(', ');
   if (!media.url) {
     return (
       <p className="bubble__media bubble__media--missing">
@@ -94,7 +84,7 @@ function Bubble({ message, contactName }: { message: Message; contactName: strin
         <time dateTime={message.createdAt} title={formatDateTime(message.createdAt)}>
           {formatTime(message.createdAt)}
         </time>
-        <Status message={message} />
+        <MessageStatus message={message} />
       </p>
     </li>
   );

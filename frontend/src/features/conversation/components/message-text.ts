@@ -1,34 +1,6 @@
-// Words for the messages of a timeline: delivery status, what a message carries besides text.
+// Words for the messages of a timeline: what a message carries besides text (delivery statuses
+// are drawn by the shared MessageStatus).
 import type { Media, Message } from '../api/message';
-
-export interface StatusView {
-  /** What a screen reader says, and the tooltip. */
-  label: string;
-  /** What is drawn: ✓, ✓✓, a word. */
-  mark: string;
-  tone: 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'dry-run';
-}
-
-/** How an outbound message's status is shown; null for inbound messages. */
-export function statusView(message: Pick<Message, 'direction' | 'status' | 'error'>): StatusView | null {
-  if (message.direction !== 'outbound') return null;
-  switch (message.status) {
-    case 'queued':
-      return { label: 'Queued', mark: '✓', tone: 'pending' };
-    case 'sent':
-      return { label: 'Sent', mark: '✓', tone: 'sent' };
-    case 'delivered':
-      return { label: 'Delivered', mark: '✓✓', tone: 'delivered' };
-    case 'read':
-      return { label: 'Read', mark: '✓✓', tone: 'read' };
-    case 'failed':
-      return { label: message.error?.message ? `Failed: ${message.error.message}` : 'Failed', mark: '!', tone: 'failed' };
-    case 'dry_run':
-      return { label: 'Dry run: checked and recorded, not sent', mark: 'dry run', tone: 'dry-run' };
-    default:
-      return { label: message.status.replaceAll('_', ' '), mark: message.status.replaceAll('_', ' '), tone: 'pending' };
-  }
-}
 
 const kindLabel: Record<string, string> = {
   image: 'Photo',

@@ -33,6 +33,19 @@ describe('describeSendError', () => {
     );
   });
 
+  it('words what the API says about a file, and a failed upload', () => {
+    expect(describe_('VALIDATION_FAILED', 'mimeType: type image/gif is not accepted by WhatsApp')).toBe(
+      'Type image/gif is not accepted by WhatsApp.',
+    );
+    expect(describe_('VALIDATION_FAILED', 'media.caption: is too long (5000 characters, at most 4096)')).toBe(
+      'The caption is too long (5000 characters, at most 4096).',
+    );
+    expect(describe_('VALIDATION_FAILED', 'media.s3Key: nothing has been uploaded there')).toBe('Nothing has been uploaded there.');
+    expect(describe_('UPLOAD_FAILED', 'the file storage answered HTTP 403')).toBe(
+      'The file could not be uploaded (the file storage answered HTTP 403), so nothing was sent. Try again.',
+    );
+  });
+
   it('says a provider failure was recorded', () => {
     expect(describe_('PROVIDER_ERROR', 'the provider failed to send it after retries: Throttled (ThrottlingException)')).toBe(
       'The provider failed to send it after retries: Throttled (ThrottlingException). It is recorded as failed in the conversation.',

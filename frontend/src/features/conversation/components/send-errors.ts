@@ -12,6 +12,12 @@ const FIELD_LABELS: Record<string, string> = {
   template: 'The template',
   contactId: 'The contact',
   message: 'The message',
+  mimeType: 'The file',
+  size: 'The file',
+  media: 'The file',
+  'media.s3Key': 'The file',
+  'media.caption': 'The caption',
+  'media.filename': 'The file name',
 };
 
 function sentence(text: string): string {
@@ -37,7 +43,9 @@ export function describeSendError(error: unknown, channel: MessageChannel, conta
     case 'NOT_OPTED_IN':
       return `${contactName} has not opted in to ${name} messages, so nothing was sent. Record their consent on the contact's page first.`;
     case 'TEMPLATE_REQUIRED':
-      return 'The 24-hour WhatsApp window is closed, so free-form text cannot be sent. Send an approved template instead.';
+      return 'The 24-hour WhatsApp window is closed, so free-form text and files cannot be sent. Send an approved template instead.';
+    case 'UPLOAD_FAILED':
+      return `The file could not be uploaded (${error.message}), so nothing was sent. Try again.`;
     case 'RATE_LIMITED':
       return error.retryAfterSeconds
         ? `Sending too fast on ${name}. Nothing was sent; try again in ${seconds(error.retryAfterSeconds)}.`

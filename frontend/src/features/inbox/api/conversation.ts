@@ -1,5 +1,6 @@
 // An inbox row as GET /api/conversations returns it, and the inbox feature's query keys.
 import * as z from 'zod/mini';
+import { INBOX_CONVERSATIONS_KEY } from '@/lib/inbox-cache';
 
 export const channels = ['whatsapp', 'sms', 'email'] as const;
 
@@ -14,6 +15,8 @@ export const lastMessageSchema = z.object({
   text: z.optional(z.string()),
   subject: z.optional(z.string()),
   template: z.optional(z.object({ name: z.string(), language: z.string() })),
+  /** Why an outbound message failed, when it did. */
+  error: z.optional(z.object({ code: z.string(), message: z.string() })),
   details: z.optional(z.record(z.string(), z.unknown())),
   createdAt: z.string(),
 });
@@ -45,6 +48,7 @@ export const REFRESH_MS = 5_000;
 
 export const inboxKeys = {
   all: ['inbox'] as const,
-  conversations: () => [...inboxKeys.all, 'conversations'] as const,
+  /** Shared with the conversation page, which marks rows read (see lib/inbox-cache). */
+  conversations: () => INBOX_CONVERSATIONS_KEY,
   contact: (contactId: string) => [...inboxKeys.all, 'contact', contactId] as const,
 };

@@ -1,6 +1,8 @@
-// The inbox's rows: channel, who, the last message, unread count and the WhatsApp window.
+// The inbox's rows: channel, who, the last message (with its delivery ticks when the business sent
+// it), unread count and the WhatsApp window.
 import { Link } from 'react-router';
 import { ChannelIcon, channelName } from '@/components/ChannelIcon';
+import { MessageStatus } from '@/components/MessageStatus';
 import { Skeleton } from '@/components/Skeleton';
 import { ApiError } from '@/lib/api-error';
 import { formatDateTime, formatWhen } from '@/utils/format';
@@ -61,6 +63,12 @@ function Row({ conversation, now }: { conversation: Conversation; now: number })
           <span className="inbox-row__line inbox-row__last">
             <span className="inbox-row__preview">
               <span className="visually-hidden">Last message by {channelName[message.channel]}: </span>
+              {message.direction === 'outbound' ? (
+                <>
+                  <MessageStatus message={message} className="inbox-row__status" />
+                  <span className="visually-hidden">. </span>
+                </>
+              ) : null}
               {messagePreview(message)}
             </span>
             {unreadCount > 0 ? (

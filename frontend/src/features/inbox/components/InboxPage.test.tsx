@@ -69,6 +69,50 @@ describe('InboxPage', () => {
     expect(within(bob).getByText('WhatsApp window closed')).toBeInTheDocument();
   });
 
+  it('shows the delivery ticks of a last message the business sent, with words for screen readers', async () => {
+    const outbound = (contactId: string, status: string, extra: Partial<Conversation['lastMessage']> = {}) =>
+      aConversation({
+        contactId,
+        unreadCount: 0,
+        lastMessage: aMessage({ contactId, direction: 'outbound', status, from: 'pn-1', to: '+919876543210', text: `is ${status}`, ...extra }),
+      });
+    const contacts = ['c-queued', 'c-sent', 'c-delivered', 'c-read', 'c-failed'];
+    renderApp({
+      path: '/inbox',
+      as: 'Viewer',
+      routes: {
+        'GET /api/conversations': () =>
+          page([
+            outbound('c-queued', 'queued'),
+            outbound('c-sent', 'sent'),
+            outbound('c-delivered', 'delivered'),
+            outbound('c-read', 'read'),
+            outbound('c-failed', 'failed', { error: { code: '131026', message: 'Message undeliverable' } }),
+            aConversation(),
+          ]),
+        ...Object.fromEntries(
+          [...contacts, 'c-ada'].map((id) => [`GET /api/contacts/${id}`, () => json(200, aContact({ contactId: id, name: id }))]),
+        ),
+      },
+    });
+    const list = await screen.findByRole('list', { name: 'Conversations, latest first' });
+    const rows = within(list).getAllByRole('link');
+    const status = (row: HTMLElement | undefined) => row?.querySelector('.message-status') ?? null;
+    const [queued, sent, delivered, read, failed, inbound] = rows;
+    expect(status(queued)).toHaveTextContent('✓Queued');
+    expect(status(sent)).toHaveTextContent('✓Sent');
+    expect(status(delivered)).toHaveTextContent('✓✓Delivered');
+    expect(status(read)).toHaveTextContent('✓✓Read');
+    expect(status(read)).toHaveClass('message-status--read');
+    expect(status(failed)).toHaveTextContent('!Failed: Message undeliverable');
+    expect(status(failed)).toHaveAttribute('title', 'Failed: Message undeliverable');
+    expect(status(failed)).toHaveClass('message-status--failed');
+    expect(within(status(delivered) as HTMLElement).getByText('✓✓')).toHaveAttribute('aria-hidden', 'true');
+    // The row's name reads the status before the message, as the ticks are drawn.
+    expect(delivered).toHaveAccessibleName(/Last message by WhatsApp:\s*Delivered\.\s*You: is delivered/);
+    expect(status(inbound)).toBeNull();
+  });
+
   it('shows placeholders while loading, then the address until the contact arrives', async () => {
     let answerContact: (r: Response) => void = () => undefined;
     renderApp({
