@@ -24,7 +24,7 @@ use wecare_core::{ConsentChange, ContactId, ContactName, Email, PhoneNumber, Sea
 
 use crate::audit::{AuditContext, AuditEntry};
 use crate::cursor::{self, InvalidCursor};
-use crate::error::StoreError;
+use crate::error::{condition_failed, StoreError};
 use crate::keys;
 
 /// Consent history kept on the contact itself (the audit trail keeps everything).
@@ -274,14 +274,7 @@ impl ContactsRepo {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(false)
-            }
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
         }
     }

@@ -1,6 +1,6 @@
 //! Failures of the storage layer that a handler cannot do anything about but report.
 
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -27,4 +27,10 @@ impl StoreError {
             source: Box::new(err),
         }
     }
+}
+
+/// Whether a single-item write was refused by its condition: the expected answer of the
+/// conditional writes that make this layer idempotent, not a failure.
+pub fn condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    err.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
 }

@@ -20,7 +20,7 @@ use wecare_core::{Channel, ContactId, TenantId};
 
 use crate::audit::AuditEntry;
 use crate::cursor::{self, InvalidCursor};
-use crate::error::StoreError;
+use crate::error::{condition_failed, StoreError};
 
 /// A provider's error, kept on a failed message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,27 +154,36 @@ impl MessagesRepo {
         format!("{tenant}#CONV#{contact}")
     }
 
+    /// The conversation row's update for a new message: it becomes the last message and moves the
+    /// row to the top of the inbox; an inbound one also counts as unread and records its time.
+    fn conversation_row(&self, m: &Message, now: DateTime<Utc>) -> Result<Update, StoreError> {
+        let last: HashMap<String, AttributeValue> = serde_dynamo::to_item(m).map_err(StoreError::Serialize)?;
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(Self::conversation_pk(&m.tenant_id, &m.contact_id)))
+            .key("sk", s("CONV"))
+            .expression_attribute_values(":m", AttributeValue::M(last))
+            .expression_attribute_values(":c", s(m.contact_id.to_string()))
+            .expression_attribute_values(":now", s(iso(now)))
+            .expression_attribute_values(":g", s(format!("{}#CONVERSATIONS", m.tenant_id)))
+            .expression_attribute_values(":gs", s(format!("{}#{}", iso(now), m.contact_id)));
+        const LAST: &str = "SET lastMessage = :m, contactId = :c, updatedAt = :now, gsi2pk = :g, gsi2sk = :gs";
+        let update = match m.direction {
+            Direction::Inbound => update
+                .update_expression(format!("{LAST}, lastInboundAt = :at ADD unreadCount :one"))
+                .expression_attribute_values(":at", s(iso(m.created_at)))
+                .expression_attribute_values(":one", AttributeValue::N("1".into())),
+            Direction::Outbound => update
+                .update_expression(format!("{LAST}, unreadCount = if_not_exists(unreadCount, :zero)"))
+                .expression_attribute_values(":zero", AttributeValue::N("0".into())),
+        };
+        built(update.build())
+    }
+
     /// Records an outbound message with its conversation row and audit entry, atomically.
     pub async fn record_outbound(&self, m: &Message, audit: &AuditEntry, now: DateTime<Utc>) -> Result<(), StoreError> {
         let put = built(Put::builder().table_name(&self.table).set_item(Some(m.item()?)).build())?;
-        let last: HashMap<String, AttributeValue> = serde_dynamo::to_item(m).map_err(StoreError::Serialize)?;
-        let conversation = built(
-            Update::builder()
-                .table_name(&self.table)
-                .key("pk", s(Self::conversation_pk(&m.tenant_id, &m.contact_id)))
-                .key("sk", s("CONV"))
-                .update_expression(
-                    "SET lastMessage = :m, contactId = :c, updatedAt = :now, gsi2pk = :g, gsi2sk = :gs, \
-                     unreadCount = if_not_exists(unreadCount, :zero)",
-                )
-                .expression_attribute_values(":m", AttributeValue::M(last))
-                .expression_attribute_values(":c", s(m.contact_id.to_string()))
-                .expression_attribute_values(":now", s(iso(now)))
-                .expression_attribute_values(":g", s(format!("{}#CONVERSATIONS", m.tenant_id)))
-                .expression_attribute_values(":gs", s(format!("{}#{}", iso(now), m.contact_id)))
-                .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-                .build(),
-        )?;
+        let conversation = self.conversation_row(m, now)?;
         self.client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put).build())
@@ -295,25 +304,7 @@ impl MessagesRepo {
                 .build(),
         )?;
         let put = built(Put::builder().table_name(&self.table).set_item(Some(m.item()?)).build())?;
-        let last: HashMap<String, AttributeValue> = serde_dynamo::to_item(m).map_err(StoreError::Serialize)?;
-        let conversation = built(
-            Update::builder()
-                .table_name(&self.table)
-                .key("pk", s(Self::conversation_pk(&m.tenant_id, &m.contact_id)))
-                .key("sk", s("CONV"))
-                .update_expression(
-                    "SET lastMessage = :m, contactId = :c, updatedAt = :now, lastInboundAt = :at, gsi2pk = :g, \
-                     gsi2sk = :gs ADD unreadCount :one",
-                )
-                .expression_attribute_values(":m", AttributeValue::M(last))
-                .expression_attribute_values(":c", s(m.contact_id.to_string()))
-                .expression_attribute_values(":now", s(iso(now)))
-                .expression_attribute_values(":at", s(iso(m.created_at)))
-                .expression_attribute_values(":g", s(format!("{}#CONVERSATIONS", m.tenant_id)))
-                .expression_attribute_values(":gs", s(format!("{}#{}", iso(now), m.contact_id)))
-                .expression_attribute_values(":one", AttributeValue::N("1".into()))
-                .build(),
-        )?;
+        let conversation = self.conversation_row(m, now)?;
         let result = self
             .client
             .transact_write_items()
@@ -349,12 +340,7 @@ impl MessagesRepo {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(StoreError::dynamo("PutItem", e)),
         }
     }
@@ -422,12 +408,7 @@ impl MessagesRepo {
         };
         match req.send().await {
             Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                return Ok(StatusOutcome::Ignored)
-            }
+            Err(e) if condition_failed(&e) => return Ok(StatusOutcome::Ignored),
             Err(e) => return Err(StoreError::dynamo("UpdateItem", e)),
         }
         // The inbox row shows the same ticks while this is still the conversation's last message.
@@ -446,9 +427,7 @@ impl MessagesRepo {
             .await;
         match row {
             Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) => {}
+            Err(e) if condition_failed(&e) => {}
             Err(e) => return Err(StoreError::dynamo("UpdateItem", e)),
         }
         Ok(StatusOutcome::Advanced)

@@ -20,7 +20,7 @@ use chrono::{DateTime, Duration, Utc};
 use wecare_core::time::{expires_at, iso, RATE_LIMIT_RETENTION};
 use wecare_core::{ContactId, TenantId};
 
-use crate::error::StoreError;
+use crate::error::{condition_failed, StoreError};
 
 /// What opening a conversation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,12 +95,7 @@ impl TierTracker {
             .await;
         match claimed {
             Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
-            {
-                return Ok(TierOutcome::AlreadyOpen)
-            }
+            Err(e) if condition_failed(&e) => return Ok(TierOutcome::AlreadyOpen),
             Err(e) => return Err(StoreError::dynamo("PutItem", e)),
         }
         let mut count = 0;
@@ -200,12 +195,7 @@ impl TierTracker {
             .await;
         match result {
             Ok(_) => Ok(live < seen),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
-            {
-                Ok(true)
-            }
+            Err(e) if condition_failed(&e) => Ok(true),
             Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
         }
     }
@@ -255,12 +245,7 @@ impl TierTracker {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(StoreError::dynamo("PutItem", e)),
         }
     }

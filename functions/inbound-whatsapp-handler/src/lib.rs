@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use aws_lambda_events::event::sns::SnsEvent;
 use chrono::{DateTime, Utc};
+use tracing::Instrument;
 use wecare_core::consent::ConsentSource;
 use wecare_core::message::{Direction, MessageStatus};
 use wecare_core::whatsapp::{keyword, Keyword};
@@ -128,8 +129,9 @@ pub enum InboundError {
     Media(String, ProviderError),
     #[error("contact could not be recorded: {0}")]
     Contact(String),
-    #[error("{0} of {1} records failed")]
-    Records(usize, usize),
+    /// The first failure's cause chain rides along, so the invocation's error says what broke.
+    #[error("{failed} of {total} records failed; the first: {first}")]
+    Records { failed: usize, total: usize, first: String },
 }
 
 /// The actor of changes the platform makes on its own (contacts created from inbound messages,
@@ -151,19 +153,35 @@ fn system(tenant: &TenantId) -> AuditContext {
 /// Handles an SNS event; fails (for a retry) if any record failed after trying them all.
 pub async fn handle(deps: &Deps, event: SnsEvent, now: DateTime<Utc>) -> Result<(), InboundError> {
     let total = event.records.len();
-    let mut failed = 0;
+    let (mut failed, mut first) = (0, None);
     for record in event.records {
         let span = tracing::info_span!("record", sns_message_id = %record.sns.message_id, function = "inbound-whatsapp-handler");
-        let _enter = span.enter();
-        if let Err(e) = Box::pin(process(deps, &record.sns.message, now)).await {
-            tracing::error!(error = %e, source = ?std::error::Error::source(&e), "record failed; it will be retried");
+        if let Err(e) = Box::pin(process(deps, &record.sns.message, now))
+            .instrument(span.clone())
+            .await
+        {
+            let chain = cause_chain(&e);
+            span.in_scope(|| tracing::error!(error = %chain, "record failed; it will be retried"));
             failed += 1;
+            first.get_or_insert(chain);
         }
     }
-    if failed > 0 {
-        return Err(InboundError::Records(failed, total));
+    match first {
+        Some(first) => Err(InboundError::Records { failed, total, first }),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// `error: cause: cause …`, the whole chain on one line.
+fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
 }
 
 async fn process(deps: &Deps, sns_message: &str, now: DateTime<Utc>) -> Result<(), InboundError> {

@@ -12,7 +12,7 @@ use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{error_response, json_response, path_param, query_param, route_key, ApiError, Request, Response};
 use wecare_messaging::Deps;
 use wecare_store::messages::ListError;
-use wecare_store::AuditEntry;
+use wecare_store::{AuditContext, AuditEntry};
 
 fn list_error(e: ListError) -> ApiError {
     match e {
@@ -48,10 +48,16 @@ pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
     .await
 }
 
-async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+/// The caller, allowed to read messages, and the contact the path names (404 if it is no id).
+async fn reader_of_contact(
+    deps: &Deps,
+    req: &Request,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(AuditContext, ContactId), ApiError> {
     let attempt = Attempt {
         permission: Permission::ReadMessages,
-        action: "message.list",
+        action,
         resource_type: "contact",
         resource_id: "*",
     };
@@ -59,6 +65,11 @@ async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Valu
     let id = path_param(req, "contactId")
         .and_then(ContactId::parse)
         .ok_or_else(|| ApiError::not_found("contact"))?;
+    Ok((ctx, id))
+}
+
+async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+    let (ctx, id) = reader_of_contact(deps, req, "message.list", now).await?;
     let tenant = &ctx.principal.tenant_id;
     let contact = deps
         .contacts
@@ -84,16 +95,7 @@ async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Valu
 /// `POST /api/conversations/{contactId}/read`: the operator has seen the conversation, so its
 /// unread count goes back to 0. Anyone who may read messages may mark them read.
 async fn mark_read(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
-    let attempt = Attempt {
-        permission: Permission::ReadMessages,
-        action: "conversation.read",
-        resource_type: "contact",
-        resource_id: "*",
-    };
-    let ctx = authorize(deps.contacts.client(), deps.contacts.audit_table(), req, attempt, now).await?;
-    let id = path_param(req, "contactId")
-        .and_then(ContactId::parse)
-        .ok_or_else(|| ApiError::not_found("contact"))?;
+    let (ctx, id) = reader_of_contact(deps, req, "conversation.read", now).await?;
     let audit = AuditEntry::new(
         &ctx,
         "conversation.read",
