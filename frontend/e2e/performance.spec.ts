@@ -17,8 +17,11 @@ import {
   user,
 } from './support';
 
+// Time to interactive runs 0.9-1.5 s on a quiet machine but reached 3.97 s in a CI run whose other
+// worker was seeding conversations through moto at the same moment: the budget only catches a
+// regression by a whole order, the printed figure is the measurement.
 /** Budgets that catch regressions, not targets: the measured values are printed. */
-const BUDGET = { gzipKb: 200, timeToInteractiveMs: 4000, cumulativeLayoutShift: 0.1 };
+const BUDGET = { gzipKb: 200, timeToInteractiveMs: 8000, cumulativeLayoutShift: 0.1 };
 
 interface ColdLoad {
   /** The route loaded cold, e.g. `/contacts`. */
