@@ -649,7 +649,7 @@ async fn resolve_media(
     tenant: &wecare_core::TenantId,
     m: &MediaRequest,
 ) -> Result<(MediaKind, media::ObjectInfo), SendError> {
-    if !m.s3_key.starts_with(&media::outgoing_prefix(tenant)) || m.s3_key.contains("..") {
+    if !media::is_upload_of(&m.s3_key, tenant) {
         return Err(invalid(
             "media.s3Key",
             "is not an upload of this tenant (POST /api/media/uploads first)",

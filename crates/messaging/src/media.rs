@@ -27,9 +27,14 @@ pub fn incoming_prefix(tenant: &TenantId) -> String {
     format!("incoming/{tenant}/")
 }
 
-/// Whether `key` is one of `tenant`'s media objects.
+/// Whether `key` is one of `tenant`'s uploads.
+pub fn is_upload_of(key: &str, tenant: &TenantId) -> bool {
+    !key.contains("..") && key.starts_with(&outgoing_prefix(tenant))
+}
+
+/// Whether `key` is one of `tenant`'s media objects (an upload or a copied inbound file).
 pub fn belongs_to(key: &str, tenant: &TenantId) -> bool {
-    !key.contains("..") && (key.starts_with(&outgoing_prefix(tenant)) || key.starts_with(&incoming_prefix(tenant)))
+    is_upload_of(key, tenant) || (!key.contains("..") && key.starts_with(&incoming_prefix(tenant)))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -156,16 +156,7 @@ impl Providers {
 
     /// Hands an S3 object to WhatsApp for sending; returns the media id to send it by.
     pub async fn upload_media(&self, from: &str, bucket: &str, key: &str) -> Result<String, Failure> {
-        let source = aws_sdk_socialmessaging::types::S3File::builder()
-            .bucket_name(bucket)
-            .key(key)
-            .build()
-            .map_err(|e| {
-                Failure::Rejected(ProviderError {
-                    code: "Build".into(),
-                    message: e.to_string(),
-                })
-            })?;
+        let source = s3_file(bucket, key)?;
         let out = self
             .whatsapp
             .post_whats_app_message_media()
@@ -190,18 +181,7 @@ impl Providers {
             .get_whats_app_message_media()
             .media_id(media_id)
             .origination_phone_number_id(phone_number_id)
-            .destination_s3_file(
-                aws_sdk_socialmessaging::types::S3File::builder()
-                    .bucket_name(bucket)
-                    .key(key)
-                    .build()
-                    .map_err(|e| {
-                        Failure::Rejected(ProviderError {
-                            code: "Build".into(),
-                            message: e.to_string(),
-                        })
-                    })?,
-            )
+            .destination_s3_file(s3_file(bucket, key)?)
             .send()
             .await
             .map_err(|e| classify(&e.into_service_error()))?;
@@ -270,4 +250,18 @@ impl Providers {
             .map_err(|e| classify(&e.into_service_error()))?;
         Ok(out.message_id.unwrap_or_default())
     }
+}
+
+/// The location of a file in S3 as socialmessaging takes it.
+fn s3_file(bucket: &str, key: &str) -> Result<aws_sdk_socialmessaging::types::S3File, Failure> {
+    aws_sdk_socialmessaging::types::S3File::builder()
+        .bucket_name(bucket)
+        .key(key)
+        .build()
+        .map_err(|e| {
+            Failure::Rejected(ProviderError {
+                code: "Build".into(),
+                message: e.to_string(),
+            })
+        })
 }

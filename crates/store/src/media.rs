@@ -1,7 +1,7 @@
 //! Media files: one record per file the platform holds in the media bucket, linked to its message.
 //!
 //! The record (`{tenant}#MEDIA#{mediaId}` / `MEDIA`) says where the bytes are, what they are and
-//! which message they belong to; `gsi1` lists a message's files. The media id is WhatsApp's (or
+//! which message they belong to; `gsi1` (by message) lists a message's files. The media id is WhatsApp's (or
 //! ours for uploads), so writing the record again on a redelivery rewrites the same item: a plain
 //! put is idempotent here and needs no guard.
 
@@ -69,24 +69,5 @@ impl MediaRepo {
             .await
             .map_err(|e| StoreError::dynamo("PutItem", e))?;
         Ok(())
-    }
-
-    /// The files of one message (gsi1).
-    pub async fn for_message(&self, tenant: &TenantId, message_id: &str) -> Result<Vec<MediaFile>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p")
-            .expression_attribute_values(":p", AttributeValue::S(format!("{tenant}#MSG#{message_id}")))
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("Query", e))?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| serde_dynamo::from_item(i).map_err(StoreError::Corrupt))
-            .collect()
     }
 }

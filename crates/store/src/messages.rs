@@ -320,31 +320,6 @@ impl MessagesRepo {
         }
     }
 
-    /// Claims a one-time action (e.g. the opt-out confirmation for one inbound message).
-    pub async fn claim_once(&self, tenant: &TenantId, what: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let item = HashMap::from([
-            ("pk".to_string(), s(format!("{tenant}#ONCE#{what}"))),
-            ("sk".to_string(), s("ONCE")),
-            (
-                "expiresAt".to_string(),
-                AttributeValue::N(Message::expiry(now).to_string()),
-            ),
-        ]);
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(StoreError::dynamo("PutItem", e)),
-        }
-    }
-
     /// A message by id (gsi1).
     pub async fn find(&self, tenant: &TenantId, message_id: &str) -> Result<Option<Message>, StoreError> {
         let out = self

@@ -52,7 +52,7 @@ impl Config {
         let messaging = wecare_messaging::Config::from(Env::from_map(vars.clone()))?;
         let mut env = Env::from_map(vars);
         let default_tenant = env.parsed("DEFAULT_TENANT_ID", TenantId::parse);
-        let number_tenants = parse_number_tenants(&env.list("WHATSAPP_NUMBER_TENANTS").join(","));
+        let number_tenants = parse_number_tenants(&env.list("WHATSAPP_NUMBER_TENANTS"));
         let number_tenants = match number_tenants {
             Ok(m) => Some(m),
             Err(e) => {
@@ -76,10 +76,10 @@ impl Config {
     }
 }
 
-/// `phone-number-id-a=wecare,phone-number-id-b=globex`.
-pub fn parse_number_tenants(raw: &str) -> Result<BTreeMap<String, TenantId>, String> {
-    raw.split(',')
-        .filter(|p| !p.trim().is_empty())
+/// The pairs of `phone-number-id-a=wecare,phone-number-id-b=globex`.
+pub fn parse_number_tenants(pairs: &[String]) -> Result<BTreeMap<String, TenantId>, String> {
+    pairs
+        .iter()
         .map(|pair| {
             let (number, tenant) = pair
                 .split_once('=')
@@ -290,7 +290,10 @@ async fn inbound_message(
     // Media first: if the copy fails nothing is stored and the redelivery tries again.
     let mut details = serde_json::json!({ "type": m.kind });
     if let Some((media_id, mime)) = m.media() {
-        let key = format!("incoming/{tenant}/{message_id}/{media_id}");
+        let key = format!(
+            "{}{message_id}/{media_id}",
+            wecare_messaging::media::incoming_prefix(tenant)
+        );
         let (mime_type, size) =
             deps.send
                 .providers
@@ -380,7 +383,7 @@ async fn inbound_message(
         wecare_http::metrics::count("InboundReceived", &[("Channel", "whatsapp")]);
     }
     if let Some(k) = m.text().filter(|_| m.kind == "text").and_then(keyword) {
-        apply_keyword(deps, tenant, &contact, k, &m.id, phone_number_id, now).await?;
+        apply_keyword(deps, tenant, &contact, k, phone_number_id, now).await?;
     }
     Ok(())
 }
@@ -390,7 +393,6 @@ async fn apply_keyword(
     tenant: &TenantId,
     contact: &Contact,
     k: Keyword,
-    wamid: &str,
     phone_number_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), InboundError> {
@@ -416,15 +418,9 @@ async fn apply_keyword(
         .map_err(|e| InboundError::Contact(e.to_string()))?;
     tracing::info!(contact_id = %contact.contact_id, keyword = ?k, changed, "consent keyword received");
     // Only the STOP that turned consent off is confirmed: a second STOP from someone already
-    // opted out gets nothing. The claim makes concurrent redeliveries of that STOP send one.
-    if !opted_in
-        && changed
-        && deps
-            .send
-            .messages
-            .claim_once(tenant, &format!("opt-out-confirmation#{wamid}"), now)
-            .await?
-    {
+    // opted out gets nothing. Concurrent redeliveries of that STOP race on the contact's version,
+    // so exactly one of them sees the change and confirms it.
+    if !opted_in && changed {
         let from = if deps.send.config.whatsapp_senders.iter().any(|s| s == phone_number_id) {
             phone_number_id.to_string()
         } else {
@@ -473,10 +469,11 @@ mod tests {
 
     #[test]
     fn number_tenants_are_read_as_pairs() {
-        let m = parse_number_tenants("phone-number-id-a=wecare, phone-number-id-b=globex").unwrap();
+        let m =
+            parse_number_tenants(&["phone-number-id-a=wecare".into(), " phone-number-id-b = globex".into()]).unwrap();
         assert_eq!(m["phone-number-id-b"].as_str(), "globex");
-        assert!(parse_number_tenants("phone-number-id-a").is_err());
-        assert!(parse_number_tenants("phone-number-id-a=bad#tenant").is_err());
+        assert!(parse_number_tenants(&["phone-number-id-a".into()]).is_err());
+        assert!(parse_number_tenants(&["phone-number-id-a=bad#tenant".into()]).is_err());
     }
 
     #[test]
