@@ -58,6 +58,8 @@ test.describe('at 320 px wide', () => {
 test('the keyboard reaches everything, with a visible focus', async ({ page }) => {
   const who = user('Operator');
   await page.goto('/sign-in');
+  // A Tab pressed before React has rendered the form lands on the bare document: wait for it.
+  await expect(page.getByLabel('Email')).toBeVisible();
   await page.keyboard.press('Tab');
   await expect(page.getByLabel('Email')).toBeFocused();
   await page.keyboard.type(who.email);

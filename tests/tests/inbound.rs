@@ -525,18 +525,22 @@ async fn a_record_that_cannot_be_processed_fails_alone_and_ends_in_the_dead_lett
     assert_eq!(body["Message"], poison);
 }
 
+/// A Meta `value` from a user who writes from a WhatsApp username without showing a number.
+fn username_value(wamid: &str, body: &str) -> Value {
+    let message = json!({ "from_user_id": "IN.1234567890ABCDEF", "id": wamid, "timestamp": Utc::now().timestamp().to_string(), "type": "text", "text": { "body": body } });
+    json!({
+        "messaging_product": "whatsapp", "metadata": { "phone_number_id": "106540352242922" },
+        "contacts": [{ "profile": { "name": "Priya" }, "user_id": "IN.1234567890ABCDEF" }],
+        "messages": [message],
+    })
+}
+
 #[tokio::test]
 async fn a_sender_without_a_phone_number_is_known_by_the_business_scoped_user_id() {
     let stack = TestStack::start().await;
     let op = stack.token(Role::Operator).await;
     for (wamid, body) in [("wamid.u1", "hi"), ("wamid.u2", "anyone there?")] {
-        let message = json!({ "from_user_id": "IN.1234567890ABCDEF", "id": wamid, "timestamp": "1764646243", "type": "text", "text": { "body": body } });
-        let value = json!({
-            "messaging_product": "whatsapp", "metadata": { "phone_number_id": "106540352242922" },
-            "contacts": [{ "profile": { "name": "Priya" }, "user_id": "IN.1234567890ABCDEF" }],
-            "messages": [message],
-        });
-        assert!(deliver(&stack, &[eum_message(value)]).await);
+        assert!(deliver(&stack, &[eum_message(username_value(wamid, body))]).await);
     }
     let (_, contacts) = stack.call(Method::GET, "/api/contacts", Some(&op), None).await;
     let items = contacts["items"].as_array().unwrap();
@@ -551,4 +555,62 @@ async fn a_sender_without_a_phone_number_is_known_by_the_business_scoped_user_id
             .len(),
         2
     );
+}
+
+#[tokio::test]
+async fn a_user_without_a_visible_number_is_answered_by_their_user_id_and_their_stop_confirmed() {
+    let stack = TestStack::start().await;
+    let op = stack.token(Role::Operator).await;
+    assert!(
+        deliver(
+            &stack,
+            &[eum_message(username_value("wamid.n1", "is my order shipped?"))]
+        )
+        .await
+    );
+    let (_, contacts) = stack.call(Method::GET, "/api/contacts", Some(&op), None).await;
+    let id = contacts["items"][0]["contactId"].as_str().unwrap().to_string();
+
+    // The user id is an address: the contact may be opted in although it has no phone or email.
+    let (status, c) = stack
+        .call(
+            Method::PATCH,
+            &format!("/api/contacts/{id}"),
+            Some(&op),
+            Some(&json!({ "optInWhatsApp": true, "optInSms": true })),
+        )
+        .await;
+    assert_eq!((status, c["optInWhatsApp"].as_bool()), (200, Some(true)), "{c}");
+    let reply = json!({ "contactId": id, "text": "Yes, it left this morning." });
+    let (status, sent) = stack
+        .call(Method::POST, "/api/messages/whatsapp", Some(&op), Some(&reply))
+        .await;
+    assert_eq!(status, 202, "{sent}");
+    assert_eq!(sent["to"], "IN.1234567890ABCDEF");
+    let sends = whatsapp_sends(&stack).await;
+    let message = &sends.last().expect("the reply reached the provider")["request"]["message"];
+    assert_eq!(
+        (message["recipient"].as_str(), message.get("to")),
+        (Some("IN.1234567890ABCDEF"), None),
+        "Meta takes a user id in `recipient`, never in `to`: {message}"
+    );
+    // An SMS, consent or not, has nowhere to go.
+    let (status, e) = stack
+        .call(
+            Method::POST,
+            "/api/messages/sms",
+            Some(&op),
+            Some(&json!({ "contactId": id, "text": "hello" })),
+        )
+        .await;
+    assert_eq!(
+        (status, e["error"]["message"].as_str()),
+        (400, Some("contactId: the contact has no phone"))
+    );
+
+    assert!(deliver(&stack, &[eum_message(username_value("wamid.n2", "STOP"))]).await);
+    let sends = whatsapp_sends(&stack).await;
+    assert_eq!(sends.len(), 2, "the reply and one confirmation: {sends:?}");
+    assert_eq!(sends[1]["request"]["message"]["recipient"], "IN.1234567890ABCDEF");
+    assert_eq!(contact(&stack, &op, &id).await["optInWhatsApp"], false);
 }

@@ -29,9 +29,13 @@ use wecare_store::ratelimit::Limited;
 use wecare_store::{ContactsRepo, MessagesRepo, RateLimiter, StoreError, TierOutcome, TierTracker};
 
 use crate::media::MediaBucket;
-use crate::providers::Content;
+use crate::providers::{Content, WhatsAppRecipient};
 
 pub use config::{Config, SendMode};
+
+/// What a WhatsApp send needs of the contact: a number, or the business-scoped user id of a user
+/// who writes without showing one.
+const WHATSAPP_ADDRESS: &str = "phone or WhatsApp user id";
 
 /// The longest a send waits for its rate-limit slot before the API answers 429.
 pub const MAX_RATE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
@@ -289,8 +293,13 @@ pub async fn send(
     if !contact.opt_ins.get(channel) {
         return Err(refuse(contact_id, channel, SendError::NotOptedIn(channel)));
     }
+    let whatsapp_to = WhatsAppRecipient::of(&contact);
     let to = match channel {
-        Channel::WhatsApp | Channel::Sms => contact
+        Channel::WhatsApp => whatsapp_to
+            .as_ref()
+            .map(|r| r.as_str().to_string())
+            .ok_or(SendError::NoAddress(WHATSAPP_ADDRESS))?,
+        Channel::Sms => contact
             .phone
             .as_ref()
             .map(|p| p.to_string())
@@ -419,10 +428,13 @@ pub async fn send(
                 media: requested,
                 ..
             } => {
+                let Some(recipient) = &whatsapp_to else {
+                    unreachable!("step 2 refused a WhatsApp send to a contact without a WhatsApp address")
+                };
                 send_whatsapp(
                     deps,
                     &from,
-                    &to,
+                    recipient,
                     text.as_deref(),
                     template.as_ref(),
                     requested.as_ref(),
@@ -532,11 +544,8 @@ pub async fn send_opt_out_confirmation(
     now: DateTime<Utc>,
 ) -> Result<Message, SendError> {
     const TEXT: &str = "You will no longer receive WhatsApp messages from us. Reply START to subscribe again.";
-    let to = contact
-        .phone
-        .as_ref()
-        .map(|p| p.to_string())
-        .ok_or(SendError::NoAddress("phone"))?;
+    let recipient = WhatsAppRecipient::of(contact).ok_or(SendError::NoAddress(WHATSAPP_ADDRESS))?;
+    let to = recipient.as_str().to_string();
     let message_id = uuid::Uuid::now_v7().to_string();
     let mut message = Message {
         message_id: message_id.clone(),
@@ -566,7 +575,13 @@ pub async fn send_opt_out_confirmation(
         let callback = format!("{}:{message_id}", contact.tenant_id);
         match deps
             .providers
-            .whatsapp(from, &deps.config.meta_api_version, &to, Content::Text(TEXT), &callback)
+            .whatsapp(
+                from,
+                &deps.config.meta_api_version,
+                &recipient,
+                Content::Text(TEXT),
+                &callback,
+            )
             .await
         {
             Ok(id) => {
@@ -681,7 +696,7 @@ async fn resolve_media(
 async fn send_whatsapp(
     deps: &Deps,
     from: &str,
-    to: &str,
+    to: &WhatsAppRecipient,
     text: Option<&str>,
     template: Option<&Template>,
     requested: Option<&MediaRequest>,

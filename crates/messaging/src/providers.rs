@@ -16,6 +16,40 @@ use wecare_store::messages::{ProviderError, Template};
 
 use crate::ProviderEndpoints;
 
+/// Whom a WhatsApp message goes to. Since 2026 a user with a WhatsApp username may write without
+/// showing a number; Meta then gives only a business-scoped user id, and replies are addressed to
+/// it in `recipient` instead of `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WhatsAppRecipient {
+    Phone(String),
+    User(String),
+}
+
+impl WhatsAppRecipient {
+    /// The contact's number when known (it survives a change of username), else its user id.
+    pub fn of(contact: &wecare_store::Contact) -> Option<Self> {
+        match (&contact.phone, &contact.whatsapp_user_id) {
+            (Some(p), _) => Some(WhatsAppRecipient::Phone(p.to_string())),
+            (None, Some(u)) => Some(WhatsAppRecipient::User(u.clone())),
+            (None, None) => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            WhatsAppRecipient::Phone(p) | WhatsAppRecipient::User(p) => p,
+        }
+    }
+
+    /// The field of Meta's message object that names the recipient.
+    fn field(&self) -> &'static str {
+        match self {
+            WhatsAppRecipient::Phone(_) => "to",
+            WhatsAppRecipient::User(_) => "recipient",
+        }
+    }
+}
+
 /// What a WhatsApp message carries.
 #[derive(Debug, Clone, Copy)]
 pub enum Content<'a> {
@@ -94,54 +128,11 @@ impl Providers {
         &self,
         from: &str,
         api_version: &str,
-        to: &str,
+        to: &WhatsAppRecipient,
         content: Content<'_>,
         callback: &str,
     ) -> Result<String, Failure> {
-        let mut message = json!({
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": to,
-            "biz_opaque_callback_data": callback,
-        });
-        match content {
-            Content::Text(t) => {
-                message["type"] = json!("text");
-                message["text"] = json!({ "preview_url": false, "body": t });
-            }
-            Content::Media {
-                kind,
-                media_id,
-                caption,
-                filename,
-            } => {
-                let mut media = json!({ "id": media_id });
-                // Meta takes a caption on images, videos and documents, and a filename on documents.
-                if let Some(c) =
-                    caption.filter(|_| matches!(kind, MediaKind::Image | MediaKind::Video | MediaKind::Document))
-                {
-                    media["caption"] = json!(c);
-                }
-                if let Some(f) = filename.filter(|_| kind == MediaKind::Document) {
-                    media["filename"] = json!(f);
-                }
-                message["type"] = json!(kind.as_str());
-                message[kind.as_str()] = media;
-            }
-            Content::Template(tpl) => {
-                let params: Vec<_> = tpl
-                    .parameters
-                    .iter()
-                    .map(|p| json!({ "type": "text", "text": p }))
-                    .collect();
-                let mut template = json!({ "name": tpl.name, "language": { "code": tpl.language } });
-                if !params.is_empty() {
-                    template["components"] = json!([{ "type": "body", "parameters": params }]);
-                }
-                message["type"] = json!("template");
-                message["template"] = template;
-            }
-        }
+        let message = whatsapp_message(to, content, callback);
         let out = self
             .whatsapp
             .send_whats_app_message()
@@ -264,4 +255,127 @@ fn s3_file(bucket: &str, key: &str) -> Result<aws_sdk_socialmessaging::types::S3
                 message: e.to_string(),
             })
         })
+}
+
+/// Meta's message object for `SendWhatsAppMessage`; `callback` comes back on every status.
+fn whatsapp_message(to: &WhatsAppRecipient, content: Content<'_>, callback: &str) -> serde_json::Value {
+    let mut message = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "biz_opaque_callback_data": callback,
+    });
+    message[to.field()] = json!(to.as_str());
+    match content {
+        Content::Text(t) => {
+            message["type"] = json!("text");
+            message["text"] = json!({ "preview_url": false, "body": t });
+        }
+        Content::Media {
+            kind,
+            media_id,
+            caption,
+            filename,
+        } => {
+            let mut media = json!({ "id": media_id });
+            // Meta takes a caption on images, videos and documents, and a filename on documents.
+            if let Some(c) =
+                caption.filter(|_| matches!(kind, MediaKind::Image | MediaKind::Video | MediaKind::Document))
+            {
+                media["caption"] = json!(c);
+            }
+            if let Some(f) = filename.filter(|_| kind == MediaKind::Document) {
+                media["filename"] = json!(f);
+            }
+            message["type"] = json!(kind.as_str());
+            message[kind.as_str()] = media;
+        }
+        Content::Template(tpl) => {
+            let params: Vec<_> = tpl
+                .parameters
+                .iter()
+                .map(|p| json!({ "type": "text", "text": p }))
+                .collect();
+            let mut template = json!({ "name": tpl.name, "language": { "code": tpl.language } });
+            if !params.is_empty() {
+                template["components"] = json!([{ "type": "body", "parameters": params }]);
+            }
+            message["type"] = json!("template");
+            message["template"] = template;
+        }
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_is_addressed_in_to_and_a_user_id_in_recipient() {
+        let by_phone = whatsapp_message(
+            &WhatsAppRecipient::Phone("+919812345678".into()),
+            Content::Text("hi"),
+            "t:m",
+        );
+        assert_eq!(
+            (by_phone["to"].as_str(), by_phone.get("recipient")),
+            (Some("+919812345678"), None)
+        );
+        let by_user = whatsapp_message(
+            &WhatsAppRecipient::User("IN.1234567890ABCDEF".into()),
+            Content::Text("hi"),
+            "t:m",
+        );
+        assert_eq!(
+            (by_user["recipient"].as_str(), by_user.get("to")),
+            (Some("IN.1234567890ABCDEF"), None)
+        );
+        assert_eq!(by_user["biz_opaque_callback_data"], "t:m");
+        assert_eq!(by_user["text"], json!({ "preview_url": false, "body": "hi" }));
+    }
+
+    #[test]
+    fn captions_and_file_names_go_only_where_whatsapp_shows_them() {
+        let to = WhatsAppRecipient::Phone("+919812345678".into());
+        let media = |kind| Content::Media {
+            kind,
+            media_id: "m-1",
+            caption: Some("look"),
+            filename: Some("a.pdf"),
+        };
+        assert_eq!(
+            whatsapp_message(&to, media(MediaKind::Document), "c")["document"],
+            json!({ "id": "m-1", "caption": "look", "filename": "a.pdf" })
+        );
+        assert_eq!(
+            whatsapp_message(&to, media(MediaKind::Image), "c")["image"],
+            json!({ "id": "m-1", "caption": "look" })
+        );
+        assert_eq!(
+            whatsapp_message(&to, media(MediaKind::Audio), "c")["audio"],
+            json!({ "id": "m-1" })
+        );
+    }
+
+    #[test]
+    fn template_parameters_fill_the_body_and_none_leaves_no_components() {
+        let to = WhatsAppRecipient::Phone("+919812345678".into());
+        let mut tpl = Template {
+            name: "order_update".into(),
+            language: "en".into(),
+            parameters: vec!["Ada".into(), "42".into()],
+        };
+        let m = whatsapp_message(&to, Content::Template(&tpl), "c");
+        assert_eq!(m["type"], "template");
+        assert_eq!(
+            m["template"]["components"],
+            json!([{ "type": "body", "parameters": [{ "type": "text", "text": "Ada" }, { "type": "text", "text": "42" }] }])
+        );
+        tpl.parameters.clear();
+        let m = whatsapp_message(&to, Content::Template(&tpl), "c");
+        assert_eq!(
+            m["template"],
+            json!({ "name": "order_update", "language": { "code": "en" } })
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! `PATCH /api/contacts/{contactId}`: partial update.
 //!
-//! Absent fields stay as they are; `null` clears `name`, `phone` or `email` (a contact keeps at
-//! least one of phone and email). Opt-in flags must be explicit booleans, and each change is
+//! Absent fields stay as they are; `null` clears `name`, `phone` or `email` (a contact keeps an
+//! address: a phone, an email, or the WhatsApp user id of someone who wrote in without a number). Opt-in flags must be explicit booleans, and each change is
 //! recorded with who made it, when, and source `operator`. A new phone or email is claimed in the
 //! same transaction as the update, so uniqueness holds under concurrent edits.
 
@@ -104,7 +104,7 @@ async fn update(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Contac
             if let Some(e) = &change.email {
                 c.email = e.clone();
             }
-            left_unreachable = c.phone.is_none() && c.email.is_none();
+            left_unreachable = c.phone.is_none() && c.email.is_none() && c.whatsapp_user_id.is_none();
             if left_unreachable {
                 return None;
             }

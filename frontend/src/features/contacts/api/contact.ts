@@ -21,6 +21,8 @@ export const contactSchema = z.object({
   name: z.optional(z.string()),
   phone: z.optional(z.string()),
   email: z.optional(z.string()),
+  /** WhatsApp's business-scoped user id, for someone who wrote in without showing a number. */
+  whatsappUserId: z.optional(z.string()),
   optInWhatsApp: z.boolean(),
   optInSms: z.boolean(),
   optInEmail: z.boolean(),

@@ -55,6 +55,10 @@ function Details({ contact }: { contact: Contact }) {
   const rows: [string, string | undefined][] = [
     ['Phone', contact.phone],
     ['Email', contact.email],
+    // Only for someone who wrote in on WhatsApp without showing a number: replies go to this id.
+    ...(contact.whatsappUserId && !contact.phone
+      ? [['WhatsApp user id', contact.whatsappUserId] satisfies [string, string]]
+      : []),
   ];
   return (
     <section className="panel" aria-label="Details">

@@ -1,4 +1,14 @@
-import { conflictingContactId, consentActor, fieldMessage } from './contact-text';
+import { conflictingContactId, consentActor, displayName, fieldMessage } from './contact-text';
+
+describe('displayName', () => {
+  it('falls back from the name to the phone, the email, and then says who wrote in without a number', () => {
+    expect(displayName({ name: 'Ada', phone: '+44' })).toBe('Ada');
+    expect(displayName({ phone: '+44', email: 'a@b.c' })).toBe('+44');
+    expect(displayName({ email: 'a@b.c' })).toBe('a@b.c');
+    expect(displayName({ whatsappUserId: 'IN.1234567890ABCDEF' })).toBe('WhatsApp user');
+    expect(displayName({})).toBe('Unnamed contact');
+  });
+});
 
 describe('fieldMessage', () => {
   it('reads as a sentence about the field', () => {

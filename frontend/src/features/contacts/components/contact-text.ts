@@ -3,8 +3,8 @@ import type { Channel, ConsentChange, Contact } from '../api/contact';
 
 export const channelLabel: Record<Channel, string> = { whatsapp: 'WhatsApp', sms: 'SMS', email: 'Email' };
 
-export function displayName(contact: Pick<Contact, 'name' | 'phone' | 'email'>): string {
-  return contact.name ?? contact.phone ?? contact.email ?? 'Unnamed contact';
+export function displayName(contact: Pick<Contact, 'name' | 'phone' | 'email' | 'whatsappUserId'>): string {
+  return contact.name ?? contact.phone ?? contact.email ?? (contact.whatsappUserId ? 'WhatsApp user' : 'Unnamed contact');
 }
 
 const sourceLabel: Record<string, string> = {

@@ -12,6 +12,8 @@ export const conversationContactSchema = z.object({
   name: z.optional(z.string()),
   phone: z.optional(z.string()),
   email: z.optional(z.string()),
+  /** WhatsApp's business-scoped user id: the address of someone who writes without a visible number. */
+  whatsappUserId: z.optional(z.string()),
   optInWhatsApp: z.boolean(),
   optInSms: z.boolean(),
   optInEmail: z.boolean(),

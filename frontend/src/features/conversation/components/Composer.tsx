@@ -28,9 +28,16 @@ export const WHATSAPP_TEXT_LIMIT = 4096;
 /** The API's limit for an SMS body, in characters. */
 export const SMS_TEXT_LIMIT = 1600;
 
-/** The channels the contact has an address for. */
-export function channelsOf(contact: Pick<ConversationContact, 'phone' | 'email'>): Channel[] {
-  return [...(contact.phone ? (['whatsapp', 'sms'] as const) : []), ...(contact.email ? (['email'] as const) : [])];
+/**
+ * The channels the contact has an address for. WhatsApp also reaches someone known only by the
+ * user id WhatsApp gave us when they wrote without showing a number; SMS needs the number itself.
+ */
+export function channelsOf(contact: Pick<ConversationContact, 'phone' | 'email' | 'whatsappUserId'>): Channel[] {
+  return [
+    ...(contact.phone || contact.whatsappUserId ? (['whatsapp'] as const) : []),
+    ...(contact.phone ? (['sms'] as const) : []),
+    ...(contact.email ? (['email'] as const) : []),
+  ];
 }
 
 interface SendState {
@@ -57,7 +64,7 @@ function SendOutcome({
   useEffect(() => {
     if (send.error) errorBox.current?.focus();
   }, [send.error]);
-  const name = contact.name ?? contact.phone ?? contact.email ?? 'The contact';
+  const name = contact.name ?? contact.phone ?? contact.email ?? (contact.whatsappUserId ? 'The WhatsApp user' : 'The contact');
   if (send.error) {
     const notOptedIn = send.error instanceof ApiError && send.error.code === 'NOT_OPTED_IN';
     return (

@@ -189,6 +189,18 @@ describe('ConversationPage: the composer', () => {
     expect(screen.getByRole('textbox', { name: 'Subject' })).toBeInTheDocument();
   });
 
+  it('writes on WhatsApp to someone known only by their WhatsApp user id, and offers no SMS', async () => {
+    renderConversation({
+      contact: ada({ name: undefined, phone: undefined, whatsappUserId: 'IN.1234567890ABCDEF' }),
+      messages: () => timeline([aMessage({ text: 'hi' })]),
+    });
+    const channel = await screen.findByRole('group', { name: 'Channel' });
+    expect(within(channel).getAllByRole('radio').map((r) => r.getAttribute('value'))).toEqual(['whatsapp']);
+    expect(screen.getByRole('heading', { level: 1, name: 'WhatsApp user' })).toBeInTheDocument();
+    expect(screen.getByText('WhatsApp user IN.1234567890ABCDEF')).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+  });
+
   it('sends free-form WhatsApp text inside the window and shows it at once', async () => {
     const user = userEvent.setup();
     const { requests } = renderConversation({

@@ -29,7 +29,7 @@ function BackLink() {
 }
 
 function displayName(contact: ConversationContact): string {
-  return contact.name ?? contact.phone ?? contact.email ?? 'Unnamed contact';
+  return contact.name ?? contact.phone ?? contact.email ?? (contact.whatsappUserId ? 'WhatsApp user' : 'Unnamed contact');
 }
 
 function WindowNotice({ whatsappWindow, now }: { whatsappWindow: ConversationWindow; now: number }) {
@@ -132,7 +132,9 @@ export function ConversationPage() {
   const person = contact.data;
   const name = displayName(person);
   const whatsappWindow = timeline.data.pages[0]?.window ?? { state: 'closed' as const };
-  const addresses = [person.phone, person.email].filter(Boolean).join(' · ');
+  const addresses = [person.phone ?? (person.whatsappUserId && `WhatsApp user ${person.whatsappUserId}`), person.email]
+    .filter(Boolean)
+    .join(' · ');
 
   return (
     <>

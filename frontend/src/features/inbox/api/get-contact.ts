@@ -11,6 +11,7 @@ export const inboxContactSchema = z.object({
   name: z.optional(z.string()),
   phone: z.optional(z.string()),
   email: z.optional(z.string()),
+  whatsappUserId: z.optional(z.string()),
 });
 
 export type InboxContact = z.infer<typeof inboxContactSchema>;

@@ -33,5 +33,5 @@ export function messageAddress(message: LastMessage): string {
 }
 
 export function contactName(contact: InboxContact): string {
-  return contact.name ?? contact.phone ?? contact.email ?? 'Unnamed contact';
+  return contact.name ?? contact.phone ?? contact.email ?? (contact.whatsappUserId ? 'WhatsApp user' : 'Unnamed contact');
 }
