@@ -3,9 +3,7 @@ import type { Channel, ConsentChange, Contact } from '../api/contact';
 
 export const channelLabel: Record<Channel, string> = { whatsapp: 'WhatsApp', sms: 'SMS', email: 'Email' };
 
-export function displayName(contact: Pick<Contact, 'name' | 'phone' | 'email' | 'whatsappUserId'>): string {
-  return contact.name ?? contact.phone ?? contact.email ?? (contact.whatsappUserId ? 'WhatsApp user' : 'Unnamed contact');
-}
+export { contactDisplayName as displayName } from '@/lib/contact-name';
 
 const sourceLabel: Record<string, string> = {
   operator: 'set in the console',

@@ -11,9 +11,10 @@ import { useNow } from '@/hooks/use-now';
 import { usePageTitle } from '@/hooks/use-page-title';
 import { ApiError, describeError } from '@/lib/api-error';
 import { useCan } from '@/lib/authorization';
+import { contactDisplayName as displayName } from '@/lib/contact-name';
 import { formatDateTime } from '@/utils/format';
 import { windowState } from '@/utils/window';
-import { useConversationContact, type ConversationContact } from '../api/get-contact';
+import { useConversationContact } from '../api/get-contact';
 import { useTimeline } from '../api/get-timeline';
 import type { ConversationWindow, Message } from '../api/message';
 import { Composer } from './Composer';
@@ -28,9 +29,6 @@ function BackLink() {
   );
 }
 
-function displayName(contact: ConversationContact): string {
-  return contact.name ?? contact.phone ?? contact.email ?? (contact.whatsappUserId ? 'WhatsApp user' : 'Unnamed contact');
-}
 
 function WindowNotice({ whatsappWindow, now }: { whatsappWindow: ConversationWindow; now: number }) {
   const expiresAt = whatsappWindow.state === 'open' ? whatsappWindow.expiresAt : null;

@@ -1,6 +1,7 @@
 // Words for an inbox row: who it is with and what was said last.
-import type { InboxContact } from '../api/get-contact';
+import { contactDisplayName } from '@/lib/contact-name';
 import type { LastMessage } from '../api/conversation';
+import type { InboxContact } from '../api/get-contact';
 
 const mediaLabel: Record<string, string> = {
   image: 'Photo',
@@ -33,5 +34,5 @@ export function messageAddress(message: LastMessage): string {
 }
 
 export function contactName(contact: InboxContact): string {
-  return contact.name ?? contact.phone ?? contact.email ?? (contact.whatsappUserId ? 'WhatsApp user' : 'Unnamed contact');
+  return contactDisplayName(contact);
 }
