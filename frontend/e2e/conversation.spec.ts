@@ -1,13 +1,18 @@
 // The inbox, a conversation and the composer, against the local stack: sends go through the real
 // outbound functions to the provider sandbox, and the sandbox plays the customer (inbound
-// messages and delivery statuses arrive through SNS and the inbound handler, as in AWS).
+// messages and delivery statuses arrive through SNS and the inbound handler, as in AWS). The
+// tenant `wecare` has two WhatsApp numbers, one SMS sender and one email sender; the tests that
+// make the sandbox fail run alone (the `-exclusive-` lock), since its faults are global.
 import { crc32, deflateSync } from 'node:zlib';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import {
   asCustomer,
   callApi,
+  clearSandboxFaults,
   expectAccessible,
   expectNoHorizontalScroll,
+  injectSandboxFault,
+  sandboxLedger,
   screenshot,
   seedContact,
   signIn,
@@ -23,6 +28,35 @@ interface StoredMessage {
   text?: string;
   providerMessageId?: string;
   status: string;
+  /** Outbound: the sender id it went from. */
+  from: string;
+  error?: { code: string; message: string };
+}
+
+interface Sender {
+  senderId: string;
+  channel: string;
+  label: string;
+  default?: boolean;
+}
+
+/** The local stack's WhatsApp numbers of tenant `wecare`. */
+const WHATSAPP_DEFAULT = { senderId: 'phone-number-id-0a1b2c3d4e5f60718293a4b5c6d7e8f9', label: '+91 93309 94400' };
+const WHATSAPP_OTHER = { senderId: 'phone-number-id-f9e8d7c6b5a40392817f6e5d4c3b2a10', label: '+91 99033 00044' };
+
+const UNKNOWN_DETAIL =
+  'We could not confirm whether the provider accepted this message. It will update if a delivery status arrives; check before sending it again.';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The stored messages of a contact with this text (the API's view, not the page's). */
+async function storedWith(contactId: string, text: string): Promise<StoredMessage[]> {
+  const { items } = await callApi<{ items: StoredMessage[] }>('GET', `/contacts/${contactId}/messages?limit=100`);
+  return items.filter((m) => m.direction === 'outbound' && m.text === text);
+}
+
+/** The provider calls of `operation` that carried `text` (every test shares the sandbox's ledger). */
+async function providerCallsWith(operation: string, text: string) {
+  return (await sandboxLedger()).filter((e) => e.operation === operation && JSON.stringify(e.request).includes(text));
 }
 
 /** The message bubbles of the open conversation, oldest first. */
@@ -131,7 +165,7 @@ test('an Operator writes to a new contact: a template outside the window, then a
   await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
   const template = bubbleWith(page, 'order_update');
   await expect(template).toContainText(`Template order_update (en_US) · ${word}`);
-  await expect(statusOf(template)).toContainText('Queued');
+  await expect(statusOf(template)).toContainText('Sent');
 
   // SMS is offered (the contact has a phone) but locked until they opt in.
   await page.getByRole('radio', { name: 'SMS' }).check();
@@ -227,7 +261,7 @@ test('an inbound WhatsApp message shows in the inbox; the reply is delivered, th
   await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
   const sent = bubbleWith(page, reply);
   await expect(sent).toHaveClass(/bubble--outbound/);
-  await expect(statusOf(sent)).toHaveText('✓Queued');
+  await expect(statusOf(sent)).toHaveText('✓Sent');
 
   const { items } = await callApi<{ items: StoredMessage[] }>('GET', `/contacts/${contactId}/messages`);
   const providerMessageId = items.find((m) => m.direction === 'outbound' && m.text === reply)?.providerMessageId;
@@ -339,6 +373,246 @@ test('an Operator sends a photo inside the window: checked at once, uploaded to 
   await expect.poll(() => shown.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBe(48);
   await expectAccessible(page, 'conversation with a sent photo');
   await screenshot(page, 'conversation-file-sent');
+});
+
+/**
+ * A contact who has just written on WhatsApp (so the window is open), with their conversation
+ * open for an Operator.
+ */
+async function openConversationWithWindow(page: Page, prefix: string) {
+  const word = uniqueWord(prefix);
+  const name = `Window ${word}`;
+  const phone = uniqueIndianPhone();
+  const contact = await seedContact({ name, phone, optInWhatsApp: true });
+  await asCustomer('messages', { from: phone, name, text: `hello ${word}` });
+  await signIn(page, user('Operator'));
+  await page.goto(`/conversations/${contact.contactId}`);
+  await expect(bubbleWith(page, `hello ${word}`)).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText(/^WhatsApp window open · 2[34] h/)).toBeVisible();
+  return { contact, word, name };
+}
+
+test('the composer preselects the default WhatsApp number and says what each channel sends from', async ({ page }) => {
+  const { items: senders } = await callApi<{ items: Sender[] }>('GET', '/senders');
+  expect(
+    senders.filter((s) => s.channel === 'whatsapp').map(({ senderId, label, default: isDefault }) => ({ senderId, label, default: isDefault })),
+    'the local stack gives tenant wecare two WhatsApp numbers',
+  ).toEqual([
+    { ...WHATSAPP_DEFAULT, default: true },
+    { ...WHATSAPP_OTHER, default: false },
+  ]);
+  const sms = senders.find((s) => s.channel === 'sms');
+  const email = senders.find((s) => s.channel === 'email');
+  expect(sms, 'tenant wecare has an SMS sender').toBeDefined();
+  expect(email, 'tenant wecare has an email sender').toBeDefined();
+
+  const word = uniqueWord('defaultsender');
+  const name = `Default ${word}`;
+  const contact = await seedContact({
+    name,
+    phone: uniquePhone(),
+    email: `${word}@example.com`,
+    optInWhatsApp: true,
+    optInSms: true,
+    optInEmail: true,
+  });
+  await signIn(page, user('Operator'));
+  await page.goto(`/conversations/${contact.contactId}`);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'WhatsApp' })).toBeChecked();
+
+  const from = page.getByRole('combobox', { name: 'From' });
+  await expect(from).toHaveValue(WHATSAPP_DEFAULT.senderId);
+  await expect(from.getByRole('option')).toHaveText([`${WHATSAPP_DEFAULT.label} (default)`, WHATSAPP_OTHER.label]);
+  await expect(page.getByText(`From ${WHATSAPP_DEFAULT.label}`, { exact: true })).toBeVisible();
+  const sendTemplate = page.getByRole('button', { name: 'Send template' });
+  await expect(sendTemplate).toHaveAccessibleDescription(`From ${WHATSAPP_DEFAULT.label}`);
+  await expectAccessible(page, 'composer with two WhatsApp numbers');
+  await screenshot(page, 'conversation-senders');
+
+  // Sent as preselected: from the default number.
+  await page.getByRole('textbox', { name: 'Template name' }).fill('order_update');
+  await page.getByRole('button', { name: 'Add parameter' }).click();
+  await page.getByRole('textbox', { name: 'Parameter 1' }).fill(word);
+  await sendTemplate.click();
+  await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
+  const template = bubbleWith(page, word);
+  await expect(template.locator('.bubble__from')).toHaveText(`from ${WHATSAPP_DEFAULT.label}`);
+  const { items } = await callApi<{ items: StoredMessage[] }>('GET', `/contacts/${contact.contactId}/messages`);
+  expect(items.find((m) => m.direction === 'outbound')?.from).toBe(WHATSAPP_DEFAULT.senderId);
+
+  // SMS and email have one sender each: said, with nothing to choose.
+  await page.getByRole('radio', { name: 'SMS' }).check();
+  await expect(page.getByRole('combobox', { name: 'From' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Send', exact: true })).toHaveAccessibleDescription(`From ${sms?.label ?? ''}`);
+  await page.getByRole('radio', { name: 'Email' }).check();
+  await expect(page.getByRole('combobox', { name: 'From' })).toHaveCount(0);
+  await expect(page.getByText(`From ${email?.label ?? ''}`, { exact: true })).toBeVisible();
+  await expectAccessible(page, 'composer with one email sender');
+});
+
+test('an Operator picks the second WhatsApp number: the message goes from it, and the timeline says so', async ({ page }) => {
+  test.setTimeout(45_000);
+  const { contact, word } = await openConversationWithWindow(page, 'othernumber');
+  const from = page.getByRole('combobox', { name: 'From' });
+  await expect(from).toHaveValue(WHATSAPP_DEFAULT.senderId);
+  await from.selectOption({ label: WHATSAPP_OTHER.label });
+  await expect(page.getByText(`From ${WHATSAPP_OTHER.label}`, { exact: true })).toBeVisible();
+
+  const text = `From the other number ${word}`;
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  const send = page.getByRole('button', { name: 'Send', exact: true });
+  await expect(send).toHaveAccessibleDescription(`From ${WHATSAPP_OTHER.label}`);
+  await send.click();
+  await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
+  const sent = bubbleWith(page, text);
+  await expect(sent).toHaveClass(/bubble--outbound/);
+  await expect(sent.locator('.bubble__from')).toHaveText(`from ${WHATSAPP_OTHER.label}`);
+  await expect(statusOf(sent)).toHaveText('✓Sent');
+  // The choice stays for the next message.
+  await expect(from).toHaveValue(WHATSAPP_OTHER.senderId);
+
+  // The API recorded it, and the provider was asked, from that number.
+  const [stored] = await storedWith(contact.contactId, text);
+  expect(stored?.from).toBe(WHATSAPP_OTHER.senderId);
+  const calls = await providerCallsWith('SendWhatsAppMessage', text);
+  expect(calls).toHaveLength(1);
+  expect(String(calls[0]?.request.originationPhoneNumberId)).toContain(WHATSAPP_OTHER.senderId);
+
+  // Named from what is stored, not from the composer: still there after a reload.
+  await page.reload();
+  await expect(bubbleWith(page, text).locator('.bubble__from')).toHaveText(`from ${WHATSAPP_OTHER.label}`);
+  await expect(bubbleWith(page, `hello ${word}`).locator('.bubble__from')).toHaveCount(0);
+  await expectAccessible(page, 'conversation sent from the second number');
+  await screenshot(page, 'conversation-second-number');
+});
+
+test('an answer lost on the way back is not sent twice when Send is pressed again', async ({ page }) => {
+  const word = uniqueWord('lostanswer');
+  const contact = await seedContact({ name: `Lost ${word}`, phone: uniquePhone(), optInSms: true });
+  await signIn(page, user('Operator'));
+  await page.goto(`/conversations/${contact.contactId}`);
+  await page.getByRole('radio', { name: 'SMS' }).check();
+  const text = `Your code is ${word}`;
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+
+  const keys: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/messages/sms') {
+      keys.push(request.headers()['idempotency-key'] ?? '');
+    }
+  });
+  // The API gets the first request and sends; its answer never reaches the browser.
+  await page.route(
+    '**/api/messages/sms',
+    async (route) => {
+      await route.fetch();
+      await route.abort('connectionreset');
+    },
+    { times: 1 },
+  );
+  const send = page.getByRole('button', { name: 'Send', exact: true });
+  await send.click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Cannot reach the server, so it is not known whether the message went.');
+  await expect(alert).toContainText('Press Send again without changing the message: it will not be sent twice.', { ignoreCase: true });
+  await expect(box).toHaveValue(text);
+  await expectAccessible(page, 'composer after a lost answer');
+
+  await send.click();
+  await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
+  expect(keys).toHaveLength(2);
+  expect(keys[0]).toMatch(UUID);
+  expect(keys[1]).toBe(keys[0]);
+  await expect(bubbleWith(page, text)).toHaveCount(1);
+  expect(await storedWith(contact.contactId, text)).toHaveLength(1);
+  expect(await providerCallsWith('SendTextMessage', text)).toHaveLength(1);
+});
+
+test('a double click on Send sends one message', async ({ page }) => {
+  const word = uniqueWord('dblclick');
+  const contact = await seedContact({ name: `Twice ${word}`, phone: uniquePhone(), optInSms: true });
+  await signIn(page, user('Operator'));
+  await page.goto(`/conversations/${contact.contactId}`);
+  await page.getByRole('radio', { name: 'SMS' }).check();
+  const text = `Only once ${word}`;
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send', exact: true }).dblclick();
+  await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
+  await expect(bubbleWith(page, text)).toHaveCount(1);
+  // Nor did the second click post the emptied draft.
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(await storedWith(contact.contactId, text)).toHaveLength(1);
+  expect(await providerCallsWith('SendTextMessage', text)).toHaveLength(1);
+});
+
+test.describe('when the provider fails', { lock: '-exclusive-' }, () => {
+  test.afterEach(async () => {
+    await clearSandboxFaults();
+  });
+
+  test('a send the provider may or may not have taken shows "Delivery unknown", and what that means', async ({ page }) => {
+    test.setTimeout(45_000);
+    const { contact, word } = await openConversationWithWindow(page, 'unknown');
+    const text = `Did this arrive ${word}?`;
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill(text);
+    await injectSandboxFault({ operation: 'SendWhatsAppMessage', count: 1, mode: 'drop' });
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+
+    // The composer says so at once (the API answered 202 `unknown`), and the draft is done with.
+    await expect(page.getByRole('status').filter({ hasText: 'Delivery unknown.' })).toHaveText(`Delivery unknown. ${UNKNOWN_DETAIL}`);
+    await expect(box).toHaveValue('');
+    const sent = bubbleWith(page, text);
+    await expect(sent).toHaveClass(/bubble--unknown/);
+    await expect(sent.locator('.bubble__warning')).toHaveText(`Delivery unknown. ${UNKNOWN_DETAIL}`);
+    await expect(statusOf(sent)).toHaveText('?Delivery unknown');
+    await expect(statusOf(sent)).toHaveAttribute('title', `Delivery unknown. ${UNKNOWN_DETAIL}`);
+    const [stored] = await storedWith(contact.contactId, text);
+    expect(stored?.status).toBe('unknown');
+    await expectAccessible(page, 'conversation with a delivery unknown');
+    await screenshot(page, 'conversation-delivery-unknown');
+
+    // The inbox row says it too (the words in its name, what they mean in the tooltip).
+    await page.getByRole('link', { name: '← Inbox' }).click();
+    const row = page.getByRole('list', { name: 'Conversations, latest first' }).getByRole('link', { name: new RegExp(word) });
+    await expect(row.locator('.message-status')).toHaveText('?Delivery unknown', { timeout: 15_000 });
+    await expect(row.locator('.message-status')).toHaveAttribute('title', `Delivery unknown. ${UNKNOWN_DETAIL}`);
+  });
+
+  test('a provider refusal is recorded as failed with the provider’s code; Send again sends it as a new message', async ({ page }) => {
+    test.setTimeout(45_000);
+    const { contact, word } = await openConversationWithWindow(page, 'refused');
+    const text = `Refused once ${word}`;
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill(text);
+    await injectSandboxFault({ operation: 'SendWhatsAppMessage', count: 1, status: 400, code: 'ValidationException' });
+    const send = page.getByRole('button', { name: 'Send', exact: true });
+    await send.click();
+
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Not sent');
+    await expect(alert).toContainText('It is recorded as failed in the conversation; check the reason there');
+    await expect(alert.locator('..')).toBeFocused();
+    await expect(box).toHaveValue(text);
+    const failed = bubbleWith(page, text);
+    await expect(failed).toHaveClass(/bubble--failed/);
+    const [stored] = await storedWith(contact.contactId, text);
+    expect(stored?.status).toBe('failed');
+    expect(stored?.error?.code).toContain('ValidationException');
+    await expect(failed.locator('.bubble__error')).toContainText(`(provider code ${stored?.error?.code ?? ''})`);
+    await expect(statusOf(failed)).toContainText(`Failed: ${stored?.error?.message ?? ''}`);
+    await expectAccessible(page, 'conversation with a refused message');
+    await screenshot(page, 'conversation-provider-refused');
+
+    // Nothing is stuck on the recorded failure: the same draft goes again, as a new message.
+    await send.click();
+    await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
+    await expect(box).toHaveValue('');
+    await expect(bubbleWith(page, text)).toHaveCount(2);
+    expect((await storedWith(contact.contactId, text)).map((m) => m.status).sort()).toEqual(['failed', 'sent']);
+  });
 });
 
 test.describe('at 320 px wide', () => {

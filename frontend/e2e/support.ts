@@ -17,7 +17,7 @@ interface StackUser {
 
 interface Stack {
   apiUrl: string;
-  /** The provider sandbox: its ledger, and a customer who writes and receives (`/customer/*`). */
+  /** The provider sandbox: its ledger, injected faults, and a customer who writes and receives (`/customer/*`). */
   sandboxUrl: string;
   users: StackUser[];
 }
@@ -127,6 +127,48 @@ export async function asCustomer<T = unknown>(path: 'messages' | 'statuses', bod
   });
   if (!response.ok) throw new Error(`sandbox /customer/${path} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
+}
+
+/** A provider failure the sandbox injects into the next `count` calls of `operation`. */
+export type SandboxFault =
+  | { operation: string; count: number; status: number; code: string; message?: string }
+  /** Accept the call, then drop the connection: the sender cannot know whether it was taken. */
+  | { operation: string; count: number; mode: 'drop' };
+
+/**
+ * Makes the provider sandbox fail the next calls of an operation. Faults are global to the
+ * sandbox, not per test: a test that injects one must hold the `-exclusive-` lock, so that no
+ * other test's send takes it, and clear what is left with `clearSandboxFaults`.
+ */
+export async function injectSandboxFault(fault: SandboxFault): Promise<void> {
+  const response = await fetch(`${stack.sandboxUrl}/faults`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  if (!response.ok) throw new Error(`sandbox /faults answered ${response.status}: ${await response.text()}`);
+}
+
+export async function clearSandboxFaults(): Promise<void> {
+  const response = await fetch(`${stack.sandboxUrl}/faults`, { method: 'DELETE' });
+  if (!response.ok) throw new Error(`sandbox DELETE /faults answered ${response.status}: ${await response.text()}`);
+}
+
+/** One provider call the sandbox received. */
+export interface LedgerEntry {
+  service: string;
+  operation: string;
+  /** As the service decoded it (a WhatsApp message's `message` is base64-decoded). */
+  request: Record<string, unknown>;
+  response: unknown;
+  status: number;
+}
+
+/** Every provider call the sandbox received so far (all tests'): filter by what your test sent. */
+export async function sandboxLedger(): Promise<LedgerEntry[]> {
+  const response = await fetch(`${stack.sandboxUrl}/ledger`);
+  if (!response.ok) throw new Error(`sandbox /ledger answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as LedgerEntry[];
 }
 
 let sequence = 0;

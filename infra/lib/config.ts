@@ -1,7 +1,8 @@
 // Why this exists: each environment (production, staging, preview) is described by a checked-in
 // JSON file under config/. This module turns such a file into a typed, validated value and holds
 // the rules that must never bend whatever a file says — above all that only production may send
-// for real (`SEND_MODE=LIVE`). Synthesis of a bad file fails here, with every problem listed.
+// for real (`SEND_MODE=LIVE`), and that every sender belongs to exactly one tenant. Synthesis of a
+// bad file fails here, with every problem listed.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,64 @@ export const LIVE_ENVIRONMENTS: readonly EnvironmentName[] = ['production'];
 /** Retention values CloudWatch Logs accepts, from 30 days up (the platform's minimum). */
 export const LOG_RETENTION_DAYS = [30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
+/** How the authorizer finds a caller's tenant. */
+export type Tenancy =
+  /** Every token must carry `custom:tenant_id`; a token without it is refused. */
+  | { readonly mode: 'multi' }
+  /** A token without `custom:tenant_id` belongs to `defaultTenantId`. */
+  | { readonly mode: 'single'; readonly defaultTenantId: string };
+
+export const TENANCY_MODES = ['multi', 'single'] as const;
+
+/** The channels a sender sends on, in the order `SENDERS` lists them within a tenant. */
+export const SENDER_CHANNELS = ['whatsapp', 'sms', 'email'] as const;
+export type SenderChannel = (typeof SENDER_CHANNELS)[number];
+
+/** Highest `ratePerSecond` a sender may be given (Meta's WhatsApp ceiling is 1000 per second). */
+export const MAX_SENDER_RATE_PER_SECOND = 1000;
+
+interface SenderCommon {
+  /** The one tenant that owns the sender: sends, inbound messages and the console's list. */
+  readonly tenant: string;
+  /** What the console shows (`+91 93309 94400`, `WECARE.DIGITAL <one@wecare.digital>`). */
+  readonly label: string;
+  /**
+   * The tenant's default sender on this channel; at most one per tenant and channel, and when
+   * none is, the first listed is the default.
+   */
+  readonly default: boolean;
+}
+
+/** A WhatsApp number of End User Messaging Social. */
+export interface WhatsAppSender extends SenderCommon {
+  readonly channel: 'whatsapp';
+  /** The origination phone-number id, `phone-number-id-<32 hex>`. */
+  readonly id: string;
+  /** The WhatsApp Business Account of the number: the messaging tier is counted per account. */
+  readonly wabaId: string;
+  /** Sends per second through this number; `RATE_WHATSAPP_PER_SECOND` when absent. */
+  readonly ratePerSecond?: number;
+}
+
+/** An origination identity of End User Messaging SMS. */
+export interface SmsSender extends SenderCommon {
+  readonly channel: 'sms';
+  /** A pool id `pool-<32 hex>` or a phone-number id `phone-<32 hex>` (see `PATTERNS.smsSender`). */
+  readonly id: string;
+  /** Sends per second through this identity; `RATE_SMS_PER_SECOND` when absent. */
+  readonly ratePerSecond?: number;
+}
+
+/** A verified SES sender address (the account's rate, `RATE_EMAIL_PER_SECOND`, applies). */
+export interface EmailSender extends SenderCommon {
+  readonly channel: 'email';
+  /** The address mail is sent from. */
+  readonly id: string;
+}
+
+/** A sender a tenant owns; `SENDERS` gives the functions the whole list as JSON. */
+export type Sender = WhatsAppSender | SmsSender | EmailSender;
+
 /** Resources of the specification that exist already and are imported, never created. */
 export interface ExistingResources {
   /** Cognito user pool whose ID tokens the authorizer accepts (`us-east-1_…`). */
@@ -30,12 +89,6 @@ export interface ExistingResources {
   readonly mediaBucketName: string;
   /** Bucket for bulk-job reports and AI documents. */
   readonly reportsBucketName: string;
-  /** AWS End User Messaging SMS pool. */
-  readonly smsPoolId: string;
-  /** SES verified sender identity (address or domain). */
-  readonly sesSender: string;
-  /** WhatsApp phone-number ids that may send (the allowlist); empty means no WhatsApp sends. */
-  readonly whatsAppPhoneNumberIds: readonly string[];
   readonly bedrockKnowledgeBaseId: string;
   readonly bedrockAgentId: string;
   /** Role the specification names for all functions; used only if `useExistingFunctionRole`. */
@@ -51,19 +104,21 @@ export interface EnvironmentConfig {
   readonly sendMode: SendMode;
   /** `LOG_LEVEL` of the functions, a tracing-subscriber filter (`info`, `debug,hyper=info`). */
   readonly logLevel: string;
-  readonly defaultTenantId: string;
+  /** Whether tokens must name their tenant (`multi`) or may fall back to a default (`single`). */
+  readonly tenancy: Tenancy;
   /** ISO 3166 region for phone numbers written without a country code. */
   readonly defaultPhoneRegion: string;
   /**
-   * The tenant each WhatsApp number serves, for the numbers that do not serve `defaultTenantId`:
-   * `phone-number-id-…` → tenant. Every key must be one of `existing.whatsAppPhoneNumberIds`;
-   * a configured number without an entry serves the default tenant (see `tenantOfEachNumber`).
+   * Every WhatsApp number, SMS identity and email address the platform sends from, each owned by
+   * one tenant, in the file's order. A channel without senders sends nothing (and is granted
+   * nothing); an inbound WhatsApp event for a number not listed here is stored for no tenant.
    */
-  readonly whatsAppNumberTenants: Readonly<Record<string, string>>;
+  readonly senders: readonly Sender[];
   /**
    * Business-initiated WhatsApp conversations (a template outside a contact's 24 h window) each
-   * tenant may open in a moving 24 h: the number's messaging tier at Meta (tier 1 is 250). The
-   * send path refuses the next one with TIER_LIMIT_EXCEEDED and alerts once at 80 %.
+   * WhatsApp Business Account (a sender's `wabaId`) may open in a moving 24 h: its messaging tier
+   * at Meta (tier 1 is 250). The send path refuses the next one with TIER_LIMIT_EXCEEDED and
+   * alerts once at 80 %.
    */
   readonly whatsAppTierLimit: number;
   /** The log group every function writes to (the specification's `/base-wecare-digital/common`). */
@@ -100,9 +155,12 @@ const PATTERNS = {
   appClientId: /^[a-z0-9]{1,128}$/,
   snsTopicArn: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
   bucketName: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-  smsPoolId: /^pool-[0-9a-f]{32}$/,
-  sesSender: /^([^@\s]+@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/,
-  whatsAppPhoneNumberId: /^phone-number-id-[0-9a-f]{32}$/,
+  whatsAppSender: /^phone-number-id-[0-9a-f]{32}$/,
+  // A pool or a phone-number id: what an IAM statement can name. An E.164 number or a bare
+  // sender id cannot be turned into the ARN SendTextMessage is authorized against.
+  smsSender: /^(pool-[0-9a-f]{32}|phone-[0-9a-f]{32})$/,
+  emailSender: /^[^@\s<>"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/,
+  wabaId: /^\d{1,20}$/,
   bedrockId: /^[0-9A-Z]{10}$/,
   roleArn: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
 } as const;
@@ -159,8 +217,8 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
   };
 
   const known = new Set([
-    'environment', 'account', 'region', 'resourcePrefix', 'sendMode', 'logLevel', 'defaultTenantId', 'defaultPhoneRegion',
-    'whatsAppNumberTenants', 'whatsAppTierLimit', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
+    'environment', 'account', 'region', 'resourcePrefix', 'sendMode', 'logLevel', 'tenancy', 'defaultPhoneRegion',
+    'senders', 'whatsAppTierLimit', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
   ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${key} is not a known setting`);
 
@@ -183,8 +241,8 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
   } else {
     const w = 'existing.';
     const knownExisting = new Set([
-      'cognitoUserPoolId', 'cognitoAppClientIds', 'inboundTopicArn', 'mediaBucketName', 'reportsBucketName', 'smsPoolId', 'sesSender',
-      'whatsAppPhoneNumberIds', 'bedrockKnowledgeBaseId', 'bedrockAgentId', 'functionRoleArn',
+      'cognitoUserPoolId', 'cognitoAppClientIds', 'inboundTopicArn', 'mediaBucketName', 'reportsBucketName',
+      'bedrockKnowledgeBaseId', 'bedrockAgentId', 'functionRoleArn',
     ]);
     for (const key of Object.keys(existingRaw)) if (!knownExisting.has(key)) problems.push(`${w}${key} is not a known setting`);
     existing = {
@@ -193,32 +251,14 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
       inboundTopicArn: str(existingRaw, 'inboundTopicArn', PATTERNS.snsTopicArn, w),
       mediaBucketName: str(existingRaw, 'mediaBucketName', PATTERNS.bucketName, w),
       reportsBucketName: str(existingRaw, 'reportsBucketName', PATTERNS.bucketName, w),
-      smsPoolId: str(existingRaw, 'smsPoolId', PATTERNS.smsPoolId, w),
-      sesSender: str(existingRaw, 'sesSender', PATTERNS.sesSender, w),
-      whatsAppPhoneNumberIds: strings(existingRaw, 'whatsAppPhoneNumberIds', PATTERNS.whatsAppPhoneNumberId, w),
       bedrockKnowledgeBaseId: str(existingRaw, 'bedrockKnowledgeBaseId', PATTERNS.bedrockId, w),
       bedrockAgentId: str(existingRaw, 'bedrockAgentId', PATTERNS.bedrockId, w),
       functionRoleArn: str(existingRaw, 'functionRoleArn', PATTERNS.roleArn, w),
     };
   }
 
-  const whatsAppNumberTenants: Record<string, string> = {};
-  const tenantsRaw = raw['whatsAppNumberTenants'];
-  if (!isObject(tenantsRaw)) {
-    problems.push(`whatsAppNumberTenants must be an object of phone-number id → tenant (got ${JSON.stringify(tenantsRaw)})`);
-  } else {
-    for (const [number, tenant] of Object.entries(tenantsRaw)) {
-      const where = `whatsAppNumberTenants.${number}`;
-      if (!PATTERNS.whatsAppPhoneNumberId.test(number)) problems.push(`${where}: the key must match ${PATTERNS.whatsAppPhoneNumberId}`);
-      else if (existing && !existing.whatsAppPhoneNumberIds.includes(number)) {
-        // The handler may fetch media and reply only through the configured numbers (IAM is
-        // scoped to them), so a tenant for any other number could never be served.
-        problems.push(`${where}: ${number} is not one of existing.whatsAppPhoneNumberIds`);
-      }
-      if (typeof tenant !== 'string' || !PATTERNS.tenant.test(tenant)) problems.push(`${where} must be a tenant id matching ${PATTERNS.tenant} (got ${JSON.stringify(tenant)})`);
-      else whatsAppNumberTenants[number] = tenant;
-    }
-  }
+  const tenancy = parseTenancy(raw['tenancy'], problems);
+  const senders = parseSenders(raw['senders'], problems);
 
   const config: EnvironmentConfig = {
     environment,
@@ -227,9 +267,9 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     resourcePrefix: str(raw, 'resourcePrefix', PATTERNS.resourcePrefix),
     sendMode,
     logLevel: str(raw, 'logLevel', PATTERNS.logLevel),
-    defaultTenantId: str(raw, 'defaultTenantId', PATTERNS.tenant),
+    tenancy,
     defaultPhoneRegion: str(raw, 'defaultPhoneRegion', PATTERNS.phoneRegion),
-    whatsAppNumberTenants,
+    senders,
     whatsAppTierLimit: positiveInteger(raw, 'whatsAppTierLimit'),
     logGroupName: str(raw, 'logGroupName', PATTERNS.logGroupName),
     logRetentionDays: oneOf(raw, 'logRetentionDays', LOG_RETENTION_DAYS),
@@ -242,12 +282,163 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
   return config;
 }
 
+const isTenancyMode = (v: unknown): v is Tenancy['mode'] => (TENANCY_MODES as readonly unknown[]).includes(v);
+
+/** `tenancy`: `{ "mode": "multi" }` or `{ "mode": "single", "defaultTenantId": "…" }`. */
+function parseTenancy(raw: unknown, problems: string[]): Tenancy {
+  const fallback: Tenancy = { mode: 'multi' };
+  if (!isObject(raw)) {
+    problems.push(`tenancy must be an object, {"mode":"multi"} or {"mode":"single","defaultTenantId":"…"} (got ${JSON.stringify(raw)})`);
+    return fallback;
+  }
+  const mode = raw['mode'];
+  if (!isTenancyMode(mode)) {
+    problems.push(`tenancy.mode must be one of ${TENANCY_MODES.join(', ')} (got ${JSON.stringify(mode)})`);
+    return fallback;
+  }
+  const known = mode === 'single' ? ['mode', 'defaultTenantId'] : ['mode'];
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key)) continue;
+    // A default tenant in multi mode would be ignored: say so rather than keep it silently.
+    problems.push(key === 'defaultTenantId' ? 'tenancy.defaultTenantId is only for mode single: in multi mode a token without custom:tenant_id is refused' : `tenancy.${key} is not a known setting`);
+  }
+  if (mode === 'multi') return { mode };
+  const defaultTenantId = raw['defaultTenantId'];
+  if (typeof defaultTenantId !== 'string' || !PATTERNS.tenant.test(defaultTenantId)) {
+    problems.push(`tenancy.defaultTenantId must be a string matching ${PATTERNS.tenant} in mode single (got ${JSON.stringify(defaultTenantId)})`);
+    return fallback;
+  }
+  return { mode, defaultTenantId };
+}
+
+const SENDER_ID_PATTERNS: Readonly<Record<SenderChannel, RegExp>> = {
+  whatsapp: PATTERNS.whatsAppSender,
+  sms: PATTERNS.smsSender,
+  email: PATTERNS.emailSender,
+};
+
+/** What each channel's senders may say beyond tenant, channel, id, label and default. */
+const SENDER_EXTRA_KEYS: Readonly<Record<SenderChannel, readonly string[]>> = {
+  whatsapp: ['wabaId', 'ratePerSecond'],
+  sms: ['ratePerSecond'],
+  email: [],
+};
+
 /**
- * Every configured WhatsApp number with the tenant it serves, in `existing.whatsAppPhoneNumberIds`
- * order: its `whatsAppNumberTenants` entry, else the default tenant.
+ * What makes two senders the same one. An address's domain is case-insensitive by standard and
+ * mailboxes treat the rest alike in practice, so `One@…` and `one@…` are one sender: they may not
+ * be split between two tenants.
  */
-export function tenantOfEachNumber(config: EnvironmentConfig): [phoneNumberId: string, tenant: string][] {
-  return config.existing.whatsAppPhoneNumberIds.map((id) => [id, config.whatsAppNumberTenants[id] ?? config.defaultTenantId]);
+const ownedId = (sender: Pick<Sender, 'channel' | 'id'>): string => (sender.channel === 'email' ? sender.id.toLowerCase() : sender.id);
+
+/** `senders`: a list of senders, each owned by one tenant, at most one default per tenant and channel. */
+function parseSenders(raw: unknown, problems: string[]): Sender[] {
+  if (!Array.isArray(raw)) {
+    problems.push(`senders must be a list of {tenant, channel, id, label, default, …} (got ${JSON.stringify(raw)})`);
+    return [];
+  }
+  const senders: Sender[] = [];
+  raw.forEach((s: unknown, i) => {
+    const where = `senders[${i}]`;
+    if (!isObject(s)) {
+      problems.push(`${where} must be an object (got ${JSON.stringify(s)})`);
+      return;
+    }
+    const before = problems.length;
+    const channel = s['channel'];
+    if (!(SENDER_CHANNELS as readonly unknown[]).includes(channel)) {
+      problems.push(`${where}.channel must be one of ${SENDER_CHANNELS.join(', ')} (got ${JSON.stringify(channel)})`);
+      return;
+    }
+    const ch = channel as SenderChannel;
+    const known = ['tenant', 'channel', 'id', 'label', 'default', ...SENDER_EXTRA_KEYS[ch]];
+    for (const key of Object.keys(s)) {
+      if (known.includes(key)) continue;
+      problems.push(
+        key === 'wabaId' || key === 'ratePerSecond'
+          ? `${where}.${key} is not a setting of a ${ch} sender (only ${SENDER_CHANNELS.filter((c) => SENDER_EXTRA_KEYS[c].includes(key)).join(' and ')})`
+          : `${where}.${key} is not a known setting`,
+      );
+    }
+    const text = (key: string, pattern: RegExp): string => {
+      const v = s[key];
+      if (typeof v !== 'string' || !pattern.test(v)) {
+        problems.push(`${where}.${key} must be a string matching ${pattern} (got ${JSON.stringify(v)})`);
+        return '';
+      }
+      return v;
+    };
+    const tenant = text('tenant', PATTERNS.tenant);
+    const id = text('id', SENDER_ID_PATTERNS[ch]);
+    const label = s['label'];
+    if (typeof label !== 'string' || label.trim() === '') problems.push(`${where}.label must be a non-empty string, what the console shows for the sender (got ${JSON.stringify(label)})`);
+    const isDefault = s['default'];
+    if (typeof isDefault !== 'boolean') problems.push(`${where}.default must be true or false (got ${JSON.stringify(isDefault)})`);
+    const wabaId = ch === 'whatsapp' ? text('wabaId', PATTERNS.wabaId) : undefined;
+    const rate = s['ratePerSecond'];
+    if (rate !== undefined && ch !== 'email' && (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > MAX_SENDER_RATE_PER_SECOND)) {
+      problems.push(`${where}.ratePerSecond must be a number above 0 and at most ${MAX_SENDER_RATE_PER_SECOND} (got ${JSON.stringify(rate)})`);
+    }
+    if (problems.length > before) return;
+
+    const common = { tenant, id, label: label as string, default: isDefault as boolean };
+    const ratePerSecond = rate === undefined ? {} : { ratePerSecond: rate as number };
+    if (ch === 'whatsapp') senders.push({ ...common, channel: ch, wabaId: wabaId as string, ...ratePerSecond });
+    else if (ch === 'sms') senders.push({ ...common, channel: ch, ...ratePerSecond });
+    else senders.push({ ...common, channel: ch });
+  });
+
+  const owners = new Map<string, Sender>();
+  const defaults = new Map<string, Sender>();
+  for (const sender of senders) {
+    const owner = owners.get(ownedId(sender));
+    if (owner === undefined) owners.set(ownedId(sender), sender);
+    else {
+      problems.push(
+        owner.tenant === sender.tenant
+          ? `senders: ${sender.id} is listed twice for tenant ${sender.tenant}`
+          : `senders: ${sender.id} is owned by two tenants, ${owner.tenant} and ${sender.tenant}; a sender belongs to exactly one tenant`,
+      );
+    }
+    if (!sender.default) continue;
+    const group = `${sender.tenant} ${sender.channel}`;
+    const other = defaults.get(group);
+    if (other === undefined) defaults.set(group, sender);
+    else problems.push(`senders: tenant ${sender.tenant} has two default ${sender.channel} senders, ${other.id} and ${sender.id}; mark at most one default: true`);
+  }
+  return senders;
+}
+
+/**
+ * `SENDERS` as the functions read it: the senders as JSON, grouped by tenant (alphabetically)
+ * and channel (whatsapp, sms, email). The sort is stable, so within a tenant and channel the
+ * file's order — which decides the default when none is marked — is kept, and reordering
+ * tenants in a file changes nothing that is deployed.
+ */
+export function sendersVariable(senders: readonly Sender[]): string {
+  const rank = (s: Sender): [string, number] => [s.tenant, SENDER_CHANNELS.indexOf(s.channel)];
+  const ordered = [...senders].sort((a, b) => {
+    const [ta, ca] = rank(a);
+    const [tb, cb] = rank(b);
+    return ta < tb ? -1 : ta > tb ? 1 : ca - cb;
+  });
+  // Keys in one fixed order, optional ones only when set.
+  return JSON.stringify(
+    ordered.map((s) => ({
+      tenant: s.tenant,
+      channel: s.channel,
+      id: s.id,
+      label: s.label,
+      default: s.default,
+      ...(s.channel === 'whatsapp' ? { wabaId: s.wabaId } : {}),
+      ...(s.channel !== 'email' && s.ratePerSecond !== undefined ? { ratePerSecond: s.ratePerSecond } : {}),
+    })),
+  );
+}
+
+/** The senders of one channel, in the file's order. */
+export function sendersOn<C extends SenderChannel>(senders: readonly Sender[], channel: C): Extract<Sender, { channel: C }>[] {
+  return senders.filter((s): s is Extract<Sender, { channel: C }> => s.channel === channel);
 }
 
 /** Reads `config/<name>.json` from `dir`. */

@@ -10,7 +10,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { assertSendModeAllowed, type EnvironmentConfig, tenantOfEachNumber } from './config';
+import { assertSendModeAllowed, type EnvironmentConfig, SENDER_CHANNELS, sendersOn, sendersVariable } from './config';
 import { Api } from './constructs/api';
 import { Data } from './constructs/data';
 import { Functions } from './constructs/functions';
@@ -29,6 +29,9 @@ export interface WecareStackProps extends StackProps {
   /** Grants per function; lib/wiring.ts unless a test passes another table. */
   readonly wiring?: Readonly<Record<string, FunctionWiring>>;
 }
+
+/** What a WhatsApp sender's id starts with; its ARN names the rest. */
+const WHATSAPP_ID_PREFIX = 'phone-number-id-';
 
 /** The function SNS invokes with inbound WhatsApp events. */
 export const INBOUND_HANDLER = 'inbound-whatsapp-handler';
@@ -72,12 +75,19 @@ export class WecareStack extends Stack {
     if (sharedRole) {
       Annotations.of(this).addWarningV2(
         'wecare:existing-function-role',
-        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists (sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key included), and sqs:SendMessage on inbound-dlq (the on-failure destination of ${INBOUND_HANDLER}).`,
+        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists (sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key, and sqs:SendMessage on inbound-dlq for ${INBOUND_HANDLER}, which is also its on-failure destination, included).`,
       );
     }
-    const whatsAppNumbers = config.existing.whatsAppPhoneNumberIds.map(
-      (id) => `arn:${Aws.PARTITION}:social-messaging:${this.region}:${this.account}:phone-number-id/${id}`,
-    );
+    // What IAM names each configured sender by. A WhatsApp number's ARN carries its id without
+    // the `phone-number-id-` prefix (EUM Social's ARN pattern is `phone-number-id/[0-9a-zA-Z]+`).
+    const arn = (service: string, resource: string): string => `arn:${Aws.PARTITION}:${service}:${this.region}:${this.account}:${resource}`;
+    const whatsAppNumbers = sendersOn(config.senders, 'whatsapp').map((s) => arn('social-messaging', `phone-number-id/${s.id.slice(WHATSAPP_ID_PREFIX.length)}`));
+    const smsIdentities = sendersOn(config.senders, 'sms').map((s) => arn('sms-voice', s.id.startsWith('pool-') ? `pool/${s.id}` : `phone-number/${s.id}`));
+    // SES authorizes a send against the address's identity when the address itself is verified,
+    // else against its domain's: allow both, for these addresses' domains only.
+    const emailIdentities = [
+      ...new Set(sendersOn(config.senders, 'email').flatMap((s) => [s.id, s.id.slice(s.id.lastIndexOf('@') + 1).toLowerCase()])),
+    ].map((identity) => arn('ses', `identity/${identity}`));
     this.functions = new Functions(this, 'Functions', {
       names: schema.functions,
       functionsDir: props.functionsDir,
@@ -86,13 +96,10 @@ export class WecareStack extends Stack {
         SEND_MODE: config.sendMode,
         ENVIRONMENT: config.environment,
         LOG_LEVEL: config.logLevel,
-        DEFAULT_TENANT_ID: config.defaultTenantId,
         DEFAULT_PHONE_REGION: config.defaultPhoneRegion,
-        WHATSAPP_PHONE_NUMBER_IDS: config.existing.whatsAppPhoneNumberIds.join(','),
         WHATSAPP_META_API_VERSION: 'v20.0',
-        SMS_ORIGINATION_IDENTITY: config.existing.smsPoolId,
-        EMAIL_SENDER: config.existing.sesSender,
-        // The platform's limits (specification): WhatsApp 80/s per number, SMS 5/s, email 10/s.
+        // The platform's limits (specification): WhatsApp 80/s per number, SMS 5/s, email 10/s
+        // (the SES account's rate). A sender's `ratePerSecond` overrides its channel's.
         RATE_WHATSAPP_PER_SECOND: '80',
         RATE_SMS_PER_SECOND: '5',
         RATE_EMAIL_PER_SECOND: '10',
@@ -108,16 +115,12 @@ export class WecareStack extends Stack {
           actions: ['social-messaging:SendWhatsAppMessage', 'social-messaging:PostWhatsAppMessageMedia'],
           resources: whatsAppNumbers,
         },
-        sms: {
-          actions: ['sms-voice:SendTextMessage'],
-          resources: [`arn:${Aws.PARTITION}:sms-voice:${this.region}:${this.account}:pool/${config.existing.smsPoolId}`],
-        },
-        email: {
-          actions: ['ses:SendEmail'],
-          resources: [`arn:${Aws.PARTITION}:ses:${this.region}:${this.account}:identity/${config.existing.sesSender}`],
-        },
+        sms: { actions: ['sms-voice:SendTextMessage'], resources: smsIdentities },
+        email: { actions: ['ses:SendEmail'], resources: emailIdentities },
       },
+      sendersVariable: sendersVariable(config.senders),
       whatsAppNumbers,
+      queues: this.messaging.queues,
       mediaBucket: Bucket.fromBucketName(this, 'MediaBucket', config.existing.mediaBucketName),
       alerts: { topic: this.monitoring.alertsTopic, key: this.monitoring.alertsKey },
       whatsAppTierLimit: config.whatsAppTierLimit,
@@ -129,7 +132,6 @@ export class WecareStack extends Stack {
       handler: this.functions.get(INBOUND_HANDLER),
       events: this.messaging.inboundEvents,
       deadLetterQueue: this.messaging.inboundDlq,
-      numberTenants: tenantOfEachNumber(config),
     });
 
     this.api = new Api(this, 'Api', {
@@ -137,6 +139,7 @@ export class WecareStack extends Stack {
       functions: this.functions,
       resourcePrefix: prefix,
       userPoolId: config.existing.cognitoUserPoolId,
+      tenancy: config.tenancy,
       extraAppClientIds: config.existing.cognitoAppClientIds,
       accessLogGroup: this.monitoring.logGroup,
     });
@@ -155,10 +158,11 @@ export class WecareStack extends Stack {
       api: this.api.httpApi,
     });
 
-    if (production && config.existing.whatsAppPhoneNumberIds.length === 0) {
+    for (const channel of production ? SENDER_CHANNELS : []) {
+      if (sendersOn(config.senders, channel).length > 0) continue;
       Annotations.of(this).addWarningV2(
-        'wecare:no-whatsapp-senders',
-        'existing.whatsAppPhoneNumberIds is empty: the WhatsApp allowlist is empty, so every WhatsApp send is refused until the phone-number ids are configured.',
+        `wecare:no-${channel}-senders`,
+        `senders lists no ${channel} sender: no tenant may send on ${channel}, and every such send is refused, until one is configured.`,
       );
     }
   }

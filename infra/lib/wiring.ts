@@ -4,6 +4,8 @@
 // schema.json without an entry here stops synthesis: it would otherwise deploy without the
 // permissions it needs, or someone would be tempted to give it all of them.
 
+import type { QueueName } from './constructs/messaging';
+
 /** What a function does with a table. */
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
@@ -36,16 +38,22 @@ export type WhatsAppAction = 'SendWhatsAppMessage' | 'GetWhatsAppMessageMedia';
 export interface FunctionWiring {
   /** Logical table name (as in schema.json's `name`) → access. */
   readonly tables: Readonly<Record<string, TableAccess>>;
-  /** Providers it may send through, each limited to the configured senders. */
+  /** Providers it may send through, each limited to the configured senders of its channel. */
   readonly sends?: readonly SendChannel[];
   /** WhatsApp actions outside a channel send, on the configured phone numbers only. */
   readonly whatsApp?: readonly WhatsAppAction[];
   /** Object actions on prefixes of the media bucket. */
   readonly media?: readonly MediaGrant[];
   /**
+   * Queues it sends messages to itself: sqs:SendMessage on each, nothing else (every function
+   * has the queues' URLs; SQS-managed encryption needs no key grant).
+   */
+  readonly sendsTo?: readonly QueueName[];
+  /**
    * Builds `wecare_messaging::Config` (crates/messaging/src/config.rs), so it receives what that
-   * config reads beyond the common environment: `MEDIA_BUCKET`, `ALERTS_TOPIC_ARN` and
-   * `WHATSAPP_TIER_LIMIT`. Variables only: whatever it may do with them is granted separately.
+   * config reads beyond the common environment: `SENDERS` (every tenant's senders),
+   * `MEDIA_BUCKET`, `ALERTS_TOPIC_ARN` and `WHATSAPP_TIER_LIMIT`. Variables only: whatever it may
+   * do with them is granted separately.
    */
   readonly messagingConfig?: true;
   /**
@@ -72,11 +80,14 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   'contacts-update': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
   'contacts-delete': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
   'contacts-search': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
-  // One send path: read the contact, take a rate-limit slot, record message + conversation +
-  // audit in one transaction, call the provider of its channel only. Every channel builds the
-  // same messaging config; only WhatsApp counts conversations against the tier (RateLimitTrackers)
-  // and raises the tier alert, and only WhatsApp sends files: uploaded by the browser to a
-  // presigned URL under outgoing/, checked with a HEAD, then posted to WhatsApp from the bucket.
+  // One send path: read the contact, take a rate-limit slot, claim the send — the message is
+  // recorded in state `sending`, with conversation and audit, in one transaction before the
+  // provider call — then call the provider of its channel only, from one of the tenant's
+  // senders, and settle the message after it. Every channel builds the same messaging config;
+  // only WhatsApp counts conversations against the tier of the sender's business account
+  // (RateLimitTrackers) and raises the tier alert, and only WhatsApp sends files: uploaded by the
+  // browser to a presigned URL under outgoing/, checked with a HEAD, then posted to WhatsApp from
+  // the bucket.
   'outbound-whatsapp': {
     tables: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
     sends: ['whatsapp'],
@@ -94,15 +105,18 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
     sends: ['email'],
     messagingConfig: true,
   },
-  // SNS → Lambda (constructs/inbound.ts). Stores each message once (guard in Messages), finds or
-  // creates its contact, records keyword consent with its audit entry, copies media into the
-  // bucket and records the file (a plain put: MediaFiles is never read here), and sends the
-  // opt-out confirmation through the send path (rate-limit slot, message record) — which is why
-  // it may send a WhatsApp text and fetch media, but not upload media. The confirmation answers a
-  // message that just arrived, inside the window, so it never touches the tier nor alerts.
+  // SNS → Lambda (constructs/inbound.ts). Finds the tenant of the receiving number in SENDERS,
+  // stores each message once (guard in Messages), finds or creates its contact, records keyword
+  // consent with its audit entry, copies media into the bucket and records the file (a plain
+  // put: MediaFiles is never read here), and sends the opt-out confirmation through the send path
+  // (rate-limit slot, message record) — which is why it may send a WhatsApp text and fetch media,
+  // but not upload media. The confirmation answers a message that just arrived, inside the
+  // window, so it never touches the tier nor alerts. An event for a number no tenant owns, or one
+  // it cannot read, is stored nowhere: it sends it to inbound-dlq itself, with the reason.
   'inbound-whatsapp-handler': {
     tables: { Contacts: 'readWrite', Messages: 'readWrite', MediaFiles: 'write', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
     whatsApp: ['GetWhatsAppMessageMedia', 'SendWhatsAppMessage'],
+    sendsTo: ['inbound-dlq'],
     media: [
       {
         prefix: 'incoming/',
@@ -114,7 +128,8 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   },
   // Timelines and the inbox, with presigned download URLs of media (received under incoming/,
   // sent under outgoing/); marking a conversation read updates its row in Messages in one
-  // transaction with the audit entry (AuditLogs also takes the entry of a denied read).
+  // transaction with the audit entry (AuditLogs also takes the entry of a denied read); the
+  // caller's tenant's senders (GET /api/senders) come from SENDERS.
   'messages-read': {
     tables: { Contacts: 'read', Messages: 'readWrite', AuditLogs: 'write' },
     media: [

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, ENVIRONMENTS, type EnvironmentConfig, loadConfig, parseConfig, tenantOfEachNumber } from '../lib/config';
+import { ConfigError, ENVIRONMENTS, type EnvironmentConfig, loadConfig, parseConfig, sendersVariable } from '../lib/config';
 import { parseSchema, SchemaError } from '../lib/schema';
 import { buildTestApp, CONFIG_DIR, INFRA_DIR, SCHEMA } from './helpers';
 
@@ -55,13 +55,30 @@ describe('environment configuration', () => {
 
   it('refuses a WAF outside us-east-1 and malformed existing resource ids', () => {
     assert.throws(() => parseConfig({ ...rawConfig('production'), region: 'ap-south-1' }, 'p.json'), /webApplicationFirewall needs region us-east-1/);
-    const existing = { ...(rawConfig('production')['existing'] as Record<string, unknown>), whatsAppPhoneNumberIds: ['+919330994400'] };
-    assert.throws(() => parseConfig({ ...rawConfig('production'), existing }, 'p.json'), /existing\.whatsAppPhoneNumberIds must be a list/);
+    const existing = { ...(rawConfig('production')['existing'] as Record<string, unknown>), mediaBucketName: 'Media Bucket' };
+    assert.throws(() => parseConfig({ ...rawConfig('production'), existing }, 'p.json'), /existing\.mediaBucketName must be a string/);
+  });
+
+  it('refuses the settings the senders replaced, so an old file cannot deploy half-understood', () => {
+    const raw = rawConfig('production');
+    const old = {
+      ...raw,
+      defaultTenantId: 'wecare',
+      whatsAppNumberTenants: {},
+      existing: { ...(raw['existing'] as Record<string, unknown>), smsPoolId: `pool-${'a'.repeat(32)}`, sesSender: 'one@wecare.digital', whatsAppPhoneNumberIds: [] },
+    };
+    assert.throws(() => parseConfig(old, 'p.json'), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      for (const key of ['defaultTenantId', 'whatsAppNumberTenants', 'existing.smsPoolId', 'existing.sesSender', 'existing.whatsAppPhoneNumberIds']) {
+        assert.match(e.message, new RegExp(`${key.replace('.', '\\.')} is not a known setting`), key);
+      }
+      return true;
+    });
   });
 });
 
 describe('the WhatsApp messaging tier', () => {
-  it('every checked-in environment allows tier 1: 250 business-initiated conversations per tenant in 24 h', () => {
+  it('every checked-in environment allows tier 1: 250 business-initiated conversations per WhatsApp Business Account in 24 h', () => {
     for (const env of ENVIRONMENTS) assert.equal(loadConfig(CONFIG_DIR, env).whatsAppTierLimit, 250, env);
   });
 
@@ -85,32 +102,174 @@ describe('the WhatsApp messaging tier', () => {
   });
 });
 
-describe('which tenant each WhatsApp number serves', () => {
-  const a = `phone-number-id-${'a'.repeat(32)}`;
-  const b = `phone-number-id-${'b'.repeat(32)}`;
-  const withNumbers = (tenants: unknown): Record<string, unknown> => {
-    const raw = rawConfig('production');
-    return { ...raw, whatsAppNumberTenants: tenants, existing: { ...(raw['existing'] as Record<string, unknown>), whatsAppPhoneNumberIds: [a, b] } };
-  };
+describe('tenancy', () => {
+  const withTenancy = (tenancy: unknown): Record<string, unknown> => ({ ...rawConfig('production'), tenancy });
 
-  it('a configured number without an entry serves the default tenant', () => {
-    const config = parseConfig(withNumbers({ [b]: 'globex' }), 'p.json');
-    assert.deepEqual(tenantOfEachNumber(config), [[a, 'wecare'], [b, 'globex']]);
-    assert.deepEqual(tenantOfEachNumber(loadConfig(CONFIG_DIR, 'production')), [], 'no numbers are checked in yet');
+  it('every checked-in environment is multi-tenant: each token carries custom:tenant_id', () => {
+    for (const env of ENVIRONMENTS) assert.deepEqual(loadConfig(CONFIG_DIR, env).tenancy, { mode: 'multi' }, env);
   });
 
-  it('refuses a number that is not configured, a malformed id or tenant, and a missing setting', () => {
-    const other = `phone-number-id-${'c'.repeat(32)}`;
-    assert.throws(() => parseConfig(withNumbers({ [other]: 'globex', 'phone-number-1': 'wecare', [a]: 'Bad Tenant' }), 'p.json'), (e: unknown) => {
-      assert.ok(e instanceof ConfigError);
-      assert.match(e.message, new RegExp(`whatsAppNumberTenants\\.${other}: ${other} is not one of existing\\.whatsAppPhoneNumberIds`));
-      assert.match(e.message, /whatsAppNumberTenants\.phone-number-1: the key must match/);
-      assert.match(e.message, new RegExp(`whatsAppNumberTenants\\.${a} must be a tenant id`));
-      return true;
+  it('single mode names its default tenant', () => {
+    assert.deepEqual(parseConfig(withTenancy({ mode: 'single', defaultTenantId: 'wecare' }), 'p.json').tenancy, { mode: 'single', defaultTenantId: 'wecare' });
+  });
+
+  for (const [what, tenancy, problem] of [
+    ['single mode without a default tenant', { mode: 'single' }, /tenancy\.defaultTenantId must be a string matching .* in mode single \(got undefined\)/],
+    ['single mode with a malformed tenant', { mode: 'single', defaultTenantId: 'We Care' }, /tenancy\.defaultTenantId must be a string matching/],
+    ['a default tenant in multi mode', { mode: 'multi', defaultTenantId: 'wecare' }, /tenancy\.defaultTenantId is only for mode single/],
+    ['an unknown mode', { mode: 'shared' }, /tenancy\.mode must be one of multi, single \(got "shared"\)/],
+    ['an unknown setting', { mode: 'multi', fallback: true }, /tenancy\.fallback is not a known setting/],
+    ['a bare string', 'multi', /tenancy must be an object/],
+    ['nothing', undefined, /tenancy must be an object/],
+  ] as const) {
+    it(`refuses ${what}`, () => {
+      assert.throws(() => parseConfig(withTenancy(tenancy), 'p.json'), (e: unknown) => e instanceof ConfigError && problem.test(e.message));
     });
-    const { whatsAppNumberTenants: _, ...missing } = rawConfig('production');
-    assert.throws(() => parseConfig(missing, 'p.json'), /whatsAppNumberTenants must be an object/);
-    assert.throws(() => parseConfig(withNumbers([]), 'p.json'), /whatsAppNumberTenants must be an object/);
+  }
+});
+
+describe('senders', () => {
+  const NUMBER_A = `phone-number-id-${'a'.repeat(32)}`;
+  const NUMBER_B = `phone-number-id-${'b'.repeat(32)}`;
+  const POOL = `pool-${'c'.repeat(32)}`;
+  const whatsApp = (tenant: string, id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    tenant,
+    channel: 'whatsapp',
+    id,
+    label: '+91 93309 94400',
+    default: false,
+    wabaId: '1347766229904230',
+    ...extra,
+  });
+  const withSenders = (senders: unknown): Record<string, unknown> => ({ ...rawConfig('production'), senders });
+  /** The problems parseConfig lists for `senders`, as one string. */
+  const problemsWith = (senders: unknown): string => {
+    try {
+      parseConfig(withSenders(senders), 'p.json');
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      return e.message;
+    }
+    assert.fail('the configuration was accepted');
+  };
+
+  it('the checked-in files give tenant wecare its SMS pool and email address, as defaults, and no WhatsApp number yet', () => {
+    for (const env of ENVIRONMENTS) {
+      const { senders } = loadConfig(CONFIG_DIR, env);
+      assert.deepEqual(
+        senders.map((s) => [s.tenant, s.channel, s.id, s.default]),
+        [
+          ['wecare', 'sms', 'pool-6fbf5a5f390d4eeeaa7dbae39d78933e', true],
+          ['wecare', 'email', 'one@wecare.digital', true],
+        ],
+        env,
+      );
+    }
+  });
+
+  it('keeps every field of a valid list, typed per channel', () => {
+    const senders = [
+      whatsApp('wecare', NUMBER_A, { default: true, ratePerSecond: 80 }),
+      whatsApp('globex', NUMBER_B),
+      { tenant: 'globex', channel: 'sms', id: POOL, label: 'Globex SMS', default: true, ratePerSecond: 2.5 },
+      { tenant: 'globex', channel: 'sms', id: `phone-${'d'.repeat(32)}`, label: '+1 555 0100', default: false },
+      { tenant: 'globex', channel: 'email', id: 'hello@globex.example', label: 'Globex <hello@globex.example>', default: false },
+    ];
+    assert.deepEqual(parseConfig(withSenders(senders), 'p.json').senders, senders);
+  });
+
+  it('a sender id owned by two tenants is a configuration error', () => {
+    assert.match(
+      problemsWith([whatsApp('wecare', NUMBER_A, { default: true }), whatsApp('globex', NUMBER_A, { default: true })]),
+      new RegExp(`senders: ${NUMBER_A} is owned by two tenants, wecare and globex; a sender belongs to exactly one tenant`),
+    );
+    // An address is one sender whatever its case.
+    const mail = (tenant: string, id: string): Record<string, unknown> => ({ tenant, channel: 'email', id, label: id, default: false });
+    assert.match(problemsWith([mail('wecare', 'one@wecare.digital'), mail('globex', 'One@WECARE.digital')]), /One@WECARE\.digital is owned by two tenants, wecare and globex/);
+    // Nor may one tenant list it twice.
+    assert.match(problemsWith([whatsApp('wecare', NUMBER_A), whatsApp('wecare', NUMBER_A)]), new RegExp(`${NUMBER_A} is listed twice for tenant wecare`));
+  });
+
+  it('two defaults for one tenant and channel is an error; one per channel and per tenant is fine', () => {
+    assert.match(
+      problemsWith([whatsApp('wecare', NUMBER_A, { default: true }), whatsApp('wecare', NUMBER_B, { default: true })]),
+      new RegExp(`tenant wecare has two default whatsapp senders, ${NUMBER_A} and ${NUMBER_B}; mark at most one default: true`),
+    );
+    const fine = [
+      whatsApp('wecare', NUMBER_A, { default: true }),
+      whatsApp('globex', NUMBER_B, { default: true }),
+      { tenant: 'wecare', channel: 'sms', id: POOL, label: 'SMS', default: true },
+    ];
+    assert.equal(parseConfig(withSenders(fine), 'p.json').senders.filter((s) => s.default).length, 3);
+  });
+
+  it('a WhatsApp sender without its business account (wabaId, digits) is an error', () => {
+    const { wabaId: _, ...withoutWaba } = whatsApp('wecare', NUMBER_A);
+    assert.match(problemsWith([withoutWaba]), /senders\[0\]\.wabaId must be a string matching .* \(got undefined\)/);
+    assert.match(problemsWith([whatsApp('wecare', NUMBER_A, { wabaId: 'waba-1' })]), /senders\[0\]\.wabaId must be a string matching/);
+    assert.match(problemsWith([whatsApp('wecare', NUMBER_A, { wabaId: 1347766229904230 })]), /senders\[0\]\.wabaId must be a string matching/);
+  });
+
+  it('refuses ids that are not of their channel, malformed tenants, empty labels and a missing default', () => {
+    const message = problemsWith([
+      whatsApp('wecare', '+919330994400'),
+      { tenant: 'wecare', channel: 'sms', id: '+919330994400', label: 'SMS', default: true },
+      { tenant: 'wecare', channel: 'email', id: 'wecare.digital', label: 'Mail', default: true },
+      whatsApp('We Care', NUMBER_B, { label: '  ' }),
+      { tenant: 'globex', channel: 'sms', id: POOL, label: 'SMS' },
+      { tenant: 'globex', channel: 'fax', id: '1', label: 'Fax', default: true },
+      'wecare',
+    ]);
+    assert.match(message, /senders\[0\]\.id must be a string matching \/\^phone-number-id-/);
+    assert.match(message, /senders\[1\]\.id must be a string matching \/\^\(pool-/);
+    assert.match(message, /senders\[2\]\.id must be a string matching/);
+    assert.match(message, /senders\[3\]\.tenant must be a string matching/);
+    assert.match(message, /senders\[3\]\.label must be a non-empty string/);
+    assert.match(message, /senders\[4\]\.default must be true or false \(got undefined\)/);
+    assert.match(message, /senders\[5\]\.channel must be one of whatsapp, sms, email \(got "fax"\)/);
+    assert.match(message, /senders\[6\] must be an object/);
+  });
+
+  it('ratePerSecond is a positive number up to 1000, for WhatsApp and SMS senders only', () => {
+    for (const bad of [0, -1, 1001, '80', null]) {
+      assert.match(problemsWith([whatsApp('wecare', NUMBER_A, { ratePerSecond: bad })]), /senders\[0\]\.ratePerSecond must be a number above 0 and at most 1000/, String(bad));
+    }
+    assert.equal(parseConfig(withSenders([whatsApp('wecare', NUMBER_A, { ratePerSecond: 1000 })]), 'p.json').senders[0]?.channel, 'whatsapp');
+    const mail = { tenant: 'wecare', channel: 'email', id: 'one@wecare.digital', label: 'Mail', default: true };
+    assert.match(problemsWith([{ ...mail, ratePerSecond: 10 }]), /senders\[0\]\.ratePerSecond is not a setting of a email sender \(only whatsapp and sms\)/);
+    assert.match(problemsWith([{ ...mail, wabaId: '1' }]), /senders\[0\]\.wabaId is not a setting of a email sender \(only whatsapp\)/);
+    assert.match(problemsWith([{ ...mail, colour: 'blue' }]), /senders\[0\]\.colour is not a known setting/);
+  });
+
+  it('is required, as a list', () => {
+    const { senders: _, ...missing } = rawConfig('production');
+    assert.throws(() => parseConfig(missing, 'p.json'), /senders must be a list/);
+    assert.throws(() => parseConfig(withSenders({}), 'p.json'), /senders must be a list/);
+    assert.deepEqual(parseConfig(withSenders([]), 'p.json').senders, [], 'an empty list: nothing can be sent');
+  });
+
+  it('SENDERS lists them by tenant and channel, keeping the file\'s order within each, with only the fields set', () => {
+    const config = parseConfig(
+      withSenders([
+        { tenant: 'wecare', channel: 'email', id: 'one@wecare.digital', label: 'WECARE.DIGITAL <one@wecare.digital>', default: true },
+        whatsApp('wecare', NUMBER_B),
+        { ratePerSecond: 40, ...whatsApp('globex', NUMBER_A, { default: true }) },
+        { default: false, label: 'SMS', id: POOL, channel: 'sms', tenant: 'wecare' },
+        whatsApp('wecare', `phone-number-id-${'e'.repeat(32)}`),
+      ]),
+      'p.json',
+    );
+    const variable = sendersVariable(config.senders);
+    assert.deepEqual(
+      (JSON.parse(variable) as { tenant: string; channel: string; id: string }[]).map((s) => `${s.tenant} ${s.channel} ${s.id}`),
+      [`globex whatsapp ${NUMBER_A}`, `wecare whatsapp ${NUMBER_B}`, `wecare whatsapp phone-number-id-${'e'.repeat(32)}`, `wecare sms ${POOL}`, 'wecare email one@wecare.digital'],
+    );
+    assert.ok(
+      variable.startsWith(`[{"tenant":"globex","channel":"whatsapp","id":"${NUMBER_A}","label":"+91 93309 94400","default":true,"wabaId":"1347766229904230","ratePerSecond":40},`),
+      variable,
+    );
+    assert.ok(variable.includes(`{"tenant":"wecare","channel":"sms","id":"${POOL}","label":"SMS","default":false}`), 'an SMS sender has no wabaId');
+    assert.equal(sendersVariable([]), '[]');
   });
 });
 

@@ -75,14 +75,15 @@ describe('the specification\'s shared IAM role', () => {
     }
     t.resourceCountIs('AWS::IAM::Role', 0);
     // No grant becomes a policy: not the tables', the media bucket's, nor the sqs:SendMessage
-    // the inbound handler's on-failure destination needs (the warning names it).
+    // the inbound handler needs for what it cannot store and for its on-failure destination (the
+    // warning names it).
     t.resourceCountIs('AWS::IAM::Policy', 0);
     // The inbound path is wired all the same: it needs no role of its own.
     t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: config.existing.inboundTopicArn });
     t.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'wecare-staging-inbound-whatsapp-handler',
-      Environment: { Variables: Match.objectLike({ MEDIA_BUCKET: config.existing.mediaBucketName, WHATSAPP_NUMBER_TENANTS: '' }) },
+      Environment: { Variables: Match.objectLike({ MEDIA_BUCKET: config.existing.mediaBucketName, SENDERS: Match.stringLikeRegexp('"tenant":"wecare"') }) },
     });
     // A grant must not silently turn into a resource policy on a table either.
     for (const [, table] of resourcesOf(t, 'AWS::DynamoDB::Table')) assert.equal(table.Properties['ResourcePolicy'], undefined);

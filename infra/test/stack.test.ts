@@ -2,15 +2,16 @@
 // indexes and TTL; the queues and their redrive; every function on arm64 with its environment
 // and least-privilege grants; the inbound WhatsApp path from the existing topic to inbound-dlq;
 // every route behind the authorizer except health; the console and the API on one distribution;
-// alarms and the delivery dashboard; every variable the Rust configs read, and the send path's
-// media, tier and alert wiring. Built once, without bundling.
+// alarms and the delivery dashboard; every variable the Rust configs read, the senders each tenant
+// owns with the grants on exactly those, the tenancy of the authorizer, and the send path's media,
+// tier and alert wiring. Built once, without bundling.
 
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig } from '../lib/config';
+import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig, type Sender, sendersVariable } from '../lib/config';
 import { AUTHORIZER_CACHE_TTL } from '../lib/constructs/api';
 import { ALERTS_KEY_ACTIONS, INCOMING_MEDIA_PREFIX, OUTGOING_MEDIA_PREFIX } from '../lib/constructs/functions';
 import { INBOUND_MAX_EVENT_AGE, INBOUND_RETRY_ATTEMPTS } from '../lib/constructs/inbound';
@@ -18,7 +19,7 @@ import { BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, VISIBILITY_TO_TIMEOUT_RATIO } fr
 import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT } from '../lib/constructs/rust-function';
 import { CHANNELS, DELIVERY_FAILED, DELIVERY_SUCCEEDED, METRICS_NAMESPACE } from '../lib/metrics';
 import { AUTHORIZER_FUNCTION } from '../lib/schema';
-import { INBOUND_HANDLER } from '../lib/wecare-stack';
+import { INBOUND_HANDLER, type WecareStack } from '../lib/wecare-stack';
 import { WIRING } from '../lib/wiring';
 import { buildTestApp, CONFIG_DIR, FUNCTIONS_DIR, INFRA_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf } from './helpers';
 
@@ -183,7 +184,6 @@ describe('functions come from schema.json', () => {
         assert.equal(vars['SEND_MODE'], config.sendMode, `${name} SEND_MODE`);
         assert.equal(vars['ENVIRONMENT'], env);
         assert.equal(vars['LOG_LEVEL'], config.logLevel);
-        assert.equal(vars['DEFAULT_TENANT_ID'], config.defaultTenantId);
         assert.equal(vars['DEFAULT_PHONE_REGION'], config.defaultPhoneRegion);
         for (const def of SCHEMA.tables) assert.deepEqual(vars[def.envVar], { Ref: tableId(t, env, def.name) }, `${name} ${def.envVar}`);
         for (const [variable, queue] of [
@@ -268,13 +268,22 @@ describe('functions come from schema.json', () => {
     };
     assert.deepEqual(sendActionsOf('outbound-sms'), ['sms-voice:SendTextMessage']);
     assert.deepEqual(sendActionsOf('outbound-email'), ['ses:SendEmail']);
+    // On the configured pool, and on the configured address and its domain (SES authorizes
+    // against whichever of the two is the verified identity).
+    const arnOf = (resource: string): unknown => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${resource}`]] });
+    const resourcesOfActions = (name: string, prefix: string): unknown[] =>
+      statementsOf(t, roleOf(t, 'production', name)).filter((st) => actionsOf(st).some((a) => a.startsWith(prefix))).flatMap(resourcesIn);
+    assert.deepEqual(resourcesOfActions('outbound-sms', 'sms-voice:'), [arnOf('sms-voice:us-east-1:809904170947:pool/pool-6fbf5a5f390d4eeeaa7dbae39d78933e')]);
+    assert.deepEqual(resourcesOfActions('outbound-email', 'ses:'), [
+      arnOf('ses:us-east-1:809904170947:identity/one@wecare.digital'),
+      arnOf('ses:us-east-1:809904170947:identity/wecare.digital'),
+    ]);
     // The checked-in configs list no WhatsApp numbers yet, so nobody may call End User Messaging
     // Social, the inbound handler included (with numbers: see "the inbound WhatsApp path").
     for (const name of SCHEMA.functions.filter((f) => !f.startsWith('outbound-'))) {
       assert.deepEqual(sendActionsOf(name), [], `${name} cannot send`);
     }
     const env = envOf(t, 'production', 'outbound-sms');
-    assert.match(String(env['SMS_ORIGINATION_IDENTITY']), /^pool-[0-9a-f]{32}$/);
     assert.equal(env['RATE_SMS_PER_SECOND'], '5');
   });
 
@@ -333,16 +342,33 @@ function variablesReadByFunction(fn: string): Set<string> {
 /** The functions built on `wecare_messaging` (its Config and Deps), by their Cargo.toml. */
 const MESSAGING_FUNCTIONS = SCHEMA.functions.filter((f) => workspaceCratesOf(f).has('wecare-messaging'));
 /** What `wecare_messaging::Config` reads beyond the common environment. */
-const MESSAGING_ONLY_VARIABLES = ['MEDIA_BUCKET', 'ALERTS_TOPIC_ARN', 'WHATSAPP_TIER_LIMIT'] as const;
+const MESSAGING_ONLY_VARIABLES = ['SENDERS', 'MEDIA_BUCKET', 'ALERTS_TOPIC_ARN', 'WHATSAPP_TIER_LIMIT'] as const;
+/** The variables the per-tenant senders replaced: no function may be given them any more. */
+const REMOVED_VARIABLES = ['WHATSAPP_PHONE_NUMBER_IDS', 'WHATSAPP_NUMBER_TENANTS', 'SMS_ORIGINATION_IDENTITY', 'EMAIL_SENDER'] as const;
+
+/**
+ * Variables a Rust config reads only in some deployments, with whether `config` sets them: the
+ * authorizer's default tenant exists only in single mode (in multi mode a token without
+ * custom:tenant_id is refused, so there is no default to read).
+ */
+const CONDITIONAL_VARIABLES: Readonly<Record<string, (config: EnvironmentConfig, fn: string) => boolean>> = {
+  DEFAULT_TENANT_ID: (config, fn) => config.tenancy.mode === 'single' && fn === AUTHORIZER_FUNCTION,
+};
+const expectedIn = (config: EnvironmentConfig, fn: string, variable: string): boolean => CONDITIONAL_VARIABLES[variable]?.(config, fn) ?? true;
+
+const NUMBER_A = `phone-number-id-${'a'.repeat(32)}`;
+const NUMBER_B = `phone-number-id-${'b'.repeat(32)}`;
+/** Production as it will be once two numbers are configured, one of them for another tenant. */
+const withNumbers = (): EnvironmentConfig => {
+  const base = loadConfig(CONFIG_DIR, 'production');
+  const numbers: Sender[] = [
+    { tenant: 'wecare', channel: 'whatsapp', id: NUMBER_A, label: '+91 93309 94400', default: true, wabaId: '1347766229904230' },
+    { tenant: 'globex', channel: 'whatsapp', id: NUMBER_B, label: '+91 99033 00044', default: false, wabaId: '1390647332755815', ratePerSecond: 20 },
+  ];
+  return { ...base, senders: [...numbers, ...base.senders] };
+};
 
 describe('the inbound WhatsApp path', () => {
-  const NUMBER_A = `phone-number-id-${'a'.repeat(32)}`;
-  const NUMBER_B = `phone-number-id-${'b'.repeat(32)}`;
-  // Production as it will be once the two numbers are configured, one of them for another tenant.
-  const withNumbers = (): EnvironmentConfig => {
-    const base = loadConfig(CONFIG_DIR, 'production');
-    return { ...base, whatsAppNumberTenants: { [NUMBER_B]: 'globex' }, existing: { ...base.existing, whatsAppPhoneNumberIds: [NUMBER_A, NUMBER_B] } };
-  };
   let numbered: Template;
   before(() => {
     const { stacks } = buildTestApp({ environments: ['production'], configs: { production: withNumbers() } });
@@ -407,6 +433,21 @@ describe('the inbound WhatsApp path', () => {
       assert.deepEqual(sends.flatMap(resourcesIn), [{ 'Fn::GetAtt': [dlq, 'Arn'] }], 'Lambda may send the record with the function role');
     });
 
+    it(`${env}: the handler sends events no tenant owns to inbound-dlq itself: its URL and sqs:SendMessage on that queue only`, () => {
+      const t = tpl(env);
+      const dlq = queueId(t, env, 'inbound-dlq');
+      assert.deepEqual(envOf(t, env, INBOUND_HANDLER)['INBOUND_DLQ_URL'], { Ref: dlq });
+      assert.deepEqual(WIRING[INBOUND_HANDLER]?.sendsTo, ['inbound-dlq'], 'granted by its wiring, not only as a side effect of the on-failure destination');
+      const sqs = statementsOf(t, roleOf(t, env, INBOUND_HANDLER)).filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:')));
+      const granted = sqs.flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${JSON.stringify(r)}`)));
+      assert.ok(granted.includes(`sqs:SendMessage ${JSON.stringify({ 'Fn::GetAtt': [dlq, 'Arn'] })}`), granted.join('\n'));
+      for (const st of sqs) assert.deepEqual(resourcesIn(st), [{ 'Fn::GetAtt': [dlq, 'Arn'] }], 'no other queue');
+      // Nobody else may write to any queue (the bulk path is not deployed yet).
+      for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER)) {
+        assert.deepEqual(statementsOf(t, roleOf(t, env, name)).filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:'))), [], `${name} on SQS`);
+      }
+    });
+
     it(`${env}: the handler gets every variable its Config and the send path's Config read`, () => {
       const t = tpl(env);
       const config = loadConfig(CONFIG_DIR, env);
@@ -415,30 +456,39 @@ describe('the inbound WhatsApp path', () => {
         ...variablesReadBy('functions/inbound-whatsapp-handler/src/lib.rs'),
         ...variablesReadBy('crates/messaging/src/config.rs'),
       ];
-      for (const name of ['MEDIA_BUCKET', 'WHATSAPP_NUMBER_TENANTS', 'MEDIA_FILES_TABLE', 'DEFAULT_TENANT_ID', 'DEFAULT_PHONE_REGION', 'SEND_MODE', 'WHATSAPP_PHONE_NUMBER_IDS', 'EMAIL_SENDER', 'RATE_WHATSAPP_PER_SECOND']) {
+      for (const name of ['MEDIA_BUCKET', 'SENDERS', 'INBOUND_DLQ_URL', 'MEDIA_FILES_TABLE', 'DEFAULT_PHONE_REGION', 'SEND_MODE', 'RATE_WHATSAPP_PER_SECOND']) {
         assert.ok(read.includes(name), `the Rust configs read ${name} (is the scan of the sources still right?)`);
       }
-      for (const name of read) assert.ok(name in vars, `${INBOUND_HANDLER} has ${name}`);
+      for (const name of read) if (expectedIn(config, INBOUND_HANDLER, name)) assert.ok(name in vars, `${INBOUND_HANDLER} has ${name}`);
       assert.equal(vars['MEDIA_BUCKET'], config.existing.mediaBucketName);
-      assert.equal(vars['DEFAULT_TENANT_ID'], config.defaultTenantId);
       assert.equal(vars['DEFAULT_PHONE_REGION'], config.defaultPhoneRegion);
       assert.deepEqual(vars['MEDIA_FILES_TABLE'], { Ref: tableId(t, env, 'MediaFiles') });
-      assert.equal(vars['WHATSAPP_NUMBER_TENANTS'], '', 'no numbers are configured yet');
+      // It finds an event's tenant through the senders, never through a default.
+      assert.equal(vars['SENDERS'], sendersVariable(config.senders));
+      assert.equal(vars['DEFAULT_TENANT_ID'], undefined);
       // The send path's settings are the ones outbound-whatsapp sends with, not a copy.
       const outbound = envOf(t, env, 'outbound-whatsapp');
       for (const name of variablesReadBy('crates/messaging/src/config.rs')) assert.deepEqual(vars[name], outbound[name], name);
     });
   }
 
-  it('each configured number is mapped to its tenant, by default the deployment\'s', () => {
+  it('the handler is told every tenant\'s numbers, with the tenant, business account and rate of each', () => {
     const vars = envOf(numbered, 'production', INBOUND_HANDLER);
-    assert.equal(vars['WHATSAPP_NUMBER_TENANTS'], `${NUMBER_A}=wecare,${NUMBER_B}=globex`);
-    assert.equal(vars['WHATSAPP_PHONE_NUMBER_IDS'], `${NUMBER_A},${NUMBER_B}`);
+    assert.deepEqual(JSON.parse(String(vars['SENDERS'])), [
+      { tenant: 'globex', channel: 'whatsapp', id: NUMBER_B, label: '+91 99033 00044', default: false, wabaId: '1390647332755815', ratePerSecond: 20 },
+      { tenant: 'wecare', channel: 'whatsapp', id: NUMBER_A, label: '+91 93309 94400', default: true, wabaId: '1347766229904230' },
+      { tenant: 'wecare', channel: 'sms', id: 'pool-6fbf5a5f390d4eeeaa7dbae39d78933e', label: 'WECARE.DIGITAL (SMS pool)', default: true },
+      { tenant: 'wecare', channel: 'email', id: 'one@wecare.digital', label: 'WECARE.DIGITAL <one@wecare.digital>', default: true },
+    ]);
+    for (const name of REMOVED_VARIABLES) assert.equal(vars[name], undefined, name);
   });
 
   it('the handler may fetch media and send only through the configured numbers, as outbound-whatsapp sends', () => {
     const t = numbered;
-    const numberArn = (id: string): unknown => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:social-messaging:us-east-1:809904170947:phone-number-id/${id}`]] });
+    // EUM Social's ARN names the number by its id without the `phone-number-id-` prefix.
+    const numberArn = (id: string): unknown => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:social-messaging:us-east-1:809904170947:phone-number-id/${id.replace(/^phone-number-id-/, '')}`]],
+    });
     const socialOf = (fn: string): Statement[] =>
       statementsOf(t, roleOf(t, 'production', fn)).filter((st) => actionsOf(st).some((a) => a.startsWith('social-messaging:')));
     const inbound = socialOf(INBOUND_HANDLER);
@@ -486,7 +536,7 @@ describe('the messaging config', () => {
     assert.deepEqual([...MESSAGING_FUNCTIONS].sort(), [INBOUND_HANDLER, 'messages-read', 'outbound-email', 'outbound-sms', 'outbound-whatsapp']);
     assert.deepEqual(SCHEMA.functions.filter((f) => WIRING[f]?.messagingConfig === true).sort(), [...MESSAGING_FUNCTIONS].sort());
     const read = variablesReadBy('crates/messaging/src/config.rs');
-    for (const name of [...MESSAGING_ONLY_VARIABLES, 'SEND_MODE', 'WHATSAPP_PHONE_NUMBER_IDS', 'RATE_EMAIL_PER_SECOND', 'MESSAGES_TABLE']) {
+    for (const name of [...MESSAGING_ONLY_VARIABLES, 'SEND_MODE', 'RATE_EMAIL_PER_SECOND', 'MESSAGES_TABLE']) {
       assert.ok(read.includes(name), `crates/messaging/src/config.rs reads ${name} (is the scan of the sources still right?)`);
     }
   });
@@ -494,9 +544,13 @@ describe('the messaging config', () => {
   for (const env of ENVIRONMENTS) {
     it(`${env}: every function gets every variable its Rust code reads`, () => {
       const t = tpl(env);
+      const config = loadConfig(CONFIG_DIR, env);
       for (const name of SCHEMA.functions) {
         const vars = envOf(t, env, name);
-        for (const variable of variablesReadByFunction(name)) assert.ok(variable in vars, `${name} has ${variable}`);
+        for (const variable of variablesReadByFunction(name)) {
+          if (expectedIn(config, name, variable)) assert.ok(variable in vars, `${name} has ${variable}`);
+          else assert.equal(vars[variable], undefined, `${name} is not told ${variable} in this deployment`);
+        }
       }
       for (const name of MESSAGING_FUNCTIONS) {
         const read = variablesReadByFunction(name);
@@ -526,6 +580,112 @@ describe('the messaging config', () => {
     const config: EnvironmentConfig = { ...loadConfig(CONFIG_DIR, 'preview'), whatsAppTierLimit: 1000 };
     const t = templateOf(buildTestApp({ environments: ['preview'], configs: { preview: config } }).stacks, 'preview');
     for (const name of MESSAGING_FUNCTIONS) assert.equal(envOf(t, 'preview', name)['WHATSAPP_TIER_LIMIT'], '1000', name);
+  });
+});
+
+describe('senders belong to tenants', () => {
+  let numbered: Template;
+  let single: Template;
+  let silent: { template: Template; stack: WecareStack };
+  before(() => {
+    numbered = templateOf(buildTestApp({ environments: ['production'], configs: { production: withNumbers() } }).stacks, 'production');
+    const singleConfig: EnvironmentConfig = { ...loadConfig(CONFIG_DIR, 'staging'), tenancy: { mode: 'single', defaultTenantId: 'wecare' } };
+    single = templateOf(buildTestApp({ environments: ['staging'], configs: { staging: singleConfig } }).stacks, 'staging');
+    const { stacks } = buildTestApp({ environments: ['production'], configs: { production: { ...loadConfig(CONFIG_DIR, 'production'), senders: [] } } });
+    const stack = stacks.get('production');
+    assert.ok(stack);
+    silent = { template: templateOf(stacks, 'production'), stack };
+  });
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: every messaging function gets SENDERS, the whole list as JSON, and no other function does`, () => {
+      const t = tpl(env);
+      const config = loadConfig(CONFIG_DIR, env);
+      const expected = [
+        { tenant: 'wecare', channel: 'sms', id: 'pool-6fbf5a5f390d4eeeaa7dbae39d78933e', label: 'WECARE.DIGITAL (SMS pool)', default: true },
+        { tenant: 'wecare', channel: 'email', id: 'one@wecare.digital', label: 'WECARE.DIGITAL <one@wecare.digital>', default: true },
+      ];
+      for (const name of SCHEMA.functions) {
+        const senders = envOf(t, env, name)['SENDERS'];
+        if (MESSAGING_FUNCTIONS.includes(name)) {
+          assert.equal(senders, sendersVariable(config.senders), `${name} SENDERS`);
+          assert.deepEqual(JSON.parse(String(senders)), expected, `${name} SENDERS`);
+        } else {
+          assert.equal(senders, undefined, `${name} is not told the senders`);
+        }
+      }
+    });
+
+    it(`${env}: no function is given a variable the senders replaced, nor a default tenant`, () => {
+      for (const name of SCHEMA.functions) {
+        const vars = envOf(tpl(env), env, name);
+        for (const variable of [...REMOVED_VARIABLES, 'DEFAULT_TENANT_ID']) assert.equal(vars[variable], undefined, `${env} ${name} ${variable}`);
+      }
+    });
+  }
+
+  it('the outbound functions send from the same list, WhatsApp numbers with their business account', () => {
+    const expected = envOf(numbered, 'production', INBOUND_HANDLER)['SENDERS'];
+    for (const name of ['outbound-whatsapp', 'outbound-sms', 'outbound-email', 'messages-read']) {
+      assert.equal(envOf(numbered, 'production', name)['SENDERS'], expected, name);
+    }
+    const numbers = (JSON.parse(String(expected)) as { channel: string; tenant: string; wabaId?: string }[]).filter((s) => s.channel === 'whatsapp');
+    assert.deepEqual(numbers.map((s) => [s.tenant, s.wabaId]), [['globex', '1390647332755815'], ['wecare', '1347766229904230']]);
+    for (const name of SCHEMA.functions) {
+      const vars = envOf(numbered, 'production', name);
+      for (const variable of REMOVED_VARIABLES) assert.equal(vars[variable], undefined, `${name} ${variable}`);
+    }
+  });
+
+  it('multi mode: the authorizer is told TENANCY=multi and no function a default tenant', () => {
+    for (const env of ENVIRONMENTS) {
+      const t = tpl(env);
+      assert.equal(loadConfig(CONFIG_DIR, env).tenancy.mode, 'multi');
+      assert.equal(envOf(t, env, AUTHORIZER_FUNCTION)['TENANCY'], 'multi', env);
+      for (const name of SCHEMA.functions) {
+        assert.equal(envOf(t, env, name)['DEFAULT_TENANT_ID'], undefined, `${env} ${name}`);
+        if (name !== AUTHORIZER_FUNCTION) assert.equal(envOf(t, env, name)['TENANCY'], undefined, `${env} ${name} TENANCY`);
+      }
+    }
+  });
+
+  it('single mode: the authorizer alone is told the default tenant', () => {
+    const vars = envOf(single, 'staging', AUTHORIZER_FUNCTION);
+    assert.equal(vars['TENANCY'], 'single');
+    assert.equal(vars['DEFAULT_TENANT_ID'], 'wecare');
+    for (const name of SCHEMA.functions.filter((f) => f !== AUTHORIZER_FUNCTION)) {
+      assert.equal(envOf(single, 'staging', name)['DEFAULT_TENANT_ID'], undefined, name);
+      assert.equal(envOf(single, 'staging', name)['TENANCY'], undefined, `${name} TENANCY`);
+    }
+  });
+
+  it('the send grants name exactly the configured senders, WhatsApp numbers by their bare id', () => {
+    const grantsOn = (t: Template, name: string, prefix: string): string[] =>
+      statementsOf(t, roleOf(t, 'production', name))
+        .filter((st) => actionsOf(st).some((a) => a.startsWith(prefix)))
+        .flatMap((st) => resourcesIn(st).map((r) => JSON.stringify(r)));
+    const arn = (resource: string): string => JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${resource}`]] });
+    assert.deepEqual(grantsOn(numbered, 'outbound-whatsapp', 'social-messaging:'), [
+      arn(`social-messaging:us-east-1:809904170947:phone-number-id/${'a'.repeat(32)}`),
+      arn(`social-messaging:us-east-1:809904170947:phone-number-id/${'b'.repeat(32)}`),
+    ]);
+    assert.deepEqual(grantsOn(numbered, 'outbound-sms', 'sms-voice:'), [arn('sms-voice:us-east-1:809904170947:pool/pool-6fbf5a5f390d4eeeaa7dbae39d78933e')]);
+  });
+
+  it('a channel without senders is granted nothing, and production warns for it', () => {
+    const t = silent.template;
+    for (const name of SCHEMA.functions) {
+      const provider = statementsOf(t, roleOf(t, 'production', name)).filter((st) => actionsOf(st).some((a) => /^(social-messaging|sms-voice|ses):/.test(a)));
+      assert.deepEqual(provider, [], `${name} may call no provider`);
+      if (MESSAGING_FUNCTIONS.includes(name)) assert.equal(envOf(t, 'production', name)['SENDERS'], '[]', name);
+    }
+    for (const channel of ['whatsapp', 'sms', 'email']) {
+      Annotations.fromStack(silent.stack).hasWarning('/WecareDigital-production', Match.stringLikeRegexp(`senders lists no ${channel} sender`));
+    }
+    // The checked-in production has SMS and email senders: only WhatsApp is warned about.
+    const { stacks } = buildTestApp({ environments: ['production'] });
+    const warnings = Annotations.fromStack(stacks.get('production') as WecareStack).findWarning('/WecareDigital-production', Match.stringLikeRegexp('senders lists no'));
+    assert.deepEqual(warnings.map((w) => String(w.entry.data).match(/no (\w+) sender/)?.[1]), ['whatsapp']);
   });
 });
 
@@ -587,11 +747,13 @@ describe('the HTTP API serves every route of schema.json', () => {
     });
   }
 
-  it('the upload and mark-read routes are there, authorized, on their functions', () => {
+  it('the upload, mark-read and senders routes are there, authorized, on their functions', () => {
     const t = tpl('production');
     for (const [routeKey, fn] of [
       ['POST /api/media/uploads', 'outbound-whatsapp'],
       ['POST /api/conversations/{contactId}/read', 'messages-read'],
+      // The caller's tenant's senders, from SENDERS (messages-read builds the messaging config).
+      ['GET /api/senders', 'messages-read'],
     ] as const) {
       assert.ok(SCHEMA.routes.some((r) => `${r.method} ${r.path}` === routeKey && r.function === fn && r.authorized), `${routeKey} in schema.json`);
       t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'CUSTOM', AuthorizerId: Match.anyValue() });

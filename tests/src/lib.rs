@@ -94,6 +94,8 @@ pub struct TestStack {
     pub dynamo_ops: OperationLog,
     /// The handlers themselves, for events that do not arrive over HTTP.
     pub functions: Arc<Functions>,
+    /// The environment the functions were built from.
+    env: std::collections::BTreeMap<String, String>,
     http: reqwest::Client,
 }
 
@@ -129,6 +131,7 @@ impl TestStack {
         let mut env = resources.function_env();
         env.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let functions = Arc::new(Functions::new(&sdk, &env, &providers, Some(dynamo_ops.clone())).expect("functions"));
+        let function_env = env.clone();
         wecare_local::pump::start(
             aws_sdk_sqs::Client::new(&sdk),
             resources.queues["whatsapp-events"].clone(),
@@ -148,8 +151,14 @@ impl TestStack {
             sdk,
             dynamo_ops,
             functions: functions_handle,
+            env: function_env,
             http: reqwest::Client::new(),
         }
+    }
+
+    /// The environment the stack's functions were built from (overrides included).
+    pub fn function_env(&self) -> std::collections::BTreeMap<String, String> {
+        self.env.clone()
     }
 
     pub fn user(&self, role: Role, tenant: &str) -> &SeedUser {
@@ -261,6 +270,57 @@ impl TestStack {
         .await
     }
 
+    /// `POST /api/messages/{channel}` with an `Idempotency-Key`.
+    pub async fn send_with_key(&self, token: &str, channel: &str, body: &Value, key: &str) -> (u16, Value) {
+        let req = self
+            .http
+            .post(format!("{}/api/messages/{channel}", self.api))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(body);
+        self.send(req).await
+    }
+
+    /// A contact's timeline (`GET /api/contacts/{id}/messages`), as a list.
+    pub async fn timeline(&self, token: &str, id: &str) -> Vec<Value> {
+        let (status, t) = self
+            .call(Method::GET, &format!("/api/contacts/{id}/messages"), Some(token), None)
+            .await;
+        assert_eq!(status, 200, "{t}");
+        t["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Receives what is in one of the stack's queues (without deleting it): bodies and attributes.
+    pub async fn peek_queue(&self, queue: &str) -> Vec<(Value, std::collections::HashMap<String, String>)> {
+        let out = aws_sdk_sqs::Client::new(&self.sdk)
+            .receive_message()
+            .queue_url(&self.resources.queues[queue])
+            .max_number_of_messages(10)
+            .message_attribute_names("All")
+            .visibility_timeout(0)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive");
+        out.messages
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| {
+                let body = m
+                    .body()
+                    .and_then(|b| serde_json::from_str(b).ok())
+                    .unwrap_or(Value::Null);
+                let attrs = m
+                    .message_attributes
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| (k, v.string_value.unwrap_or_default()))
+                    .collect();
+                (body, attrs)
+            })
+            .collect()
+    }
+
     pub fn dynamo(&self) -> aws_sdk_dynamodb::Client {
         aws_sdk_dynamodb::Client::new(&self.sdk)
     }
@@ -308,6 +368,16 @@ impl TestStack {
         let text = resp.text().await.expect("sandbox body");
         assert!(status.is_success(), "{path} answered {status}: {text}");
         serde_json::from_str(&text).expect("sandbox JSON")
+    }
+
+    /// Adds any sandbox fault (`POST /faults`), e.g. `{"operation", "count", "mode": "drop"}`.
+    pub async fn fault(&self, fault: Value) {
+        self.http
+            .post(format!("{}/faults", self.sandbox))
+            .json(&fault)
+            .send()
+            .await
+            .expect("fault");
     }
 
     /// Makes the sandbox fail the next `count` calls of `operation` with `code` and `status`.

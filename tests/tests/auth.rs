@@ -161,6 +161,11 @@ async fn tokens_that_are_not_valid_id_tokens_of_this_pool_are_refused() {
         c
     };
     let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let without_tenant = {
+        let mut c = good.clone();
+        c.as_object_mut().unwrap().remove("custom:tenant_id");
+        c
+    };
     let parts: Vec<&str> = tokens.id.split('.').collect();
     let tampered = format!(
         "{}.{}.{}",
@@ -211,6 +216,10 @@ async fn tokens_that_are_not_valid_id_tokens_of_this_pool_are_refused() {
             forge(&with("token_use", json!("access")), "dummy"),
         ),
         ("no role group", forge(&with("cognito:groups", json!(["Ops"])), "dummy")),
+        (
+            "no tenant in a multi-tenant deployment",
+            forge(&without_tenant, "dummy"),
+        ),
         ("garbage", "not.a.jwt".to_string()),
     ];
     for (what, token) in &cases {
@@ -238,10 +247,7 @@ async fn the_authorizer_reports_the_role_tenant_and_email_from_the_id_token() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(me["role"], "Viewer");
-    assert_eq!(
-        me["tenantId"], "wecare",
-        "users without custom:tenant_id belong to the default tenant"
-    );
+    assert_eq!(me["tenantId"], "wecare", "the tenant is the token's custom:tenant_id");
     assert_eq!(me["email"], "viewer@wecare.digital");
     assert_eq!(me["permissions"], json!(["readContacts", "readMessages"]));
 

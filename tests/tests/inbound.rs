@@ -19,7 +19,7 @@ const WAIT: Duration = Duration::from_secs(90);
 
 /// The EUM Social SNS message for one Meta `change.value`, received on the first seeded number.
 fn eum_message(value: Value) -> String {
-    let number = &seed::whatsapp_numbers()[0];
+    let number = &seed::whatsapp_numbers()[0].setting;
     let bare = number.phone_number_id.trim_start_matches("phone-number-id-");
     let entry = json!({ "id": number.waba_id, "changes": [{ "field": "messages", "value": value }] });
     json!({
@@ -412,7 +412,10 @@ async fn stop_turns_whatsapp_off_with_one_confirmation_and_start_turns_it_back_o
         .await;
     assert_eq!((status, e["error"]["code"].as_str()), (422, Some("NOT_OPTED_IN")));
 
-    assert!(deliver(&stack, &[say("wamid.s4", "START")]).await);
+    // A second later (WhatsApp stamps whole seconds, and within the STOP's second a START would
+    // lose the tie: ties fail closed).
+    let start = json!({ "id": "wamid.s4", "timestamp": (Utc::now().timestamp() + 1).to_string(), "type": "text", "text": { "body": "START" } });
+    assert!(deliver(&stack, &[eum_message(inbound_value(from, start))]).await);
     let c = contact(&stack, &op, &id).await;
     assert_eq!(c["optInWhatsApp"], true);
     assert_eq!(
@@ -490,16 +493,21 @@ async fn statuses_only_move_a_message_forward_whatever_order_they_arrive_in() {
 }
 
 #[tokio::test]
-async fn a_record_that_cannot_be_processed_fails_alone_and_ends_in_the_dead_letter_queue() {
+async fn a_record_that_is_no_eum_event_is_dead_lettered_with_its_reason_and_the_others_are_stored() {
     let stack = TestStack::start().await;
     let op = stack.token(Role::Operator).await;
 
-    // In one batch, the bad record fails the invocation but the good one is stored.
+    // In one batch, the malformed record is dead-lettered with its reason at once (retrying it
+    // would change nothing), and the good one is stored.
     let good = eum_message(inbound_value("919844445555", text("wamid.good", "hello")));
-    assert!(!deliver(&stack, &["{ not an EUM envelope".to_string(), good]).await);
+    assert!(deliver(&stack, &["{ not an EUM envelope".to_string(), good]).await);
     assert_eq!(conversations(&stack, &op).await.len(), 1);
+    let dead = stack.peek_queue("inbound-dlq").await;
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert!(dead[0].1["reason"].starts_with("MALFORMED"), "{:?}", dead[0].1);
+    assert_eq!(dead[0].0["Message"], "{ not an EUM envelope");
 
-    // Through SNS: retried, then moved to inbound-dlq.
+    // Through SNS: stored nowhere, in inbound-dlq with the reason, without three retries first.
     let poison = json!({ "context": {}, "whatsAppWebhookEntry": "[1, 2, 3]" }).to_string();
     aws_sdk_sns::Client::new(&stack.sdk)
         .publish()
@@ -508,21 +516,15 @@ async fn a_record_that_cannot_be_processed_fails_alone_and_ends_in_the_dead_lett
         .send()
         .await
         .expect("publish");
-    let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
-    let dlq = stack.resources.queues["inbound-dlq"].clone();
-    let dead = eventually("the poison event in inbound-dlq", Duration::from_secs(40), || async {
-        let out = sqs
-            .receive_message()
-            .queue_url(&dlq)
-            .wait_time_seconds(1)
-            .send()
+    let dead = eventually("the poison event in inbound-dlq", Duration::from_secs(10), || async {
+        stack
+            .peek_queue("inbound-dlq")
             .await
-            .expect("receive");
-        out.messages.unwrap_or_default().into_iter().next()
+            .into_iter()
+            .find(|(body, _)| body["Message"] == poison)
     })
     .await;
-    let body: Value = serde_json::from_str(dead.body().unwrap()).unwrap();
-    assert_eq!(body["Message"], poison);
+    assert!(dead.1["reason"].starts_with("MALFORMED"), "{:?}", dead.1);
 }
 
 /// A Meta `value` from a user who writes from a WhatsApp username without showing a number.
@@ -613,4 +615,55 @@ async fn a_user_without_a_visible_number_is_answered_by_their_user_id_and_their_
     assert_eq!(sends.len(), 2, "the reply and one confirmation: {sends:?}");
     assert_eq!(sends[1]["request"]["message"]["recipient"], "IN.1234567890ABCDEF");
     assert_eq!(contact(&stack, &op, &id).await["optInWhatsApp"], false);
+}
+
+/// The customer sent START, then STOP a minute later; SNS delivered the STOP first. Consent
+/// follows what the customer said last, not what was processed last.
+#[tokio::test]
+async fn a_start_sent_before_a_stop_but_delivered_after_it_leaves_the_contact_opted_out() {
+    let stack = TestStack::start().await;
+    let op = stack.token(Role::Operator).await;
+    let from = "919877776666";
+    let id = stack.create_contact(&op, json!({ "phone": format!("+{from}") })).await;
+    let t = Utc::now().timestamp() + 5;
+    let keyword = |wamid: &str, body: &str, at: i64| {
+        eum_message(inbound_value(
+            from,
+            json!({ "id": wamid, "timestamp": at.to_string(), "type": "text", "text": { "body": body } }),
+        ))
+    };
+    // An operator opted them in a moment ago; the STOP comes after that.
+    stack
+        .call(
+            Method::PATCH,
+            &format!("/api/contacts/{id}"),
+            Some(&op),
+            Some(&json!({ "optInWhatsApp": true })),
+        )
+        .await;
+    assert!(deliver(&stack, &[keyword("wamid.stop", "STOP", t)]).await);
+    assert!(deliver(&stack, &[keyword("wamid.start", "START", t - 60)]).await);
+    // …and the late START once more, as a redelivery.
+    assert!(deliver(&stack, &[keyword("wamid.start", "START", t - 60)]).await);
+
+    let c = contact(&stack, &op, &id).await;
+    assert_eq!(c["optInWhatsApp"], false, "{c}");
+    let history = c["consentHistory"].as_array().unwrap();
+    let late: Vec<&Value> = history.iter().filter(|h| h["event"] == "wamid.start").collect();
+    assert_eq!(late.len(), 1, "recorded once, however often delivered: {history:?}");
+    assert!(
+        late[0]["notApplied"]
+            .as_str()
+            .unwrap()
+            .contains("consent was last changed"),
+        "{late:?}"
+    );
+    assert_eq!(c["lastConsentChange"]["whatsapp"]["event"], "wamid.stop");
+    // The late START is still in the timeline: the customer did say it.
+    let texts: Vec<String> = timeline(&stack, &op, &id)
+        .await
+        .iter()
+        .filter_map(|m| m["text"].as_str().map(str::to_string))
+        .collect();
+    assert!(texts.contains(&"START".to_string()), "{texts:?}");
 }

@@ -342,7 +342,12 @@ fn inbound_event() -> Value {
 /// credentials, and every configuration variable the functions read, with valid dummy values.
 /// `home` is an empty directory, so neither side reads a developer's `~/.aws`.
 pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
-    let number_tenants = format!("{PHONE_NUMBER_ID}={TENANT}");
+    let senders = serde_json::json!([
+        { "tenant": TENANT, "channel": "whatsapp", "id": PHONE_NUMBER_ID, "label": "+91 90000 00001", "wabaId": "100000000000001" },
+        { "tenant": TENANT, "channel": "sms", "id": "pool-00000000000000000000000000c01d57", "label": "Pool" },
+        { "tenant": TENANT, "channel": "email", "id": "coldstart@example.com", "label": "Coldstart" },
+    ])
+    .to_string();
     let mut env: Vec<(String, String)> = [
         ("AWS_LAMBDA_FUNCTION_NAME", function),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
@@ -355,7 +360,7 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
         ("AWS_SECRET_ACCESS_KEY", "coldstart-dummy-secret-access-key-0000000"),
         ("AWS_SESSION_TOKEN", "coldstart-dummy-session-token"),
         ("DEFAULT_PHONE_REGION", "IN"),
-        ("DEFAULT_TENANT_ID", TENANT),
+        ("TENANCY", "multi"),
         (
             "COGNITO_ISSUER",
             "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_coldstart",
@@ -366,10 +371,8 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
         // `wecare_messaging::Config` (the outbound functions, messages-read and inbound). DRY_RUN:
         // even a send that got past the guard would call no provider.
         ("SEND_MODE", "DRY_RUN"),
-        ("WHATSAPP_PHONE_NUMBER_IDS", PHONE_NUMBER_ID),
+        ("SENDERS", senders.as_str()),
         ("WHATSAPP_META_API_VERSION", "v20.0"),
-        ("SMS_ORIGINATION_IDENTITY", "pool-00000000000000000000000000c01d57"),
-        ("EMAIL_SENDER", "coldstart@example.com"),
         ("RATE_WHATSAPP_PER_SECOND", "80"),
         ("RATE_SMS_PER_SECOND", "5"),
         ("RATE_EMAIL_PER_SECOND", "10"),
@@ -379,8 +382,11 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
             "arn:aws:sns:us-east-1:123456789012:coldstart-alerts",
         ),
         ("MEDIA_BUCKET", "coldstart-media"),
-        // The inbound handler's own: which tenant each number belongs to.
-        ("WHATSAPP_NUMBER_TENANTS", number_tenants.as_str()),
+        // The inbound handler's own: where events of numbers no tenant owns go.
+        (
+            "INBOUND_DLQ_URL",
+            "https://sqs.us-east-1.amazonaws.com/123456789012/coldstart-inbound-dlq",
+        ),
         ("TZ", ":UTC"),
         ("LANG", "C.UTF-8"),
         ("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -484,11 +490,12 @@ mod tests {
             .expect("arn");
         let number = format!("phone-number-id-{}", arn.rsplit_once("phone-number-id/").expect("id").1);
         let env = env_map();
-        assert_eq!(env["WHATSAPP_PHONE_NUMBER_IDS"], number);
-        assert_eq!(
-            env["WHATSAPP_NUMBER_TENANTS"],
-            format!("{number}={}", env["DEFAULT_TENANT_ID"])
-        );
+        let senders: Value = serde_json::from_str(&env["SENDERS"]).expect("SENDERS");
+        assert!(senders
+            .as_array()
+            .expect("a list")
+            .iter()
+            .any(|s| s["id"] == number && s["tenant"] == TENANT));
 
         assert!(s.check(&Value::Null).is_ok());
         assert!(s.check(&json!({ "statusCode": 200 })).is_err());
@@ -501,10 +508,8 @@ mod tests {
         // crates/messaging/src/config.rs and inbound-whatsapp-handler's Config.
         for var in [
             "SEND_MODE",
-            "WHATSAPP_PHONE_NUMBER_IDS",
+            "SENDERS",
             "WHATSAPP_META_API_VERSION",
-            "SMS_ORIGINATION_IDENTITY",
-            "EMAIL_SENDER",
             "RATE_WHATSAPP_PER_SECOND",
             "RATE_SMS_PER_SECOND",
             "RATE_EMAIL_PER_SECOND",
@@ -516,8 +521,8 @@ mod tests {
             "ALERTS_TOPIC_ARN",
             "MEDIA_BUCKET",
             "MEDIA_FILES_TABLE",
-            "WHATSAPP_NUMBER_TENANTS",
-            "DEFAULT_TENANT_ID",
+            "INBOUND_DLQ_URL",
+            "TENANCY",
             "DEFAULT_PHONE_REGION",
         ] {
             assert!(env.get(var).is_some_and(|v| !v.trim().is_empty()), "{var} is set");

@@ -14,6 +14,10 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Conflict,
+    /// The same idempotency key is being processed by another request: retry shortly.
+    IdempotencyInProgress,
+    /// The idempotency key was used for a different message.
+    IdempotencyKeyReused,
     NotOptedIn,
     NotAllowlisted,
     TemplateRequired,
@@ -31,9 +35,11 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::Conflict => 409,
+            ErrorCode::Conflict | ErrorCode::IdempotencyInProgress => 409,
+            // A sender the tenant does not own is not the tenant's to use.
+            ErrorCode::NotAllowlisted => 403,
             ErrorCode::NotOptedIn
-            | ErrorCode::NotAllowlisted
+            | ErrorCode::IdempotencyKeyReused
             | ErrorCode::TemplateRequired
             | ErrorCode::TierLimitExceeded
             | ErrorCode::ConfirmationRequired => 422,
@@ -50,6 +56,8 @@ impl ErrorCode {
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
+            ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ErrorCode::NotOptedIn => "NOT_OPTED_IN",
             ErrorCode::NotAllowlisted => "NOT_ALLOWLISTED",
             ErrorCode::TemplateRequired => "TEMPLATE_REQUIRED",

@@ -1,8 +1,11 @@
 //! Messages: direction, status and the rule that a status never moves backwards.
 //!
-//! Provider statuses arrive late, twice, and out of order (a `read` before its `delivered`); the
-//! stored status only ever advances: queued < sent < delivered < read, and `failed` is terminal
-//! from anything but `read` (a message that was read was delivered, whatever a late failure says).
+//! An outbound message is recorded as `sending` before the provider is called and settled after:
+//! `sent`, `failed`, or `unknown` when the request may or may not have reached the provider.
+//! Provider statuses arrive late, twice, and out of order (a `read` before its `delivered`, a
+//! `delivered` before the send was even settled); the stored status only ever advances:
+//! sending < unknown < queued < sent < delivered < read, and `failed` is terminal from anything but
+//! `read` (a message that was read was delivered, whatever a late failure says).
 
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +19,12 @@ pub enum Direction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
-    /// Accepted by the platform, not yet by the provider.
+    /// Recorded, and the provider call is (or was) in flight.
+    Sending,
+    /// The provider may or may not have accepted it (a timeout, a dropped connection, a 5xx): it
+    /// is never sent again automatically, and a delivery status settles it.
+    Unknown,
+    /// Accepted by the provider, before the platform said `sent` for that (older records).
     Queued,
     /// Checked and recorded in DRY_RUN mode; no provider was called.
     DryRun,
@@ -31,6 +39,8 @@ pub enum MessageStatus {
 impl MessageStatus {
     pub fn as_str(self) -> &'static str {
         match self {
+            MessageStatus::Sending => "sending",
+            MessageStatus::Unknown => "unknown",
             MessageStatus::Queued => "queued",
             MessageStatus::DryRun => "dry_run",
             MessageStatus::Sent => "sent",
@@ -43,6 +53,8 @@ impl MessageStatus {
 
     pub fn parse(s: &str) -> Option<Self> {
         [
+            MessageStatus::Sending,
+            MessageStatus::Unknown,
             MessageStatus::Queued,
             MessageStatus::DryRun,
             MessageStatus::Sent,
@@ -58,11 +70,13 @@ impl MessageStatus {
     /// Position on the delivery path; `None` for statuses that are not on it.
     pub fn rank(self) -> Option<u8> {
         match self {
-            MessageStatus::Queued => Some(0),
-            MessageStatus::Sent => Some(1),
-            MessageStatus::Delivered => Some(2),
-            MessageStatus::Read => Some(3),
-            MessageStatus::Failed => Some(4),
+            MessageStatus::Sending => Some(0),
+            MessageStatus::Unknown => Some(1),
+            MessageStatus::Queued => Some(2),
+            MessageStatus::Sent => Some(3),
+            MessageStatus::Delivered => Some(4),
+            MessageStatus::Read => Some(5),
+            MessageStatus::Failed => Some(6),
             MessageStatus::DryRun | MessageStatus::Received => None,
         }
     }
@@ -79,6 +93,8 @@ impl MessageStatus {
     /// The statuses a message in `next` may have been in before (for a conditional write).
     pub fn may_follow(next: MessageStatus) -> Vec<MessageStatus> {
         [
+            MessageStatus::Sending,
+            MessageStatus::Unknown,
             MessageStatus::Queued,
             MessageStatus::Sent,
             MessageStatus::Delivered,
@@ -107,12 +123,23 @@ mod tests {
     }
 
     #[test]
+    fn a_status_settles_a_message_still_sending_or_of_unknown_fate() {
+        assert!(Sending.may_advance_to(Delivered));
+        assert!(Unknown.may_advance_to(Sent));
+        assert!(Unknown.may_advance_to(Failed));
+        assert!(!Sent.may_advance_to(Unknown));
+    }
+
+    #[test]
     fn failed_is_terminal_and_cannot_undo_a_read() {
         assert!(Sent.may_advance_to(Failed));
         assert!(Delivered.may_advance_to(Failed));
         assert!(!Read.may_advance_to(Failed));
         assert!(!Failed.may_advance_to(Read));
-        assert_eq!(MessageStatus::may_follow(Failed), vec![Queued, Sent, Delivered]);
+        assert_eq!(
+            MessageStatus::may_follow(Failed),
+            vec![Sending, Unknown, Queued, Sent, Delivered]
+        );
     }
 
     fn path() -> impl Strategy<Value = MessageStatus> {
@@ -122,7 +149,7 @@ mod tests {
     proptest! {
         #[test]
         fn applying_statuses_in_any_order_never_lowers_the_rank(updates in prop::collection::vec(path(), 0..10)) {
-            let mut current = Queued;
+            let mut current = Sending;
             for u in updates {
                 let before = current;
                 if current.may_advance_to(u) {

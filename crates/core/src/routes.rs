@@ -49,6 +49,7 @@ pub const ROUTES: &[RouteDef] = &[
     route("GET", "/api/contacts/{contactId}/messages", "messages-read"),
     route("GET", "/api/conversations", "messages-read"),
     route("POST", "/api/conversations/{contactId}/read", "messages-read"),
+    route("GET", "/api/senders", "messages-read"),
     route("POST", "/api/messages/whatsapp", "outbound-whatsapp"),
     route("POST", "/api/media/uploads", "outbound-whatsapp"),
     route("POST", "/api/messages/sms", "outbound-sms"),

@@ -112,12 +112,12 @@ impl Table {
                 "Messages",
                 "MESSAGES_TABLE",
                 vec![
-                    gsi("gsi1", "find a message by its id or provider id: {tenant}#MSG#{id}"),
+                    gsi("gsi1", "a contact's timeline, newest first: {tenant}#CONTACT#{contactId} / MSG#{at}#{messageId}"),
                     gsi("gsi2", "conversations of a tenant by latest activity: {tenant}#CONVERSATIONS / {at}#{contactId}"),
                 ],
                 Some("expiresAt"),
                 false,
-                "message {tenant}#CONTACT#{contactId}/MSG#{at}#{messageId}",
+                "message {tenant}#MSG#{messageId}/MSG (the id is derived from the send's idempotency key or the inbound wamid); conversation {tenant}#CONV#{contactId}/CONV",
             ),
             Table::BulkJobs => base(
                 "BulkJobs",
@@ -181,7 +181,7 @@ impl Table {
                 vec![],
                 Some("expiresAt"),
                 false,
-                "bucket {tenant}#RATE#{channel}#{sender}/BUCKET; tier {tenant}#TIER/{contactId} (openedAt), {tenant}#TIER-COUNT/COUNT and {tenant}#TIER-WARNING/WARNING",
+                "bucket RATE#{channel}#{sender}/BUCKET (a provider's bucket, shared by the tenants on it); tier per WhatsApp Business Account WABA#{waba}#TIER/{tenant}#{contactId} (claims), WABA#{waba}#TIER-OPEN/{openedAt}#{tenant}#{contactId} (open conversations), WABA#{waba}#TIER-COUNT/COUNT",
             ),
             Table::SystemConfig => base(
                 "SystemConfig",

@@ -79,33 +79,22 @@ impl Resources {
             .map(|t| (t.def().env_var.to_string(), self.table(*t)))
             .collect();
         env.insert("DEFAULT_PHONE_REGION".into(), "IN".into());
-        env.insert("DEFAULT_TENANT_ID".into(), seed::DEFAULT_TENANT.into());
+        // Every seeded user carries custom:tenant_id; a token without one is refused.
+        env.insert("TENANCY".into(), "multi".into());
         env.insert("COGNITO_ISSUER".into(), self.issuer());
         env.insert("COGNITO_CLIENT_IDS".into(), self.user_pool_client_id.clone());
         env.insert("JWKS_URL".into(), self.jwks_url());
         // Locally the sandbox is the provider, so LIVE exercises the whole path without AWS.
         env.insert("SEND_MODE".into(), "LIVE".into());
-        env.insert(
-            "WHATSAPP_PHONE_NUMBER_IDS".into(),
-            seed::allowed_whatsapp_senders().join(","),
-        );
+        env.insert("SENDERS".into(), seed::senders().to_string());
         env.insert("WHATSAPP_META_API_VERSION".into(), "v20.0".into());
-        env.insert(
-            "SMS_ORIGINATION_IDENTITY".into(),
-            "pool-6fbf5a5f390d4eeeaa7dbae39d78933e".into(),
-        );
-        env.insert("EMAIL_SENDER".into(), self.ses_sender.clone());
         env.insert("RATE_WHATSAPP_PER_SECOND".into(), "80".into());
         env.insert("RATE_SMS_PER_SECOND".into(), "5".into());
         env.insert("RATE_EMAIL_PER_SECOND".into(), "10".into());
         env.insert("MEDIA_BUCKET".into(), self.media_bucket.clone());
         env.insert("WHATSAPP_TIER_LIMIT".into(), "250".into());
         env.insert("ALERTS_TOPIC_ARN".into(), self.alerts_topic_arn.clone());
-        let numbers: Vec<String> = seed::whatsapp_numbers()
-            .into_iter()
-            .map(|n| format!("{}={}", n.phone_number_id, seed::DEFAULT_TENANT))
-            .collect();
-        env.insert("WHATSAPP_NUMBER_TENANTS".into(), numbers.join(","));
+        env.insert("INBOUND_DLQ_URL".into(), self.queues["inbound-dlq"].clone());
         env
     }
 }
@@ -179,11 +168,13 @@ pub async fn provision(
         .await
         .with_context(|| format!("put CORS on bucket {media_bucket}"))?;
 
-    let ses_sender = "one@wecare.digital".to_string();
+    let ses_sender = seed::WECARE_EMAIL.to_string();
     let ses = aws_sdk_sesv2::Client::new(sdk);
-    if let Err(e) = ses.create_email_identity().email_identity(&ses_sender).send().await {
-        if !e.as_service_error().is_some_and(|s| s.is_already_exists_exception()) {
-            return Err(e).context("create SES identity");
+    for identity in [seed::WECARE_EMAIL, seed::GLOBEX_EMAIL] {
+        if let Err(e) = ses.create_email_identity().email_identity(identity).send().await {
+            if !e.as_service_error().is_some_and(|s| s.is_already_exists_exception()) {
+                return Err(e).context("create SES identity");
+            }
         }
     }
 
@@ -402,14 +393,12 @@ async fn create_user_pool(
             AttributeType::builder().name("email").value(&u.email).build()?,
             AttributeType::builder().name("email_verified").value("true").build()?,
         ];
-        if u.explicit_tenant {
-            attrs.push(
-                AttributeType::builder()
-                    .name("custom:tenant_id")
-                    .value(&u.tenant_id)
-                    .build()?,
-            );
-        }
+        attrs.push(
+            AttributeType::builder()
+                .name("custom:tenant_id")
+                .value(&u.tenant_id)
+                .build()?,
+        );
         cognito
             .admin_create_user()
             .user_pool_id(&pool)

@@ -1,6 +1,11 @@
-//! The send path's configuration, from the environment (read once per cold start).
+//! The send pipeline's configuration, from the environment (read once per cold start).
+//!
+//! `SENDERS` is the deployment's list of senders, each owned by one tenant (see
+//! `wecare_core::sender`); the `RATE_*_PER_SECOND` values are the channels' default rates, and
+//! email's is the SES account's.
 
 use wecare_core::rate::Rate;
+use wecare_core::sender::{DefaultRates, Senders};
 use wecare_http::config::{ConfigError, Env};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,29 +26,19 @@ impl SendMode {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Rates {
-    pub whatsapp: Rate,
-    pub sms: Rate,
-    pub email: Rate,
-}
-
 #[derive(Debug, Clone)]
 pub struct Config {
     pub send_mode: SendMode,
-    /// Allowed WhatsApp origination phone-number ids; the first is the default sender. Empty
-    /// until a deployment configures its numbers: every WhatsApp send is then NOT_ALLOWLISTED.
-    pub whatsapp_senders: Vec<String>,
+    /// Every sender of the deployment and the tenant that owns it. A tenant without a sender on
+    /// a channel cannot send on it.
+    pub senders: Senders,
     pub meta_api_version: String,
-    /// SMS origination identity (pool id, phone number or sender id).
-    pub sms_origination: String,
-    pub email_sender: String,
-    pub rates: Rates,
     pub contacts_table: String,
     pub messages_table: String,
     pub audit_logs_table: String,
     pub rate_limit_table: String,
-    /// Business-initiated WhatsApp conversations allowed per tenant in a moving 24 h (the tier).
+    /// Business-initiated WhatsApp conversations allowed per WhatsApp Business Account in a moving
+    /// 24 h (the messaging tier).
     pub whatsapp_tier_limit: u64,
     /// Where operational alerts (the tier warning) are published.
     pub alerts_topic_arn: String,
@@ -71,13 +66,23 @@ impl Config {
 
     pub fn from(mut env: Env) -> Result<Self, ConfigError> {
         let send_mode = env.parsed("SEND_MODE", SendMode::parse);
-        let whatsapp_senders = env.list("WHATSAPP_PHONE_NUMBER_IDS");
         let meta_api_version = env.required("WHATSAPP_META_API_VERSION");
-        let sms_origination = env.required("SMS_ORIGINATION_IDENTITY");
-        let email_sender = env.required("EMAIL_SENDER");
         let whatsapp = env.parsed("RATE_WHATSAPP_PER_SECOND", per_second);
         let sms = env.parsed("RATE_SMS_PER_SECOND", per_second);
         let email = env.parsed("RATE_EMAIL_PER_SECOND", per_second);
+        let raw_senders = env.required("SENDERS");
+        let senders = match (whatsapp, sms, email) {
+            (Some(whatsapp), Some(sms), Some(email)) if !raw_senders.is_empty() => {
+                match Senders::parse(&raw_senders, DefaultRates { whatsapp, sms, email }) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        env.problem(format!("SENDERS {e}"));
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
         let contacts_table = env.required("CONTACTS_TABLE");
         let messages_table = env.required("MESSAGES_TABLE");
         let audit_logs_table = env.required("AUDIT_LOGS_TABLE");
@@ -88,15 +93,8 @@ impl Config {
         env.finish(|| {
             Some(Config {
                 send_mode: send_mode?,
-                whatsapp_senders,
+                senders: senders?,
                 meta_api_version,
-                sms_origination,
-                email_sender,
-                rates: Rates {
-                    whatsapp: whatsapp?,
-                    sms: sms?,
-                    email: email?,
-                },
                 contacts_table,
                 messages_table,
                 audit_logs_table,
@@ -123,5 +121,32 @@ mod tests {
             err.contains("SEND_MODE is not set") && err.contains("RATE_SMS_PER_SECOND is not set"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_sender_claimed_by_two_tenants_stops_the_cold_start() {
+        let sender = |t: &str| format!(r#"{{"tenant":"{t}","channel":"sms","id":"pool-1","label":"Pool"}}"#);
+        let mut vars: BTreeMap<String, String> = [
+            ("SEND_MODE", "LIVE"),
+            ("WHATSAPP_META_API_VERSION", "v20.0"),
+            ("RATE_WHATSAPP_PER_SECOND", "80"),
+            ("RATE_SMS_PER_SECOND", "5"),
+            ("RATE_EMAIL_PER_SECOND", "10"),
+            ("CONTACTS_TABLE", "c"),
+            ("MESSAGES_TABLE", "m"),
+            ("AUDIT_LOGS_TABLE", "a"),
+            ("RATE_LIMIT_TRACKERS_TABLE", "r"),
+            ("WHATSAPP_TIER_LIMIT", "250"),
+            ("ALERTS_TOPIC_ARN", "arn"),
+            ("MEDIA_BUCKET", "b"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        vars.insert("SENDERS".into(), format!("[{},{}]", sender("wecare"), sender("globex")));
+        let err = Config::from(Env::from_map(vars.clone())).unwrap_err().to_string();
+        assert!(err.contains("SENDERS") && err.contains("exactly one tenant"), "{err}");
+        vars.insert("SENDERS".into(), format!("[{}]", sender("wecare")));
+        assert!(Config::from(Env::from_map(vars)).is_ok());
     }
 }

@@ -1,20 +1,97 @@
-//! The three provider calls, over the real SDK clients.
+//! The provider calls, over the real SDK clients, each answered as one [`Attempt`].
 //!
-//! Retries are the SDK's: standard mode, at most 3 attempts, exponential backoff with jitter, for
-//! throttling and 5xx. What is left after that is classified once here: the provider refusing the
-//! request (a 4xx validation error: the caller's problem, 400) or failing (502).
+//! No provider offers an idempotency token, so a request that may have been accepted must never
+//! be sent again blindly. The SDK's own retries are therefore off, and every failure is classified
+//! here once: the provider refused the request (a 4xx: definitive, nothing was sent), throttled it
+//! (429 / `Throttl…`: nothing was sent, safe to retry), or its fate is unknown (a timeout, a reset
+//! connection, an unreadable answer, a 5xx: it may have been accepted). The pipeline retries only
+//! throttling, with backoff, and settles the unknown as `unknown`.
 
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;
 use aws_sdk_sesv2::types::{Body, Content as EmailText, Destination, EmailContent, Message as EmailMessage};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::json;
 use wecare_core::whatsapp::MediaKind;
 use wecare_store::messages::{ProviderError, Template};
 
 use crate::ProviderEndpoints;
+
+/// How one provider request ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// Accepted; the provider's id for it.
+    Accepted(String),
+    /// Refused definitively (a 4xx): nothing was sent and sending it again would be refused again.
+    Refused(ProviderError),
+    /// Throttled: nothing was sent; it may be tried again after a while.
+    Throttled(ProviderError),
+    /// It may or may not have been accepted.
+    Ambiguous(ProviderError),
+}
+
+/// Codes that mean "not now": the request was not taken, so trying again is safe.
+const THROTTLING: &[&str] = &[
+    "ThrottledRequestException",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "Throttling",
+    "ServiceQuotaExceededException",
+];
+
+fn provider_error(code: &str, message: impl Into<String>) -> ProviderError {
+    ProviderError {
+        code: code.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Classifies an SDK failure (see the module).
+pub(crate) fn classify<E>(err: SdkError<E, HttpResponse>) -> Attempt
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match err {
+        // Never left this process.
+        SdkError::ConstructionFailure(e) => Attempt::Refused(provider_error("RequestNotBuilt", format!("{e:?}"))),
+        SdkError::TimeoutError(_) => {
+            Attempt::Ambiguous(provider_error("Timeout", "the provider did not answer in time"))
+        }
+        SdkError::DispatchFailure(e) => Attempt::Ambiguous(provider_error(
+            "ConnectionError",
+            format!(
+                "the connection failed: {:?}",
+                e.as_connector_error().map(|c| c.to_string())
+            ),
+        )),
+        SdkError::ResponseError(_) => Attempt::Ambiguous(provider_error(
+            "ResponseError",
+            "the provider's answer could not be read",
+        )),
+        SdkError::ServiceError(ctx) => {
+            let status = ctx.raw().status().as_u16();
+            let e = ctx.into_err();
+            let code = e.code().unwrap_or("Unknown").to_string();
+            let message = e.message().unwrap_or("no message").to_string();
+            // WhatsApp's own throughput error, should it come through in the message.
+            let throttled = status == 429 || THROTTLING.contains(&code.as_str()) || message.contains("130429");
+            let p = provider_error(&code, message);
+            if throttled {
+                Attempt::Throttled(p)
+            } else if status >= 500 {
+                Attempt::Ambiguous(p)
+            } else {
+                Attempt::Refused(p)
+            }
+        }
+        _ => Attempt::Ambiguous(provider_error("Unknown", "the request failed in an unexpected way")),
+    }
+}
 
 /// Whom a WhatsApp message goes to. Since 2026 a user with a WhatsApp username may write without
 /// showing a number; Meta then gives only a business-scoped user id, and replies are addressed to
@@ -71,51 +148,40 @@ pub struct Providers {
     email: aws_sdk_sesv2::Client,
 }
 
-pub enum Failure {
-    Rejected(ProviderError),
-    Failed(ProviderError),
-}
-
+/// No retries inside the SDK: a retried send could be a second message (the pipeline retries
+/// what is safe to retry). Timeouts bound how long a send can hang.
 fn retry() -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(3)
-        .with_initial_backoff(Duration::from_millis(200))
+    RetryConfig::disabled()
 }
 
-/// Codes that mean "this request is wrong", as opposed to "the service could not do it now".
-const REJECTIONS: &[&str] = &[
-    "ValidationException",
-    "InvalidParametersException",
-    "MessageRejected",
-    "BadRequestException",
-    "ConflictException",
-];
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .build()
+}
 
-fn classify<E: ProvideErrorMetadata + std::fmt::Debug>(err: &E) -> Failure {
-    let code = err.code().unwrap_or("Unknown").to_string();
-    let message = err.message().unwrap_or("no message").to_string();
-    let p = ProviderError {
-        code: code.clone(),
-        message,
-    };
-    if REJECTIONS.contains(&code.as_str()) {
-        Failure::Rejected(p)
-    } else {
-        Failure::Failed(p)
-    }
+fn built<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, Attempt> {
+    r.map_err(|e| Attempt::Refused(provider_error("RequestNotBuilt", e.to_string())))
 }
 
 impl Providers {
     pub fn new(sdk: &SdkConfig, endpoints: &ProviderEndpoints) -> Self {
-        let mut wa = aws_sdk_socialmessaging::config::Builder::from(sdk).retry_config(retry());
+        let mut wa = aws_sdk_socialmessaging::config::Builder::from(sdk)
+            .retry_config(retry())
+            .timeout_config(timeouts());
         if let Some(url) = &endpoints.social_messaging {
             wa = wa.endpoint_url(url);
         }
-        let mut sms = aws_sdk_pinpointsmsvoicev2::config::Builder::from(sdk).retry_config(retry());
+        let mut sms = aws_sdk_pinpointsmsvoicev2::config::Builder::from(sdk)
+            .retry_config(retry())
+            .timeout_config(timeouts());
         if let Some(url) = &endpoints.sms_voice {
             sms = sms.endpoint_url(url);
         }
-        let email = aws_sdk_sesv2::config::Builder::from(sdk).retry_config(retry());
+        let email = aws_sdk_sesv2::config::Builder::from(sdk)
+            .retry_config(retry())
+            .timeout_config(timeouts());
         Providers {
             whatsapp: aws_sdk_socialmessaging::Client::from_conf(wa.build()),
             sms: aws_sdk_pinpointsmsvoicev2::Client::from_conf(sms.build()),
@@ -131,9 +197,9 @@ impl Providers {
         to: &WhatsAppRecipient,
         content: Content<'_>,
         callback: &str,
-    ) -> Result<String, Failure> {
+    ) -> Attempt {
         let message = whatsapp_message(to, content, callback);
-        let out = self
+        match self
             .whatsapp
             .send_whats_app_message()
             .origination_phone_number_id(from)
@@ -141,22 +207,29 @@ impl Providers {
             .message(aws_smithy_types::Blob::new(message.to_string().into_bytes()))
             .send()
             .await
-            .map_err(|e| classify(&e.into_service_error()))?;
-        Ok(out.message_id.unwrap_or_default())
+        {
+            Ok(out) => Attempt::Accepted(out.message_id.unwrap_or_default()),
+            Err(e) => classify(e),
+        }
     }
 
     /// Hands an S3 object to WhatsApp for sending; returns the media id to send it by.
-    pub async fn upload_media(&self, from: &str, bucket: &str, key: &str) -> Result<String, Failure> {
-        let source = s3_file(bucket, key)?;
-        let out = self
+    pub async fn upload_media(&self, from: &str, bucket: &str, key: &str) -> Attempt {
+        let source = match s3_file(bucket, key) {
+            Ok(s) => s,
+            Err(a) => return a,
+        };
+        match self
             .whatsapp
             .post_whats_app_message_media()
             .origination_phone_number_id(from)
             .source_s3_file(source)
             .send()
             .await
-            .map_err(|e| classify(&e.into_service_error()))?;
-        Ok(out.media_id.unwrap_or_default())
+        {
+            Ok(out) => Attempt::Accepted(out.media_id.unwrap_or_default()),
+            Err(e) => classify(e),
+        }
     }
 
     /// Copies an inbound media file from WhatsApp into S3; returns its MIME type and size.
@@ -166,21 +239,25 @@ impl Providers {
         phone_number_id: &str,
         bucket: &str,
         key: &str,
-    ) -> Result<(String, i64), Failure> {
+    ) -> Result<(String, i64), ProviderError> {
+        let problem = |a: Attempt| match a {
+            Attempt::Refused(p) | Attempt::Throttled(p) | Attempt::Ambiguous(p) => p,
+            Attempt::Accepted(_) => provider_error("Unknown", "no media"),
+        };
         let out = self
             .whatsapp
             .get_whats_app_message_media()
             .media_id(media_id)
             .origination_phone_number_id(phone_number_id)
-            .destination_s3_file(s3_file(bucket, key)?)
+            .destination_s3_file(s3_file(bucket, key).map_err(problem)?)
             .send()
             .await
-            .map_err(|e| classify(&e.into_service_error()))?;
+            .map_err(|e| problem(classify(e)))?;
         Ok((out.mime_type.unwrap_or_default(), out.file_size.unwrap_or_default()))
     }
 
-    pub async fn sms(&self, from: &str, to: &str, text: &str, message_id: &str) -> Result<String, Failure> {
-        let out = self
+    pub async fn sms(&self, from: &str, to: &str, text: &str, message_id: &str) -> Attempt {
+        let sent = self
             .sms
             .send_text_message()
             .destination_phone_number(to)
@@ -189,72 +266,67 @@ impl Providers {
             .message_type(aws_sdk_pinpointsmsvoicev2::types::MessageType::Transactional)
             .context("messageId", message_id)
             .send()
-            .await
-            .map_err(|e| classify(&e.into_service_error()))?;
-        Ok(out.message_id.unwrap_or_default())
+            .await;
+        match sent {
+            Ok(out) => Attempt::Accepted(out.message_id.unwrap_or_default()),
+            Err(e) => classify(e),
+        }
     }
 
-    pub async fn email(
+    pub async fn email(&self, from: &str, to: &str, subject: &str, text: Option<&str>, html: Option<&str>) -> Attempt {
+        match self.email_request(from, to, subject, text, html).await {
+            Ok(a) | Err(a) => a,
+        }
+    }
+
+    async fn email_request(
         &self,
         from: &str,
         to: &str,
         subject: &str,
         text: Option<&str>,
         html: Option<&str>,
-    ) -> Result<String, Failure> {
-        let content = |s: &str| EmailText::builder().data(s).charset("UTF-8").build();
+    ) -> Result<Attempt, Attempt> {
+        let content = |s: &str| built(EmailText::builder().data(s).charset("UTF-8").build());
         let mut body = Body::builder();
         if let Some(t) = text {
-            body = body.text(content(t).map_err(|e| {
-                Failure::Rejected(ProviderError {
-                    code: "Build".into(),
-                    message: e.to_string(),
-                })
-            })?);
+            body = body.text(content(t)?);
         }
         if let Some(h) = html {
-            body = body.html(content(h).map_err(|e| {
-                Failure::Rejected(ProviderError {
-                    code: "Build".into(),
-                    message: e.to_string(),
-                })
-            })?);
+            body = body.html(content(h)?);
         }
-        let subject = content(subject).map_err(|e| {
-            Failure::Rejected(ProviderError {
-                code: "Build".into(),
-                message: e.to_string(),
-            })
-        })?;
-        let out = self
+        let sent = self
             .email
             .send_email()
             .from_email_address(from)
             .destination(Destination::builder().to_addresses(to).build())
             .content(
                 EmailContent::builder()
-                    .simple(EmailMessage::builder().subject(subject).body(body.build()).build())
+                    .simple(
+                        EmailMessage::builder()
+                            .subject(content(subject)?)
+                            .body(body.build())
+                            .build(),
+                    )
                     .build(),
             )
             .send()
-            .await
-            .map_err(|e| classify(&e.into_service_error()))?;
-        Ok(out.message_id.unwrap_or_default())
+            .await;
+        Ok(match sent {
+            Ok(out) => Attempt::Accepted(out.message_id.unwrap_or_default()),
+            Err(e) => classify(e),
+        })
     }
 }
 
 /// The location of a file in S3 as socialmessaging takes it.
-fn s3_file(bucket: &str, key: &str) -> Result<aws_sdk_socialmessaging::types::S3File, Failure> {
-    aws_sdk_socialmessaging::types::S3File::builder()
-        .bucket_name(bucket)
-        .key(key)
-        .build()
-        .map_err(|e| {
-            Failure::Rejected(ProviderError {
-                code: "Build".into(),
-                message: e.to_string(),
-            })
-        })
+fn s3_file(bucket: &str, key: &str) -> Result<aws_sdk_socialmessaging::types::S3File, Attempt> {
+    built(
+        aws_sdk_socialmessaging::types::S3File::builder()
+            .bucket_name(bucket)
+            .key(key)
+            .build(),
+    )
 }
 
 /// Meta's message object for `SendWhatsAppMessage`; `callback` comes back on every status.

@@ -247,9 +247,44 @@ pub(crate) async fn status(AxState(state): AxState<State>, Json(req): Json<Statu
     let Some(sent) = sent else {
         return (StatusCode::NOT_FOUND, "no such sent message in the ledger").into_response();
     };
+    match publish_status(&state, &sent, &req.status, &req.errors, req.timestamp, req.copies).await {
+        Ok(()) => Json(json!({ "wamid": sent.response["wamid"], "published": req.copies.max(1) })).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// Publishes `status` for the send the ledger answered with `message_id` (the `statusFirst` fault).
+pub(crate) async fn publish_status_of(state: &State, message_id: Option<&str>, status: &str) -> Result<(), String> {
+    let sent = state
+        .ledger
+        .lock()
+        .ok()
+        .and_then(|l| {
+            l.iter()
+                .rev()
+                .find(|e| {
+                    e.operation == "SendWhatsAppMessage" && message_id.is_some_and(|m| e.response["messageId"] == m)
+                })
+                .cloned()
+        })
+        .ok_or("the send is not in the ledger")?;
+    publish_status(state, &sent, status, &[], None, 1)
+        .await
+        .map_err(|_| "publishing failed".to_string())
+}
+
+/// Publishes a status event of a sent message, as EUM Social would.
+async fn publish_status(
+    state: &State,
+    sent: &crate::LedgerEntry,
+    status_name: &str,
+    errors: &[Value],
+    timestamp: Option<i64>,
+    copies: u32,
+) -> Result<(), Response> {
     let origination = sent.request["originationPhoneNumberId"].as_str().unwrap_or("");
-    let Some(pn) = number(&state, Some(origination.rsplit('/').next().unwrap_or(origination))).cloned() else {
-        return (StatusCode::BAD_REQUEST, "the message's sender is unknown").into_response();
+    let Some(pn) = number(state, Some(origination.rsplit('/').next().unwrap_or(origination))).cloned() else {
+        return Err((StatusCode::BAD_REQUEST, "the message's sender is unknown").into_response());
     };
     let message = &sent.request["message"];
     let recipient = message["to"]
@@ -259,21 +294,21 @@ pub(crate) async fn status(AxState(state): AxState<State>, Json(req): Json<Statu
         .trim_start_matches('+');
     let mut status = json!({
         "id": sent.response["wamid"],
-        "status": req.status,
-        "timestamp": req.timestamp.unwrap_or_else(|| chrono::Utc::now().timestamp()).to_string(),
+        "status": status_name,
+        "timestamp": timestamp.unwrap_or_else(|| chrono::Utc::now().timestamp()).to_string(),
         "recipient_id": recipient,
     });
     if let Some(data) = message["biz_opaque_callback_data"].as_str() {
         status["biz_opaque_callback_data"] = json!(data);
     }
-    if req.status != "failed" {
+    if status_name != "failed" {
         status["pricing"] =
             json!({ "billable": true, "pricing_model": "PMP", "type": "regular", "category": "utility" });
     } else {
-        let errors = if req.errors.is_empty() {
+        let errors = if errors.is_empty() {
             vec![json!({ "code": 131026, "title": "Message undeliverable", "message": "Message undeliverable" })]
         } else {
-            req.errors.clone()
+            errors.to_vec()
         };
         status["errors"] = json!(errors);
     }
@@ -282,8 +317,5 @@ pub(crate) async fn status(AxState(state): AxState<State>, Json(req): Json<Statu
         "metadata": { "display_phone_number": pn.display_phone_number, "phone_number_id": pn.meta_phone_number_id },
         "statuses": [status],
     });
-    if let Err(r) = publish(&state, envelope(&state, &pn, value), req.copies).await {
-        return r;
-    }
-    Json(json!({ "wamid": sent.response["wamid"], "published": req.copies.max(1) })).into_response()
+    publish(state, envelope(state, &pn, value), copies).await
 }

@@ -1,5 +1,13 @@
-//! Injected provider failures: "fail the next N calls of this operation with this AWS error",
-//! optionally after a delay, so retries, backoff and error mapping are tested against the wire.
+//! Injected provider failures, so retries, backoff and error mapping are tested against the wire.
+//!
+//! A fault applies to the next `count` calls of one operation, after an optional delay, in one of
+//! three modes:
+//! - `error` (the default): answer with this AWS error (throttling, a 4xx refusal, a 5xx);
+//! - `drop`: accept the request (it is in the ledger, as sent), then drop the connection before
+//!   the answer is complete — the ambiguous case, where the caller cannot know it was sent;
+//! - `statusFirst`: accept it, publish its delivery status (`deliverStatus`, `delivered` by
+//!   default) to the events topic, wait `latencyMs`, and only then answer: a status that
+//!   overtakes the send's own answer.
 
 use std::time::Duration;
 
@@ -28,6 +36,20 @@ pub struct Fault {
     pub message: Option<String>,
     #[serde(default)]
     pub latency_ms: u64,
+    #[serde(default)]
+    pub mode: Mode,
+    /// With `statusFirst`: the status published before the answer.
+    #[serde(default)]
+    pub deliver_status: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mode {
+    #[default]
+    Error,
+    Drop,
+    StatusFirst,
 }
 
 /// An error to answer with instead of succeeding.
@@ -37,30 +59,60 @@ pub(crate) struct Injected {
     pub message: String,
 }
 
-/// Applies latency and takes one failure for `operation`, if any is pending.
-pub(crate) async fn take(state: &State, operation: &str) -> Option<Injected> {
-    let (delay, injected) = {
+/// What to do with one call.
+pub(crate) enum Action {
+    Proceed,
+    Fail(Injected),
+    /// Accept, then drop the connection.
+    Drop,
+    /// Accept, publish this status, wait, then answer.
+    StatusFirst {
+        status: String,
+        wait: Duration,
+    },
+}
+
+/// Takes one fault for `operation`, if any is pending; the delay of `error` and `drop` faults is
+/// applied here.
+pub(crate) async fn take(state: &State, operation: &str) -> Action {
+    let (delay, action) = {
         let Ok(mut faults) = state.faults.lock() else {
-            return None;
+            return Action::Proceed;
         };
-        let i = faults.iter().position(|f| f.operation == operation)?;
+        let Some(i) = faults.iter().position(|f| f.operation == operation) else {
+            return Action::Proceed;
+        };
         let f = &mut faults[i];
         let delay = f.latency_ms;
-        let injected = (f.count > 0).then(|| Injected {
-            status: f.status.unwrap_or(500),
-            code: f.code.clone().unwrap_or_else(|| "InternalServiceException".into()),
-            message: f.message.clone().unwrap_or_else(|| "injected by the sandbox".into()),
-        });
+        let action = if f.count == 0 {
+            Action::Proceed
+        } else {
+            match f.mode {
+                Mode::Error => Action::Fail(Injected {
+                    status: f.status.unwrap_or(500),
+                    code: f.code.clone().unwrap_or_else(|| "InternalServiceException".into()),
+                    message: f.message.clone().unwrap_or_else(|| "injected by the sandbox".into()),
+                }),
+                Mode::Drop => Action::Drop,
+                Mode::StatusFirst => Action::StatusFirst {
+                    status: f.deliver_status.clone().unwrap_or_else(|| "delivered".into()),
+                    wait: Duration::from_millis(delay),
+                },
+            }
+        };
         f.count = f.count.saturating_sub(1);
         if f.count == 0 && f.latency_ms == 0 {
             faults.remove(i);
+        } else if f.count == 0 && f.mode != Mode::Error {
+            // Latency without a count slows every call; a spent drop or statusFirst fault does not.
+            faults.remove(i);
         }
-        (delay, injected)
+        (delay, action)
     };
-    if delay > 0 {
+    if delay > 0 && !matches!(action, Action::StatusFirst { .. }) {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    injected
+    action
 }
 
 pub(crate) async fn add(AxState(state): AxState<State>, Json(fault): Json<Fault>) -> Json<Value> {

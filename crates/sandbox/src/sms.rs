@@ -75,7 +75,8 @@ pub(crate) async fn dispatch(AxState(state): AxState<State>, headers: HeaderMap,
             &format!("{operation} is not emulated"),
         );
     }
-    if let Some(f) = faults::take(&state, operation).await {
+    let action = faults::take(&state, operation).await;
+    if let faults::Action::Fail(f) = &action {
         record(
             &state,
             SERVICE,
@@ -99,6 +100,9 @@ pub(crate) async fn dispatch(AxState(state): AxState<State>, headers: HeaderMap,
     }
     let out = json!({ "MessageId": uuid::Uuid::new_v4().to_string() });
     record(&state, SERVICE, operation, request, 200, out.clone());
+    if matches!(action, faults::Action::Drop) {
+        return crate::whatsapp::dropped();
+    }
     (
         StatusCode::OK,
         [("content-type", "application/x-amz-json-1.0")],

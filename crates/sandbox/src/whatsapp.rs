@@ -40,6 +40,23 @@ fn phone_number_id_of(id: &str) -> &str {
     id.rsplit('/').next().unwrap_or(id)
 }
 
+/// An answer whose headers go out and whose body never completes: the connection is dropped
+/// after the request was taken.
+pub(crate) fn dropped() -> Response {
+    let body = futures::stream::once(async {
+        Err::<Vec<u8>, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "dropped by the sandbox",
+        ))
+    });
+    (
+        StatusCode::OK,
+        [("content-type", "application/json")],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
+}
+
 /// Answers with an injected fault, or runs `ok` and records the call either way. `ok` returns what
 /// the ledger keeps and what goes over the wire (the ledger may know more, e.g. the wamid).
 async fn guarded(
@@ -48,7 +65,8 @@ async fn guarded(
     request: Value,
     ok: impl std::future::Future<Output = Result<(Value, Value), (u16, &'static str, String)>>,
 ) -> Response {
-    if let Some(f) = faults::take(state, operation).await {
+    let action = faults::take(state, operation).await;
+    if let faults::Action::Fail(f) = &action {
         record(
             state,
             SERVICE,
@@ -62,7 +80,19 @@ async fn guarded(
     match ok.await {
         Ok((kept, wire)) => {
             record(state, SERVICE, operation, request, 200, kept);
-            Json(wire).into_response()
+            match action {
+                faults::Action::Drop => dropped(),
+                faults::Action::StatusFirst { status, wait } => {
+                    let published =
+                        crate::customer::publish_status_of(state, wire["messageId"].as_str(), &status).await;
+                    if let Err(e) = published {
+                        tracing::warn!(error = %e, "statusFirst: the status could not be published");
+                    }
+                    tokio::time::sleep(wait).await;
+                    Json(wire).into_response()
+                }
+                _ => Json(wire).into_response(),
+            }
         }
         Err((status, code, message)) => {
             record(

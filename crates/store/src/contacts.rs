@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use wecare_core::consent::OptIns;
 use wecare_core::contact::search_tokens;
-use wecare_core::{ConsentChange, ContactId, ContactName, Email, PhoneNumber, SearchQuery, TenantId};
+use wecare_core::{ConsentChange, ConsentClock, ContactId, ContactName, Email, PhoneNumber, SearchQuery, TenantId};
 
 use crate::audit::{AuditContext, AuditEntry};
 use crate::cursor::{self, InvalidCursor};
@@ -51,6 +51,10 @@ pub struct Contact {
     pub opt_ins: OptIns,
     #[serde(default)]
     pub consent_history: Vec<ConsentChange>,
+    /// Per channel, when consent last changed, by what event and from what source: a keyword
+    /// older than this is recorded but not applied (`wecare_core::consent::apply_keyword`).
+    #[serde(default)]
+    pub last_consent_change: ConsentClock,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -81,7 +85,10 @@ impl Contact {
         })
     }
 
+    /// Records consent changes made now (by an operator, an import, or an applied keyword): the
+    /// history, and each channel's last word.
     pub fn record_consent(&mut self, changes: Vec<ConsentChange>) {
+        self.last_consent_change.record(&changes);
         self.consent_history.extend(changes);
         let excess = self.consent_history.len().saturating_sub(HISTORY_ON_RECORD);
         self.consent_history.drain(..excess);

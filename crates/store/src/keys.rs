@@ -62,3 +62,35 @@ pub fn audit_pk(t: &TenantId, at: DateTime<Utc>) -> String {
 pub fn audit_resource_pk(t: &TenantId, resource_type: &str, resource_id: &str) -> String {
     format!("{t}#{resource_type}#{resource_id}")
 }
+
+/// A message, addressed by its id: the send pipeline claims it there before any provider call.
+pub fn message_pk(t: &TenantId, message_id: &str) -> String {
+    format!("{t}#MSG#{message_id}")
+}
+
+pub const MESSAGE_SK: &str = "MSG";
+
+/// A contact's timeline (gsi1 of Messages), newest first by `timeline_sk`.
+pub fn timeline_pk(t: &TenantId, contact: &ContactId) -> String {
+    format!("{t}#CONTACT#{contact}")
+}
+
+pub fn timeline_sk(at: DateTime<Utc>, message_id: &str) -> String {
+    format!("MSG#{}#{message_id}", iso(at))
+}
+
+/// A contact's conversation (inbox) row.
+pub fn conversation_pk(t: &TenantId, contact: &ContactId) -> String {
+    format!("{t}#CONV#{contact}")
+}
+
+pub const CONVERSATION_SK: &str = "CONV";
+
+/// Partition of a tenant's inbox (gsi2 of Messages), ordered by last activity.
+pub fn conversations_pk(t: &TenantId) -> String {
+    format!("{t}#CONVERSATIONS")
+}
+
+pub fn conversations_sk(at: DateTime<Utc>, contact: &ContactId) -> String {
+    format!("{}#{contact}", iso(at))
+}

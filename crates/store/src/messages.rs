@@ -1,15 +1,26 @@
 //! Messages and conversations.
 //!
-//! A message lives under its contact (`{tenant}#CONTACT#{contactId}` / `MSG#{at}#{messageId}`), so a
-//! conversation's timeline is one Query, newest first; `gsi1` finds a message by id. Each contact
-//! with messages has one conversation row (`{tenant}#CONV#{contactId}`) in `gsi2` ordered by last
-//! activity, carrying the last message and the unread inbound count, so the inbox is one Query
-//! too. A message, its conversation row and its audit entry are written in one transaction.
-//! Messages expire after 30 days (`expiresAt`); reads skip expired ones.
+//! A message is addressed by its id (`{tenant}#MSG#{messageId}` / `MSG`), because that is what
+//! every writer knows: the send pipeline claims the record there before calling a provider (the id
+//! is derived from the send's idempotency key, so a repeat finds the first attempt), delivery
+//! statuses name it in their callback data, and an inbound message's id is derived from its wamid
+//! so the record is its own duplicate guard. A contact's timeline is `gsi1`
+//! (`{tenant}#CONTACT#{contactId}` / `MSG#{at}#{messageId}`), newest first. Each contact with
+//! messages has one conversation row (`{tenant}#CONV#{contactId}`) in `gsi2` ordered by last
+//! activity, carrying a trimmed copy of the last message and the unread inbound count, so the
+//! inbox is one Query too.
+//!
+//! An outbound message is written in two steps, claim (`sending`) and settle, each one conditional
+//! write on the record alone; its conversation row is updated separately and idempotently, so
+//! inbound traffic on the same conversation can never cancel the record of a send. Messages expire
+//! after 30 days (`expiresAt`); reads skip expired ones.
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,6 +32,7 @@ use wecare_core::{Channel, ContactId, TenantId};
 use crate::audit::AuditEntry;
 use crate::cursor::{self, InvalidCursor};
 use crate::error::{condition_failed, StoreError};
+use crate::keys;
 
 /// A provider's error, kept on a failed message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,9 +84,20 @@ pub struct Message {
     /// Anything else channel-specific (media, location, button reply…).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<Value>,
+    /// Who asked for an outbound message: `operator`, `system`, `bulk`, `ai`, `replay`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// The send's idempotency key, and a digest of what was asked, so a reused key is recognised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the send was settled (the provider answered, or could not be said to have).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_at: Option<DateTime<Utc>>,
     pub expires_at: i64,
 }
 
@@ -83,27 +106,64 @@ impl Message {
         expires_at(now, MESSAGE_RETENTION)
     }
 
-    fn pk(&self) -> String {
-        format!("{}#CONTACT#{}", self.tenant_id, self.contact_id)
-    }
-
-    fn sk(&self) -> String {
-        format!("MSG#{}#{}", iso(self.created_at), self.message_id)
+    fn key(tenant: &TenantId, message_id: &str) -> [(&'static str, AttributeValue); 2] {
+        [
+            ("pk", s(keys::message_pk(tenant, message_id))),
+            ("sk", s(keys::MESSAGE_SK)),
+        ]
     }
 
     fn item(&self) -> Result<HashMap<String, AttributeValue>, StoreError> {
         let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(self).map_err(StoreError::Serialize)?;
-        item.insert("pk".into(), s(self.pk()));
-        item.insert("sk".into(), s(self.sk()));
-        item.insert(
-            "gsi1pk".into(),
-            s(format!("{}#MSG#{}", self.tenant_id, self.message_id)),
-        );
-        item.insert("gsi1sk".into(), s("MSG"));
+        for (k, v) in Self::key(&self.tenant_id, &self.message_id) {
+            item.insert(k.into(), v);
+        }
+        item.insert("gsi1pk".into(), s(keys::timeline_pk(&self.tenant_id, &self.contact_id)));
+        item.insert("gsi1sk".into(), s(keys::timeline_sk(self.created_at, &self.message_id)));
         Ok(item)
+    }
+
+    /// The copy the inbox row carries: enough to draw the row, kept well under 1 KB.
+    fn preview(&self) -> Message {
+        const PREVIEW_CHARS: usize = 280;
+        let mut m = self.clone();
+        m.text = m.text.map(|t| t.chars().take(PREVIEW_CHARS).collect());
+        m.html = None;
+        m.idempotency_key = None;
+        m.fingerprint = None;
+        m
     }
 }
 
+/// A delivery status that arrived for a message not recorded yet, kept on a placeholder at the
+/// message's key until the send claims it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingStatus {
+    pub status: MessageStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ProviderError>,
+    pub at: DateTime<Utc>,
+}
+
+/// What claiming a message record found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// This call owns the send; statuses that arrived before it are handed over.
+    Claimed { pending: Vec<PendingStatus> },
+    /// The key was claimed before: the record as it stands.
+    Existing(Box<Message>),
+}
+
+/// How a send ended, to be written onto its claimed record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settlement {
+    /// `sent`, `failed`, `unknown` or `dry_run`.
+    pub status: MessageStatus,
+    pub provider_message_id: Option<String>,
+    pub error: Option<ProviderError>,
+    pub at: DateTime<Utc>,
+}
 /// One inbox row: a contact's latest message and what is unread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -141,6 +201,27 @@ pub struct MessagesRepo {
     audit: String,
 }
 
+/// `SET #a0 = :v0, …` over every attribute of `item` but the key, for an UpdateItem that writes a
+/// whole record (a PutItem cannot hand back what a placeholder held).
+fn set_all(
+    mut req: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+    item: HashMap<String, AttributeValue>,
+    extra: &str,
+) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+    let mut sets = Vec::new();
+    for (i, (name, value)) in item.into_iter().filter(|(k, _)| k != "pk" && k != "sk").enumerate() {
+        sets.push(format!("#a{i} = :v{i}"));
+        req = req
+            .expression_attribute_names(format!("#a{i}"), name)
+            .expression_attribute_values(format!(":v{i}"), value);
+    }
+    req.update_expression(format!("SET {} {extra}", sets.join(", ")))
+}
+
+fn message_of(item: HashMap<String, AttributeValue>) -> Result<Message, StoreError> {
+    serde_dynamo::from_item(item).map_err(StoreError::Corrupt)
+}
+
 impl MessagesRepo {
     pub fn new(client: Client, messages_table: impl Into<String>, audit_table: impl Into<String>) -> Self {
         MessagesRepo {
@@ -150,24 +231,168 @@ impl MessagesRepo {
         }
     }
 
-    fn conversation_pk(tenant: &TenantId, contact: &ContactId) -> String {
-        format!("{tenant}#CONV#{contact}")
+    /// Writes the audit entry of a send on its own: the send's record is already settled, and an
+    /// audit entry must not be able to cancel it.
+    pub async fn audit(&self, entry: &AuditEntry, now: DateTime<Utc>) -> Result<(), StoreError> {
+        crate::audit::write(&self.client, &self.audit, entry, now).await
+    }
+
+    /// Claims the record of an outbound message (`m`, in state `sending`) under its id: one
+    /// conditional write that succeeds for exactly one caller however many race with the same
+    /// key. A placeholder left by an early delivery status is taken over, and its statuses handed
+    /// back; an existing record is returned as it stands.
+    pub async fn claim(&self, m: &Message) -> Result<Claim, StoreError> {
+        let mut req = self.client.update_item().table_name(&self.table);
+        for (k, v) in Message::key(&m.tenant_id, &m.message_id) {
+            req = req.key(k, v);
+        }
+        let out = set_all(req, m.item()?, "REMOVE pendingStatuses")
+            .condition_expression("attribute_not_exists(messageId)")
+            .return_values(ReturnValue::AllOld)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match out {
+            Ok(o) => {
+                let pending = o
+                    .attributes
+                    .and_then(|mut a| a.remove("pendingStatuses"))
+                    .map(serde_dynamo::from_attribute_value::<_, Vec<PendingStatus>>)
+                    .transpose()
+                    .map_err(StoreError::Corrupt)?
+                    .unwrap_or_default();
+                Ok(Claim::Claimed { pending })
+            }
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(c)) => match c.item.clone() {
+                    Some(item) => Ok(Claim::Existing(Box::new(message_of(item)?))),
+                    None => Err(StoreError::dynamo("UpdateItem", e)),
+                },
+                _ => Err(StoreError::dynamo("UpdateItem", e)),
+            },
+        }
+    }
+
+    /// Gives back a claim that never reached a provider (the send was refused after claiming:
+    /// rate limit, tier), so the same key may be tried again. Only the claim made at `claimed_at`
+    /// and still `sending` is removed.
+    pub async fn release(&self, m: &Message) -> Result<(), StoreError> {
+        let mut req = self.client.delete_item().table_name(&self.table);
+        for (k, v) in Message::key(&m.tenant_id, &m.message_id) {
+            req = req.key(k, v);
+        }
+        let out = req
+            .condition_expression("#st = :sending AND createdAt = :at")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":sending", s(MessageStatus::Sending.as_str()))
+            .expression_attribute_values(":at", s(iso(m.created_at)))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(StoreError::dynamo("DeleteItem", e)),
+        }
+    }
+
+    /// Settles a claimed send: one conditional update from `sending`. If a delivery status got
+    /// there first (it can overtake the provider's answer), the status stays and only the
+    /// provider's id is added. Returns the record as it now stands.
+    pub async fn settle(&self, m: &Message, how: &Settlement) -> Result<Message, StoreError> {
+        let mut req = self.client.update_item().table_name(&self.table);
+        for (k, v) in Message::key(&m.tenant_id, &m.message_id) {
+            req = req.key(k, v);
+        }
+        let mut set = vec!["#st = :to", "updatedAt = :now", "settledAt = :now"];
+        req = req
+            .condition_expression("#st = :sending")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":to", s(how.status.as_str()))
+            .expression_attribute_values(":sending", s(MessageStatus::Sending.as_str()))
+            .expression_attribute_values(":now", s(iso(how.at)));
+        if let Some(id) = &how.provider_message_id {
+            set.push("providerMessageId = :pid");
+            req = req.expression_attribute_values(":pid", s(id.clone()));
+        }
+        if let Some(err) = &how.error {
+            set.push("#err = :err");
+            let e: HashMap<String, AttributeValue> = serde_dynamo::to_item(err).map_err(StoreError::Serialize)?;
+            req = req
+                .expression_attribute_names("#err", "error")
+                .expression_attribute_values(":err", AttributeValue::M(e));
+        }
+        let out = req
+            .update_expression(format!("SET {}", set.join(", ")))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match out {
+            Ok(o) => message_of(o.attributes.unwrap_or_default()),
+            Err(e) if condition_failed(&e) => {
+                // Overtaken by a status: keep it, record whom the provider knows it as.
+                let mut req = self.client.update_item().table_name(&self.table);
+                for (k, v) in Message::key(&m.tenant_id, &m.message_id) {
+                    req = req.key(k, v);
+                }
+                let mut set = "SET settledAt = :now".to_string();
+                req = req.expression_attribute_values(":now", s(iso(how.at)));
+                if let Some(id) = &how.provider_message_id {
+                    set.push_str(", providerMessageId = :pid");
+                    req = req.expression_attribute_values(":pid", s(id.clone()));
+                }
+                let o = req
+                    .update_expression(set)
+                    .condition_expression("attribute_exists(messageId)")
+                    .return_values(ReturnValue::AllNew)
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
+                message_of(o.attributes.unwrap_or_default())
+            }
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+
+    /// Puts an outbound message on its conversation row, unless a later message is already
+    /// there. Idempotent, and on its own: a conflict with inbound traffic costs nothing but a
+    /// retry of this row.
+    pub async fn touch_conversation(&self, m: &Message, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let update = self.conversation_row(m, now)?;
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(update.table_name())
+            .set_key(Some(update.key().clone()))
+            .update_expression(update.update_expression())
+            .set_expression_attribute_values(update.expression_attribute_values().cloned())
+            .set_expression_attribute_names(update.expression_attribute_names().cloned());
+        req = req
+            .condition_expression("attribute_not_exists(lastAt) OR lastAt <= :at")
+            .expression_attribute_values(":at", s(iso(m.created_at)));
+        match req.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
     }
 
     /// The conversation row's update for a new message: it becomes the last message and moves the
     /// row to the top of the inbox; an inbound one also counts as unread and records its time.
     fn conversation_row(&self, m: &Message, now: DateTime<Utc>) -> Result<Update, StoreError> {
-        let last: HashMap<String, AttributeValue> = serde_dynamo::to_item(m).map_err(StoreError::Serialize)?;
+        let last: HashMap<String, AttributeValue> =
+            serde_dynamo::to_item(m.preview()).map_err(StoreError::Serialize)?;
         let update = Update::builder()
             .table_name(&self.table)
-            .key("pk", s(Self::conversation_pk(&m.tenant_id, &m.contact_id)))
-            .key("sk", s("CONV"))
+            .key("pk", s(keys::conversation_pk(&m.tenant_id, &m.contact_id)))
+            .key("sk", s(keys::CONVERSATION_SK))
             .expression_attribute_values(":m", AttributeValue::M(last))
             .expression_attribute_values(":c", s(m.contact_id.to_string()))
             .expression_attribute_values(":now", s(iso(now)))
-            .expression_attribute_values(":g", s(format!("{}#CONVERSATIONS", m.tenant_id)))
-            .expression_attribute_values(":gs", s(format!("{}#{}", iso(now), m.contact_id)));
-        const LAST: &str = "SET lastMessage = :m, contactId = :c, updatedAt = :now, gsi2pk = :g, gsi2sk = :gs";
+            .expression_attribute_values(":last", s(iso(m.created_at)))
+            .expression_attribute_values(":g", s(keys::conversations_pk(&m.tenant_id)))
+            .expression_attribute_values(":gs", s(keys::conversations_sk(m.created_at.max(now), &m.contact_id)));
+        const LAST: &str =
+            "SET lastMessage = :m, contactId = :c, updatedAt = :now, lastAt = :last, gsi2pk = :g, gsi2sk = :gs";
         let update = match m.direction {
             Direction::Inbound => update
                 .update_expression(format!("{LAST}, lastInboundAt = :at ADD unreadCount :one"))
@@ -180,21 +405,6 @@ impl MessagesRepo {
         built(update.build())
     }
 
-    /// Records an outbound message with its conversation row and audit entry, atomically.
-    pub async fn record_outbound(&self, m: &Message, audit: &AuditEntry, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let put = built(Put::builder().table_name(&self.table).set_item(Some(m.item()?)).build())?;
-        let conversation = self.conversation_row(m, now)?;
-        self.client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(TransactWriteItem::builder().update(conversation).build())
-            .transact_items(TransactWriteItem::builder().put(audit.put(&self.audit, now)?).build())
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
-        Ok(())
-    }
-
     /// A contact's messages, newest first, without expired ones.
     pub async fn list_for_contact(
         &self,
@@ -204,13 +414,14 @@ impl MessagesRepo {
         after: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Page<Message>, ListError> {
-        let pk = format!("{tenant}#CONTACT#{contact}");
-        let start = after.map(|c| cursor::decode(c, "pk", &pk)).transpose()?;
+        let pk = keys::timeline_pk(tenant, contact);
+        let start = after.map(|c| cursor::decode(c, "gsi1pk", &pk)).transpose()?;
         let out = self
             .client
             .query()
             .table_name(&self.table)
-            .key_condition_expression("pk = :p AND begins_with(sk, :m)")
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :m)")
             .expression_attribute_values(":p", s(pk))
             .expression_attribute_values(":m", s("MSG#"))
             .scan_index_forward(false)
@@ -221,7 +432,7 @@ impl MessagesRepo {
             .map_err(|e| StoreError::dynamo("Query", e))?;
         let mut items = Vec::new();
         for item in out.items.unwrap_or_default() {
-            let m: Message = serde_dynamo::from_item(item).map_err(StoreError::Corrupt)?;
+            let m = message_of(item)?;
             if !is_expired(m.expires_at, now) {
                 items.push(m);
             }
@@ -239,7 +450,7 @@ impl MessagesRepo {
         limit: i32,
         after: Option<&str>,
     ) -> Result<Page<Conversation>, ListError> {
-        let gpk = format!("{tenant}#CONVERSATIONS");
+        let gpk = keys::conversations_pk(tenant);
         let start = after.map(|c| cursor::decode(c, "gsi2pk", &gpk)).transpose()?;
         let out = self
             .client
@@ -281,34 +492,29 @@ pub enum StatusOutcome {
     Advanced,
     /// A duplicate, or older than what is stored: statuses never move a message backwards.
     Ignored,
-    /// No such message (another deployment's, or expired).
-    Unknown,
+    /// No record yet: kept on a placeholder (7 days) for the send to take over when it claims.
+    Pending,
 }
 
+/// How long a status for a message not recorded yet is kept.
+const PENDING_STATUS_TTL: chrono::Duration = chrono::Duration::days(7);
+
 impl MessagesRepo {
-    /// Stores an inbound message once: a guard keyed on the provider's message id is claimed in
-    /// the same transaction, so any number of redeliveries store it exactly once. Returns whether
-    /// this call stored it.
-    pub async fn record_inbound(&self, m: &Message, provider_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let guard = HashMap::from([
-            ("pk".to_string(), s(format!("{}#INBOUND#{provider_id}", m.tenant_id))),
-            ("sk".to_string(), s("GUARD")),
-            ("messageId".to_string(), s(m.message_id.clone())),
-            ("expiresAt".to_string(), AttributeValue::N(m.expires_at.to_string())),
-        ]);
-        let guard = built(
+    /// Stores an inbound message once: its id is derived from the provider's message id, so the
+    /// record is its own guard, written with its conversation row in one transaction (the unread
+    /// count must move exactly once per message). Returns whether this call stored it.
+    pub async fn record_inbound(&self, m: &Message, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let put = built(
             Put::builder()
                 .table_name(&self.table)
-                .set_item(Some(guard))
-                .condition_expression("attribute_not_exists(pk)")
+                .set_item(Some(m.item()?))
+                .condition_expression("attribute_not_exists(messageId)")
                 .build(),
         )?;
-        let put = built(Put::builder().table_name(&self.table).set_item(Some(m.item()?)).build())?;
         let conversation = self.conversation_row(m, now)?;
         let result = self
             .client
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(guard).build())
             .transact_items(TransactWriteItem::builder().put(put).build())
             .transact_items(TransactWriteItem::builder().update(conversation).build())
             .send()
@@ -320,29 +526,22 @@ impl MessagesRepo {
         }
     }
 
-    /// A message by id (gsi1).
+    /// A message by id (a strongly consistent read of its record).
     pub async fn find(&self, tenant: &TenantId, message_id: &str) -> Result<Option<Message>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p")
-            .expression_attribute_values(":p", s(format!("{tenant}#MSG#{message_id}")))
-            .limit(1)
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("Query", e))?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-            .map(|i| serde_dynamo::from_item(i).map_err(StoreError::Corrupt))
-            .transpose()
+        let mut req = self.client.get_item().table_name(&self.table).consistent_read(true);
+        for (k, v) in Message::key(tenant, message_id) {
+            req = req.key(k, v);
+        }
+        let out = req.send().await.map_err(|e| StoreError::dynamo("GetItem", e))?;
+        match out.item {
+            Some(item) if item.contains_key("messageId") => Ok(Some(message_of(item)?)),
+            _ => Ok(None),
+        }
     }
 
     /// Moves a message to `status` if that is forward from where it is; one conditional write,
-    /// so duplicates and late statuses are no-ops whatever order they arrive in.
+    /// so duplicates and late statuses are no-ops whatever order they arrive in. A status for a
+    /// message with no record yet is kept for it (`Pending`).
     pub async fn apply_status(
         &self,
         tenant: &TenantId,
@@ -351,24 +550,22 @@ impl MessagesRepo {
         error: Option<&ProviderError>,
         now: DateTime<Utc>,
     ) -> Result<StatusOutcome, StoreError> {
-        let Some(m) = self.find(tenant, message_id).await? else {
-            return Ok(StatusOutcome::Unknown);
-        };
         let allowed = MessageStatus::may_follow(status);
         if allowed.is_empty() {
             return Ok(StatusOutcome::Ignored);
         }
         let names: Vec<String> = (0..allowed.len()).map(|i| format!(":from{i}")).collect();
-        let mut req = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(m.pk()))
-            .key("sk", s(m.sk()))
-            .condition_expression(format!("#st IN ({})", names.join(", ")))
+        let mut req = self.client.update_item().table_name(&self.table);
+        for (k, v) in Message::key(tenant, message_id) {
+            req = req.key(k, v);
+        }
+        req = req
+            .condition_expression(format!("attribute_exists(messageId) AND #st IN ({})", names.join(", ")))
             .expression_attribute_names("#st", "status")
             .expression_attribute_values(":to", s(status.as_str()))
-            .expression_attribute_values(":now", s(iso(now)));
+            .expression_attribute_values(":now", s(iso(now)))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         for (name, from) in names.iter().zip(&allowed) {
             req = req.expression_attribute_values(name.as_str(), s(from.as_str()));
         }
@@ -381,18 +578,26 @@ impl MessagesRepo {
             }
             None => req.update_expression("SET #st = :to, updatedAt = :now"),
         };
-        match req.send().await {
-            Ok(_) => {}
-            Err(e) if condition_failed(&e) => return Ok(StatusOutcome::Ignored),
-            Err(e) => return Err(StoreError::dynamo("UpdateItem", e)),
-        }
+        let contact = match req.send().await {
+            Ok(o) => message_of(o.attributes.unwrap_or_default())?.contact_id,
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(c)) => {
+                    let recorded = c.item.as_ref().is_some_and(|i| i.contains_key("messageId"));
+                    if recorded {
+                        return Ok(StatusOutcome::Ignored);
+                    }
+                    return self.keep_pending(tenant, message_id, status, error, now).await;
+                }
+                _ => return Err(StoreError::dynamo("UpdateItem", e)),
+            },
+        };
         // The inbox row shows the same ticks while this is still the conversation's last message.
         let row = self
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(Self::conversation_pk(tenant, &m.contact_id)))
-            .key("sk", s("CONV"))
+            .key("pk", s(keys::conversation_pk(tenant, &contact)))
+            .key("sk", s(keys::CONVERSATION_SK))
             .update_expression("SET lastMessage.#st = :to")
             .condition_expression("lastMessage.messageId = :id")
             .expression_attribute_names("#st", "status")
@@ -408,6 +613,47 @@ impl MessagesRepo {
         Ok(StatusOutcome::Advanced)
     }
 
+    /// Keeps a status for a message not recorded yet on a placeholder at its key (no `messageId`
+    /// attribute, 7-day expiry), which the send's claim takes over. If the claim got there in the
+    /// meantime, the status is applied to it instead.
+    async fn keep_pending(
+        &self,
+        tenant: &TenantId,
+        message_id: &str,
+        status: MessageStatus,
+        error: Option<&ProviderError>,
+        now: DateTime<Utc>,
+    ) -> Result<StatusOutcome, StoreError> {
+        let pending = PendingStatus {
+            status,
+            error: error.cloned(),
+            at: now,
+        };
+        let entry = serde_dynamo::to_attribute_value(vec![pending]).map_err(StoreError::Serialize)?;
+        let mut req = self.client.update_item().table_name(&self.table);
+        for (k, v) in Message::key(tenant, message_id) {
+            req = req.key(k, v);
+        }
+        let out = req
+            .update_expression(
+                "SET pendingStatuses = list_append(if_not_exists(pendingStatuses, :none), :p), expiresAt = :exp",
+            )
+            .condition_expression("attribute_not_exists(messageId)")
+            .expression_attribute_values(":none", AttributeValue::L(vec![]))
+            .expression_attribute_values(":p", entry)
+            .expression_attribute_values(
+                ":exp",
+                AttributeValue::N((now + PENDING_STATUS_TTL).timestamp().to_string()),
+            )
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(StatusOutcome::Pending),
+            Err(e) if condition_failed(&e) => Box::pin(self.apply_status(tenant, message_id, status, error, now)).await,
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+
     /// Marks a contact's conversation read (unread count back to 0), with its audit entry; false
     /// when nothing was unread, in which case nothing is written.
     pub async fn mark_read(
@@ -420,8 +666,8 @@ impl MessagesRepo {
         let update = built(
             Update::builder()
                 .table_name(&self.table)
-                .key("pk", s(Self::conversation_pk(tenant, contact)))
-                .key("sk", s("CONV"))
+                .key("pk", s(keys::conversation_pk(tenant, contact)))
+                .key("sk", s(keys::CONVERSATION_SK))
                 .update_expression("SET unreadCount = :zero, readAt = :now")
                 .condition_expression("attribute_exists(pk) AND unreadCount > :zero")
                 .expression_attribute_values(":zero", AttributeValue::N("0".into()))

@@ -1,8 +1,9 @@
 //! An SDK interceptor that records the name of every DynamoDB call a client sends.
 //!
 //! Tests attach it to prove properties such as "search issues no Scan", and benchmarks use it to
-//! report DynamoDB calls per request. It observes the real SDK pipeline, so what it records is
-//! what went over the wire.
+//! report DynamoDB calls and write units per request (it keeps the body of every write request,
+//! from which the items written can be sized). It observes the real SDK pipeline, so what it
+//! records is what went over the wire.
 
 use std::sync::{Arc, Mutex};
 
@@ -15,7 +16,17 @@ use aws_smithy_types::config_bag::ConfigBag;
 #[derive(Debug, Clone, Default)]
 pub struct OperationLog {
     ops: Arc<Mutex<Vec<String>>>,
+    writes: Arc<Mutex<Vec<(String, serde_json::Value)>>>,
 }
+
+/// The operations that write items.
+const WRITES: &[&str] = &[
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "TransactWriteItems",
+    "BatchWriteItem",
+];
 
 impl OperationLog {
     pub fn new() -> Self {
@@ -27,8 +38,16 @@ impl OperationLog {
         self.ops.lock().map(|v| v.clone()).unwrap_or_default()
     }
 
+    /// Every write request recorded so far: its operation and its JSON body.
+    pub fn writes(&self) -> Vec<(String, serde_json::Value)> {
+        self.writes.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
     pub fn clear(&self) {
         if let Ok(mut v) = self.ops.lock() {
+            v.clear();
+        }
+        if let Ok(mut v) = self.writes.lock() {
             v.clear();
         }
     }
@@ -51,6 +70,17 @@ impl Intercept for OperationLog {
         let op = target.rsplit('.').next().unwrap_or(target);
         if let Ok(mut ops) = self.ops.lock() {
             ops.push(op.to_string());
+        }
+        if WRITES.contains(&op) {
+            let body = context
+                .request()
+                .body()
+                .bytes()
+                .and_then(|b| serde_json::from_slice(b).ok())
+                .unwrap_or(serde_json::Value::Null);
+            if let Ok(mut w) = self.writes.lock() {
+                w.push((op.to_string(), body));
+            }
         }
         Ok(())
     }

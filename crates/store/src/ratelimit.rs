@@ -1,11 +1,17 @@
 //! The token-bucket rate limiter, kept in RateLimitTrackers.
 //!
-//! One item per (tenant, channel, sender) holds the bucket's next free instant (`tat`, see
+//! One item per sender bucket holds the bucket's next free instant (`tat`, see
 //! `wecare_core::rate`). A busy bucket hands out the next slot with one atomic
 //! `ADD tat :cost`, guarded by `tat` being between now and now + the longest wait allowed; an idle
 //! bucket (`tat` in the past) is restarted with `SET tat = now + cost`, guarded by `tat < now`.
 //! Under load the first succeeds, so a send costs one write, and concurrent senders are queued
 //! into distinct slots instead of racing. The item expires a day after its last use.
+//!
+//! Buckets are the providers' (`wecare_core::sender::Sender::rate_bucket`: a WhatsApp number, an
+//! SMS pool or identity, the SES account), not a tenant's, so tenants sharing a sender share its
+//! limit; their keys are the bucket's name (`RATE#whatsapp#phone-number-id-…`). `now` must be the
+//! moment the request reaches the limiter: a wait measured from any earlier instant refuses
+//! requests that were merely slow to get here.
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -13,7 +19,6 @@ use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use wecare_core::rate::Rate;
 use wecare_core::time::{expires_at, RATE_LIMIT_RETENTION};
-use wecare_core::{Channel, TenantId};
 
 use crate::error::StoreError;
 
@@ -52,20 +57,17 @@ impl RateLimiter {
         }
     }
 
-    /// Reserves `cost` tokens of the bucket of (tenant, channel, sender): the instant to send at
-    /// (now or up to `max_wait` later), or how long to wait before asking again.
-    #[allow(clippy::too_many_arguments)]
+    /// Reserves `cost` tokens of `bucket`: the instant to send at (now or up to `max_wait`
+    /// later), or how long to wait before asking again.
     pub async fn reserve(
         &self,
-        tenant: &TenantId,
-        channel: Channel,
-        sender: &str,
+        bucket: &str,
         rate: Rate,
         cost: f64,
         max_wait: std::time::Duration,
         now: DateTime<Utc>,
     ) -> Result<Result<DateTime<Utc>, Limited>, StoreError> {
-        let key = format!("{tenant}#RATE#{}#{sender}", channel.as_str());
+        let key = format!("RATE#{bucket}");
         let now_us = micros(now);
         let step = rate.interval_micros(cost);
         let ceiling = now_us + max_wait.as_micros() as i64;
@@ -104,7 +106,7 @@ impl RateLimiter {
         match idle {
             Attempt::Taken(_) => Ok(Ok(now)),
             // Another sender restarted the bucket first: it is busy now, so queue behind it.
-            Attempt::Refused(_) => Box::pin(self.reserve(tenant, channel, sender, rate, cost, max_wait, now)).await,
+            Attempt::Refused(_) => Box::pin(self.reserve(bucket, rate, cost, max_wait, now)).await,
         }
     }
 

@@ -1,20 +1,30 @@
-//! The WhatsApp messaging tier: business-initiated conversations per tenant in a moving 24 h.
+//! The WhatsApp messaging tier: business-initiated conversations per WhatsApp Business Account in
+//! a moving 24 h.
 //!
-//! Meta counts the unique users a business reaches outside their 24 h window in any 24 hours
-//! (250 → 2,000 → 10,000 → 100,000). Each such user holds one record in RateLimitTrackers
-//! (`{tenant}#TIER` / `{contactId}`, `openedAt`) for 24 h, claimed with a conditional put: a
-//! contact already reached in the window costs nothing more. Admission is one atomic counter per
-//! tenant (`{tenant}#TIER-COUNT`), incremented only while below the limit, so concurrent senders
-//! can never pass more than the limit between them. The counter only grows; conversations leave
-//! the moving window by reconciliation: when the counter is full (and was not reconciled in the
-//! last minute) the live records are counted and the counter set to that, guarded by its old
-//! value. Records are written before the counter moves, so a reconciliation counts senders still
-//! in flight too: it may refuse one too many for a moment, never admit one too many.
+//! Meta counts the unique users a business account reaches outside their 24 h window in any 24
+//! hours (250 → 2,000 → 10,000 → 100,000), over all of the account's numbers. The tier is the
+//! provider's resource, not a tenant's, so its items are keyed by the account
+//! (`WABA#{wabaId}#…`) in RateLimitTrackers:
+//! - a claim per (account, contact) — `…#TIER` / `{tenant}#{contactId}`, `openedAt` — held 24 h;
+//! - an entry per open conversation in time order — `…#TIER-OPEN` / `{openedAt}#{tenant}#{contactId}`;
+//! - the count of entries — `…#TIER-COUNT` / `COUNT`, `n`.
+//!
+//! Opening a conversation is one transaction: the claim (only if the contact has none in the
+//! window), its entry, and `n + 1` guarded by `n < limit`. DynamoDB runs it atomically, so any
+//! number of concurrent senders admit at most the limit between them, and never count a contact
+//! twice. Conversations leave the window by being retired: every open first retires the entries
+//! older than 24 h, each with one transaction that deletes the entry (only if it is still there)
+//! and decrements `n`, so each is retired exactly once and `n` is exactly the conversations of the
+//! last 24 h. A slot the provider definitively refused is given back the same way.
+//!
+//! The 80 % alert fires once per crossing: the first admission at or past the threshold claims a
+//! `warned` flag on the counter with a conditional write; the flag is cleared when the count is
+//! next seen below the threshold, so a later crossing alerts again.
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, Select};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
 use wecare_core::time::{expires_at, iso, RATE_LIMIT_RETENTION};
@@ -25,12 +35,22 @@ use crate::error::{condition_failed, StoreError};
 /// What opening a conversation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TierOutcome {
-    /// The contact was already reached in the last 24 h: not counted again.
+    /// The contact was already reached from this account in the last 24 h: not counted again.
     AlreadyOpen,
-    /// Counted; `count` conversations are now open, this one included.
-    Opened { count: u64 },
+    /// Counted; `count` conversations are now open, this one included. `warn` is true for exactly
+    /// one admission per crossing of 80 %.
+    Opened { count: u64, warn: bool },
     /// Refused: `count` are open and the limit is reached.
     Exceeded { count: u64 },
+}
+
+/// A conversation this send opened, to give back if the provider refuses the send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierSlot {
+    pub waba: String,
+    pub tenant: TenantId,
+    pub contact: ContactId,
+    pub opened_at: DateTime<Utc>,
 }
 
 #[derive(Clone)]
@@ -43,23 +63,44 @@ fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
 
-fn pk(tenant: &TenantId) -> String {
-    format!("{tenant}#TIER")
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
 }
 
-fn counter_pk(tenant: &TenantId) -> String {
-    format!("{tenant}#TIER-COUNT")
+fn claims_pk(waba: &str) -> String {
+    format!("WABA#{waba}#TIER")
 }
 
-/// A full counter is recounted at most this often (seconds): conversations leave the window
-/// over 24 h, so a minute's staleness refuses nothing that matters, and a busy tenant at its
-/// limit does not recount on every refused send.
-const RECONCILE_EVERY_S: i64 = 60;
-
-enum Admission {
-    Admitted(u64),
-    Full { n: u64, reconciled_at: Option<String> },
+fn open_pk(waba: &str) -> String {
+    format!("WABA#{waba}#TIER-OPEN")
 }
+
+fn counter_pk(waba: &str) -> String {
+    format!("WABA#{waba}#TIER-COUNT")
+}
+
+fn claim_sk(tenant: &TenantId, contact: &ContactId) -> String {
+    format!("{tenant}#{contact}")
+}
+
+fn open_sk(opened_at: DateTime<Utc>, tenant: &TenantId, contact: &ContactId) -> String {
+    format!("{}#{tenant}#{contact}", iso(opened_at))
+}
+
+fn built<T, E: std::error::Error + Send + Sync + 'static>(r: Result<T, E>) -> Result<T, StoreError> {
+    r.map_err(|e| StoreError::Dynamo {
+        operation: "build",
+        source: Box::new(e),
+    })
+}
+
+/// The count at which the 80 % alert fires: the smallest count that is at least 80 % of `limit`.
+pub fn warning_threshold(limit: u64) -> u64 {
+    (limit * 4).div_ceil(5).max(1)
+}
+
+/// Retired entries per Query page; a sweep keeps paging until none is left.
+const SWEEP_PAGE: i32 = 25;
 
 impl TierTracker {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
@@ -69,184 +110,280 @@ impl TierTracker {
         }
     }
 
-    /// Opens (or finds open) a business-initiated conversation with `contact`, within `limit`.
+    /// Opens (or finds open) a business-initiated conversation of `waba` with `contact`, within
+    /// `limit`.
     pub async fn open(
         &self,
+        waba: &str,
         tenant: &TenantId,
         contact: &ContactId,
         limit: u64,
         now: DateTime<Utc>,
     ) -> Result<TierOutcome, StoreError> {
-        let since = iso(now - Duration::hours(24));
-        let claimed = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .item("pk", s(pk(tenant)))
-            .item("sk", s(contact.to_string()))
-            .item("openedAt", s(iso(now)))
-            .item(
-                "expiresAt",
-                AttributeValue::N(expires_at(now, RATE_LIMIT_RETENTION).to_string()),
-            )
-            .condition_expression("attribute_not_exists(pk) OR openedAt < :since")
-            .expression_attribute_values(":since", s(since.clone()))
-            .send()
-            .await;
-        match claimed {
-            Ok(_) => {}
-            Err(e) if condition_failed(&e) => return Ok(TierOutcome::AlreadyOpen),
-            Err(e) => return Err(StoreError::dynamo("PutItem", e)),
-        }
-        let mut count = 0;
-        for _ in 0..2 {
-            match self.admit(tenant, limit).await? {
-                Admission::Admitted(n) => return Ok(TierOutcome::Opened { count: n }),
-                Admission::Full { n, reconciled_at } => {
-                    count = n;
-                    let fresh = reconciled_at.is_some_and(|at| at > iso(now - Duration::seconds(RECONCILE_EVERY_S)));
-                    if fresh || !self.reconcile(tenant, n, &since, now).await? {
-                        break;
-                    }
-                }
-            }
-        }
-        // Refused: give the claim back, so the contact is not counted as reached.
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .key("pk", s(pk(tenant)))
-            .key("sk", s(contact.to_string()))
-            .condition_expression("openedAt = :at")
-            .expression_attribute_values(":at", s(iso(now)))
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("DeleteItem", e))?;
-        Ok(TierOutcome::Exceeded {
-            count: count.min(limit),
-        })
-    }
-
-    /// One atomic step of the counter: +1 if below `limit`.
-    async fn admit(&self, tenant: &TenantId, limit: u64) -> Result<Admission, StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(counter_pk(tenant)))
-            .key("sk", s("COUNT"))
-            .update_expression("SET n = if_not_exists(n, :zero) + :one")
-            .condition_expression("attribute_not_exists(n) OR n < :limit")
-            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        let number = |item: Option<&HashMap<String, AttributeValue>>| {
-            item.and_then(|i| i.get("n"))
-                .and_then(|v| v.as_n().ok())
-                .and_then(|n| n.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        match out {
-            Ok(o) => Ok(Admission::Admitted(number(o.attributes.as_ref()))),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(c)) => {
-                    let reconciled_at = c
-                        .item
-                        .as_ref()
-                        .and_then(|i| i.get("reconciledAt"))
-                        .and_then(|v| v.as_s().ok())
-                        .cloned();
-                    Ok(Admission::Full {
-                        n: number(c.item.as_ref()),
-                        reconciled_at,
-                    })
-                }
-                _ => Err(StoreError::dynamo("UpdateItem", e)),
-            },
-        }
-    }
-
-    /// Sets the counter to the conversations still in the window (minus this sender's own record,
-    /// which its next `admit` adds), if nobody moved it meanwhile; whether it was set.
-    async fn reconcile(
-        &self,
-        tenant: &TenantId,
-        seen: u64,
-        since: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let live = self.count(tenant, since).await?.saturating_sub(1);
+        self.retire_expired(waba, now).await?;
+        let expiry = n(expires_at(now, RATE_LIMIT_RETENTION));
+        let claim = built(
+            Put::builder()
+                .table_name(&self.table)
+                .item("pk", s(claims_pk(waba)))
+                .item("sk", s(claim_sk(tenant, contact)))
+                .item("openedAt", s(iso(now)))
+                .item("expiresAt", expiry.clone())
+                .condition_expression("attribute_not_exists(pk) OR openedAt < :since")
+                .expression_attribute_values(":since", s(iso(now - Duration::hours(24))))
+                .build(),
+        )?;
+        let entry = built(
+            Put::builder()
+                .table_name(&self.table)
+                .item("pk", s(open_pk(waba)))
+                .item("sk", s(open_sk(now, tenant, contact)))
+                .item("expiresAt", expiry)
+                .build(),
+        )?;
+        let count = built(
+            Update::builder()
+                .table_name(&self.table)
+                .key("pk", s(counter_pk(waba)))
+                .key("sk", s("COUNT"))
+                .update_expression("SET n = if_not_exists(n, :zero) + :one")
+                .condition_expression("attribute_not_exists(n) OR n < :limit")
+                .expression_attribute_values(":zero", n(0))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":limit", n(limit as i64))
+                .build(),
+        )?;
         let result = self
             .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(counter_pk(tenant)))
-            .key("sk", s("COUNT"))
-            .update_expression("SET n = :live, reconciledAt = :now")
-            .condition_expression("n = :seen")
-            .expression_attribute_values(":live", AttributeValue::N(live.to_string()))
-            .expression_attribute_values(":seen", AttributeValue::N(seen.to_string()))
-            .expression_attribute_values(":now", s(iso(now)))
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(claim).build())
+            .transact_items(TransactWriteItem::builder().put(entry).build())
+            .transact_items(TransactWriteItem::builder().update(count).build())
             .send()
             .await;
         match result {
-            Ok(_) => Ok(live < seen),
-            Err(e) if condition_failed(&e) => Ok(true),
-            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+            Ok(_) => {}
+            Err(e) => {
+                let failed = cancelled_conditions(&e);
+                if failed.first() == Some(&true) {
+                    return Ok(TierOutcome::AlreadyOpen);
+                }
+                if failed.get(2) == Some(&true) {
+                    let (count, _) = self.counter(waba).await?;
+                    return Ok(TierOutcome::Exceeded {
+                        count: count.min(limit),
+                    });
+                }
+                return Err(StoreError::dynamo("TransactWriteItems", e));
+            }
+        }
+        let (count, warned) = self.counter(waba).await?;
+        let threshold = warning_threshold(limit);
+        if warned && count < threshold {
+            self.rearm_warning(waba, limit).await?;
+        }
+        let warn = count >= threshold && !warned && self.claim_warning(waba, limit).await?;
+        Ok(TierOutcome::Opened { count, warn })
+    }
+
+    /// Gives back a conversation the provider definitively refused: the claim, its entry and one
+    /// from the count, together and only once.
+    pub async fn release(&self, slot: &TierSlot) -> Result<(), StoreError> {
+        let claim = built(
+            Delete::builder()
+                .table_name(&self.table)
+                .key("pk", s(claims_pk(&slot.waba)))
+                .key("sk", s(claim_sk(&slot.tenant, &slot.contact)))
+                .condition_expression("openedAt = :at")
+                .expression_attribute_values(":at", s(iso(slot.opened_at)))
+                .build(),
+        )?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(claim).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .delete(self.entry_removal(&slot.waba, open_sk(slot.opened_at, &slot.tenant, &slot.contact))?)
+                    .build(),
+            )
+            .transact_items(TransactWriteItem::builder().update(self.decrement(&slot.waba)?).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Already given back (or retired): nothing left to do.
+            Err(e) if cancelled_conditions(&e).iter().any(|f| *f) => Ok(()),
+            Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
         }
     }
 
-    /// Conversations opened since `since` (one Query, paged past 1 MB if need be).
-    async fn count(&self, tenant: &TenantId, since: &str) -> Result<u64, StoreError> {
-        let mut total = 0u64;
-        let mut start = None;
+    /// The conversations of `waba` open now, after retiring the expired ones.
+    pub async fn usage(&self, waba: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.retire_expired(waba, now).await?;
+        Ok(self.counter(waba).await?.0)
+    }
+
+    fn entry_removal(&self, waba: &str, sk: String) -> Result<Delete, StoreError> {
+        built(
+            Delete::builder()
+                .table_name(&self.table)
+                .key("pk", s(open_pk(waba)))
+                .key("sk", s(sk))
+                .condition_expression("attribute_exists(pk)")
+                .build(),
+        )
+    }
+
+    fn decrement(&self, waba: &str) -> Result<Update, StoreError> {
+        built(
+            Update::builder()
+                .table_name(&self.table)
+                .key("pk", s(counter_pk(waba)))
+                .key("sk", s("COUNT"))
+                .update_expression("SET n = n - :one")
+                .condition_expression("n > :zero")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":zero", n(0))
+                .build(),
+        )
+    }
+
+    /// Retires every conversation opened more than 24 h before `now`: each entry is deleted and
+    /// counted down in one transaction, conditional on the entry still being there, so concurrent
+    /// sweeps retire each exactly once.
+    async fn retire_expired(&self, waba: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let since = iso(now - Duration::hours(24));
         loop {
             let out = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("pk = :p")
-                .filter_expression("openedAt >= :since")
-                .expression_attribute_values(":p", s(pk(tenant)))
-                .expression_attribute_values(":since", s(since))
-                .select(Select::Count)
-                .set_exclusive_start_key(start)
+                .key_condition_expression("pk = :p AND sk < :since")
+                .expression_attribute_values(":p", s(open_pk(waba)))
+                .expression_attribute_values(":since", s(since.clone()))
+                .consistent_read(true)
+                .limit(SWEEP_PAGE)
                 .send()
                 .await
                 .map_err(|e| StoreError::dynamo("Query", e))?;
-            total += out.count.max(0) as u64;
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(total);
+            let expired: Vec<String> = out
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()).cloned())
+                .collect();
+            if expired.is_empty() {
+                return Ok(());
+            }
+            for sk in expired {
+                let result = self
+                    .client
+                    .transact_write_items()
+                    .transact_items(
+                        TransactWriteItem::builder()
+                            .delete(self.entry_removal(waba, sk)?)
+                            .build(),
+                    )
+                    .transact_items(TransactWriteItem::builder().update(self.decrement(waba)?).build())
+                    .send()
+                    .await;
+                match result {
+                    Ok(_) => {}
+                    // Another sweep retired it first.
+                    Err(e) if cancelled_conditions(&e).iter().any(|f| *f) => {}
+                    Err(e) => return Err(StoreError::dynamo("TransactWriteItems", e)),
+                }
             }
         }
     }
 
-    /// Claims the tenant's tier warning for the current 24 h: true once per window.
-    pub async fn claim_warning(&self, tenant: &TenantId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    /// The count and whether the alert was sent for the current crossing.
+    async fn counter(&self, waba: &str) -> Result<(u64, bool), StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(counter_pk(waba)))
+            .key("sk", s("COUNT"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("GetItem", e))?;
+        let item: HashMap<String, AttributeValue> = out.item.unwrap_or_default();
+        let count = item
+            .get("n")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+            .max(0) as u64;
+        Ok((count, item.contains_key("warned")))
+    }
+
+    /// Claims the alert for this crossing of 80 %: true for exactly one caller. Clears a stale
+    /// flag first when the count has been below the threshold since the last alert.
+    async fn claim_warning(&self, waba: &str, limit: u64) -> Result<bool, StoreError> {
         let result = self
             .client
-            .put_item()
+            .update_item()
             .table_name(&self.table)
-            .item("pk", s(format!("{tenant}#TIER-WARNING")))
-            .item("sk", s("WARNING"))
-            .item("warnedAt", s(iso(now)))
-            .item(
-                "expiresAt",
-                AttributeValue::N(expires_at(now, RATE_LIMIT_RETENTION).to_string()),
-            )
-            .condition_expression("attribute_not_exists(pk) OR warnedAt < :since")
-            .expression_attribute_values(":since", s(iso(now - Duration::hours(24))))
+            .key("pk", s(counter_pk(waba)))
+            .key("sk", s("COUNT"))
+            .update_expression("SET warned = :yes")
+            .condition_expression("attribute_not_exists(warned) AND n >= :threshold")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(":threshold", n(warning_threshold(limit) as i64))
             .send()
             .await;
         match result {
             Ok(_) => Ok(true),
             Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(StoreError::dynamo("PutItem", e)),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
         }
+    }
+
+    /// Re-arms the alert once the count is below the threshold again, so the next crossing alerts.
+    async fn rearm_warning(&self, waba: &str, limit: u64) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(counter_pk(waba)))
+            .key("sk", s("COUNT"))
+            .update_expression("REMOVE warned")
+            .condition_expression("attribute_exists(warned) AND n < :threshold")
+            .expression_attribute_values(":threshold", n(warning_threshold(limit) as i64))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+}
+
+/// For a cancelled transaction, whether each item's condition failed (in request order).
+fn cancelled_conditions<R>(e: &aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, R>) -> Vec<bool> {
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+            .cancellation_reasons()
+            .iter()
+            .map(|r| r.code() == Some("ConditionalCheckFailed"))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_alert_threshold_is_the_first_count_at_or_past_eighty_percent() {
+        assert_eq!(warning_threshold(250), 200);
+        assert_eq!(warning_threshold(5), 4);
+        assert_eq!(warning_threshold(7), 6);
+        assert_eq!(warning_threshold(1), 1);
     }
 }

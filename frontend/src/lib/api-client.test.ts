@@ -32,6 +32,13 @@ describe('ApiClient', () => {
     expect(requests[0]?.body).toEqual({ name: 'x' });
   });
 
+  it('sends extra headers such as an Idempotency-Key, never in place of the token', async () => {
+    const { api, requests } = client({ 'POST /api/items': () => json(202, { id: 'c' }) });
+    await api.post('/items', { name: 'x' }, itemSchema, { headers: { 'Idempotency-Key': 'k-1', Authorization: 'Bearer forged' } });
+    expect(requests[0]?.headers.get('Idempotency-Key')).toBe('k-1');
+    expect(requests[0]?.headers.get('Authorization')).toBe('Bearer tok');
+  });
+
   it('accepts 204 for deletes', async () => {
     const { api } = client({ 'DELETE /api/items/1': () => new Response(null, { status: 204 }) });
     await expect(api.delete('/items/1')).resolves.toBeUndefined();

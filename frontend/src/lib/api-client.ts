@@ -19,6 +19,8 @@ interface RequestOptions {
   query?: Query;
   body?: unknown;
   signal?: AbortSignal | undefined;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
 }
 
 const errorBody = (value: unknown): { code: string; message: string } | null => {
@@ -53,8 +55,8 @@ export class ApiClient {
     return this.request('GET', path, schema, options);
   }
 
-  post<S extends z.ZodMiniType>(path: string, body: unknown, schema: S) {
-    return this.request('POST', path, schema, { body });
+  post<S extends z.ZodMiniType>(path: string, body: unknown, schema: S, options: Pick<RequestOptions, 'headers'> = {}) {
+    return this.request('POST', path, schema, { ...options, body });
   }
 
   patch<S extends z.ZodMiniType>(path: string, body: unknown, schema: S) {
@@ -96,13 +98,13 @@ export class ApiClient {
     return `${base}${path}${search ? `?${search}` : ''}`;
   }
 
-  private async send(method: string, path: string, { query, body, signal }: RequestOptions): Promise<Response> {
+  private async send(method: string, path: string, { query, body, signal, headers: extra }: RequestOptions): Promise<Response> {
     const token = await this.options.getToken();
     if (!token) {
       this.options.onSessionRejected?.();
       throw new ApiError(401, 'UNAUTHENTICATED', 'You are signed out.');
     }
-    const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { ...extra, Accept: 'application/json', Authorization: `Bearer ${token}` };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
 
     let response: Response;

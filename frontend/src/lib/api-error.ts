@@ -10,6 +10,10 @@ export type ApiErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  /** 409: a request with the same Idempotency-Key is still being processed; retry it shortly. */
+  | 'IDEMPOTENCY_IN_PROGRESS'
+  /** 422: the Idempotency-Key was already used for a different request. */
+  | 'IDEMPOTENCY_KEY_REUSED'
   | 'NOT_OPTED_IN'
   | 'NOT_ALLOWLISTED'
   | 'TEMPLATE_REQUIRED'

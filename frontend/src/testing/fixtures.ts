@@ -1,6 +1,7 @@
 import type { Contact } from '@/features/contacts/api/contact';
 import type { Message } from '@/features/conversation/api/message';
 import type { AppConfig } from '@/config/config';
+import type { Sender } from '@/lib/senders';
 
 export const testConfig: AppConfig = {
   apiBase: '/api',
@@ -86,4 +87,29 @@ export function aMessage(overrides: Partial<Message> = {}): Message {
     updatedAt: at,
     ...overrides,
   };
+}
+
+/** The local stack's tenant `wecare`: two WhatsApp numbers (the first the default), an SMS pool, an email sender. */
+export const wecareSenders = {
+  whatsapp: {
+    senderId: 'phone-number-id-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+    channel: 'whatsapp',
+    label: '+91 93309 94400',
+    default: true,
+    ratePerSecond: 80,
+  },
+  whatsappOther: {
+    senderId: 'phone-number-id-f9e8d7c6b5a40392817f6e5d4c3b2a10',
+    channel: 'whatsapp',
+    label: '+91 99033 00044',
+    default: false,
+    ratePerSecond: 80,
+  },
+  sms: { senderId: 'pool-wecare-sms', channel: 'sms', label: 'WECARE SMS pool', default: true, ratePerSecond: 5 },
+  email: { senderId: 'care@wecare.digital', channel: 'email', label: 'care@wecare.digital', default: true, ratePerSecond: 10 },
+} satisfies Record<string, Sender>;
+
+/** GET /api/senders as the API answers it (the tenant's senders, all channels). */
+export function sendersPage(senders: Sender[] = Object.values(wecareSenders)) {
+  return { items: senders };
 }

@@ -36,7 +36,16 @@ pub struct Config {
     /// Where the signing keys are fetched from; separate from the issuer because locally the
     /// keys are served by the emulator while tokens name the real Cognito issuer.
     pub jwks_url: String,
-    pub default_tenant: TenantId,
+    pub tenancy: Tenancy,
+}
+
+/// Whether tokens must name their tenant (`TENANCY=multi`), or a deployment serving one tenant
+/// takes tokens without `custom:tenant_id` as that tenant's (`TENANCY=single` with
+/// `DEFAULT_TENANT_ID`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tenancy {
+    Multi,
+    Single(TenantId),
 }
 
 impl Config {
@@ -49,7 +58,15 @@ impl Config {
         let issuer = env.required("COGNITO_ISSUER");
         let client_ids = env.required("COGNITO_CLIENT_IDS");
         let jwks_url = env.required("JWKS_URL");
-        let default_tenant = env.parsed("DEFAULT_TENANT_ID", TenantId::parse);
+        let tenancy = match env.required("TENANCY").as_str() {
+            "multi" => Some(Tenancy::Multi),
+            "single" => env.parsed("DEFAULT_TENANT_ID", TenantId::parse).map(Tenancy::Single),
+            "" => None,
+            other => {
+                env.problem(format!("TENANCY {other:?} is neither multi nor single"));
+                None
+            }
+        };
         env.finish(|| {
             Some(Config {
                 users_table,
@@ -60,7 +77,7 @@ impl Config {
                     .filter(|s| !s.is_empty())
                     .collect(),
                 jwks_url,
-                default_tenant: default_tenant?,
+                tenancy: tenancy?,
             })
         })
     }
@@ -79,7 +96,10 @@ impl Deps {
                 Jwks::new(http, &config.jwks_url),
                 &config.issuer,
                 config.client_ids.clone(),
-                config.default_tenant.clone(),
+                match &config.tenancy {
+                    Tenancy::Multi => None,
+                    Tenancy::Single(t) => Some(t.clone()),
+                },
             ),
             users: UsersRepo::new(dynamo, &config.users_table),
         }
@@ -177,10 +197,38 @@ mod tests {
             "COGNITO_ISSUER",
             "COGNITO_CLIENT_IDS",
             "JWKS_URL",
-            "DEFAULT_TENANT_ID",
+            "TENANCY",
         ] {
             assert!(err.contains(var), "{err}");
         }
+    }
+
+    #[test]
+    fn a_single_tenant_deployment_must_name_its_tenant() {
+        let env = |pairs: &[(&str, &str)]| {
+            let mut m: BTreeMap<String, String> = [
+                ("USERS_TABLE", "Users"),
+                (
+                    "COGNITO_ISSUER",
+                    "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
+                ),
+                ("COGNITO_CLIENT_IDS", "console"),
+                ("JWKS_URL", "https://example.com/jwks.json"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into();
+            m.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            Config::from(Env::from_map(m))
+        };
+        let err = env(&[("TENANCY", "single")]).unwrap_err().to_string();
+        assert!(err.contains("DEFAULT_TENANT_ID"), "{err}");
+        assert!(env(&[("TENANCY", "both")]).is_err());
+        assert_eq!(
+            env(&[("TENANCY", "single"), ("DEFAULT_TENANT_ID", "wecare")])
+                .unwrap()
+                .tenancy,
+            Tenancy::Single(TenantId::parse("wecare").unwrap())
+        );
     }
 
     #[test]
@@ -194,7 +242,7 @@ mod tests {
                 ),
                 ("COGNITO_CLIENT_IDS", "console, scripts ,"),
                 ("JWKS_URL", "https://example.com/jwks.json"),
-                ("DEFAULT_TENANT_ID", "wecare"),
+                ("TENANCY", "multi"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),
         );

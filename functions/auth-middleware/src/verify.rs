@@ -33,6 +33,8 @@ pub enum Deny {
     NoRole,
     BadSubject,
     BadTenant,
+    /// A multi-tenant deployment never guesses a tenant.
+    NoTenant,
 }
 
 impl fmt::Display for Deny {
@@ -51,6 +53,7 @@ impl fmt::Display for Deny {
             Deny::NoRole => write!(f, "user is in no role group"),
             Deny::BadSubject => write!(f, "subject is not a user id"),
             Deny::BadTenant => write!(f, "custom:tenant_id is not a tenant id"),
+            Deny::NoTenant => write!(f, "custom:tenant_id is missing and the deployment is multi-tenant"),
         }
     }
 }
@@ -79,11 +82,12 @@ pub struct Verifier {
     jwks: Jwks,
     validation: Validation,
     client_ids: Vec<String>,
-    default_tenant: TenantId,
+    /// The tenant of tokens without `custom:tenant_id`: only in a single-tenant deployment.
+    default_tenant: Option<TenantId>,
 }
 
 impl Verifier {
-    pub fn new(jwks: Jwks, issuer: &str, client_ids: Vec<String>, default_tenant: TenantId) -> Self {
+    pub fn new(jwks: Jwks, issuer: &str, client_ids: Vec<String>, default_tenant: Option<TenantId>) -> Self {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[issuer]);
         validation.validate_exp = false;
@@ -139,7 +143,7 @@ impl Verifier {
         let user_id = UserId::parse(&claims.sub).map_err(|_| Deny::BadSubject)?;
         let tenant_id = match claims.tenant_id.as_deref() {
             Some(t) if !t.is_empty() => TenantId::parse(t).map_err(|_| Deny::BadTenant)?,
-            _ => self.default_tenant.clone(),
+            _ => self.default_tenant.clone().ok_or(Deny::NoTenant)?,
         };
         let email = claims.email.as_deref().and_then(|e| Email::parse(e).ok());
         Ok(Principal {

@@ -67,6 +67,11 @@ async fn create(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Contac
         email,
         whatsapp_user_id: None,
         opt_ins,
+        last_consent_change: {
+            let mut clock = wecare_core::ConsentClock::default();
+            clock.record(&changes);
+            clock
+        },
         consent_history: changes,
         last_inbound_message_at: None,
         created_at: now,

@@ -1,29 +1,35 @@
 //! Inbound WhatsApp: EUM Social events from SNS.
 //!
-//! Each message is stored exactly once (a guard on the WhatsApp message id is claimed in the same
-//! transaction), however often SNS redelivers it. Its contact is found by phone (or by the
-//! business-scoped user id when the sender shows no number) or created opted out of everything;
-//! its time opens the 24 h window, never moving it backwards. Media is copied to the media bucket
-//! first, so a failed copy retries the whole message. STOP-like keywords turn WhatsApp consent off
-//! (provenance `inbound_keyword`) and send one confirmation; START-like ones turn it back on.
-//! Statuses move outbound messages forward only, correlated through the callback data the send
-//! path attaches. Every step is idempotent, so a record that fails part-way is simply retried;
-//! a record that cannot be processed fails the invocation (and lands in `inbound-dlq`), the
-//! others are processed regardless.
+//! Each event belongs to the tenant that owns the WhatsApp number it was sent to (the deployment's
+//! `SENDERS`); an event for a number no tenant owns, or one that is not an EUM envelope at all, is
+//! stored nowhere: it is sent to `inbound-dlq` with the reason, and not retried.
+//!
+//! Each message is stored exactly once (its record's id is derived from the WhatsApp message id
+//! and written conditionally), however often SNS redelivers it. Its contact is found by phone (or
+//! by the business-scoped user id when the sender shows no number) or created opted out of
+//! everything; its time opens the 24 h window, never moving it backwards. Media is copied to the
+//! media bucket first, so a failed copy retries the whole message. STOP-like keywords turn
+//! WhatsApp consent off and START-like ones back on, but only when the message is later than
+//! consent's last change (`wecare_core::consent::apply_keyword`): a keyword delivered late is
+//! recorded, not applied. The STOP that turned consent off is confirmed through the send pipeline
+//! with a key derived from the STOP's id, so a redelivery cannot confirm twice and a crash before
+//! the confirmation is made good by the redelivery. Statuses move outbound messages forward only,
+//! correlated through the callback data the pipeline attaches. Every step is idempotent, so a
+//! record that fails part-way is simply retried; a record that cannot be processed fails the
+//! invocation (and lands in `inbound-dlq` after SNS's retries), the others are processed
+//! regardless.
 
 mod event;
 
-use std::collections::BTreeMap;
-
-use aws_lambda_events::event::sns::SnsEvent;
+use aws_lambda_events::event::sns::{SnsEvent, SnsMessage};
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
-use wecare_core::consent::ConsentSource;
+use wecare_core::consent::{apply_keyword, KeywordEvent, KeywordOutcome};
 use wecare_core::message::{Direction, MessageStatus};
 use wecare_core::whatsapp::{keyword, Keyword};
-use wecare_core::{Channel, ContactId, ContactName, PhoneNumber, Principal, Region, Role, TenantId, UserId};
+use wecare_core::{Channel, ContactId, ContactName, IdempotencyKey, PhoneNumber, Region, TenantId};
 use wecare_http::config::{ConfigError, Env};
-use wecare_store::audit::AuditContext;
+use wecare_messaging::{system_context, Actor, Content, SendCommand, SendOutcome, SystemPurpose, WhatsAppContent};
 use wecare_store::contacts::WriteError;
 use wecare_store::keys;
 use wecare_store::messages::{Message, ProviderError, StatusOutcome};
@@ -34,13 +40,11 @@ pub use event::parse;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub messaging: wecare_messaging::Config,
-    pub default_tenant: TenantId,
-    /// Which tenant each WhatsApp number belongs to (`WHATSAPP_NUMBER_TENANTS`,
-    /// `phone-number-id-…=tenant,…`); numbers not listed belong to the default tenant.
-    pub number_tenants: BTreeMap<String, TenantId>,
     pub media_bucket: String,
     pub media_files_table: String,
     pub default_region: Region,
+    /// Where events stored under no tenant go, with their reason.
+    pub inbound_dlq_url: String,
 }
 
 impl Config {
@@ -48,56 +52,33 @@ impl Config {
         Self::from(std::env::vars().collect())
     }
 
-    pub fn from(vars: BTreeMap<String, String>) -> Result<Self, ConfigError> {
+    pub fn from(vars: std::collections::BTreeMap<String, String>) -> Result<Self, ConfigError> {
         let messaging = wecare_messaging::Config::from(Env::from_map(vars.clone()))?;
         let mut env = Env::from_map(vars);
-        let default_tenant = env.parsed("DEFAULT_TENANT_ID", TenantId::parse);
-        let number_tenants = parse_number_tenants(&env.list("WHATSAPP_NUMBER_TENANTS"));
-        let number_tenants = match number_tenants {
-            Ok(m) => Some(m),
-            Err(e) => {
-                env.problem(format!("WHATSAPP_NUMBER_TENANTS is invalid: {e}"));
-                None
-            }
-        };
         let media_bucket = env.required("MEDIA_BUCKET");
         let media_files_table = env.required("MEDIA_FILES_TABLE");
         let region = env.parsed("DEFAULT_PHONE_REGION", Region::parse);
+        let inbound_dlq_url = env.required("INBOUND_DLQ_URL");
         env.finish(|| {
             Some(Config {
                 messaging,
-                default_tenant: default_tenant?,
-                number_tenants: number_tenants?,
                 media_bucket,
                 media_files_table,
                 default_region: region?,
+                inbound_dlq_url,
             })
         })
     }
-}
-
-/// The pairs of `phone-number-id-a=wecare,phone-number-id-b=globex`.
-pub fn parse_number_tenants(pairs: &[String]) -> Result<BTreeMap<String, TenantId>, String> {
-    pairs
-        .iter()
-        .map(|pair| {
-            let (number, tenant) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("{pair:?} is not number=tenant"))?;
-            let tenant = TenantId::parse(tenant.trim()).map_err(|e| format!("{tenant:?}: {e}"))?;
-            Ok((number.trim().to_string(), tenant))
-        })
-        .collect()
 }
 
 pub struct Deps {
     /// The send path, for the opt-out confirmation; its repositories serve the handler too.
     pub send: wecare_messaging::Deps,
     pub media: MediaRepo,
-    pub default_tenant: TenantId,
-    pub number_tenants: BTreeMap<String, TenantId>,
     pub media_bucket: String,
     pub default_region: Region,
+    pub sqs: aws_sdk_sqs::Client,
+    pub inbound_dlq_url: String,
 }
 
 impl Deps {
@@ -111,42 +92,44 @@ impl Deps {
         Deps {
             media: MediaRepo::new(dynamo.clone(), &config.media_files_table),
             send: wecare_messaging::Deps::new(config.messaging, sdk, dynamo, providers),
-            default_tenant: config.default_tenant,
-            number_tenants: config.number_tenants,
             media_bucket: config.media_bucket,
             default_region: config.default_region,
+            sqs: aws_sdk_sqs::Client::new(sdk),
+            inbound_dlq_url: config.inbound_dlq_url,
         }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum InboundError {
-    #[error("the event is not an EUM Social envelope")]
-    Malformed(#[source] serde_json::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("media {0} could not be copied: {1:?}")]
     Media(String, ProviderError),
     #[error("contact could not be recorded: {0}")]
     Contact(String),
+    #[error("the opt-out confirmation could not be sent")]
+    Confirmation(#[source] wecare_messaging::SendError),
+    #[error("an event stored under no tenant could not be sent to inbound-dlq: {0}")]
+    DeadLetter(String),
     /// The first failure's cause chain rides along, so the invocation's error says what broke.
     #[error("{failed} of {total} records failed; the first: {first}")]
     Records { failed: usize, total: usize, first: String },
 }
 
-/// The actor of changes the platform makes on its own (contacts created from inbound messages,
-/// keyword consent): audited as the system, never as a person.
-fn system(tenant: &TenantId) -> AuditContext {
-    AuditContext {
-        principal: Principal {
-            user_id: UserId::parse("system-inbound-whatsapp").expect("a literal, valid user id"),
-            email: None,
-            role: Role::Admin,
-            tenant_id: tenant.clone(),
-        },
-        request_id: String::new(),
-        source_ip: None,
-        user_agent: None,
+/// Why an event is stored nowhere.
+#[derive(Debug)]
+enum Unroutable {
+    Malformed(serde_json::Error),
+    UnownedNumber(String),
+}
+
+impl Unroutable {
+    fn reason(&self) -> String {
+        match self {
+            Unroutable::Malformed(e) => format!("MALFORMED: the event is not an EUM Social envelope: {e}"),
+            Unroutable::UnownedNumber(n) => format!("UNOWNED_NUMBER: no tenant owns the WhatsApp number {n:?}"),
+        }
     }
 }
 
@@ -156,10 +139,7 @@ pub async fn handle(deps: &Deps, event: SnsEvent, now: DateTime<Utc>) -> Result<
     let (mut failed, mut first) = (0, None);
     for record in event.records {
         let span = tracing::info_span!("record", sns_message_id = %record.sns.message_id, function = "inbound-whatsapp-handler");
-        if let Err(e) = Box::pin(process(deps, &record.sns.message, now))
-            .instrument(span.clone())
-            .await
-        {
+        if let Err(e) = Box::pin(process(deps, &record.sns, now)).instrument(span.clone()).await {
             let chain = cause_chain(&e);
             span.in_scope(|| tracing::error!(error = %chain, "record failed; it will be retried"));
             failed += 1;
@@ -184,15 +164,22 @@ fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-async fn process(deps: &Deps, sns_message: &str, now: DateTime<Utc>) -> Result<(), InboundError> {
-    let (envelope, entry) = parse(sns_message).map_err(InboundError::Malformed)?;
+async fn process(deps: &Deps, sns: &SnsMessage, now: DateTime<Utc>) -> Result<(), InboundError> {
+    let (envelope, entry) = match parse(&sns.message) {
+        Ok(parsed) => parsed,
+        Err(e) => return dead_letter(deps, sns, Unroutable::Malformed(e)).await,
+    };
     let number = envelope.context.meta_phone_number_ids.first();
     let phone_number_id = number.and_then(|n| n.phone_number_id()).unwrap_or_default();
-    let tenant = deps
-        .number_tenants
-        .get(&phone_number_id)
-        .cloned()
-        .unwrap_or_else(|| deps.default_tenant.clone());
+    let Some(tenant) = deps
+        .send
+        .config
+        .senders
+        .whatsapp_number(&phone_number_id)
+        .map(|s| s.tenant.clone())
+    else {
+        return dead_letter(deps, sns, Unroutable::UnownedNumber(phone_number_id)).await;
+    };
     for change in entry.changes.into_iter().filter(|c| c.field == "messages") {
         for m in &change.value.messages {
             let profile =
@@ -206,6 +193,38 @@ async fn process(deps: &Deps, sns_message: &str, now: DateTime<Utc>) -> Result<(
             status(deps, &tenant, s, now).await?;
         }
     }
+    Ok(())
+}
+
+/// Sends an event that belongs to no tenant to `inbound-dlq`, as the SNS notification it came
+/// in, with the reason as a message attribute; it is not retried (nothing would change).
+async fn dead_letter(deps: &Deps, sns: &SnsMessage, why: Unroutable) -> Result<(), InboundError> {
+    let reason = why.reason();
+    tracing::warn!(reason = %reason, "event stored under no tenant; sent to inbound-dlq");
+    let notification = serde_json::json!({
+        "Type": "Notification",
+        "MessageId": sns.message_id,
+        "TopicArn": sns.topic_arn,
+        "Message": sns.message,
+        "Timestamp": wecare_core::time::iso(sns.timestamp),
+    });
+    let attribute = |v: &str| {
+        aws_sdk_sqs::types::MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(v)
+            .build()
+            .map_err(|e| InboundError::DeadLetter(e.to_string()))
+    };
+    deps.sqs
+        .send_message()
+        .queue_url(&deps.inbound_dlq_url)
+        .message_body(notification.to_string())
+        .message_attributes("reason", attribute(&reason)?)
+        .message_attributes("source", attribute("inbound-whatsapp-handler")?)
+        .send()
+        .await
+        .map_err(|e| InboundError::DeadLetter(aws_sdk_sqs::error::DisplayErrorContext(&e).to_string()))?;
+    wecare_http::metrics::count("InboundUnroutable", &[("Channel", "whatsapp")]);
     Ok(())
 }
 
@@ -241,6 +260,7 @@ async fn find_or_create_contact(
             whatsapp_user_id: user_id.map(str::to_string),
             opt_ins: Default::default(),
             consent_history: vec![],
+            last_consent_change: Default::default(),
             last_inbound_message_at: None,
             created_at: now,
             created_by: "inbound".into(),
@@ -249,7 +269,7 @@ async fn find_or_create_contact(
             deleted_by: None,
             version: 1,
         };
-        match repo.create(&contact, &system(tenant), now).await {
+        match repo.create(&contact, &system_context(tenant), now).await {
             Ok(()) => {
                 tracing::info!(contact_id = %contact.contact_id, tenant_id = %tenant, "contact created from an inbound message");
                 return Ok(contact);
@@ -294,15 +314,12 @@ async fn inbound_message(
             "{}{message_id}/{media_id}",
             wecare_messaging::media::incoming_prefix(tenant)
         );
-        let (mime_type, size) =
-            deps.send
-                .providers
-                .fetch_media(media_id, phone_number_id, &deps.media_bucket, &key)
-                .await
-                .map_err(|f| match f {
-                    wecare_messaging::providers::Failure::Rejected(p)
-                    | wecare_messaging::providers::Failure::Failed(p) => InboundError::Media(media_id.to_string(), p),
-                })?;
+        let (mime_type, size) = deps
+            .send
+            .providers
+            .fetch_media(media_id, phone_number_id, &deps.media_bucket, &key)
+            .await
+            .map_err(|p| InboundError::Media(media_id.to_string(), p))?;
         let file = MediaFile {
             media_id: media_id.to_string(),
             tenant_id: tenant.clone(),
@@ -367,12 +384,16 @@ async fn inbound_message(
         provider_message_id: Some(m.id.clone()),
         error: None,
         details: Some(details),
+        origin: None,
+        idempotency_key: None,
+        fingerprint: None,
         created_by: "inbound".into(),
         created_at: sent_at,
         updated_at: now,
+        settled_at: None,
         expires_at: Message::expiry(now),
     };
-    let stored = deps.send.messages.record_inbound(&message, &m.id, now).await?;
+    let stored = deps.send.messages.record_inbound(&message, now).await?;
     // Idempotent follow-ups run on redeliveries too, so a crash after the store loses nothing.
     deps.send
         .contacts
@@ -383,51 +404,109 @@ async fn inbound_message(
         wecare_http::metrics::count("InboundReceived", &[("Channel", "whatsapp")]);
     }
     if let Some(k) = m.text().filter(|_| m.kind == "text").and_then(keyword) {
-        apply_keyword(deps, tenant, &contact, k, phone_number_id, now).await?;
+        consent_keyword(deps, tenant, &contact, k, &m.id, sent_at, phone_number_id, now).await?;
     }
     Ok(())
 }
 
-async fn apply_keyword(
+/// Applies a STOP/START keyword if it is the customer's latest word, and confirms the STOP that
+/// turned WhatsApp consent off.
+#[allow(clippy::too_many_arguments)]
+async fn consent_keyword(
     deps: &Deps,
     tenant: &TenantId,
     contact: &Contact,
     k: Keyword,
+    wamid: &str,
+    sent_at: DateTime<Utc>,
     phone_number_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), InboundError> {
     let opted_in = k == Keyword::OptIn;
-    let ctx = system(tenant);
+    let ctx = system_context(tenant);
+    let event = KeywordEvent {
+        channel: Channel::WhatsApp,
+        opted_in,
+        sent_at,
+        event: wamid,
+    };
     // Set by the last (successful) run of the change: the repository retries it on conflicts.
-    let mut changed = false;
+    let mut outcome = KeywordOutcome::Repeated;
     let updated = deps
         .send
         .contacts
         .update(tenant, &contact.contact_id, &ctx, now, |c| {
-            let changes = c.opt_ins.apply(
-                &[(Channel::WhatsApp, opted_in)],
-                "contact",
+            outcome = apply_keyword(
+                &mut c.opt_ins,
+                &mut c.last_consent_change,
+                &c.consent_history,
+                &event,
+                "system",
                 now,
-                ConsentSource::InboundKeyword,
             );
-            changed = !changes.is_empty();
-            c.record_consent(changes);
-            changed.then_some(if opted_in { "consent.opt_in" } else { "consent.opt_out" })
+            match &outcome {
+                KeywordOutcome::Applied(change) => {
+                    c.consent_history.push(change.clone());
+                    Some(if opted_in { "consent.opt_in" } else { "consent.opt_out" })
+                }
+                KeywordOutcome::Stale(change) => {
+                    c.consent_history.push(change.clone());
+                    Some("consent.keyword_not_applied")
+                }
+                KeywordOutcome::Restated => Some("consent.keyword_restated"),
+                KeywordOutcome::Repeated => None,
+            }
         })
         .await
         .map_err(|e| InboundError::Contact(e.to_string()))?;
-    tracing::info!(contact_id = %contact.contact_id, keyword = ?k, changed, "consent keyword received");
-    // Only the STOP that turned consent off is confirmed: a second STOP from someone already
-    // opted out gets nothing. Concurrent redeliveries of that STOP race on the contact's version,
-    // so exactly one of them sees the change and confirms it.
-    if !opted_in && changed {
-        let from = if deps.send.config.whatsapp_senders.iter().any(|s| s == phone_number_id) {
-            phone_number_id.to_string()
-        } else {
-            deps.send.config.whatsapp_senders.first().cloned().unwrap_or_default()
-        };
-        if let Err(e) = wecare_messaging::send_opt_out_confirmation(&deps.send, &ctx, &updated, &from, now).await {
-            tracing::error!(contact_id = %contact.contact_id, error = %e, "opt-out confirmation not sent");
+    tracing::info!(contact_id = %contact.contact_id, keyword = ?k, outcome = ?std::mem::discriminant(&outcome), "consent keyword received");
+    if let KeywordOutcome::Stale(change) = &outcome {
+        tracing::warn!(contact_id = %contact.contact_id, reason = change.not_applied.as_deref().unwrap_or(""), "keyword delivered after a later consent change: recorded, not applied");
+    }
+    // The STOP that turned consent off is confirmed; so is its redelivery, in case the first
+    // delivery died before confirming: the pipeline's key (the STOP's id) makes it one message.
+    let this_stop_opted_out = !opted_in
+        && !updated.opt_ins.get(Channel::WhatsApp)
+        && updated
+            .consent_history
+            .iter()
+            .any(|c| c.event.as_deref() == Some(wamid) && c.not_applied.is_none() && !c.opted_in);
+    if this_stop_opted_out {
+        confirm_opt_out(deps, tenant, &updated, wamid, phone_number_id, now).await?;
+    }
+    Ok(())
+}
+
+async fn confirm_opt_out(
+    deps: &Deps,
+    tenant: &TenantId,
+    contact: &Contact,
+    wamid: &str,
+    phone_number_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), InboundError> {
+    let cmd = SendCommand {
+        tenant: tenant.clone(),
+        actor: Actor::System(SystemPurpose::OptOutConfirmation),
+        contact_id: contact.contact_id,
+        content: Content::WhatsApp(WhatsAppContent::Text(
+            wecare_messaging::pipeline::OPT_OUT_CONFIRMATION.to_string(),
+        )),
+        // From the number the STOP was sent to.
+        from: Some(phone_number_id.to_string()),
+        key: IdempotencyKey::derived(&["stop-confirmation", wamid]),
+        now,
+    };
+    match wecare_messaging::send(&deps.send, cmd)
+        .await
+        .map_err(InboundError::Confirmation)?
+    {
+        SendOutcome::Refused(r) => {
+            tracing::warn!(contact_id = %contact.contact_id, code = r.code().as_str(), reason = %r, "opt-out confirmation not sent")
+        }
+        outcome => {
+            let status = outcome.message().map(|m| m.status.as_str()).unwrap_or("");
+            tracing::info!(contact_id = %contact.contact_id, status, "opt-out confirmation")
         }
     }
     Ok(())
@@ -468,12 +547,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn number_tenants_are_read_as_pairs() {
-        let m =
-            parse_number_tenants(&["phone-number-id-a=wecare".into(), " phone-number-id-b = globex".into()]).unwrap();
-        assert_eq!(m["phone-number-id-b"].as_str(), "globex");
-        assert!(parse_number_tenants(&["phone-number-id-a".into()]).is_err());
-        assert!(parse_number_tenants(&["phone-number-id-a=bad#tenant".into()]).is_err());
+    fn an_event_stored_under_no_tenant_says_why() {
+        let why = Unroutable::UnownedNumber("phone-number-id-ff".into()).reason();
+        assert!(
+            why.starts_with("UNOWNED_NUMBER") && why.contains("phone-number-id-ff"),
+            "{why}"
+        );
     }
 
     #[test]

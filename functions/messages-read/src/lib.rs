@@ -2,12 +2,14 @@
 //! `GET /api/conversations` (the inbox: one row per contact with the last message, the unread
 //! inbound count and the WhatsApp window's expiry). Both are single Queries; Viewers may read.
 //! A message's file comes with a presigned download URL valid for a few minutes.
+//! `GET /api/senders?channel=` lists the signed-in tenant's senders (the composer's choice of
+//! number or address), the default of each channel first.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tracing::Instrument;
 use wecare_core::window::Window;
-use wecare_core::{ContactId, Permission};
+use wecare_core::{Channel, ContactId, Permission};
 use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{error_response, json_response, path_param, query_param, route_key, ApiError, Request, Response};
 use wecare_messaging::Deps;
@@ -37,6 +39,7 @@ pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
         let result = match route_key(&req) {
             "GET /api/conversations" => conversations(deps, &req, now).await,
             "POST /api/conversations/{contactId}/read" => mark_read(deps, &req, now).await,
+            "GET /api/senders" => senders(deps, &req, now).await,
             _ => timeline(deps, &req, now).await,
         };
         match result {
@@ -144,6 +147,38 @@ async fn attach_download_url(
         )),
     );
     Ok(())
+}
+
+async fn senders(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+    let attempt = Attempt {
+        permission: Permission::ReadMessages,
+        action: "sender.list",
+        resource_type: "sender",
+        resource_id: "*",
+    };
+    let ctx = authorize(deps.contacts.client(), deps.contacts.audit_table(), req, attempt, now).await?;
+    let channel = match query_param(req, "channel") {
+        None => None,
+        Some(raw) => Some(
+            Channel::ALL
+                .into_iter()
+                .find(|c| c.as_str() == raw)
+                .ok_or_else(|| ApiError::validation("channel", "must be whatsapp, sms or email"))?,
+        ),
+    };
+    let items: Vec<Value> = deps
+        .config
+        .senders
+        .of_tenant(&ctx.principal.tenant_id, channel)
+        .into_iter()
+        .map(|s| {
+            json!({
+                "senderId": s.id, "channel": s.channel, "label": s.label, "default": s.is_default,
+                "ratePerSecond": s.rate.per_second,
+            })
+        })
+        .collect();
+    Ok(json!({ "items": items }))
 }
 
 async fn conversations(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {

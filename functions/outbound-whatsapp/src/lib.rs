@@ -11,8 +11,8 @@ use wecare_core::Permission;
 use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{parse_json_body, respond, route_key, ApiError, Request, Response};
 use wecare_messaging::media::{outgoing_prefix, URL_TTL};
-use wecare_messaging::{contact_id, handle_send, Deps, MediaRequest, Outbound, TemplateRequest};
-use wecare_store::messages::Template;
+use wecare_messaging::{Content, Deps, MediaRequest, TemplateRequest, WhatsAppContent};
+use wecare_send_api::{contact_id, handle_send, SendRequest};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -21,7 +21,7 @@ pub struct SendWhatsAppRequest {
     pub text: Option<String>,
     pub template: Option<TemplateRequest>,
     pub media: Option<MediaRequest>,
-    /// The origination phone-number id; the deployment's first allowed number by default.
+    /// One of the tenant's WhatsApp numbers (phone-number id); the tenant's default when absent.
     pub from: Option<String>,
 }
 
@@ -53,20 +53,25 @@ pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
         }
         handle_send(deps, &req, now, "message.send.whatsapp", |req| {
             let b: SendWhatsAppRequest = parse_json_body(req)?;
-            let template = b.template.map(|t| Template {
-                name: t.name,
-                language: t.language,
-                parameters: t.parameters,
-            });
-            Ok((
-                contact_id(&b.contact_id)?,
-                Outbound::WhatsApp {
-                    text: b.text,
-                    template,
-                    media: b.media,
-                    from: b.from,
-                },
-            ))
+            let content = match (b.text, b.template, b.media) {
+                (Some(t), None, None) => WhatsAppContent::Text(t),
+                (None, Some(t), None) => WhatsAppContent::Template(t.into()),
+                (None, None, Some(m)) => WhatsAppContent::Media(m),
+                (None, None, None) => {
+                    return Err(ApiError::validation("text", "is required (or a template, or media)"))
+                }
+                _ => {
+                    return Err(ApiError::validation(
+                        "text",
+                        "send one of text, a template or media, not several",
+                    ))
+                }
+            };
+            Ok(SendRequest {
+                contact_id: contact_id(&b.contact_id)?,
+                content: Content::WhatsApp(content),
+                from: b.from,
+            })
         })
         .await
     }

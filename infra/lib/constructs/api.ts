@@ -19,6 +19,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { ClientAttributes, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { Tenancy } from '../config';
 import { AUTHORIZER_FUNCTION, type RouteDef } from '../schema';
 import type { Functions } from './functions';
 
@@ -34,6 +35,8 @@ export interface ApiProps {
   readonly resourcePrefix: string;
   /** The existing Cognito user pool whose ID tokens are accepted. */
   readonly userPoolId: string;
+  /** `TENANCY` of the authorizer, with `DEFAULT_TENANT_ID` in single mode only. */
+  readonly tenancy: Tenancy;
   /** App clients created elsewhere whose tokens are accepted too. */
   readonly extraAppClientIds: readonly string[];
   /** Where access logs go (the shared log group). */
@@ -75,6 +78,10 @@ export class Api extends Construct {
     authorizerFunction.addEnvironment('COGNITO_ISSUER', issuer);
     authorizerFunction.addEnvironment('JWKS_URL', `${issuer}/.well-known/jwks.json`);
     authorizerFunction.addEnvironment('COGNITO_CLIENT_IDS', [this.consoleClient.userPoolClientId, ...props.extraAppClientIds].join(','));
+    // The tenant comes only from the verified token; a default exists only when the deployment
+    // is single-tenant, and only the authorizer is told it (no other function may guess a tenant).
+    authorizerFunction.addEnvironment('TENANCY', props.tenancy.mode);
+    if (props.tenancy.mode === 'single') authorizerFunction.addEnvironment('DEFAULT_TENANT_ID', props.tenancy.defaultTenantId);
 
     const authorizer = new HttpLambdaAuthorizer('CognitoAuthorizer', authorizerFunction, {
       authorizerName: `${props.resourcePrefix}auth-middleware`,
@@ -145,7 +152,7 @@ export class Api extends Construct {
         Validations.of(httpRoute.node.defaultChild as CfnRoute).acknowledge({
           id: 'AwsSolutions::AwsSolutions-COG4',
           reason:
-            'The route uses the auth-middleware Lambda authorizer, which verifies the Cognito ID token itself (RS256 against the pool\'s JWKS, issuer, app client id, token_use, expiry) and hands role, tenant (with the deployment\'s default tenant when custom:tenant_id is absent) and user id to the function as context; a JWT authorizer cannot apply that default nor record the login.',
+            'The route uses the auth-middleware Lambda authorizer, which verifies the Cognito ID token itself (RS256 against the pool\'s JWKS, issuer, app client id, token_use, expiry) and hands role, tenant (custom:tenant_id; a token without it is refused unless the deployment is single-tenant, which supplies its default tenant) and user id to the function as context; a JWT authorizer cannot apply that rule nor record the login.',
         });
       }
     }

@@ -1,7 +1,8 @@
 // Why this exists: one RustLambda per function listed in schema.json — a function added to the
 // Rust workspace and to `wecare_core::routes::FUNCTIONS` appears here without touching this
-// file — with its table, sender, WhatsApp, media-bucket and alerts permissions, and the messaging
-// config's variables, granted from lib/wiring.ts at the moment it is wired.
+// file — with its table, sender, WhatsApp, queue, media-bucket and alerts permissions, and the
+// messaging config's variables (every tenant's senders among them), granted from lib/wiring.ts at
+// the moment it is wired.
 
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
@@ -10,10 +11,12 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
 import { type FunctionWiring, type MediaGrant, type SendChannel, wiringOf, WIRING } from '../wiring';
 import type { Data } from './data';
+import type { QueueName } from './messaging';
 import { RustLambda } from './rust-function';
 
 /** Where inbound WhatsApp media is stored in the media bucket (the handler's keys start with it). */
@@ -45,10 +48,17 @@ export interface FunctionsProps {
   readonly data: Data;
   /** Run all functions as this existing role instead of one least-privilege role each. */
   readonly sharedRole?: IRole;
-  /** The senders each provider may be used with: ARNs of the configured numbers, pool, identity. */
+  /**
+   * What sending on each channel takes, on the ARNs of the channel's configured senders (WhatsApp
+   * numbers, SMS pools or phone numbers, SES identities) — all tenants' together.
+   */
   readonly senders: Readonly<Record<SendChannel, { readonly actions: readonly string[]; readonly resources: readonly string[] }>>;
+  /** `SENDERS` of the functions with `messagingConfig`: every tenant's senders as JSON. */
+  readonly sendersVariable: string;
   /** ARNs of the configured WhatsApp phone numbers, the only resources of a wiring's `whatsApp` actions. */
   readonly whatsAppNumbers: readonly string[];
+  /** The platform's queues, for a wiring's `sendsTo`. */
+  readonly queues: ReadonlyMap<QueueName, IQueue>;
   /** The existing media bucket, for a wiring's `media` and `messagingConfig`. */
   readonly mediaBucket: IBucket;
   /** The alerts topic (and the key it is encrypted with), for `messagingConfig` and `publishesAlerts`. */
@@ -89,8 +99,8 @@ export class Functions extends Construct {
       }
       for (const channel of wiring.sends ?? []) {
         const sender = props.senders[channel];
-        // No configured sender (e.g. no WhatsApp numbers yet) means nothing to allow: sends are
-        // refused by the allowlist before any provider call.
+        // No configured sender on a channel (e.g. no WhatsApp numbers yet) means nothing to allow:
+        // the send path finds no sender of the tenant and refuses before any provider call.
         if (sender.resources.length > 0) {
           fn.function.addToRolePolicy(
             new PolicyStatement({ actions: [...sender.actions], resources: [...sender.resources] }),
@@ -103,9 +113,16 @@ export class Functions extends Construct {
           new PolicyStatement({ actions: wiring.whatsApp.map((a) => `social-messaging:${a}`), resources: [...props.whatsAppNumbers] }),
         );
       }
+      for (const name of wiring.sendsTo ?? []) {
+        const queue = props.queues.get(name);
+        if (queue === undefined) throw new Error(`${fn.node.path}: lib/wiring.ts says it sends to ${name}, which is not a queue of the stack`);
+        // Not queue.grantSendMessages, which adds GetQueueAttributes and GetQueueUrl.
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      }
       for (const grant of wiring.media ?? []) this.grantMedia(fn, grant, props.mediaBucket);
       if (wiring.media !== undefined || wiring.messagingConfig) fn.function.addEnvironment('MEDIA_BUCKET', props.mediaBucket.bucketName);
       if (wiring.messagingConfig) {
+        fn.function.addEnvironment('SENDERS', props.sendersVariable);
         fn.function.addEnvironment('ALERTS_TOPIC_ARN', props.alerts.topic.topicArn);
         fn.function.addEnvironment('WHATSAPP_TIER_LIMIT', String(props.whatsAppTierLimit));
       }

@@ -2,7 +2,8 @@
 // Messaging Social publishes to the existing topic; SNS invokes `inbound-whatsapp-handler`
 // asynchronously; Lambda retries a failed event, and what still fails lands in `inbound-dlq` for
 // dlq-replay — the path the local stack imitates with a queue and a pump (crates/local). Its
-// table, bucket and WhatsApp permissions are in lib/wiring.ts like every function's.
+// table, bucket, WhatsApp and queue permissions are in lib/wiring.ts like every function's, and it
+// finds the tenant of each event's number in SENDERS (the messaging config's).
 
 import { Duration } from 'aws-cdk-lib';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -31,8 +32,6 @@ export interface InboundWhatsAppProps {
   readonly events: ITopic;
   /** `inbound-dlq`. */
   readonly deadLetterQueue: IQueue;
-  /** Every configured WhatsApp phone-number id with the tenant it serves. */
-  readonly numberTenants: readonly (readonly [phoneNumberId: string, tenant: string])[];
 }
 
 export class InboundWhatsApp extends Construct {
@@ -40,11 +39,10 @@ export class InboundWhatsApp extends Construct {
     super(scope, id);
     const { handler, deadLetterQueue } = props;
 
-    // `phone-number-id-…=tenant,…`, as the handler's Config parses it; numbers it does not list
-    // belong to DEFAULT_TENANT_ID, which every function has.
-    handler.addEnvironment('WHATSAPP_NUMBER_TENANTS', props.numberTenants.map(([number, tenant]) => `${number}=${tenant}`).join(','));
-
-    // Two different failures, both ending in inbound-dlq:
+    // Three ways an event ends in inbound-dlq:
+    // - The handler reads an event it must not store — for a WhatsApp number no tenant owns, or
+    //   malformed — and sends it there itself, with the reason (INBOUND_DLQ_URL, which every
+    //   function has; sqs:SendMessage on this queue only, from its wiring).
     // - SNS cannot hand the event to Lambda at all (function missing, no invoke permission,
     //   SNS's own delivery retries exhausted): the subscription's dead-letter queue gets the
     //   SNS notification — the format the local stack's redrive leaves in inbound-dlq too. SNS may send there through the queue policy CDK adds, for this

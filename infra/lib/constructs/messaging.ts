@@ -38,6 +38,8 @@ export class Messaging extends Construct {
   readonly bulkQueue: Queue;
   readonly bulkDlq: Queue;
   readonly outboundDlq: Queue;
+  /** Every queue by name, for a wiring's `sendsTo`. */
+  readonly queues: ReadonlyMap<QueueName, Queue>;
   /** Environment variable → queue URL, for every function. */
   readonly environment: Readonly<Record<string, string>>;
 
@@ -67,6 +69,12 @@ export class Messaging extends Construct {
       deadLetterQueue: { queue: this.bulkDlq, maxReceiveCount: BULK_MAX_RECEIVE_COUNT },
     });
 
+    this.queues = new Map<QueueName, Queue>([
+      ['inbound-dlq', this.inboundDlq],
+      ['bulk-queue', this.bulkQueue],
+      ['bulk-dlq', this.bulkDlq],
+      ['outbound-dlq', this.outboundDlq],
+    ]);
     this.environment = {
       INBOUND_DLQ_URL: this.inboundDlq.queueUrl,
       BULK_QUEUE_URL: this.bulkQueue.queueUrl,

@@ -74,37 +74,60 @@ describe('getConversationContact', () => {
 });
 
 describe('sending', () => {
-  const sent = (body: Record<string, unknown>) => json(202, aMessage({ direction: 'outbound', status: 'queued', ...body }));
+  const sent = (body: Record<string, unknown>) => json(202, aMessage({ direction: 'outbound', status: 'sent', ...body }));
+  const key = (idempotencyKey: string) => ({ idempotencyKey });
 
-  it('posts WhatsApp text or a template as the API takes them', async () => {
+  it('posts WhatsApp text or a template as the API takes them, from the chosen number, under its Idempotency-Key', async () => {
     const { api, requests } = client({ 'POST /api/messages/whatsapp': () => sent({}) });
-    await sendWhatsApp(api, { contactId: 'c-ada', text: 'Hello' });
-    await sendWhatsApp(api, { contactId: 'c-ada', template: { name: 'order_update', language: 'en_US', parameters: ['42'] } });
+    await sendWhatsApp(api, { contactId: 'c-ada', text: 'Hello', from: 'phone-number-id-f9e8' }, key('k-1'));
+    await sendWhatsApp(api, { contactId: 'c-ada', template: { name: 'order_update', language: 'en_US', parameters: ['42'] } }, key('k-2'));
     expect(requests.map((r) => r.body)).toEqual([
-      { contactId: 'c-ada', text: 'Hello' },
+      { contactId: 'c-ada', text: 'Hello', from: 'phone-number-id-f9e8' },
       { contactId: 'c-ada', template: { name: 'order_update', language: 'en_US', parameters: ['42'] } },
     ]);
+    expect(requests.map((r) => r.headers.get('Idempotency-Key'))).toEqual(['k-1', 'k-2']);
   });
 
-  it('posts an SMS and an email', async () => {
+  it('posts an SMS and an email, each with its sender and key', async () => {
     const { api, requests } = client({
       'POST /api/messages/sms': () => sent({ channel: 'sms', segments: 1, encoding: 'GSM-7' }),
       'POST /api/messages/email': () => sent({ channel: 'email', status: 'sent' }),
     });
-    await expect(sendSms(api, { contactId: 'c-ada', text: 'Hi' })).resolves.toMatchObject({ segments: 1, encoding: 'GSM-7' });
-    await sendEmail(api, { contactId: 'c-ada', subject: 'Order', html: '<p>Ready</p>' });
-    expect(requests.map((r) => [r.url.pathname, r.body])).toEqual([
-      ['/api/messages/sms', { contactId: 'c-ada', text: 'Hi' }],
-      ['/api/messages/email', { contactId: 'c-ada', subject: 'Order', html: '<p>Ready</p>' }],
+    await expect(sendSms(api, { contactId: 'c-ada', text: 'Hi', from: 'pool-1' }, key('k-sms'))).resolves.toMatchObject({
+      segments: 1,
+      encoding: 'GSM-7',
+    });
+    await sendEmail(api, { contactId: 'c-ada', subject: 'Order', html: '<p>Ready</p>', from: 'care@wecare.digital' }, key('k-email'));
+    expect(requests.map((r) => [r.url.pathname, r.body, r.headers.get('Idempotency-Key')])).toEqual([
+      ['/api/messages/sms', { contactId: 'c-ada', text: 'Hi', from: 'pool-1' }, 'k-sms'],
+      ['/api/messages/email', { contactId: 'c-ada', subject: 'Order', html: '<p>Ready</p>', from: 'care@wecare.digital' }, 'k-email'],
     ]);
+  });
+
+  it('reads what a send may answer: sent, delivery unknown, a dry run', async () => {
+    let status = 'sent';
+    const { api } = client({ 'POST /api/messages/sms': () => sent({ channel: 'sms', status }) });
+    for (const answer of ['sent', 'unknown', 'dry_run']) {
+      status = answer;
+      await expect(sendSms(api, { contactId: 'c-ada', text: 'Hi' }, key(`k-${answer}`))).resolves.toMatchObject({ status: answer });
+    }
   });
 
   it('passes refusals on as ApiErrors with their code', async () => {
     const { api } = client({
       'POST /api/messages/whatsapp': () =>
         json(422, { error: { code: 'TEMPLATE_REQUIRED', message: 'the 24-hour window is closed' } }),
+      'POST /api/messages/sms': () => json(409, { error: { code: 'IDEMPOTENCY_IN_PROGRESS', message: 'the same request is being processed' } }),
+      'POST /api/messages/email': () => json(403, { error: { code: 'NOT_ALLOWLISTED', message: 'x@y.z is not one of your senders' } }),
     });
-    await expect(sendWhatsApp(api, { contactId: 'c-ada', text: 'x' })).rejects.toMatchObject({ code: 'TEMPLATE_REQUIRED' });
+    await expect(sendWhatsApp(api, { contactId: 'c-ada', text: 'x' }, key('k'))).rejects.toMatchObject({ code: 'TEMPLATE_REQUIRED' });
+    await expect(sendSms(api, { contactId: 'c-ada', text: 'x' }, key('k'))).rejects.toMatchObject({ status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' });
+    // A function's 403 is a refusal, not the gateway ending the session.
+    await expect(sendEmail(api, { contactId: 'c-ada', subject: 'x', text: 'x' }, key('k'))).rejects.toMatchObject({
+      status: 403,
+      code: 'NOT_ALLOWLISTED',
+      isSessionRejected: false,
+    });
   });
 });
 
@@ -150,8 +173,8 @@ describe('uploading a file', () => {
   });
 
   it('sends a file by its key, with a caption and a document’s name', async () => {
-    const { api, requests } = client({ 'POST /api/messages/whatsapp': () => json(202, aMessage({ direction: 'outbound', status: 'queued' })) });
-    await sendWhatsApp(api, { contactId: 'c-ada', media: { s3Key: 'outgoing/wecare/1/a.pdf', caption: 'Invoice', filename: 'a.pdf' } });
+    const { api, requests } = client({ 'POST /api/messages/whatsapp': () => json(202, aMessage({ direction: 'outbound', status: 'sent' })) });
+    await sendWhatsApp(api, { contactId: 'c-ada', media: { s3Key: 'outgoing/wecare/1/a.pdf', caption: 'Invoice', filename: 'a.pdf' } }, { idempotencyKey: 'k' });
     expect(requests[0]?.body).toEqual({ contactId: 'c-ada', media: { s3Key: 'outgoing/wecare/1/a.pdf', caption: 'Invoice', filename: 'a.pdf' } });
   });
 });

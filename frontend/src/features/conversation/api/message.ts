@@ -5,16 +5,23 @@ import * as z from 'zod/mini';
 export const channels = ['whatsapp', 'sms', 'email'] as const;
 export type Channel = (typeof channels)[number];
 
-/** Known statuses; others may be added by the API and are shown as they are. */
-export type MessageStatus = 'queued' | 'dry_run' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
+/**
+ * Known statuses; others may be added by the API and are shown as they are. An outbound message is
+ * `sending` while the provider call is in flight, then `sent`, `failed` (with `error`) or `unknown`
+ * (it may or may not have reached the provider; a delivery status settles it). `queued` is what
+ * older records say for `sent`.
+ */
+export const messageStatuses = ['sending', 'unknown', 'queued', 'dry_run', 'sent', 'delivered', 'read', 'failed', 'received'] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
 
 export const messageSchema = z.object({
   messageId: z.string().check(z.minLength(1)),
   contactId: z.string(),
   channel: z.enum(channels),
   direction: z.enum(['inbound', 'outbound']),
-  status: z.union([z.enum(['queued', 'dry_run', 'sent', 'delivered', 'read', 'failed', 'received']), z.string()]),
+  status: z.union([z.enum(messageStatuses), z.string()]),
   to: z.string(),
+  /** Outbound: the sender it went from (a `senderId`: phone-number id, SMS pool or identity, email address). */
   from: z.string(),
   text: z.optional(z.string()),
   subject: z.optional(z.string()),
@@ -26,6 +33,7 @@ export const messageSchema = z.object({
   segments: z.optional(z.number()),
   encoding: z.optional(z.string()),
   providerMessageId: z.optional(z.string()),
+  /** Why a `failed` message failed: the provider's code and words. */
   error: z.optional(z.object({ code: z.string(), message: z.string() })),
   /** Channel-specific extras (media, location, button reply…): read with `mediaOf` and friends. */
   details: z.optional(z.record(z.string(), z.unknown())),

@@ -1,27 +1,27 @@
-// POST /api/messages/email: a subject and a text and/or HTML body. Answers 202.
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+// POST /api/messages/email: a subject and a text and/or HTML body, from one of the organisation's
+// email senders (`from`; omitted = its default). Answers 202.
 import type { ApiClient } from '@/lib/api-client';
 import { useApiClient } from '@/lib/api-client-context';
 import { messageSchema, type Message } from './message';
-import { addSentMessage, refreshAfterSend } from './timeline-cache';
+import { sendHeaders, useSend, type SendOptions } from './send';
 
 export interface SendEmailInput {
   contactId: string;
   subject: string;
   text?: string;
   html?: string;
+  /** A `senderId` of GET /api/senders. */
+  from?: string;
 }
 
-export function sendEmail(api: ApiClient, input: SendEmailInput): Promise<Message> {
-  return api.post('/messages/email', input, messageSchema);
+export function sendEmail(api: ApiClient, input: SendEmailInput, options: SendOptions): Promise<Message> {
+  return api.post('/messages/email', input, messageSchema, { headers: sendHeaders(options) });
 }
 
 export function useSendEmail(contactId: string) {
   const api = useApiClient();
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (input: Omit<SendEmailInput, 'contactId'>) => sendEmail(api, { contactId, ...input }),
-    onSuccess: (message) => addSentMessage(queryClient, message),
-    onSettled: () => refreshAfterSend(queryClient, contactId),
+  return useSend(contactId, (input: Omit<SendEmailInput, 'contactId'>, keyFor) => {
+    const body: SendEmailInput = { contactId, ...input };
+    return sendEmail(api, body, { idempotencyKey: keyFor(body) });
   });
 }

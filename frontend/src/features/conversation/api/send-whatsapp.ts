@@ -1,13 +1,13 @@
 // POST /api/messages/whatsapp: free-form text or a file inside the 24-hour window, an approved
-// template at any time (`TEMPLATE_REQUIRED` when text or a file is sent outside the window).
-// Answers 202. A file is uploaded first (see create-media-upload) and sent by its `s3Key`.
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+// template at any time (`TEMPLATE_REQUIRED` when text or a file is sent outside the window), from
+// one of the organisation's WhatsApp numbers (`from`; omitted = its default). Answers 202. A file
+// is uploaded first (see create-media-upload) and sent by its `s3Key`.
+import { useRef, useState } from 'react';
 import type { ApiClient } from '@/lib/api-client';
 import { useApiClient } from '@/lib/api-client-context';
 import { createMediaUpload, putUpload } from './create-media-upload';
 import { messageSchema, type Message } from './message';
-import { addSentMessage, refreshAfterSend } from './timeline-cache';
+import { sendHeaders, useSend, type SendOptions } from './send';
 
 export interface WhatsAppTemplate {
   name: string;
@@ -26,23 +26,24 @@ export interface WhatsAppMedia {
   filename?: string;
 }
 
-export type SendWhatsAppInput =
-  | { contactId: string; text: string }
-  | { contactId: string; template: WhatsAppTemplate }
-  | { contactId: string; media: WhatsAppMedia };
+/** A WhatsApp message is text, a template or a file: exactly one of them. */
+export type WhatsAppContent = { text: string } | { template: WhatsAppTemplate } | { media: WhatsAppMedia };
 
-export function sendWhatsApp(api: ApiClient, input: SendWhatsAppInput): Promise<Message> {
-  return api.post('/messages/whatsapp', input, messageSchema);
+export type SendWhatsAppInput = WhatsAppContent & {
+  contactId: string;
+  /** A WhatsApp `senderId` (phone-number id) of GET /api/senders. */
+  from?: string;
+};
+
+export function sendWhatsApp(api: ApiClient, input: SendWhatsAppInput, options: SendOptions): Promise<Message> {
+  return api.post('/messages/whatsapp', input, messageSchema, { headers: sendHeaders(options) });
 }
 
 export function useSendWhatsApp(contactId: string) {
   const api = useApiClient();
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (input: { text: string } | { template: WhatsAppTemplate }) =>
-      sendWhatsApp(api, { contactId, ...input }),
-    onSuccess: (message) => addSentMessage(queryClient, message),
-    onSettled: () => refreshAfterSend(queryClient, contactId),
+  return useSend(contactId, (input: ({ text: string } | { template: WhatsAppTemplate }) & { from?: string }, keyFor) => {
+    const body: SendWhatsAppInput = { contactId, ...input };
+    return sendWhatsApp(api, body, { idempotencyKey: keyFor(body) });
   });
 }
 
@@ -53,6 +54,7 @@ export interface SendFileInput {
   caption?: string;
   /** Sent for documents, which WhatsApp shows with their name. */
   filename?: string;
+  from?: string;
 }
 
 /** Where a file send is: getting the upload URL and uploading, then sending the message. */
@@ -61,24 +63,31 @@ export type FileSendPhase = 'uploading' | 'sending';
 /** Uploads a file (upload URL, then PUT), then sends it; `phase` says which step is running. */
 export function useSendWhatsAppFile(contactId: string) {
   const api = useApiClient();
-  const queryClient = useQueryClient();
   const [phase, setPhase] = useState<FileSendPhase | null>(null);
-  const mutation = useMutation({
-    mutationFn: async ({ file, mimeType, caption, filename }: SendFileInput) => {
-      setPhase('uploading');
-      const upload = await createMediaUpload(api, { mimeType, size: file.size, filename: file.name });
-      await putUpload(upload, file, mimeType);
+  // The last upload, until its message is sent: a retry posts the same `s3Key` — so the same body,
+  // under the same Idempotency-Key — instead of uploading the file again.
+  const uploaded = useRef<{ file: Blob; mimeType: string; s3Key: string } | null>(null);
+  const send = useSend(contactId, async ({ file, mimeType, caption, filename, from }: SendFileInput, keyFor): Promise<Message> => {
+    try {
+      let s3Key = uploaded.current?.file === file && uploaded.current.mimeType === mimeType ? uploaded.current.s3Key : null;
+      if (!s3Key) {
+        setPhase('uploading');
+        const upload = await createMediaUpload(api, { mimeType, size: file.size, filename: file.name });
+        await putUpload(upload, file, mimeType);
+        uploaded.current = { file, mimeType, s3Key: upload.s3Key };
+        s3Key = upload.s3Key;
+      }
       setPhase('sending');
-      const media: WhatsAppMedia = { s3Key: upload.s3Key };
+      const media: WhatsAppMedia = { s3Key };
       if (caption !== undefined) media.caption = caption;
       if (filename !== undefined) media.filename = filename;
-      return sendWhatsApp(api, { contactId, media });
-    },
-    onSuccess: (message) => addSentMessage(queryClient, message),
-    onSettled: () => {
+      const body: SendWhatsAppInput = { contactId, media, ...(from === undefined ? {} : { from }) };
+      const message = await sendWhatsApp(api, body, { idempotencyKey: keyFor(body) });
+      uploaded.current = null;
+      return message;
+    } finally {
       setPhase(null);
-      return refreshAfterSend(queryClient, contactId);
-    },
+    }
   });
-  return { ...mutation, phase };
+  return { ...send, phase };
 }

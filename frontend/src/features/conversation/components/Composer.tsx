@@ -1,16 +1,22 @@
-// Writing to the contact: pick a channel they have an address for, then a WhatsApp text (inside
-// the 24-hour window) or template, an SMS with its live segment count, or an email. A channel the
-// contact has not opted in to is offered but locked, with the way to fix it; whatever the API
-// still refuses is explained in words.
+// Writing to the contact: pick a channel they have an address for and, when the organisation has
+// several, which of its numbers or addresses to send from (its default preselected); then a
+// WhatsApp text (inside the 24-hour window) or template, an SMS with its live segment count, or an
+// email. A channel the contact has not opted in to, or the organisation has no sender for, is
+// offered but locked, with the way to fix it; whatever the API still refuses is explained in words.
+// Each message is sent under one Idempotency-Key however often Send is pressed (see api/send).
 import { useEffect, useId, useRef, useState, type ReactNode, type RefObject, type SubmitEvent } from 'react';
 import { Link } from 'react-router';
 import { Alert } from '@/components/Alert';
 import { Button } from '@/components/Button';
 import { ChannelIcon, channelName } from '@/components/ChannelIcon';
+import { SelectField } from '@/components/SelectField';
+import { Skeleton } from '@/components/Skeleton';
 import { TextArea } from '@/components/TextArea';
 import { TextField } from '@/components/TextField';
 import { ApiError } from '@/lib/api-error';
+import { sendersOn, useSenders, type Sender } from '@/lib/senders';
 import { formatTime } from '@/utils/format';
+import { UNKNOWN_DELIVERY_DETAIL, UNKNOWN_DELIVERY_LABEL } from '@/utils/message-status';
 import type { ConversationContact } from '../api/get-contact';
 import type { Channel, ConversationWindow, Message } from '../api/message';
 import { useSendEmail } from '../api/send-email';
@@ -42,9 +48,23 @@ export function channelsOf(contact: Pick<ConversationContact, 'phone' | 'email' 
 
 interface SendState {
   isPending: boolean;
+  /** The API said this message is still being processed, and is being asked again. */
+  retrying: boolean;
   error: unknown;
   data: Message | undefined;
   reset: () => void;
+}
+
+/** What the composer says about a send the API accepted (202). */
+function acceptedText(message: Message): string {
+  switch (message.status) {
+    case 'dry_run':
+      return 'Recorded as a dry run: every check passed, nothing was sent to the provider.';
+    case 'unknown':
+      return `${UNKNOWN_DELIVERY_LABEL}. ${UNKNOWN_DELIVERY_DETAIL}`;
+    default:
+      return 'Sent.';
+  }
 }
 
 /** The answer to the last send: the error in words (focused, so it is read out), or a success. */
@@ -80,26 +100,61 @@ function SendOutcome({
       </div>
     );
   }
+  const tone = send.isPending ? ' composer__outcome--progress' : send.data?.status === 'unknown' ? ' composer__outcome--warning' : '';
   return (
-    <p className={`composer__outcome${send.isPending ? ' composer__outcome--progress' : ''}`} role="status">
+    <p className={`composer__outcome${tone}`} role="status">
       {send.isPending
-        ? (progress ?? '')
+        ? send.retrying
+          ? 'This message is still being processed; checking again…'
+          : (progress ?? '')
         : send.data
-        ? send.data.status === 'dry_run'
-          ? 'Recorded as a dry run: every check passed, nothing was sent to the provider.'
-          : 'Sent.'
-        : ''}
+          ? acceptedText(send.data)
+          : ''}
     </p>
   );
 }
 
-function SendButton({ pending, pendingLabel = 'Sending…', children }: { pending: boolean; pendingLabel?: string; children: ReactNode }) {
+function SendButton({
+  pending,
+  pendingLabel = 'Sending…',
+  describedBy,
+  children,
+}: {
+  pending: boolean;
+  pendingLabel?: string;
+  /** The line saying where the message goes from, read with the button. */
+  describedBy?: string | undefined;
+  children: ReactNode;
+}) {
   return (
     <div className="form__actions">
-      <Button type="submit" busy={pending}>
+      <Button type="submit" busy={pending} aria-describedby={describedBy}>
         {pending ? pendingLabel : children}
       </Button>
     </div>
+  );
+}
+
+/** Which sender a form sends from, as the composer settled it. */
+interface SenderChoice {
+  /** The `from` to send; undefined = the organisation's default (the list could not be loaded). */
+  senderId: string | undefined;
+  /** "From +91 93309 94400", for the line above the Send button; null when nothing can be sent. */
+  line: string | null;
+}
+
+/** The request's `from`, when one was chosen. */
+function fromOf(sender: SenderChoice): { from?: string } {
+  return sender.senderId === undefined ? {} : { from: sender.senderId };
+}
+
+/** Where the message goes from, said next to the Send button (which it describes). */
+function FromLine({ id, sender }: { id: string; sender: SenderChoice }) {
+  if (!sender.line) return null;
+  return (
+    <p className="composer__from" id={id}>
+      {sender.line}
+    </p>
   );
 }
 
@@ -110,6 +165,7 @@ function characters(text: string): number {
 interface FormProps {
   contact: ConversationContact;
   locked: boolean;
+  sender: SenderChoice;
 }
 
 function TemplateFields({ template, onChange }: { template: WhatsAppTemplate; onChange: (t: WhatsAppTemplate) => void }) {
@@ -254,7 +310,8 @@ function FileFields({
   );
 }
 
-function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { whatsappWindow: ConversationWindow; now: number }) {
+function WhatsAppForm({ contact, locked, sender, whatsappWindow, now }: FormProps & { whatsappWindow: ConversationWindow; now: number }) {
+  const fromId = useId();
   const send = useSendWhatsApp(contact.contactId);
   const sendFile = useSendWhatsAppFile(contact.contactId);
   const open = whatsappWindow.state === 'open' && Date.parse(whatsappWindow.expiresAt) > now;
@@ -272,10 +329,13 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
     if (send.error || send.data) send.reset();
     if (sendFile.error || sendFile.data) sendFile.reset();
   };
-  const pick = (file: File | null) => {
+  const setFile = (file: File | null) => {
     setAttachment(file ? { file, check: checkFile(file) } : null);
     setFileMissing(false);
     if (!file && fileInput.current) fileInput.current.value = '';
+  };
+  const pick = (file: File | null) => {
+    setFile(file);
     edit();
   };
   const submitFile = () => {
@@ -285,12 +345,13 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
       return;
     }
     const { kind: fileKind, mimeType } = attachment.check;
-    const input: SendFileInput = { file: attachment.file, mimeType };
+    const input: SendFileInput = { file: attachment.file, mimeType, ...fromOf(sender) };
     if (takesCaption(fileKind) && caption.trim()) input.caption = caption;
     if (fileKind === 'document') input.filename = Array.from(attachment.file.name).slice(0, 240).join('');
     sendFile.mutate(input, {
+      // Not `pick`: that would reset the answer (this render's `edit` still sees a failed try).
       onSuccess: () => {
-        pick(null);
+        setFile(null);
         setCaption('');
       },
     });
@@ -301,7 +362,7 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
       submitFile();
       return;
     }
-    const input =
+    const content =
       kind === 'text'
         ? { text }
         : {
@@ -311,6 +372,7 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
               parameters: template.parameters.map((p) => p.trim()),
             },
           };
+    const input = { ...content, ...fromOf(sender) };
     send.mutate(input, {
       onSuccess: () => (kind === 'text' ? setText('') : setTemplate({ ...emptyTemplate, language: template.language })),
     });
@@ -383,8 +445,13 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
             }}
           />
         ) : null}
+        <FromLine id={fromId} sender={sender} />
         <SendOutcome send={active} channel="whatsapp" contact={contact} progress={kind === 'file' ? progress : null} />
-        <SendButton pending={active.isPending} pendingLabel={sendFile.phase === 'uploading' && kind === 'file' ? 'Uploading…' : 'Sending…'}>
+        <SendButton
+          pending={active.isPending}
+          pendingLabel={sendFile.phase === 'uploading' && kind === 'file' ? 'Uploading…' : 'Sending…'}
+          describedBy={sender.line ? fromId : undefined}
+        >
           {kind === 'template' ? 'Send template' : kind === 'file' ? 'Send file' : 'Send'}
         </SendButton>
       </fieldset>
@@ -392,13 +459,14 @@ function WhatsAppForm({ contact, locked, whatsappWindow, now }: FormProps & { wh
   );
 }
 
-function SmsForm({ contact, locked }: FormProps) {
+function SmsForm({ contact, locked, sender }: FormProps) {
+  const fromId = useId();
   const send = useSendSms(contact.contactId);
   const [text, setText] = useState('');
   const count = smsSegments(text);
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
-    send.mutate(text, { onSuccess: () => setText('') });
+    send.mutate({ text, ...fromOf(sender) }, { onSuccess: () => setText('') });
   };
   return (
     <form className="composer__form" noValidate onSubmit={submit} aria-busy={send.isPending || undefined}>
@@ -430,14 +498,18 @@ function SmsForm({ contact, locked }: FormProps) {
             </>
           }
         />
+        <FromLine id={fromId} sender={sender} />
         <SendOutcome send={send} channel="sms" contact={contact} />
-        <SendButton pending={send.isPending}>Send</SendButton>
+        <SendButton pending={send.isPending} describedBy={sender.line ? fromId : undefined}>
+          Send
+        </SendButton>
       </fieldset>
     </form>
   );
 }
 
-function EmailForm({ contact, locked }: FormProps) {
+function EmailForm({ contact, locked, sender }: FormProps) {
+  const fromId = useId();
   const send = useSendEmail(contact.contactId);
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
@@ -448,7 +520,7 @@ function EmailForm({ contact, locked }: FormProps) {
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     send.mutate(
-      { subject, ...(text.trim() ? { text } : {}), ...(html.trim() ? { html } : {}) },
+      { subject, ...(text.trim() ? { text } : {}), ...(html.trim() ? { html } : {}), ...fromOf(sender) },
       {
         onSuccess: () => {
           setSubject('');
@@ -493,10 +565,105 @@ function EmailForm({ contact, locked }: FormProps) {
             edit();
           }}
         />
+        <FromLine id={fromId} sender={sender} />
         <SendOutcome send={send} channel="email" contact={contact} />
-        <SendButton pending={send.isPending}>Send</SendButton>
+        <SendButton pending={send.isPending} describedBy={sender.line ? fromId : undefined}>
+          Send
+        </SendButton>
       </fieldset>
     </form>
+  );
+}
+
+/** Why a channel cannot be sent on when the organisation has no sender for it. */
+export const NO_SENDER: Record<Channel, string> = {
+  whatsapp: 'No WhatsApp number is configured for your organisation; ask an Admin to add one.',
+  sms: 'No SMS number or sender is configured for your organisation; ask an Admin to add one.',
+  email: 'No email sender address is configured for your organisation; ask an Admin to add one.',
+};
+
+const senderNoun: Record<Channel, string> = { whatsapp: 'WhatsApp number', sms: 'SMS sender', email: 'email sender' };
+
+/** Where the organisation's senders stand for one channel, and which of them is chosen. */
+type ChannelSenders =
+  /** The list could not be loaded: the API's default is used. */
+  | { state: 'unavailable' }
+  | { state: 'none' }
+  | { state: 'chosen'; chosen: Sender; choices: Sender[] };
+
+function channelSenders(senders: readonly Sender[] | undefined, channel: Channel, picked: string | undefined): ChannelSenders {
+  if (!senders) return { state: 'unavailable' };
+  const choices = sendersOn(senders, channel);
+  const chosen = choices.find((s) => s.senderId === picked) ?? choices[0];
+  return chosen ? { state: 'chosen', chosen, choices } : { state: 'none' };
+}
+
+function senderChoice(channel: Channel, senders: ChannelSenders): SenderChoice {
+  switch (senders.state) {
+    case 'chosen':
+      return { senderId: senders.chosen.senderId, line: `From ${senders.chosen.label.trim() || senders.chosen.senderId}` };
+    case 'unavailable':
+      return { senderId: undefined, line: `From your organisation’s default ${senderNoun[channel]}` };
+    case 'none':
+      return { senderId: undefined, line: null };
+  }
+}
+
+/**
+ * Which sender the message goes from: a select when the organisation has several for the channel
+ * (one is said next to the Send button in any case), why nothing can be sent when it has none,
+ * and what happens when the list could not be loaded.
+ */
+function SenderPicker({
+  channel,
+  senders,
+  onPick,
+  onRetry,
+  retrying,
+}: {
+  channel: Channel;
+  senders: ChannelSenders;
+  onPick: (senderId: string) => void;
+  onRetry: () => void;
+  retrying: boolean;
+}) {
+  if (senders.state === 'none') return <Alert tone="info">{NO_SENDER[channel]}</Alert>;
+  if (senders.state === 'unavailable') {
+    return (
+      <div className="composer__senders-error">
+        <p>
+          Your organisation’s senders could not be loaded, so the message will go from its default {senderNoun[channel]}. To
+          choose another, try loading them again.
+        </p>
+        <Button variant="secondary" onClick={onRetry} busy={retrying}>
+          {retrying ? 'Loading…' : 'Load senders again'}
+        </Button>
+      </div>
+    );
+  }
+  if (senders.choices.length < 2) return null;
+  return (
+    <SelectField
+      label="From"
+      name={`${channel}From`}
+      className="composer__sender"
+      value={senders.chosen.senderId}
+      onChange={(e) => onPick(e.target.value)}
+      options={senders.choices.map((s) => ({
+        value: s.senderId,
+        label: `${s.label.trim() || s.senderId}${s.default === true ? ' (default)' : ''}`,
+      }))}
+    />
+  );
+}
+
+function ComposerSkeleton() {
+  return (
+    <div className="composer__skeleton" aria-hidden="true">
+      <Skeleton width="16em" height="2.75rem" />
+      <Skeleton height="6.5rem" />
+      <Skeleton width="6em" height="2.75rem" />
+    </div>
   );
 }
 
@@ -510,51 +677,72 @@ export interface ComposerProps {
 
 export function Composer({ contact, whatsappWindow, defaultChannel, now }: ComposerProps) {
   const available = channelsOf(contact);
+  const senders = useSenders();
   const [picked, setPicked] = useState<Channel | null>(null);
   // The starting channel is fixed once shown: a message arriving on another channel must not
   // swap the form (and lose the draft) under the writer.
   const [initial] = useState(defaultChannel);
+  const [pickedSenders, setPickedSenders] = useState<Partial<Record<Channel, string>>>({});
   const channel = [picked, initial].find((c): c is Channel => !!c && available.includes(c)) ?? available[0];
   const contactPage = `/contacts/${encodeURIComponent(contact.contactId)}`;
+
+  const body = () => {
+    if (!channel) {
+      return (
+        <Alert tone="info">
+          This contact has no phone number or email address to write to. <Link to={`${contactPage}/edit`}>Add one</Link>
+        </Alert>
+      );
+    }
+    // Until the senders are known, nothing says where a message would go from.
+    if (senders.isPending) return <ComposerSkeleton />;
+    const onChannel = channelSenders(senders.data, channel, pickedSenders[channel]);
+    const sender = senderChoice(channel, onChannel);
+    const optedIn = contact[optInField[channel]];
+    const locked = !optedIn || onChannel.state === 'none';
+    return (
+      <>
+        <ChoiceGroup
+          legend="Channel"
+          name="channel"
+          value={channel}
+          onChange={setPicked}
+          choices={available.map((c) => ({
+            value: c,
+            label: channelName[c],
+            icon: <ChannelIcon channel={c} decorative />,
+          }))}
+        />
+        {optedIn ? null : (
+          <Alert tone="info">
+            {contact.name ?? 'This contact'} has not opted in to {channelName[channel]} messages, so nothing can be sent on
+            this channel. <Link to={contactPage}>Record their consent on the contact’s page</Link>.
+          </Alert>
+        )}
+        <SenderPicker
+          channel={channel}
+          senders={onChannel}
+          onPick={(senderId) => setPickedSenders((current) => ({ ...current, [channel]: senderId }))}
+          onRetry={() => void senders.refetch()}
+          retrying={senders.isFetching}
+        />
+        {channel === 'whatsapp' ? (
+          <WhatsAppForm contact={contact} locked={locked} sender={sender} whatsappWindow={whatsappWindow} now={now} />
+        ) : channel === 'sms' ? (
+          <SmsForm contact={contact} locked={locked} sender={sender} />
+        ) : (
+          <EmailForm contact={contact} locked={locked} sender={sender} />
+        )}
+      </>
+    );
+  };
 
   return (
     <section className="composer" aria-labelledby="composer-heading">
       <h2 id="composer-heading" className="composer__title">
         New message
       </h2>
-      {!channel ? (
-        <Alert tone="info">
-          This contact has no phone number or email address to write to.{' '}
-          <Link to={`${contactPage}/edit`}>Add one</Link>
-        </Alert>
-      ) : (
-        <>
-          <ChoiceGroup
-            legend="Channel"
-            name="channel"
-            value={channel}
-            onChange={setPicked}
-            choices={available.map((c) => ({
-              value: c,
-              label: channelName[c],
-              icon: <ChannelIcon channel={c} decorative />,
-            }))}
-          />
-          {contact[optInField[channel]] ? null : (
-            <Alert tone="info">
-              {contact.name ?? 'This contact'} has not opted in to {channelName[channel]} messages, so nothing can be sent
-              on this channel. <Link to={contactPage}>Record their consent on the contact’s page</Link>.
-            </Alert>
-          )}
-          {channel === 'whatsapp' ? (
-            <WhatsAppForm contact={contact} locked={!contact.optInWhatsApp} whatsappWindow={whatsappWindow} now={now} />
-          ) : channel === 'sms' ? (
-            <SmsForm contact={contact} locked={!contact.optInSms} />
-          ) : (
-            <EmailForm contact={contact} locked={!contact.optInEmail} />
-          )}
-        </>
-      )}
+      {body()}
     </section>
   );
 }

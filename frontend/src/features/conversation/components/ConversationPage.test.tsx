@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { json, type Handler } from '@/testing/fake-fetch';
-import { aContact, aMessage, type TestRole } from '@/testing/fixtures';
+import { json, type Handler, type RecordedRequest } from '@/testing/fake-fetch';
+import { aContact, aMessage, sendersPage, wecareSenders, type TestRole } from '@/testing/fixtures';
 import { renderApp } from '@/testing/render-app';
 import type { ConversationWindow, Message } from '../api/message';
 
@@ -14,15 +14,23 @@ function timeline(items: Message[], window: ConversationWindow = open(), nextCur
   return json(200, { items, nextCursor, window });
 }
 
+const WA_DEFAULT = wecareSenders.whatsapp.senderId;
+const WA_OTHER = wecareSenders.whatsappOther.senderId;
+const SMS_POOL = wecareSenders.sms.senderId;
+const EMAIL_SENDER = wecareSenders.email.senderId;
+
 function renderConversation({
   as = 'Operator',
   contact = ada(),
   messages = () => timeline([]),
+  senders = () => json(200, sendersPage()),
   routes = {},
 }: {
   as?: TestRole;
   contact?: ReturnType<typeof aContact>;
   messages?: Handler;
+  /** GET /api/senders; the wecare tenant's by default. */
+  senders?: Handler;
   routes?: Record<string, Handler>;
 } = {}) {
   return renderApp({
@@ -31,6 +39,7 @@ function renderConversation({
     routes: {
       'GET /api/contacts/c-ada': () => json(200, contact),
       'GET /api/contacts/c-ada/messages': messages,
+      'GET /api/senders': senders,
       'POST /api/conversations/c-ada/read': readAnswer,
       ...routes,
     },
@@ -91,6 +100,54 @@ describe('ConversationPage: the timeline', () => {
     expect(failed).toHaveTextContent('Not delivered: Message undeliverable');
     expect(status(dryRun)).toHaveTextContent('dry run');
     expect(within(status(queued) as HTMLElement).getByText('✓')).toHaveAttribute('aria-hidden', 'true');
+  });
+
+  it('says a message is being sent, that its delivery is unknown and what that means, and a failure with the provider’s code', async () => {
+    const out = (status: string, extra: Partial<Message> = {}) => aMessage({ direction: 'outbound', status, text: `is ${status}`, ...extra });
+    renderConversation({
+      messages: () =>
+        timeline(
+          [out('sending'), out('unknown'), out('failed', { error: { code: 'ValidationException', message: 'Invalid parameter' } })].reverse(),
+        ),
+    });
+    const [sending, unknown, failed] = await bubbles();
+    const status = (b: HTMLElement | undefined) => b?.querySelector('.message-status');
+    expect(status(sending)).toHaveTextContent('…Sending');
+
+    expect(unknown).toHaveClass('bubble--unknown');
+    expect(status(unknown)).toHaveTextContent('?Delivery unknown');
+    expect(status(unknown)).toHaveAttribute(
+      'title',
+      'Delivery unknown. We could not confirm whether the provider accepted this message. It will update if a delivery status arrives; check before sending it again.',
+    );
+    // Said in the bubble too, where everyone (and every screen reader) gets it.
+    expect(unknown?.querySelector('.bubble__warning')).toHaveTextContent(
+      'Delivery unknown. We could not confirm whether the provider accepted this message. It will update if a delivery status arrives; check before sending it again.',
+    );
+
+    expect(failed).toHaveClass('bubble--failed');
+    expect(failed?.querySelector('.bubble__error')).toHaveTextContent('Not delivered: Invalid parameter (provider code ValidationException)');
+    expect(status(failed)).toHaveTextContent('!Failed: Invalid parameter (ValidationException)');
+  });
+
+  it('names the sender an outbound message went from: its label when it is the organisation’s, else its id', async () => {
+    renderConversation({
+      as: 'Viewer',
+      messages: () =>
+        timeline(
+          [
+            aMessage({ direction: 'outbound', status: 'sent', from: WA_OTHER, text: 'From the second number' }),
+            aMessage({ direction: 'outbound', status: 'sent', from: 'phone-number-id-retired', text: 'From a retired number' }),
+            aMessage({ channel: 'email', direction: 'outbound', status: 'sent', from: EMAIL_SENDER, subject: 'Invoice' }),
+            aMessage({ text: 'hi', to: WA_DEFAULT }),
+          ].reverse(),
+        ),
+    });
+    const [second, retired, email, inbound] = await bubbles();
+    await waitFor(() => expect(second?.querySelector('.bubble__from')).toHaveTextContent(/^from \+91 99033 00044$/));
+    expect(retired?.querySelector('.bubble__from')).toHaveTextContent(/^from phone-number-id-retired$/);
+    expect(email?.querySelector('.bubble__from')).toHaveTextContent(/^from care@wecare\.digital$/);
+    expect(inbound?.querySelector('.bubble__from')).toBeNull();
   });
 
   it('shows images inline, other files as downloads, and says when media is not available', async () => {
@@ -216,7 +273,7 @@ describe('ConversationPage: the composer', () => {
     expect(screen.getByText(/9 \/ 4096 characters/)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Send' }));
     expect(await screen.findByText('Sent.')).toBeInTheDocument();
-    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', text: 'Hello Ada' });
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', text: 'Hello Ada', from: WA_DEFAULT });
     expect(box).toHaveValue('');
   });
 
@@ -254,6 +311,7 @@ describe('ConversationPage: the composer', () => {
     expect(sendOf(requests)?.body).toEqual({
       contactId: 'c-ada',
       template: { name: 'order_update', language: 'en_GB', parameters: ['42', 'Friday'] },
+      from: WA_DEFAULT,
     });
   });
 
@@ -291,7 +349,7 @@ describe('ConversationPage: the composer', () => {
     expect(box).toHaveAccessibleDescription(/makes the whole message UCS-2/);
     await user.click(screen.getByRole('button', { name: 'Send' }));
     await screen.findByText('Sent.');
-    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', text: 'ж'.repeat(71) });
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', text: 'ж'.repeat(71), from: SMS_POOL });
   });
 
   it('sends an email with a subject and a text or HTML body', async () => {
@@ -313,7 +371,7 @@ describe('ConversationPage: the composer', () => {
     await user.type(screen.getByRole('textbox', { name: 'HTML (optional)' }), '<p>Ready</p>');
     await user.click(screen.getByRole('button', { name: 'Send' }));
     expect(await screen.findByText('Sent.')).toBeInTheDocument();
-    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', subject: 'Your order', html: '<p>Ready</p>' });
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', subject: 'Your order', html: '<p>Ready</p>', from: EMAIL_SENDER });
     const sent = (await bubbles()).at(-1);
     expect(sent?.querySelector('.bubble__subject')).toHaveTextContent('Your order');
     expect(sent?.querySelector('.bubble__text')).toHaveTextContent('Ready');
@@ -348,8 +406,18 @@ describe('ConversationPage: the composer', () => {
     ],
     [
       'NOT_ALLOWLISTED',
-      json(403, { error: { code: 'NOT_ALLOWLISTED', message: 'pn-x is not an allowed WhatsApp sender' } }),
-      /not on the allowlist/,
+      json(403, { error: { code: 'NOT_ALLOWLISTED', message: 'pn-x is not one of your organisation’s whatsapp senders' } }),
+      /not one of your organisation’s WhatsApp senders, so nothing was sent\. Choose another in “From”/,
+    ],
+    [
+      'PROVIDER_ERROR',
+      json(502, { error: { code: 'PROVIDER_ERROR', message: 'the provider refused it: invalid parameter (ValidationException)' } }),
+      /^The provider refused it: invalid parameter \(ValidationException\)\. It is recorded as failed in the conversation; check the reason there/,
+    ],
+    [
+      'IDEMPOTENCY_KEY_REUSED',
+      json(422, { error: { code: 'IDEMPOTENCY_KEY_REUSED', message: 'the Idempotency-Key was used for a different message' } }),
+      /^The Idempotency-Key was used for a different message\. Nothing was sent: press Send again/,
     ],
     [
       'TIER_LIMIT_EXCEEDED',
@@ -372,6 +440,339 @@ describe('ConversationPage: the composer', () => {
     await waitFor(() => expect(alert.parentElement).toHaveFocus());
     // The draft is kept for another try.
     expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('Hello');
+  });
+});
+
+describe('ConversationPage: the sender a message goes from', () => {
+  const sent = (text: string, from = WA_DEFAULT) => json(202, aMessage({ direction: 'outbound', status: 'sent', from, text }));
+
+  it('preselects the organisation’s default WhatsApp number among several, says where the message goes from, and sends from it', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConversation({ routes: { 'POST /api/messages/whatsapp': () => sent('Hello') } });
+    const from = await screen.findByRole('combobox', { name: 'From' });
+    expect(from).toHaveValue(WA_DEFAULT);
+    expect(within(from).getAllByRole('option').map((o) => o.textContent)).toEqual(['+91 93309 94400 (default)', '+91 99033 00044']);
+    expect(screen.getByText('From +91 93309 94400')).toHaveClass('composer__from');
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveAccessibleDescription('From +91 93309 94400');
+
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hello');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', text: 'Hello', from: WA_DEFAULT });
+  });
+
+  it('sends from the number picked, says so before and after, and keeps it for the next message', async () => {
+    const user = userEvent.setup();
+    const items: Message[] = [];
+    const { requests } = renderConversation({
+      messages: () => timeline(items),
+      routes: {
+        'POST /api/messages/whatsapp': (request) => {
+          const message = aMessage({
+            messageId: 'm-other',
+            direction: 'outbound',
+            status: 'sent',
+            from: (request.body as { from: string }).from,
+            text: 'From the other number',
+          });
+          items.unshift(message);
+          return json(202, message);
+        },
+      },
+    });
+    const from = await screen.findByRole('combobox', { name: 'From' });
+    await user.selectOptions(from, '+91 99033 00044');
+    expect(screen.getByText('From +91 99033 00044')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveAccessibleDescription('From +91 99033 00044');
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'From the other number');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', text: 'From the other number', from: WA_OTHER });
+    expect((await bubbles()).at(-1)?.querySelector('.bubble__from')).toHaveTextContent('from +91 99033 00044');
+    expect(from).toHaveValue(WA_OTHER);
+  });
+
+  it('shows a channel’s only sender as text, with nothing to choose', async () => {
+    const user = userEvent.setup();
+    renderConversation({ contact: ada({ email: 'ada@example.com', optInEmail: true }) });
+    await user.click(await screen.findByRole('radio', { name: 'SMS' }));
+    expect(screen.queryByRole('combobox', { name: 'From' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveAccessibleDescription('From WECARE SMS pool');
+    await user.click(screen.getByRole('radio', { name: 'Email' }));
+    expect(screen.queryByRole('combobox', { name: 'From' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveAccessibleDescription('From care@wecare.digital');
+  });
+
+  it('locks a channel the organisation has no sender for, and says who can fix it', async () => {
+    const user = userEvent.setup();
+    renderConversation({ senders: () => json(200, sendersPage([wecareSenders.sms])) });
+    expect(await screen.findByText('No WhatsApp number is configured for your organisation; ask an Admin to add one.')).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    expect(screen.queryByText(/^From /)).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('radio', { name: 'SMS' }));
+    expect(screen.queryByText(/No WhatsApp number/)).not.toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+  });
+
+  it('waits for the senders before offering to write', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    renderConversation({ senders: () => new Promise<Response>((resolve) => (answer = resolve)) });
+    expect(await screen.findByRole('region', { name: 'New message' })).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: 'Message' })).not.toBeInTheDocument();
+    answer(json(200, sendersPage()));
+    expect(await screen.findByRole('textbox', { name: 'Message' })).toBeEnabled();
+    expect(screen.getByRole('combobox', { name: 'From' })).toHaveValue(WA_DEFAULT);
+  });
+
+  it('sends from the organisation’s default when the senders cannot be loaded, and offers to load them again', async () => {
+    const user = userEvent.setup();
+    let available = false;
+    const { requests } = renderConversation({
+      senders: () => (available ? json(200, sendersPage()) : json(404, { error: { code: 'NOT_FOUND', message: 'no such route' } })),
+      routes: { 'POST /api/messages/whatsapp': () => sent('Hello') },
+    });
+    expect(await screen.findByText(/Your organisation’s senders could not be loaded, so the message will go from its default WhatsApp number\./)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveAccessibleDescription('From your organisation’s default WhatsApp number');
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hello');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', text: 'Hello' });
+
+    available = true;
+    await user.click(screen.getByRole('button', { name: 'Load senders again' }));
+    expect(await screen.findByRole('combobox', { name: 'From' })).toHaveValue(WA_DEFAULT);
+    expect(screen.queryByText(/could not be loaded/)).not.toBeInTheDocument();
+  });
+
+  it('reloads the senders when the API refuses the one chosen', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConversation({
+      routes: {
+        'POST /api/messages/whatsapp': () =>
+          json(403, { error: { code: 'NOT_ALLOWLISTED', message: `${WA_OTHER} is not one of your organisation's whatsapp senders` } }),
+      },
+    });
+    await user.selectOptions(await screen.findByRole('combobox', { name: 'From' }), WA_OTHER);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hello');
+    const loads = () => requests.filter((r) => r.url.pathname === '/api/senders').length;
+    expect(loads()).toBe(1);
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/Choose another in “From” \(the list has been reloaded\), or ask an Admin\./);
+    await waitFor(() => expect(loads()).toBe(2));
+    // Still signed in: a function's 403 is a refusal, not the end of the session.
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('Hello');
+  });
+});
+
+describe('ConversationPage: one Idempotency-Key per message', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const keyOf = (request: RecordedRequest | undefined) => request?.headers.get('Idempotency-Key');
+  const sendsOf = (requests: Requests) => requests.filter((r) => r.method === 'POST' && r.url.pathname.startsWith('/api/messages/'));
+  const accepted = (text: string, status = 'sent') =>
+    json(202, aMessage({ messageId: `m-${text}`, direction: 'outbound', status, from: WA_DEFAULT, text }));
+  const offline: Handler = () => Promise.reject(new TypeError('Failed to fetch'));
+  const inProgress = () => json(409, { error: { code: 'IDEMPOTENCY_IN_PROGRESS', message: 'the same request is still being processed' } });
+  /** Answers the sends in turn with `answers`, the last one from then on. */
+  const inTurn = (...answers: Handler[]): Handler => {
+    let n = 0;
+    return (request) => (answers[Math.min(n++, answers.length - 1)] as Handler)(request);
+  };
+  const message = () => screen.getByRole('textbox', { name: 'Message' });
+  const sendButton = () => screen.getByRole('button', { name: 'Send' });
+
+  it('sends a retry after a network failure under the same key, so the message cannot go twice', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConversation({ routes: { 'POST /api/messages/whatsapp': inTurn(offline, () => accepted('Hello')) } });
+    await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'Hello');
+    await user.click(sendButton());
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Cannot reach the server, so it is not known whether the message went. Check your connection, then press Send again without changing the message: it will not be sent twice.',
+    );
+    expect(message()).toHaveValue('Hello');
+
+    await user.click(sendButton());
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    const [first, retry] = sendsOf(requests);
+    expect(keyOf(first)).toMatch(UUID);
+    expect(keyOf(retry)).toBe(keyOf(first));
+    expect(retry?.body).toEqual(first?.body);
+  });
+
+  it('gives the next message a new key once one is sent, even with the same words', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConversation({ routes: { 'POST /api/messages/whatsapp': () => accepted('On my way') } });
+    await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'On my way');
+    await user.click(sendButton());
+    await screen.findByText('Sent.');
+    expect(message()).toHaveValue('');
+    await user.type(message(), 'On my way');
+    await user.click(sendButton());
+    await waitFor(() => expect(sendsOf(requests)).toHaveLength(2));
+    const [first, second] = sendsOf(requests);
+    expect(second?.body).toEqual(first?.body);
+    expect(keyOf(second)).toMatch(UUID);
+    expect(keyOf(second)).not.toBe(keyOf(first));
+  });
+
+  it('sends a double click once', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConversation({ routes: { 'POST /api/messages/sms': () => accepted('Twice?') } });
+    await user.click(await screen.findByRole('radio', { name: 'SMS' }));
+    await user.type(message(), 'Twice?');
+    await user.dblClick(sendButton());
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sendsOf(requests)).toHaveLength(1);
+  });
+
+  it('sends once when Send is pressed twice before the page can redraw', async () => {
+    const user = userEvent.setup();
+    let answer: (response: Response) => void = () => undefined;
+    const { requests } = renderConversation({
+      routes: { 'POST /api/messages/whatsapp': () => new Promise<Response>((resolve) => (answer = resolve)) },
+    });
+    await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'Hello');
+    const form = sendButton().closest('form');
+    act(() => {
+      form?.requestSubmit();
+      form?.requestSubmit();
+    });
+    await waitFor(() => expect(sendsOf(requests)).toHaveLength(1));
+    answer(accepted('Hello'));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    expect(sendsOf(requests)).toHaveLength(1);
+  });
+
+  it('asks again quietly, under the same key, while the API says the message is still in progress', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+      const { requests } = renderConversation({
+        routes: { 'POST /api/messages/whatsapp': inTurn(inProgress, inProgress, () => accepted('Hello')) },
+      });
+      await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'Hello');
+      await user.click(sendButton());
+      expect(await screen.findByText('This message is still being processed; checking again…')).toHaveAttribute('role', 'status');
+      await vi.advanceTimersByTimeAsync(1_000);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await screen.findByText('Sent.')).toBeInTheDocument();
+      const sends = sendsOf(requests);
+      expect(sends).toHaveLength(3);
+      expect(new Set(sends.map(keyOf)).size).toBe(1);
+      expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says so when the message is still in progress after two more tries; Send again keeps the key', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+      const { requests } = renderConversation({ routes: { 'POST /api/messages/whatsapp': inTurn(inProgress, inProgress, inProgress, () => accepted('Hello')) } });
+      await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'Hello');
+      await user.click(sendButton());
+      await vi.advanceTimersByTimeAsync(1_000);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await screen.findByRole('alert')).toHaveTextContent(
+        'This message is still being processed. Wait a few seconds and check the conversation; if it is not there, press Send again without changing the message: it will not be sent twice.',
+      );
+      expect(sendsOf(requests)).toHaveLength(3);
+      await user.click(sendButton());
+      expect(await screen.findByText('Sent.')).toBeInTheDocument();
+      expect(new Set(sendsOf(requests).map(keyOf)).size).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('sends again under a new key after a provider failure: that one is recorded as failed, a retry is a new message', async () => {
+    const user = userEvent.setup();
+    const providerError = () =>
+      json(502, { error: { code: 'PROVIDER_ERROR', message: 'the provider refused it: invalid parameter (ValidationException)' } });
+    const { requests } = renderConversation({ routes: { 'POST /api/messages/whatsapp': inTurn(providerError, () => accepted('Hello')) } });
+    await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'Hello');
+    await user.click(sendButton());
+    expect(await screen.findByRole('alert')).toHaveTextContent(/It is recorded as failed in the conversation/);
+    expect(message()).toHaveValue('Hello');
+    await user.click(sendButton());
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    const [failed, again] = sendsOf(requests);
+    expect(again?.body).toEqual(failed?.body);
+    expect(keyOf(again)).not.toBe(keyOf(failed));
+  });
+
+  it('gives a draft changed after a failed attempt a new key (the old one belongs to the old words)', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConversation({ routes: { 'POST /api/messages/whatsapp': inTurn(offline, () => accepted('Hello')) } });
+    await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'Helo');
+    await user.click(sendButton());
+    await screen.findByRole('alert');
+    await user.clear(message());
+    await user.type(message(), 'Hello');
+    await user.click(sendButton());
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    const [typo, fixed] = sendsOf(requests);
+    expect(fixed?.body).toMatchObject({ text: 'Hello' });
+    expect(keyOf(fixed)).not.toBe(keyOf(typo));
+  });
+
+  it('says when nobody knows whether the provider took the message, clears the draft and shows it in the timeline', async () => {
+    const user = userEvent.setup();
+    const items: Message[] = [aMessage({ text: 'hi' })];
+    const record = (answer: Response) => async () => {
+      const message = (await answer.clone().json()) as Message;
+      items.unshift(message);
+      return answer;
+    };
+    const { requests } = renderConversation({
+      messages: () => timeline(items),
+      routes: { 'POST /api/messages/whatsapp': inTurn(record(accepted('Hello', 'unknown')), record(accepted('Next'))) },
+    });
+    await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'Hello');
+    await user.click(sendButton());
+    const outcome = await screen.findByText(/^Delivery unknown\. We could not confirm whether the provider accepted this message\./);
+    expect(outcome).toHaveAttribute('role', 'status');
+    expect(outcome).toHaveClass('composer__outcome--warning');
+    expect(message()).toHaveValue('');
+    const bubble = (await bubbles()).at(-1);
+    expect(bubble).toHaveClass('bubble--unknown');
+    expect(bubble?.querySelector('.message-status')).toHaveTextContent('Delivery unknown');
+
+    await user.type(message(), 'Next');
+    await user.click(sendButton());
+    await waitFor(() => expect(sendsOf(requests)).toHaveLength(2));
+    expect(keyOf(sendsOf(requests)[1])).not.toBe(keyOf(sendsOf(requests)[0]));
+  });
+
+  it('retries a file without uploading it again, under the same key', async () => {
+    const user = userEvent.setup();
+    const target = {
+      uploadUrl: 'http://media.test/wecare-local-media/outgoing/wecare/u-1/parcel.png?X-Amz-Signature=sig',
+      s3Key: 'outgoing/wecare/u-1/parcel.png',
+      kind: 'image',
+      expiresAt: new Date(Date.now() + 300_000).toISOString(),
+    };
+    const { requests } = renderConversation({
+      routes: {
+        'POST /api/media/uploads': () => json(201, target),
+        'PUT /wecare-local-media/outgoing/wecare/u-1/parcel.png': () => new Response(null, { status: 200 }),
+        'POST /api/messages/whatsapp': inTurn(offline, () => accepted('parcel')),
+      },
+    });
+    await user.click(await screen.findByRole('radio', { name: 'Photo or file' }));
+    await user.upload(screen.getByLabelText('File'), new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], 'parcel.png', { type: 'image/png' }));
+    await user.click(screen.getByRole('button', { name: 'Send file' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/Cannot reach the server/);
+    await user.click(screen.getByRole('button', { name: 'Send file' }));
+    expect(await screen.findByText('Sent.')).toBeInTheDocument();
+    expect(requests.filter((r) => r.method === 'PUT' || r.url.pathname === '/api/media/uploads')).toHaveLength(2);
+    const [first, retry] = sendsOf(requests);
+    expect(retry?.body).toEqual({ contactId: 'c-ada', media: { s3Key: target.s3Key }, from: WA_DEFAULT });
+    expect(retry?.body).toEqual(first?.body);
+    expect(keyOf(retry)).toBe(keyOf(first));
   });
 });
 
@@ -557,7 +958,7 @@ describe('ConversationPage: sending a file on WhatsApp', () => {
     expect(calls[1]?.headers.get('Content-Type')).toBe('image/png');
     expect(calls[1]?.headers.get('Authorization')).toBeNull();
     expect(vi.mocked(fetch).mock.calls.find(([, init]) => init?.method === 'PUT')?.[1]?.body).toBeInstanceOf(File);
-    expect(calls[2]?.body).toEqual({ contactId: 'c-ada', media: { s3Key: target.s3Key, caption: 'Your parcel' } });
+    expect(calls[2]?.body).toEqual({ contactId: 'c-ada', media: { s3Key: target.s3Key, caption: 'Your parcel' }, from: WA_DEFAULT });
 
     // Shown in the timeline from the URL the API gives it; the form is ready for the next file.
     expect(await screen.findByRole('img', { name: 'Photo from you: Your parcel' })).toHaveAttribute('src', 'http://media.test/get/parcel.png');
@@ -581,7 +982,7 @@ describe('ConversationPage: sending a file on WhatsApp', () => {
     await user.type(screen.getByRole('textbox', { name: 'Caption (optional)' }), '   ');
     await user.click(screen.getByRole('button', { name: 'Send file' }));
     expect(await screen.findByText('Sent.')).toBeInTheDocument();
-    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', media: { s3Key: target.s3Key, filename: 'invoice.pdf' } });
+    expect(sendOf(requests)?.body).toEqual({ contactId: 'c-ada', media: { s3Key: target.s3Key, filename: 'invoice.pdf' }, from: WA_DEFAULT });
   });
 
   it('offers no caption for audio, which WhatsApp shows without one', async () => {

@@ -11,6 +11,7 @@ import { useNow } from '@/hooks/use-now';
 import { usePageTitle } from '@/hooks/use-page-title';
 import { ApiError, describeError } from '@/lib/api-error';
 import { useCan } from '@/lib/authorization';
+import { useSenders } from '@/lib/senders';
 import { contactDisplayName as displayName } from '@/lib/contact-name';
 import { formatDateTime } from '@/utils/format';
 import { windowState } from '@/utils/window';
@@ -89,6 +90,8 @@ export function ConversationPage() {
   const canSend = useCan('sendMessages');
   const contact = useConversationContact(contactId);
   const timeline = useTimeline(contactId);
+  // Started with the page (the composer waits for them); the timeline names senders once known.
+  const senders = useSenders();
   const now = useNow(15_000);
   const messages = useMemo(() => oldestFirst(timeline.data?.pages), [timeline.data]);
   useMarkReadWhileOpen(contactId, timeline.data ? messages : undefined);
@@ -154,6 +157,7 @@ export function ConversationPage() {
       <Timeline
         messages={messages}
         contactName={name}
+        senders={senders.data}
         hasOlder={timeline.hasNextPage}
         loadingOlder={timeline.isFetchingNextPage}
         onLoadOlder={() => void timeline.fetchNextPage()}

@@ -1,12 +1,15 @@
 // The conversation's messages, oldest at the top and newest at the bottom, in a scrolling box
 // that starts at the newest, follows new messages while the reader is at the bottom, and keeps
-// its place when older ones are loaded above.
+// its place when older ones are loaded above. An outbound message says which of the
+// organisation's senders it went from, and how its delivery stands.
 import { Fragment, useLayoutEffect, useRef } from 'react';
 import { Button } from '@/components/Button';
 import { ChannelIcon } from '@/components/ChannelIcon';
 import { MessageStatus } from '@/components/MessageStatus';
 import { Skeleton } from '@/components/Skeleton';
+import { senderName, type Sender } from '@/lib/senders';
 import { formatBytes, formatDateTime, formatTime } from '@/utils/format';
+import { failureReason, UNKNOWN_DELIVERY_DETAIL, UNKNOWN_DELIVERY_LABEL } from '@/utils/message-status';
 import { mediaOf, type Message } from '../api/message';
 import { detailNotes, htmlToText, isImage, mediaKind } from './message-text';
 
@@ -53,13 +56,16 @@ function MediaView({ message, sender }: { message: Message; sender: string }) {
   );
 }
 
-function Bubble({ message, contactName }: { message: Message; contactName: string }) {
+function Bubble({ message, contactName, senders }: { message: Message; contactName: string; senders: readonly Sender[] | undefined }) {
   const outbound = message.direction === 'outbound';
   const sender = outbound ? 'you' : contactName;
-  const failed = message.status === 'failed';
+  const failed = outbound && message.status === 'failed';
+  const unknown = outbound && message.status === 'unknown';
+  const reason = failed ? failureReason(message.error) : '';
   const body = message.text ?? (message.html ? htmlToText(message.html) : undefined);
+  const state = failed ? ' bubble--failed' : unknown ? ' bubble--unknown' : '';
   return (
-    <li className={`bubble bubble--${message.direction}${failed ? ' bubble--failed' : ''}`}>
+    <li className={`bubble bubble--${message.direction}${state}`}>
       <span className="visually-hidden">{outbound ? 'You sent' : `${contactName} wrote`}: </span>
       {message.subject ? <p className="bubble__subject">{message.subject}</p> : null}
       {message.template ? (
@@ -75,11 +81,20 @@ function Bubble({ message, contactName }: { message: Message; contactName: strin
           {note}
         </p>
       ))}
-      {failed && message.error?.message ? (
-        <p className="bubble__error">Not delivered: {message.error.message}</p>
+      {failed && reason ? (
+        <p className="bubble__error">
+          Not delivered: {message.error?.message.trim() || 'the provider refused it'}
+          {message.error?.code.trim() ? ` (provider code ${message.error.code.trim()})` : ''}
+        </p>
+      ) : null}
+      {unknown ? (
+        <p className="bubble__warning">
+          <strong>{UNKNOWN_DELIVERY_LABEL}.</strong> {UNKNOWN_DELIVERY_DETAIL}
+        </p>
       ) : null}
       <p className="bubble__meta">
         <ChannelIcon channel={message.channel} className="bubble__channel" />
+        {outbound && message.from ? <span className="bubble__from">from {senderName(senders, message.from)}</span> : null}
         {message.segments && message.segments > 1 ? <span>{message.segments} segments</span> : null}
         <time dateTime={message.createdAt} title={formatDateTime(message.createdAt)}>
           {formatTime(message.createdAt)}
@@ -107,12 +122,14 @@ export interface TimelineProps {
   /** Oldest first. */
   messages: Message[];
   contactName: string;
+  /** The organisation's senders, to name the one a message went from (its id until they load). */
+  senders: readonly Sender[] | undefined;
   hasOlder: boolean;
   loadingOlder: boolean;
   onLoadOlder: () => void;
 }
 
-export function Timeline({ messages, contactName, hasOlder, loadingOlder, onLoadOlder }: TimelineProps) {
+export function Timeline({ messages, contactName, senders, hasOlder, loadingOlder, onLoadOlder }: TimelineProps) {
   const box = useRef<HTMLOListElement>(null);
   const oldest = messages[0]?.messageId;
   const newest = messages.at(-1)?.messageId;
@@ -166,7 +183,7 @@ export function Timeline({ messages, contactName, hasOlder, loadingOlder, onLoad
                 {showDay ? (
                   <li className="timeline__day">{day}</li>
                 ) : null}
-                <Bubble message={message} contactName={contactName} />
+                <Bubble message={message} contactName={contactName} senders={senders} />
               </Fragment>
             );
           })}

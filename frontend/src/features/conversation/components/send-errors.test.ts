@@ -1,8 +1,18 @@
 import { ApiError } from '@/lib/api-error';
 import { describeSendError } from './send-errors';
 
+const STATUS: Record<string, number> = {
+  RATE_LIMITED: 429,
+  NOT_ALLOWLISTED: 403,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  PROVIDER_ERROR: 502,
+  NETWORK: 0,
+  INTERNAL: 500,
+};
+
 const describe_ = (code: string, message = '', retryAfter: number | null = null, channel: 'whatsapp' | 'sms' | 'email' = 'whatsapp') =>
-  describeSendError(new ApiError(code === 'RATE_LIMITED' ? 429 : 400, code, message, false, retryAfter), channel, 'Ada');
+  describeSendError(new ApiError(STATUS[code] ?? 400, code, message, false, retryAfter), channel, 'Ada');
 
 describe('describeSendError', () => {
   it('explains consent, the window, the allowlist and the tier', () => {
@@ -10,7 +20,10 @@ describe('describeSendError', () => {
       "Ada has not opted in to SMS messages, so nothing was sent. Record their consent on the contact's page first.",
     );
     expect(describe_('TEMPLATE_REQUIRED')).toMatch(/window is closed.*Send an approved template/);
-    expect(describe_('NOT_ALLOWLISTED', 'pn-9 is not an allowed WhatsApp sender')).toMatch(/not on the allowlist/);
+    expect(describe_('NOT_ALLOWLISTED', 'pn-9 is not one of your organisation’s whatsapp senders')).toBe(
+      'The chosen sender is not one of your organisation’s WhatsApp senders, so nothing was sent. Choose another in “From” (the list has been reloaded), or ask an Admin.',
+    );
+    expect(describe_('NOT_ALLOWLISTED', '', null, 'email')).toMatch(/not one of your organisation’s Email senders/);
     expect(describe_('TIER_LIMIT_EXCEEDED')).toMatch(/messaging tier/);
   });
 
@@ -46,9 +59,28 @@ describe('describeSendError', () => {
     );
   });
 
-  it('says a provider failure was recorded', () => {
-    expect(describe_('PROVIDER_ERROR', 'the provider failed to send it after retries: Throttled (ThrottlingException)')).toBe(
-      'The provider failed to send it after retries: Throttled (ThrottlingException). It is recorded as failed in the conversation.',
+  it('says a provider failure was recorded, and that sending again makes a new message', () => {
+    expect(describe_('PROVIDER_ERROR', 'the provider refused it: bad number (ValidationException)')).toBe(
+      'The provider refused it: bad number (ValidationException). It is recorded as failed in the conversation; check the reason there, correct what it names, then press Send to try again as a new message.',
+    );
+  });
+
+  it('says when pressing Send again is safe: no answer, an error on our side, the same message still in progress', () => {
+    const safe = /Press Send again without changing the message: it will not be sent twice\.$/i;
+    expect(describe_('NETWORK', 'POST /messages/whatsapp got no answer')).toMatch(/^Cannot reach the server, so it is not known whether the message went\./);
+    expect(describe_('NETWORK')).toMatch(safe);
+    expect(describe_('INTERNAL', 'boom')).toMatch(/^Something went wrong on our side, and the message may not have been sent\./);
+    expect(describe_('INTERNAL')).toMatch(safe);
+    expect(describeSendError(new ApiError(503, 'HTTP_503', 'POST /messages/sms failed with HTTP 503'), 'sms', 'Ada')).toMatch(safe);
+    expect(describe_('IDEMPOTENCY_IN_PROGRESS', 'the same request is still being processed')).toMatch(
+      /^This message is still being processed\. Wait a few seconds and check the conversation; if it is not there, press Send again/,
+    );
+    expect(describeSendError(new Error('boom'), 'sms', 'Ada')).toMatch(safe);
+  });
+
+  it('shows what the API says about a key used for another message, and what to do', () => {
+    expect(describe_('IDEMPOTENCY_KEY_REUSED', 'the Idempotency-Key was used for a different message')).toBe(
+      'The Idempotency-Key was used for a different message. Nothing was sent: press Send again to send it as a new message.',
     );
   });
 

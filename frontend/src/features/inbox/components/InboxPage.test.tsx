@@ -76,7 +76,7 @@ describe('InboxPage', () => {
         unreadCount: 0,
         lastMessage: aMessage({ contactId, direction: 'outbound', status, from: 'pn-1', to: '+919876543210', text: `is ${status}`, ...extra }),
       });
-    const contacts = ['c-queued', 'c-sent', 'c-delivered', 'c-read', 'c-failed'];
+    const contacts = ['c-queued', 'c-sent', 'c-delivered', 'c-read', 'c-failed', 'c-sending', 'c-unknown'];
     renderApp({
       path: '/inbox',
       as: 'Viewer',
@@ -88,6 +88,8 @@ describe('InboxPage', () => {
             outbound('c-delivered', 'delivered'),
             outbound('c-read', 'read'),
             outbound('c-failed', 'failed', { error: { code: '131026', message: 'Message undeliverable' } }),
+            outbound('c-sending', 'sending'),
+            outbound('c-unknown', 'unknown'),
             aConversation(),
           ]),
         ...Object.fromEntries(
@@ -98,15 +100,21 @@ describe('InboxPage', () => {
     const list = await screen.findByRole('list', { name: 'Conversations, latest first' });
     const rows = within(list).getAllByRole('link');
     const status = (row: HTMLElement | undefined) => row?.querySelector('.message-status') ?? null;
-    const [queued, sent, delivered, read, failed, inbound] = rows;
+    const [queued, sent, delivered, read, failed, sending, unknown, inbound] = rows;
     expect(status(queued)).toHaveTextContent('✓Queued');
     expect(status(sent)).toHaveTextContent('✓Sent');
     expect(status(delivered)).toHaveTextContent('✓✓Delivered');
     expect(status(read)).toHaveTextContent('✓✓Read');
     expect(status(read)).toHaveClass('message-status--read');
-    expect(status(failed)).toHaveTextContent('!Failed: Message undeliverable');
-    expect(status(failed)).toHaveAttribute('title', 'Failed: Message undeliverable');
+    expect(status(failed)).toHaveTextContent('!Failed: Message undeliverable (131026)');
+    expect(status(failed)).toHaveAttribute('title', 'Failed: Message undeliverable (131026)');
     expect(status(failed)).toHaveClass('message-status--failed');
+    expect(status(sending)).toHaveTextContent('…Sending');
+    // Unknown: the words in the row's name, what they mean in the tooltip.
+    expect(status(unknown)).toHaveTextContent('?Delivery unknown');
+    expect(status(unknown)).toHaveAttribute('title', expect.stringMatching(/^Delivery unknown\. We could not confirm whether the provider accepted this message\./));
+    expect(status(unknown)).toHaveClass('message-status--unknown');
+    expect(unknown).toHaveAccessibleName(/Last message by WhatsApp:\s*Delivery unknown\.\s*You: is unknown/);
     expect(within(status(delivered) as HTMLElement).getByText('✓✓')).toHaveAttribute('aria-hidden', 'true');
     // The row's name reads the status before the message, as the ticks are drawn.
     expect(delivered).toHaveAccessibleName(/Last message by WhatsApp:\s*Delivered\.\s*You: is delivered/);

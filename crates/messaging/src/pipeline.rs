@@ -1,0 +1,705 @@
+//! The send pipeline: check → claim → rate limit and tier → provider (or dry run) → settle.
+//!
+//! - **Check**, writing nothing: the content; the contact exists and is live; it opted in on the
+//!   channel; the sender is the tenant's; free-form WhatsApp is inside the 24 h window; a media
+//!   file is the tenant's and acceptable. A refusal is logged with its code.
+//! - **Claim**: the message record is written in state `sending` under the id its idempotency key
+//!   names, with one conditional write. Exactly one call per key gets past it; a repeat gets the
+//!   record as it stands (its outcome, or "in progress"), and never reaches a provider. A claim
+//!   left `sending` longer than any live attempt can take belonged to a call that died; it is
+//!   settled `unknown`, because that call may have reached the provider.
+//! - **Rate limit and tier**: a slot of the sender's bucket (waited for up to a second), then,
+//!   for a business-initiated WhatsApp conversation, one of the account's tier. A refusal here
+//!   gives the claim back, so nothing stays written and the key may be tried again.
+//! - **Provider**: throttling is retried with exponential backoff, at most three times; anything
+//!   that may have been accepted is not retried.
+//! - **Settle**: one conditional update to `sent`, `failed` or `unknown`, or `dry_run`. The
+//!   conversation row and the audit entry are written after it, each on its own, so nothing that
+//!   conflicts with inbound traffic can undo the record of a send.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use wecare_core::consent::ConsentSource;
+use wecare_core::message::{Direction, MessageStatus};
+use wecare_core::sender::Sender;
+use wecare_core::sms::SmsSegments;
+use wecare_core::whatsapp::{check_media, check_text, MediaKind};
+use wecare_core::window::Window;
+use wecare_core::{Channel, Email};
+use wecare_store::audit::AuditEntry;
+use wecare_store::messages::{Claim, Message, PendingStatus, ProviderError, Settlement};
+use wecare_store::tier::TierSlot;
+use wecare_store::{Contact, TierOutcome};
+
+use crate::command::{Content, Refusal, SendCommand, SendOutcome, SystemPurpose, WhatsAppContent};
+use crate::media::{self, ObjectInfo};
+use crate::providers::{Attempt, Content as WaContent, WhatsAppRecipient};
+use crate::{Actor, Deps, SendError, SendMode};
+
+/// The longest a send waits for its rate-limit slot before it is refused with `RATE_LIMITED`.
+pub const MAX_RATE_WAIT: Duration = Duration::from_secs(1);
+
+/// Retries of a throttled provider call (the specification's rule), after the first attempt.
+pub const THROTTLE_RETRIES: u32 = 3;
+
+/// First backoff after throttling; doubled for each further retry.
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+
+/// A claim still `sending` after this long belongs to a call that died: no live attempt takes
+/// longer (a second of rate-limit wait, four provider attempts of at most 10 s, backoff).
+pub const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(5);
+
+/// What a WhatsApp send needs of the contact: a number, or the business-scoped user id of a user
+/// who writes without showing one.
+const WHATSAPP_ADDRESS: &str = "phone or WhatsApp user id";
+
+/// The text of the STOP confirmation.
+pub const OPT_OUT_CONFIRMATION: &str =
+    "You will no longer receive WhatsApp messages from us. Reply START to subscribe again.";
+
+fn invalid(field: &'static str, why: impl ToString) -> Refusal {
+    Refusal::Invalid {
+        field,
+        why: why.to_string(),
+    }
+}
+
+/// Everything the checks established, for the steps after the claim.
+struct Checked {
+    sender: Sender,
+    to: String,
+    whatsapp_to: Option<WhatsAppRecipient>,
+    segments: Option<SmsSegments>,
+    business_initiated: bool,
+    media: Option<(MediaKind, ObjectInfo)>,
+}
+
+/// Sends one message (see the module).
+pub async fn send(deps: &Deps, cmd: SendCommand) -> Result<SendOutcome, SendError> {
+    let channel = cmd.content.channel();
+    let checked = match check(deps, &cmd).await? {
+        Ok(c) => c,
+        Err(refusal) => {
+            tracing::info!(
+                contact_id = %cmd.contact_id, channel = channel.as_str(), code = refusal.code().as_str(),
+                reason = %refusal, origin = cmd.actor.origin(), "send refused"
+            );
+            return Ok(SendOutcome::Refused(refusal));
+        }
+    };
+
+    let record = draft(&cmd, &checked);
+    let pending = match deps.messages.claim(&record).await? {
+        Claim::Claimed { pending } => pending,
+        Claim::Existing(existing) => return repeat(deps, &cmd, *existing, &record).await,
+    };
+
+    // Measured from now, when this request reaches the limiter, not from when it started.
+    let cost = checked.segments.map(|s| s.segments.max(1)).unwrap_or(1) as f64;
+    let reserved = deps
+        .limiter
+        .reserve(
+            &checked.sender.rate_bucket(),
+            checked.sender.rate,
+            cost,
+            MAX_RATE_WAIT,
+            wecare_core::time::now(),
+        )
+        .await;
+    match reserved {
+        Ok(Ok(slot)) => {
+            // A slot shortly ahead is waited for rather than refused: the limit stays exact and a
+            // burst is smoothed instead of bounced back to the caller.
+            if let Ok(wait) = (slot - wecare_core::time::now()).to_std() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        Ok(Err(limited)) => {
+            deps.messages.release(&record).await?;
+            return Ok(refused(
+                &cmd,
+                Refusal::RateLimited {
+                    retry_after_ms: limited.retry_after_ms,
+                },
+            ));
+        }
+        Err(e) => {
+            deps.messages.release(&record).await?;
+            return Err(e.into());
+        }
+    }
+
+    let tier_slot = if checked.business_initiated {
+        match open_conversation(deps, &cmd, &checked.sender).await {
+            Ok(Ok(slot)) => slot,
+            Ok(Err(refusal)) => {
+                deps.messages.release(&record).await?;
+                return Ok(refused(&cmd, refusal));
+            }
+            Err(e) => {
+                deps.messages.release(&record).await?;
+                return Err(e);
+            }
+        }
+    } else {
+        None
+    };
+
+    let settlement = match deps.config.send_mode {
+        SendMode::DryRun => Settlement {
+            status: MessageStatus::DryRun,
+            provider_message_id: None,
+            error: None,
+            at: wecare_core::time::now(),
+        },
+        SendMode::Live => {
+            let attempt = with_throttle_retries(|| call_provider(deps, &cmd, &checked, &record.message_id)).await;
+            settlement_of(attempt)
+        }
+    };
+    let mut message = deps.messages.settle(&record, &settlement).await?;
+    for p in pending {
+        message = apply_pending(deps, &message, p).await?;
+    }
+    if settlement.status == MessageStatus::Failed {
+        if let Some(slot) = &tier_slot {
+            // Refused by the provider: no conversation was opened.
+            deps.tier.release(slot).await?;
+        }
+    }
+    finish(deps, &cmd, &message, &settlement).await?;
+    Ok(SendOutcome::of_record(message))
+}
+
+fn refused(cmd: &SendCommand, refusal: Refusal) -> SendOutcome {
+    tracing::info!(
+        contact_id = %cmd.contact_id, channel = cmd.content.channel().as_str(), code = refusal.code().as_str(),
+        reason = %refusal, origin = cmd.actor.origin(), "send refused after claiming; claim given back"
+    );
+    SendOutcome::Refused(refusal)
+}
+
+/// The checks, in order; nothing is written.
+async fn check(deps: &Deps, cmd: &SendCommand) -> Result<Result<Checked, Refusal>, SendError> {
+    let channel = cmd.content.channel();
+    let segments = match check_content(&cmd.content) {
+        Ok(s) => s,
+        Err(r) => return Ok(Err(r)),
+    };
+    let Some(contact) = deps.contacts.get(&cmd.tenant, &cmd.contact_id).await? else {
+        return Ok(Err(Refusal::ContactNotFound));
+    };
+    if !may_receive(&contact, channel, &cmd.actor) {
+        return Ok(Err(Refusal::NotOptedIn(channel)));
+    }
+    let whatsapp_to = WhatsAppRecipient::of(&contact);
+    let to = match channel {
+        Channel::WhatsApp => whatsapp_to.as_ref().map(|r| r.as_str().to_string()),
+        Channel::Sms => contact.phone.as_ref().map(|p| p.to_string()),
+        Channel::Email => contact.email.as_ref().map(Email::to_string),
+    };
+    let Some(to) = to else {
+        let what = match channel {
+            Channel::WhatsApp => WHATSAPP_ADDRESS,
+            Channel::Sms => "phone",
+            Channel::Email => "email",
+        };
+        return Ok(Err(Refusal::NoAddress(what)));
+    };
+    let sender = match deps.config.senders.resolve(&cmd.tenant, channel, cmd.from.as_deref()) {
+        Ok(s) => s.clone(),
+        Err(e) => return Ok(Err(Refusal::NotAllowlisted(e))),
+    };
+    let mut business_initiated = false;
+    let mut media = None;
+    if let Content::WhatsApp(wa) = &cmd.content {
+        let window_open = Window::at(contact.last_inbound_message_at, cmd.now).is_open();
+        let is_template = matches!(wa, WhatsAppContent::Template(_));
+        if !is_template && !window_open {
+            // The specification asks for this to be visible: someone tried free-form outside it.
+            tracing::warn!(contact_id = %cmd.contact_id, origin = cmd.actor.origin(), "free-form WhatsApp refused outside the 24-hour window");
+            return Ok(Err(Refusal::TemplateRequired));
+        }
+        business_initiated = is_template && !window_open;
+        if let WhatsAppContent::Media(m) = wa {
+            match resolve_media(deps, &cmd.tenant, m).await? {
+                Ok(found) => media = Some(found),
+                Err(r) => return Ok(Err(r)),
+            }
+        }
+    }
+    Ok(Ok(Checked {
+        sender,
+        to,
+        whatsapp_to,
+        segments,
+        business_initiated,
+        media,
+    }))
+}
+
+/// Consent: the channel's opt-in; the only exception is the confirmation of a STOP, to a contact
+/// whose last word on WhatsApp is that very keyword.
+fn may_receive(contact: &Contact, channel: Channel, actor: &Actor) -> bool {
+    if contact.opt_ins.get(channel) {
+        return true;
+    }
+    matches!(actor, Actor::System(SystemPurpose::OptOutConfirmation))
+        && channel == Channel::WhatsApp
+        && contact
+            .last_consent_change
+            .get(Channel::WhatsApp)
+            .is_some_and(|w| w.source == ConsentSource::InboundKeyword)
+}
+
+/// The content rules of each channel; an SMS's exact segments.
+fn check_content(content: &Content) -> Result<Option<SmsSegments>, Refusal> {
+    match content {
+        Content::WhatsApp(WhatsAppContent::Text(t)) => {
+            check_text(t).map_err(|e| invalid("text", e))?;
+            Ok(None)
+        }
+        Content::WhatsApp(WhatsAppContent::Media(m)) => {
+            if let Some(c) = &m.caption {
+                check_text(c).map_err(|e| invalid("media.caption", e))?;
+            }
+            if m.filename
+                .as_deref()
+                .is_some_and(|f| f.trim().is_empty() || f.chars().count() > 240)
+            {
+                return Err(invalid("media.filename", "must be 1-240 characters"));
+            }
+            Ok(None)
+        }
+        Content::WhatsApp(WhatsAppContent::Template(tpl)) => {
+            if tpl.name.trim().is_empty() || tpl.name.len() > 512 {
+                return Err(invalid("template.name", "must be 1-512 characters"));
+            }
+            if tpl.language.trim().is_empty() {
+                return Err(invalid("template.language", "is required (e.g. en_US)"));
+            }
+            Ok(None)
+        }
+        Content::Sms { text } => {
+            let n = text.chars().count();
+            if !(1..=1600).contains(&n) || text.trim().is_empty() {
+                return Err(invalid("text", format!("must be 1-1600 characters, got {n}")));
+            }
+            Ok(Some(SmsSegments::of(text)))
+        }
+        Content::Email { subject, text, html } => {
+            if subject.trim().is_empty() || subject.chars().count() > 998 {
+                return Err(invalid("subject", "must be 1-998 characters"));
+            }
+            if text.as_deref().is_none_or(|t| t.trim().is_empty())
+                && html.as_deref().is_none_or(|h| h.trim().is_empty())
+            {
+                return Err(invalid("text", "text or html is required"));
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// The uploaded object a WhatsApp media send refers to: the tenant's, present, and acceptable.
+async fn resolve_media(
+    deps: &Deps,
+    tenant: &wecare_core::TenantId,
+    m: &crate::MediaRequest,
+) -> Result<Result<(MediaKind, ObjectInfo), Refusal>, SendError> {
+    if !media::is_upload_of(&m.s3_key, tenant) {
+        return Ok(Err(invalid(
+            "media.s3Key",
+            "is not an upload of this tenant (POST /api/media/uploads first)",
+        )));
+    }
+    let Some(info) = deps
+        .media
+        .head(&m.s3_key)
+        .await
+        .map_err(|e| SendError::Media(Box::new(e)))?
+    else {
+        return Ok(Err(invalid("media.s3Key", "nothing has been uploaded there")));
+    };
+    let kind = match check_media(&info.content_type, info.size) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(invalid("media", e))),
+    };
+    // WhatsApp shows a caption on images, videos and documents only, and a file name on documents:
+    // anything else would be stored as said but never seen by the customer.
+    if m.caption.is_some() && !matches!(kind, MediaKind::Image | MediaKind::Video | MediaKind::Document) {
+        return Ok(Err(invalid(
+            "media.caption",
+            format!("a {} carries no caption", kind.as_str()),
+        )));
+    }
+    if m.filename.is_some() && kind != MediaKind::Document {
+        return Ok(Err(invalid("media.filename", "only documents carry a file name")));
+    }
+    Ok(Ok((kind, info)))
+}
+
+/// The record claimed for this send, in state `sending`.
+fn draft(cmd: &SendCommand, c: &Checked) -> Message {
+    let now = cmd.now;
+    let mut m = Message {
+        message_id: cmd.key.message_id(&cmd.tenant),
+        tenant_id: cmd.tenant.clone(),
+        contact_id: cmd.contact_id,
+        channel: cmd.content.channel(),
+        direction: Direction::Outbound,
+        status: MessageStatus::Sending,
+        to: c.to.clone(),
+        from: c.sender.id.clone(),
+        text: None,
+        subject: None,
+        html: None,
+        template: None,
+        is_template: false,
+        segments: c.segments.map(|s| s.segments),
+        encoding: c.segments.map(|s| s.encoding.as_str().to_string()),
+        provider_message_id: None,
+        error: None,
+        details: None,
+        origin: Some(cmd.actor.origin().to_string()),
+        idempotency_key: Some(cmd.key.to_string()),
+        fingerprint: Some(cmd.content.fingerprint(&cmd.contact_id, cmd.from.as_deref())),
+        created_by: cmd.actor.audit_context(&cmd.tenant).principal.user_id.to_string(),
+        created_at: now,
+        updated_at: now,
+        settled_at: None,
+        expires_at: Message::expiry(now),
+    };
+    match &cmd.content {
+        Content::WhatsApp(WhatsAppContent::Text(t)) => m.text = Some(t.clone()),
+        Content::WhatsApp(WhatsAppContent::Template(t)) => {
+            m.template = Some(t.clone());
+            m.is_template = true;
+        }
+        Content::WhatsApp(WhatsAppContent::Media(req)) => {
+            m.text = req.caption.clone();
+            if let Some((kind, info)) = &c.media {
+                let mut file =
+                    serde_json::json!({ "s3Key": req.s3_key, "mimeType": info.content_type, "size": info.size });
+                if let Some(name) = &req.filename {
+                    file["filename"] = serde_json::json!(name);
+                }
+                m.details = Some(serde_json::json!({ "type": kind.as_str(), "media": file }));
+            }
+        }
+        Content::Sms { text } => m.text = Some(text.clone()),
+        Content::Email { subject, text, html } => {
+            m.subject = Some(subject.clone());
+            m.text = text.clone();
+            m.html = html.clone();
+        }
+    }
+    if matches!(cmd.actor, Actor::System(SystemPurpose::OptOutConfirmation)) {
+        m.details = Some(serde_json::json!({ "kind": "opt_out_confirmation" }));
+    }
+    m
+}
+
+/// A repeat of a key: the first attempt's outcome, never a second provider call.
+async fn repeat(deps: &Deps, cmd: &SendCommand, existing: Message, asked: &Message) -> Result<SendOutcome, SendError> {
+    if existing.fingerprint.is_some() && existing.fingerprint != asked.fingerprint {
+        return Ok(SendOutcome::Refused(Refusal::KeyReused));
+    }
+    tracing::info!(message_id = %existing.message_id, status = existing.status.as_str(), "repeat of an idempotency key: answered from the record");
+    if existing.status == MessageStatus::Sending && cmd.now - existing.created_at > STALE_CLAIM {
+        // The call that claimed it died somewhere between the claim and the settle. It may have
+        // reached the provider, so this is not sent again: it becomes unknown.
+        let settlement = Settlement {
+            status: MessageStatus::Unknown,
+            provider_message_id: None,
+            error: Some(ProviderError {
+                code: "AttemptAbandoned".into(),
+                message: "the attempt that claimed this send stopped before it could record the provider's answer"
+                    .into(),
+            }),
+            at: cmd.now,
+        };
+        let message = deps.messages.settle(&existing, &settlement).await?;
+        finish(deps, cmd, &message, &settlement).await?;
+        return Ok(SendOutcome::of_record(message));
+    }
+    Ok(SendOutcome::of_record(existing))
+}
+
+/// Opens a business-initiated conversation on the sender's account, within the tier; alerts once
+/// per crossing of 80 %. `None` when the contact's conversation was already open.
+async fn open_conversation(
+    deps: &Deps,
+    cmd: &SendCommand,
+    sender: &Sender,
+) -> Result<Result<Option<TierSlot>, Refusal>, SendError> {
+    let limit = deps.config.whatsapp_tier_limit;
+    let Some(waba) = sender.waba_id.clone() else {
+        // Configuration guarantees a WhatsApp sender has one; refuse rather than count nowhere.
+        return Ok(Err(Refusal::TierLimitExceeded { limit }));
+    };
+    match deps
+        .tier
+        .open(&waba, &cmd.tenant, &cmd.contact_id, limit, cmd.now)
+        .await?
+    {
+        TierOutcome::AlreadyOpen => Ok(Ok(None)),
+        TierOutcome::Exceeded { count } => {
+            tracing::warn!(waba_id = %waba, count, limit, "messaging tier used up: business-initiated send refused");
+            Ok(Err(Refusal::TierLimitExceeded { limit }))
+        }
+        TierOutcome::Opened { count, warn } => {
+            if warn {
+                alert_tier(deps, &waba, count, limit, cmd.now).await;
+            }
+            Ok(Ok(Some(TierSlot {
+                waba,
+                tenant: cmd.tenant.clone(),
+                contact: cmd.contact_id,
+                opened_at: cmd.now,
+            })))
+        }
+    }
+}
+
+async fn alert_tier(deps: &Deps, waba: &str, count: u64, limit: u64, now: DateTime<Utc>) {
+    let alert = serde_json::json!({
+        "alert": "WHATSAPP_TIER_80_PERCENT",
+        "wabaId": waba,
+        "openConversations": count,
+        "tierLimit": limit,
+        "at": wecare_core::time::iso(now),
+    });
+    let published = deps
+        .alerts
+        .publish()
+        .topic_arn(&deps.config.alerts_topic_arn)
+        .subject("WhatsApp messaging tier at 80 %")
+        .message(alert.to_string())
+        .send()
+        .await;
+    match published {
+        Ok(_) => tracing::warn!(waba_id = %waba, count, limit, "messaging tier at 80 %: alert published"),
+        // The send itself is fine; an alert that could not go out is logged for the alarm.
+        Err(e) => tracing::error!(
+            waba_id = %waba,
+            error = %aws_sdk_sns::error::DisplayErrorContext(&e),
+            "tier alert not published"
+        ),
+    }
+}
+
+/// Runs a provider call, retrying throttling with exponential backoff, at most
+/// [`THROTTLE_RETRIES`] times; what is still throttled then is a failure.
+async fn with_throttle_retries<F, Fut>(mut call: F) -> Attempt
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Attempt>,
+{
+    let mut backoff = FIRST_BACKOFF;
+    let mut retries = 0;
+    loop {
+        match call().await {
+            Attempt::Throttled(p) if retries < THROTTLE_RETRIES => {
+                tracing::info!(code = %p.code, retry = retries + 1, "provider throttled the send; backing off");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+                retries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One provider request for this send (a WhatsApp file is handed over first).
+async fn call_provider(deps: &Deps, cmd: &SendCommand, c: &Checked, message_id: &str) -> Attempt {
+    let from = c.sender.id.as_str();
+    let api = &deps.config.meta_api_version;
+    let callback = format!("{}:{message_id}", cmd.tenant);
+    match &cmd.content {
+        Content::WhatsApp(wa) => {
+            let Some(to) = &c.whatsapp_to else {
+                return Attempt::Refused(ProviderError {
+                    code: "NoRecipient".into(),
+                    message: "the contact has no WhatsApp address".into(),
+                });
+            };
+            match wa {
+                WhatsAppContent::Text(t) => {
+                    deps.providers
+                        .whatsapp(from, api, to, WaContent::Text(t), &callback)
+                        .await
+                }
+                WhatsAppContent::Template(tpl) => {
+                    deps.providers
+                        .whatsapp(from, api, to, WaContent::Template(tpl), &callback)
+                        .await
+                }
+                WhatsAppContent::Media(m) => {
+                    let Some((kind, _)) = c.media else {
+                        return Attempt::Refused(ProviderError {
+                            code: "NoMedia".into(),
+                            message: "the file was not checked".into(),
+                        });
+                    };
+                    // A file that could not be handed over was not sent: whatever the reason,
+                    // the message failed (nothing reached the customer).
+                    let media_id = match with_throttle_retries(|| {
+                        deps.providers.upload_media(from, deps.media.bucket(), &m.s3_key)
+                    })
+                    .await
+                    {
+                        Attempt::Accepted(id) => id,
+                        Attempt::Refused(p) | Attempt::Throttled(p) | Attempt::Ambiguous(p) => {
+                            return Attempt::Refused(p)
+                        }
+                    };
+                    let content = WaContent::Media {
+                        kind,
+                        media_id: &media_id,
+                        caption: m.caption.as_deref(),
+                        filename: m.filename.as_deref(),
+                    };
+                    deps.providers.whatsapp(from, api, to, content, &callback).await
+                }
+            }
+        }
+        Content::Sms { text } => deps.providers.sms(from, &c.to, text, message_id).await,
+        Content::Email { subject, text, html } => {
+            deps.providers
+                .email(from, &c.to, subject, text.as_deref(), html.as_deref())
+                .await
+        }
+    }
+}
+
+fn settlement_of(attempt: Attempt) -> Settlement {
+    let at = wecare_core::time::now();
+    match attempt {
+        Attempt::Accepted(id) => Settlement {
+            status: MessageStatus::Sent,
+            provider_message_id: Some(id),
+            error: None,
+            at,
+        },
+        Attempt::Refused(p) | Attempt::Throttled(p) => Settlement {
+            status: MessageStatus::Failed,
+            provider_message_id: None,
+            error: Some(p),
+            at,
+        },
+        Attempt::Ambiguous(p) => Settlement {
+            status: MessageStatus::Unknown,
+            provider_message_id: None,
+            error: Some(p),
+            at,
+        },
+    }
+}
+
+/// Applies a status that arrived before the send was recorded.
+async fn apply_pending(deps: &Deps, m: &Message, p: PendingStatus) -> Result<Message, SendError> {
+    deps.messages
+        .apply_status(&m.tenant_id, &m.message_id, p.status, p.error.as_ref(), p.at)
+        .await?;
+    Ok(deps
+        .messages
+        .find(&m.tenant_id, &m.message_id)
+        .await?
+        .unwrap_or_else(|| m.clone()))
+}
+
+/// After the settle: the conversation row and the audit entry (concurrently, each on its own),
+/// the metric and the log line.
+async fn finish(deps: &Deps, cmd: &SendCommand, m: &Message, s: &Settlement) -> Result<(), SendError> {
+    let ctx = cmd.actor.audit_context(&cmd.tenant);
+    let summary = serde_json::json!({
+        "messageId": m.message_id, "channel": m.channel.as_str(), "status": m.status, "from": m.from,
+        "isTemplate": m.is_template, "segments": m.segments, "origin": m.origin,
+        "providerCode": s.error.as_ref().map(|e| e.code.clone()),
+    });
+    let outcome = match s.status {
+        MessageStatus::Failed => "failed",
+        MessageStatus::Unknown => "unknown",
+        _ => "success",
+    };
+    let audit = AuditEntry::new(
+        &ctx,
+        "message.send",
+        "contact",
+        &cmd.contact_id.to_string(),
+        outcome,
+        None,
+        Some(summary),
+        s.at,
+    );
+    let (row, audited) = tokio::join!(
+        deps.messages.touch_conversation(m, s.at),
+        deps.messages.audit(&audit, s.at)
+    );
+    row?;
+    audited?;
+    let channel = m.channel.as_str();
+    let (metric, code) = match s.status {
+        MessageStatus::Failed => ("DeliveryFailed", s.error.as_ref().map(|e| e.code.as_str())),
+        MessageStatus::Unknown => ("DeliveryUnknown", s.error.as_ref().map(|e| e.code.as_str())),
+        _ => ("DeliverySucceeded", None),
+    };
+    wecare_http::metrics::count(metric, &[("Channel", channel)]);
+    match s.status {
+        MessageStatus::Failed | MessageStatus::Unknown => tracing::warn!(
+            contact_id = %cmd.contact_id, channel, message_id = %m.message_id, status = s.status.as_str(),
+            code = code.unwrap_or(""), origin = cmd.actor.origin(), "send settled"
+        ),
+        _ => tracing::info!(
+            contact_id = %cmd.contact_id, channel, message_id = %m.message_id, status = m.status.as_str(),
+            origin = cmd.actor.origin(), "send settled"
+        ),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn p(code: &str) -> ProviderError {
+        ProviderError {
+            code: code.into(),
+            message: String::new(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_is_retried_three_times_and_then_fails() {
+        let calls = AtomicU32::new(0);
+        let outcome = with_throttle_retries(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Attempt::Throttled(p("ThrottlingException"))
+        })
+        .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+        assert_eq!(settlement_of(outcome).status, MessageStatus::Failed);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_ambiguous_answer_is_never_retried_and_settles_unknown() {
+        let calls = AtomicU32::new(0);
+        let outcome = with_throttle_retries(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Attempt::Ambiguous(p("InternalServiceException"))
+        })
+        .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(settlement_of(outcome).status, MessageStatus::Unknown);
+    }
+
+    #[test]
+    fn sms_text_is_counted_in_exact_segments_and_bounded() {
+        let s = check_content(&Content::Sms { text: "a".repeat(161) }).unwrap().unwrap();
+        assert_eq!(s.segments, 2);
+        assert!(check_content(&Content::Sms { text: " ".into() }).is_err());
+    }
+}
