@@ -26,6 +26,10 @@ use crate::error::StoreError;
 pub struct RateLimiter {
     client: Client,
     table: String,
+    /// The last `tat` this instance saw per bucket: a hint of which write to try first, so a
+    /// quiet bucket costs one write (the restart) instead of a refused `ADD` and then the restart.
+    /// Only a hint: both writes stay conditional on what is stored.
+    seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
 /// Refused: the queue is too long; retry after this many milliseconds.
@@ -54,6 +58,7 @@ impl RateLimiter {
         RateLimiter {
             client,
             table: table.into(),
+            seen: Default::default(),
         }
     }
 
@@ -73,6 +78,13 @@ impl RateLimiter {
         let ceiling = now_us + max_wait.as_micros() as i64;
         let expiry = expires_at(now, RATE_LIMIT_RETENTION);
 
+        let seen = self.seen.lock().ok().and_then(|m| m.get(&key).copied());
+        if seen.is_some_and(|tat| tat < now_us) {
+            if let Attempt::Taken(_) = self.restart(&key, now_us, step, expiry).await? {
+                self.remember(&key, now_us + step);
+                return Ok(Ok(now));
+            }
+        }
         let busy = self
             .attempt(
                 &key,
@@ -87,26 +99,42 @@ impl RateLimiter {
             )
             .await?;
         let stored = match busy {
-            Attempt::Taken(new_tat) => return Ok(Ok(instant(new_tat - step))),
+            Attempt::Taken(new_tat) => {
+                self.remember(&key, new_tat);
+                return Ok(Ok(instant(new_tat - step)));
+            }
             Attempt::Refused(tat) => tat,
         };
         if let Some(tat) = stored.filter(|t| *t >= now_us) {
+            self.remember(&key, tat);
             return Ok(Err(Limited {
                 retry_after_ms: ((tat - ceiling).max(1000) / 1000) as u64,
             }));
         }
-        let idle = self
-            .attempt(
-                &key,
-                "SET tat = :next, expiresAt = :exp",
-                "attribute_not_exists(tat) OR tat < :now",
-                &[(":next", now_us + step), (":now", now_us), (":exp", expiry)],
-            )
-            .await?;
-        match idle {
-            Attempt::Taken(_) => Ok(Ok(now)),
+        match self.restart(&key, now_us, step, expiry).await? {
+            Attempt::Taken(_) => {
+                self.remember(&key, now_us + step);
+                Ok(Ok(now))
+            }
             // Another sender restarted the bucket first: it is busy now, so queue behind it.
             Attempt::Refused(_) => Box::pin(self.reserve(bucket, rate, cost, max_wait, now)).await,
+        }
+    }
+
+    /// Restarts an idle bucket: the slot is now.
+    async fn restart(&self, key: &str, now_us: i64, step: i64, expiry: i64) -> Result<Attempt, StoreError> {
+        self.attempt(
+            key,
+            "SET tat = :next, expiresAt = :exp",
+            "attribute_not_exists(tat) OR tat < :now",
+            &[(":next", now_us + step), (":now", now_us), (":exp", expiry)],
+        )
+        .await
+    }
+
+    fn remember(&self, key: &str, tat: i64) {
+        if let Ok(mut m) = self.seen.lock() {
+            m.insert(key.to_string(), tat);
         }
     }
 

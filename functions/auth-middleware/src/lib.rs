@@ -2,8 +2,9 @@
 //!
 //! It verifies the Cognito ID token in `Authorization` (RS256 against the user pool's JWKS,
 //! issuer, audience = app client id, `token_use`, expiry, not-before), derives the role from
-//! `cognito:groups` and the tenant from `custom:tenant_id` (else the deployment's default tenant),
-//! and hands `{userId, email, role, tenantId}` to the function as context.
+//! `cognito:groups` and the tenant from `custom:tenant_id` (a token without one is refused, unless
+//! `TENANCY=single` names the deployment's one tenant), and hands `{userId, email, role, tenantId}`
+//! to the function as context.
 //!
 //! Only ID tokens are accepted: the tenant and email the platform scopes every request by exist
 //! only in the ID token (Cognito access tokens carry neither without a pre-token-generation

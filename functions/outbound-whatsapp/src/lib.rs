@@ -1,7 +1,7 @@
 //! `POST /api/messages/whatsapp`: sends a WhatsApp text (inside the 24 h window), a media file
 //! (inside the window) or an approved template (any time) to a contact who opted in to WhatsApp,
-//! from an allowlisted number. `POST /api/media/uploads` hands out the presigned URL a file is
-//! uploaded to first, after checking its type and size against WhatsApp's limits.
+//! from one of the tenant's numbers. `POST /api/media/uploads` hands out the presigned URL a file
+//! is uploaded to first, after checking its type and size against WhatsApp's limits.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

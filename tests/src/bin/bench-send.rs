@@ -30,6 +30,10 @@ struct Figures {
     p95: Duration,
     dynamo_calls: f64,
     write_units: f64,
+    /// Write units per request by operation and table.
+    units_by: std::collections::BTreeMap<String, f64>,
+    /// DynamoDB calls per request by operation.
+    calls_by: std::collections::BTreeMap<String, f64>,
 }
 
 /// The size DynamoDB bills for an attribute value in the wire JSON format (`{"S": "…"}`).
@@ -92,9 +96,12 @@ fn attribute_json(v: &AttributeValue) -> Value {
     }
 }
 
-/// Write units of the recorded write requests (see the module).
-async fn write_units(stack: &TestStack) -> f64 {
+/// Write units of the recorded write requests (see the module), in total and by operation and
+/// table.
+async fn write_units(stack: &TestStack) -> (f64, std::collections::BTreeMap<String, f64>) {
     let mut total = 0.0;
+    let mut by: std::collections::BTreeMap<String, f64> = Default::default();
+    let short = |t: &str| t.rsplit('-').next().unwrap_or(t).to_string();
     for (op, body) in stack.dynamo_ops.writes() {
         let one = |action: &Value, table: &str| {
             let action = action.clone();
@@ -114,7 +121,10 @@ async fn write_units(stack: &TestStack) -> f64 {
                 for t in body["TransactItems"].as_array().into_iter().flatten() {
                     for kind in ["Put", "Update", "Delete", "ConditionCheck"] {
                         if let Some(a) = t.get(kind) {
-                            total += 2.0 * one(a, a["TableName"].as_str().unwrap_or("")).await;
+                            let table = a["TableName"].as_str().unwrap_or("");
+                            let u = 2.0 * one(a, table).await;
+                            total += u;
+                            *by.entry(format!("Transact{kind} {}", short(table))).or_default() += u;
                         }
                     }
                 }
@@ -129,10 +139,23 @@ async fn write_units(stack: &TestStack) -> f64 {
                     }
                 }
             }
-            _ => total += one(&body, body["TableName"].as_str().unwrap_or("")).await,
+            _ => {
+                let table = body["TableName"].as_str().unwrap_or("");
+                let u = one(&body, table).await;
+                total += u;
+                *by.entry(format!("{op} {}", short(table))).or_default() += u;
+            }
         }
     }
-    total
+    (total, by)
+}
+
+impl Figures {
+    fn with_units(mut self, (total, by): (f64, std::collections::BTreeMap<String, f64>)) -> Self {
+        self.write_units = total / RUNS as f64;
+        self.units_by = by.into_iter().map(|(k, v)| (k, v / RUNS as f64)).collect();
+        self
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -163,8 +186,18 @@ where
         p50: percentile(&times, 0.5),
         p95: percentile(&times, 0.95),
         dynamo_calls: stack.dynamo_ops.operations().len() as f64 / RUNS as f64,
-        write_units: write_units(stack).await / RUNS as f64,
+        write_units: 0.0,
+        units_by: Default::default(),
+        calls_by: stack
+            .dynamo_ops
+            .operations()
+            .into_iter()
+            .fold(Default::default(), |mut m, op| {
+                *m.entry(op).or_default() += 1.0 / RUNS as f64;
+                m
+            }),
     }
+    .with_units(write_units(stack).await)
 }
 
 #[tokio::main]
@@ -228,4 +261,9 @@ async fn main() {
         whatsapp.write_units - me.write_units,
         me.write_units
     );
+    for (what, units) in &whatsapp.units_by {
+        println!("  {what:<40} {units:>5.2} WU per send");
+    }
+    let calls: Vec<String> = whatsapp.calls_by.iter().map(|(op, n)| format!("{op} {n:.2}")).collect();
+    println!("  DynamoDB calls per send: {}", calls.join(", "));
 }
