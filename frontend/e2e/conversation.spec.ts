@@ -338,7 +338,9 @@ test('an Operator sends a photo inside the window: checked at once, uploaded to 
   await page.goto(`/conversations/${contact.contactId}`);
   await expect(bubbleWith(page, `hello ${word}`)).toBeVisible({ timeout: 20_000 });
   await expect(page.getByText(/^WhatsApp window open · 2[34] h/)).toBeVisible();
-  await page.getByRole('radio', { name: 'Photo or file' }).check();
+  // As a person does it: on the visible label.
+  await page.getByText('Photo or file', { exact: true }).click();
+  await expect(page.getByRole('radio', { name: 'Photo or file' })).toBeChecked();
   const file = page.getByLabel('File', { exact: true });
 
   // What WhatsApp would refuse is refused here, in words, before anything is uploaded.

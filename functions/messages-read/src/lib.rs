@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tracing::Instrument;
+use wecare_core::message::MessageStatus;
 use wecare_core::window::Window;
 use wecare_core::{Channel, ContactId, Permission};
 use wecare_http::guard::{authorize, Attempt};
@@ -86,7 +87,12 @@ async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Valu
         .await
         .map_err(list_error)?;
     let mut items = Vec::with_capacity(page.items.len());
-    for m in page.items {
+    for mut m in page.items {
+        // A claim its request never settled (it died between claim and settle) is, for anyone
+        // reading, of unknown fate; a repeat of its key records that.
+        if m.status == MessageStatus::Sending && now - m.created_at > wecare_messaging::pipeline::STALE_CLAIM {
+            m.status = MessageStatus::Unknown;
+        }
         let mut v = serde_json::to_value(&m).map_err(|e| ApiError::internal(&e))?;
         attach_download_url(deps, tenant, &mut v, now).await?;
         items.push(v);
