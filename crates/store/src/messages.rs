@@ -203,11 +203,7 @@ pub struct MessagesRepo {
 
 /// `SET #a0 = :v0, …` over every attribute of `item` but the key, for an UpdateItem that writes a
 /// whole record (a PutItem cannot hand back what a placeholder held).
-fn set_all(
-    mut req: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
-    item: HashMap<String, AttributeValue>,
-    extra: &str,
-) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+fn set_all(mut req: UpdateItemRequest, item: HashMap<String, AttributeValue>, extra: &str) -> UpdateItemRequest {
     let mut sets = Vec::new();
     for (i, (name, value)) in item.into_iter().filter(|(k, _)| k != "pk" && k != "sk").enumerate() {
         sets.push(format!("#a{i} = :v{i}"));
@@ -217,6 +213,8 @@ fn set_all(
     }
     req.update_expression(format!("SET {} {extra}", sets.join(", ")))
 }
+
+type UpdateItemRequest = aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
 fn message_of(item: HashMap<String, AttributeValue>) -> Result<Message, StoreError> {
     serde_dynamo::from_item(item).map_err(StoreError::Corrupt)
@@ -237,15 +235,22 @@ impl MessagesRepo {
         crate::audit::write(&self.client, &self.audit, entry, now).await
     }
 
+    /// An UpdateItem on the record of `message_id`.
+    fn update_message(&self, tenant: &TenantId, message_id: &str) -> UpdateItemRequest {
+        let [(pk, pv), (sk, sv)] = Message::key(tenant, message_id);
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(pk, pv)
+            .key(sk, sv)
+    }
+
     /// Claims the record of an outbound message (`m`, in state `sending`) under its id: one
     /// conditional write that succeeds for exactly one caller however many race with the same
     /// key. A placeholder left by an early delivery status is taken over, and its statuses handed
     /// back; an existing record is returned as it stands.
     pub async fn claim(&self, m: &Message) -> Result<Claim, StoreError> {
-        let mut req = self.client.update_item().table_name(&self.table);
-        for (k, v) in Message::key(&m.tenant_id, &m.message_id) {
-            req = req.key(k, v);
-        }
+        let req = self.update_message(&m.tenant_id, &m.message_id);
         let out = set_all(req, m.item()?, "REMOVE pendingStatuses")
             .condition_expression("attribute_not_exists(messageId)")
             .return_values(ReturnValue::AllOld)
@@ -299,10 +304,7 @@ impl MessagesRepo {
     /// there first (it can overtake the provider's answer), the status stays and only the
     /// provider's id is added. Returns the record as it now stands.
     pub async fn settle(&self, m: &Message, how: &Settlement) -> Result<Message, StoreError> {
-        let mut req = self.client.update_item().table_name(&self.table);
-        for (k, v) in Message::key(&m.tenant_id, &m.message_id) {
-            req = req.key(k, v);
-        }
+        let mut req = self.update_message(&m.tenant_id, &m.message_id);
         let mut set = vec!["#st = :to", "updatedAt = :now", "settledAt = :now"];
         req = req
             .condition_expression("#st = :sending")
@@ -330,10 +332,7 @@ impl MessagesRepo {
             Ok(o) => message_of(o.attributes.unwrap_or_default()),
             Err(e) if condition_failed(&e) => {
                 // Overtaken by a status: keep it, record whom the provider knows it as.
-                let mut req = self.client.update_item().table_name(&self.table);
-                for (k, v) in Message::key(&m.tenant_id, &m.message_id) {
-                    req = req.key(k, v);
-                }
+                let mut req = self.update_message(&m.tenant_id, &m.message_id);
                 let mut set = "SET settledAt = :now".to_string();
                 req = req.expression_attribute_values(":now", s(iso(how.at)));
                 if let Some(id) = &how.provider_message_id {
@@ -555,10 +554,7 @@ impl MessagesRepo {
             return Ok(StatusOutcome::Ignored);
         }
         let names: Vec<String> = (0..allowed.len()).map(|i| format!(":from{i}")).collect();
-        let mut req = self.client.update_item().table_name(&self.table);
-        for (k, v) in Message::key(tenant, message_id) {
-            req = req.key(k, v);
-        }
+        let mut req = self.update_message(tenant, message_id);
         req = req
             .condition_expression(format!("attribute_exists(messageId) AND #st IN ({})", names.join(", ")))
             .expression_attribute_names("#st", "status")
@@ -630,10 +626,7 @@ impl MessagesRepo {
             at: now,
         };
         let entry = serde_dynamo::to_attribute_value(vec![pending]).map_err(StoreError::Serialize)?;
-        let mut req = self.client.update_item().table_name(&self.table);
-        for (k, v) in Message::key(tenant, message_id) {
-            req = req.key(k, v);
-        }
+        let req = self.update_message(tenant, message_id);
         let out = req
             .update_expression(
                 "SET pendingStatuses = list_append(if_not_exists(pendingStatuses, :none), :p), expiresAt = :exp",
