@@ -94,3 +94,28 @@ pub fn conversations_pk(t: &TenantId) -> String {
 pub fn conversations_sk(at: DateTime<Utc>, contact: &ContactId) -> String {
     format!("{}#{contact}", iso(at))
 }
+
+/// A bulk job, and the partition of its recipients.
+pub fn job_pk(t: &TenantId, job_id: &str) -> String {
+    format!("{t}#JOB#{job_id}")
+}
+
+pub const JOB_SK: &str = "JOB";
+
+/// A tenant's jobs, newest first (gsi1 of BulkJobs).
+pub fn jobs_list_pk(t: &TenantId) -> String {
+    format!("{t}#JOBS")
+}
+
+pub fn jobs_list_sk(created_at: DateTime<Utc>, job_id: &str) -> String {
+    format!("{}#{job_id}", iso(created_at))
+}
+
+pub fn recipient_sk(contact: &ContactId) -> String {
+    format!("RCPT#{contact}")
+}
+
+/// A job's recipients in one status (gsi1 of BulkRecipients).
+pub fn recipients_by_status_pk(t: &TenantId, job_id: &str, status: &str) -> String {
+    format!("{t}#JOB#{job_id}#{status}")
+}

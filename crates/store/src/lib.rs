@@ -8,6 +8,7 @@
 //! those atomic and nothing else is.
 
 pub mod audit;
+pub mod bulk;
 pub mod contacts;
 pub mod cursor;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod tier;
 pub mod users;
 
 pub use audit::{AuditContext, AuditEntry};
+pub use bulk::BulkRepo;
 pub use contacts::{Contact, ContactsRepo};
 pub use error::StoreError;
 pub use media::{MediaFile, MediaRepo};
