@@ -52,6 +52,22 @@ async fn a_repeated_idempotency_key_answers_the_first_outcome_and_sends_once() {
 
     assert_eq!(accepted(&stack.ledger().await), 1, "one provider call");
     assert_eq!(stack.timeline(&op, &id).await.len(), 1, "one record");
+    let tenant = TenantId::parse(seed::DEFAULT_TENANT).unwrap();
+    let audit = wecare_store::audit::history(
+        &stack.dynamo(),
+        &stack.table(wecare_core::tables::Table::AuditLogs),
+        &tenant,
+        "contact",
+        &id,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        audit.iter().filter(|a| a.action == "message.send").count(),
+        1,
+        "one audit entry for one send, however often it is asked for"
+    );
 
     // The same key for another message is a mistake, not a repeat.
     let other = json!({ "contactId": id, "text": "Something else" });

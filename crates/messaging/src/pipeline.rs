@@ -424,6 +424,9 @@ async fn repeat(deps: &Deps, cmd: &SendCommand, existing: Message, asked: &Messa
         finish(deps, cmd, &message, &settlement).await?;
         return Ok(SendOutcome::of_record(message));
     }
+    if existing.status != MessageStatus::Sending {
+        record_settled(deps, cmd, &existing).await?;
+    }
     Ok(SendOutcome::of_record(existing))
 }
 
@@ -613,33 +616,7 @@ async fn apply_pending(deps: &Deps, m: &Message, p: PendingStatus) -> Result<Mes
 /// After the settle: the conversation row and the audit entry (concurrently, each on its own),
 /// the metric and the log line.
 async fn finish(deps: &Deps, cmd: &SendCommand, m: &Message, s: &Settlement) -> Result<(), SendError> {
-    let ctx = cmd.actor.audit_context(&cmd.tenant);
-    let summary = serde_json::json!({
-        "messageId": m.message_id, "channel": m.channel.as_str(), "status": m.status, "from": m.from,
-        "isTemplate": m.is_template, "segments": m.segments, "origin": m.origin,
-        "providerCode": s.error.as_ref().map(|e| e.code.clone()),
-    });
-    let outcome = match s.status {
-        MessageStatus::Failed => "failed",
-        MessageStatus::Unknown => "unknown",
-        _ => "success",
-    };
-    let audit = AuditEntry::new(
-        &ctx,
-        "message.send",
-        "contact",
-        &cmd.contact_id.to_string(),
-        outcome,
-        None,
-        Some(summary),
-        s.at,
-    );
-    let (row, audited) = tokio::join!(
-        deps.messages.touch_conversation(m, s.at),
-        deps.messages.audit(&audit, s.at)
-    );
-    row?;
-    audited?;
+    record_settled(deps, cmd, m).await?;
     let channel = m.channel.as_str();
     let (metric, code) = match s.status {
         MessageStatus::Failed => ("DeliveryFailed", s.error.as_ref().map(|e| e.code.as_str())),
@@ -657,6 +634,42 @@ async fn finish(deps: &Deps, cmd: &SendCommand, m: &Message, s: &Settlement) -> 
             origin = cmd.actor.origin(), "send settled"
         ),
     }
+    Ok(())
+}
+
+/// The writes that follow a settle: the conversation row and the send's audit entry. Both are
+/// idempotent — the row only moves to a later message, and the audit entry has a key derived from
+/// the message and is written only if absent — so a repeat of the key writes them again, which
+/// makes good a request that died between its settle and these writes.
+async fn record_settled(deps: &Deps, cmd: &SendCommand, m: &Message) -> Result<(), SendError> {
+    let at = m.settled_at.unwrap_or(m.updated_at);
+    let summary = serde_json::json!({
+        "messageId": m.message_id, "channel": m.channel.as_str(), "status": m.status, "from": m.from,
+        "isTemplate": m.is_template, "segments": m.segments, "origin": m.origin,
+        "providerCode": m.error.as_ref().map(|e| e.code.clone()),
+    });
+    let outcome = match m.status {
+        MessageStatus::Failed => "failed",
+        MessageStatus::Unknown => "unknown",
+        _ => "success",
+    };
+    let mut audit = AuditEntry::new(
+        &cmd.actor.audit_context(&cmd.tenant),
+        "message.send",
+        "contact",
+        &cmd.contact_id.to_string(),
+        outcome,
+        None,
+        Some(summary),
+        at,
+    );
+    audit.audit_id = format!("send-{}", m.message_id);
+    let (row, audited) = tokio::join!(
+        deps.messages.touch_conversation(m, at),
+        deps.messages.audit_once(&audit, at)
+    );
+    row?;
+    audited?;
     Ok(())
 }
 

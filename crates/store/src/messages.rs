@@ -229,10 +229,23 @@ impl MessagesRepo {
         }
     }
 
-    /// Writes the audit entry of a send on its own: the send's record is already settled, and an
-    /// audit entry must not be able to cancel it.
-    pub async fn audit(&self, entry: &AuditEntry, now: DateTime<Utc>) -> Result<(), StoreError> {
-        crate::audit::write(&self.client, &self.audit, entry, now).await
+    /// Writes the audit entry of a send on its own (the send's record is already settled, and an
+    /// audit entry must not be able to cancel it), unless an entry with its key exists: the first
+    /// one written for a send stands.
+    pub async fn audit_once(&self, entry: &AuditEntry, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let out = self
+            .client
+            .put_item()
+            .table_name(&self.audit)
+            .set_item(Some(entry.item(now)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(StoreError::dynamo("PutItem", e)),
+        }
     }
 
     /// An UpdateItem on the record of `message_id`.
