@@ -255,3 +255,61 @@ async fn a_send_the_provider_refuses_gives_its_tier_slot_back() {
         assert_eq!(status, 202, "both slots are free: {m}");
     }
 }
+
+/// Two bulk jobs created together for the tier's last 10 conversations: only one reservation fits;
+/// the job's recipients open conversations against it without counting twice, and what it did
+/// not use is given back.
+#[tokio::test]
+async fn bulk_reservations_cannot_overbook_the_tier_and_unused_ones_are_given_back() {
+    let stack = TestStack::start().await;
+    let tier = TierTracker::new(
+        stack.dynamo(),
+        stack.table(wecare_core::tables::Table::RateLimitTrackers),
+    );
+    let tenant = TenantId::parse("wecare").unwrap();
+    let waba = "100000000000043";
+    let now = chrono::Utc::now();
+    let early = ContactId::new();
+    for c in [early, ContactId::new()] {
+        assert!(matches!(
+            tier.open(waba, &tenant, &c, 12, now).await.unwrap(),
+            TierOutcome::Opened { .. }
+        ));
+    }
+    let (a, b) = tokio::join!(tier.reserve(waba, 6, 12, now), tier.reserve(waba, 6, 12, now));
+    let granted = [a.unwrap(), b.unwrap()];
+    assert_eq!(granted.iter().filter(|g| g.is_some()).count(), 1, "{granted:?}");
+    assert_eq!(
+        tier.reserve(waba, 5, 12, now).await.unwrap(),
+        None,
+        "2 open + 6 held + 5 > 12"
+    );
+    assert_eq!(tier.reserve(waba, 4, 12, now).await.unwrap(), Some(12));
+    // A regular send finds the tier full.
+    assert!(matches!(
+        tier.open(waba, &tenant, &ContactId::new(), 12, now).await.unwrap(),
+        TierOutcome::Exceeded { .. }
+    ));
+
+    // The job of 6 reaches 4 new contacts and one already in a conversation.
+    for _ in 0..4 {
+        let c = ContactId::new();
+        assert!(matches!(
+            tier.open_reserved(waba, &tenant, &c, now).await.unwrap(),
+            TierOutcome::Opened { count: 12, .. }
+        ));
+    }
+    assert_eq!(
+        tier.open_reserved(waba, &tenant, &early, now).await.unwrap(),
+        TierOutcome::AlreadyOpen
+    );
+    assert_eq!(
+        tier.usage(waba, now).await.unwrap(),
+        12,
+        "2 + 4 opened + 2 still held + 4 of the other job"
+    );
+    tier.release_reserved(waba, 2).await.unwrap();
+    tier.release_reserved(waba, 4).await.unwrap();
+    assert_eq!(tier.usage(waba, now).await.unwrap(), 6, "the open conversations alone");
+    assert_eq!(tier.usage(waba, now + chrono::Duration::hours(25)).await.unwrap(), 0);
+}

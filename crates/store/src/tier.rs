@@ -17,6 +17,13 @@
 //! and decrements `n`, so each is retired exactly once and `n` is exactly the conversations of the
 //! last 24 h. A slot the provider definitively refused is given back the same way.
 //!
+//! A bulk job reserves the conversations it may open when it is created: `n + k`, guarded by
+//! `n + k ≤ limit`, in one write, so two jobs created together cannot overbook the tier. Its
+//! recipients then open their conversations against that reservation ([`TierTracker::open_reserved`]:
+//! the claim and the entry, without counting again), and what the job did not use is given back
+//! when it ends ([`TierTracker::release_reserved`]). `n` is therefore always the open
+//! conversations plus what running jobs still hold.
+//!
 //! The 80 % alert fires once per crossing: the first admission at or past the threshold claims a
 //! `warned` flag on the counter with a conditional write; the flag is cleared when the count is
 //! next seen below the threshold, so a later crossing alerts again.
@@ -121,26 +128,7 @@ impl TierTracker {
         now: DateTime<Utc>,
     ) -> Result<TierOutcome, StoreError> {
         self.retire_expired(waba, now).await?;
-        let expiry = n(expires_at(now, RATE_LIMIT_RETENTION));
-        let claim = built(
-            Put::builder()
-                .table_name(&self.table)
-                .item("pk", s(claims_pk(waba)))
-                .item("sk", s(claim_sk(tenant, contact)))
-                .item("openedAt", s(iso(now)))
-                .item("expiresAt", expiry.clone())
-                .condition_expression("attribute_not_exists(pk) OR openedAt < :since")
-                .expression_attribute_values(":since", s(iso(now - Duration::hours(24))))
-                .build(),
-        )?;
-        let entry = built(
-            Put::builder()
-                .table_name(&self.table)
-                .item("pk", s(open_pk(waba)))
-                .item("sk", s(open_sk(now, tenant, contact)))
-                .item("expiresAt", expiry)
-                .build(),
-        )?;
+        let (claim, entry) = self.claim_and_entry(waba, tenant, contact, now)?;
         let count = built(
             Update::builder()
                 .table_name(&self.table)
@@ -184,6 +172,121 @@ impl TierTracker {
         }
         let warn = count >= threshold && !warned && self.claim_warning(waba, limit).await?;
         Ok(TierOutcome::Opened { count, warn })
+    }
+
+    /// Reserves `k` conversations for a bulk job, within `limit`; the count now held if it fit,
+    /// `None` (and nothing written) if it did not.
+    pub async fn reserve(&self, waba: &str, k: u64, limit: u64, now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
+        self.retire_expired(waba, now).await?;
+        if k == 0 {
+            return Ok(Some(self.counter(waba).await?.0));
+        }
+        if k > limit {
+            return Ok(None);
+        }
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(counter_pk(waba)))
+            .key("sk", s("COUNT"))
+            .update_expression("SET n = if_not_exists(n, :zero) + :k")
+            .condition_expression("attribute_not_exists(n) OR n <= :max")
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":k", n(k as i64))
+            .expression_attribute_values(":max", n((limit - k) as i64))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match out {
+            Ok(o) => Ok(Some(
+                o.attributes
+                    .as_ref()
+                    .and_then(|a| a.get("n"))
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(k),
+            )),
+            Err(e) if condition_failed(&e) => Ok(None),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+
+    /// Gives back `k` reserved conversations a job did not use.
+    pub async fn release_reserved(&self, waba: &str, k: u64) -> Result<(), StoreError> {
+        if k == 0 {
+            return Ok(());
+        }
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(counter_pk(waba)))
+            .key("sk", s("COUNT"))
+            .update_expression("SET n = n - :k")
+            .condition_expression("n >= :k")
+            .expression_attribute_values(":k", n(k as i64))
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
+        Ok(())
+    }
+
+    /// Opens a conversation against a job's reservation: the claim and its entry, without
+    /// counting again. `AlreadyOpen` leaves the reserved unit unused (the job gives it back).
+    pub async fn open_reserved(
+        &self,
+        waba: &str,
+        tenant: &TenantId,
+        contact: &ContactId,
+        now: DateTime<Utc>,
+    ) -> Result<TierOutcome, StoreError> {
+        let (claim, entry) = self.claim_and_entry(waba, tenant, contact, now)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(claim).build())
+            .transact_items(TransactWriteItem::builder().put(entry).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(TierOutcome::Opened {
+                count: self.counter(waba).await?.0,
+                warn: false,
+            }),
+            Err(e) if cancelled_conditions(&e).first() == Some(&true) => Ok(TierOutcome::AlreadyOpen),
+            Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
+        }
+    }
+
+    /// The claim of (account, contact) for 24 h and its entry in the open conversations.
+    fn claim_and_entry(
+        &self,
+        waba: &str,
+        tenant: &TenantId,
+        contact: &ContactId,
+        now: DateTime<Utc>,
+    ) -> Result<(Put, Put), StoreError> {
+        let expiry = n(expires_at(now, RATE_LIMIT_RETENTION));
+        let claim = built(
+            Put::builder()
+                .table_name(&self.table)
+                .item("pk", s(claims_pk(waba)))
+                .item("sk", s(claim_sk(tenant, contact)))
+                .item("openedAt", s(iso(now)))
+                .item("expiresAt", expiry.clone())
+                .condition_expression("attribute_not_exists(pk) OR openedAt < :since")
+                .expression_attribute_values(":since", s(iso(now - Duration::hours(24))))
+                .build(),
+        )?;
+        let entry = built(
+            Put::builder()
+                .table_name(&self.table)
+                .item("pk", s(open_pk(waba)))
+                .item("sk", s(open_sk(now, tenant, contact)))
+                .item("expiresAt", expiry)
+                .build(),
+        )?;
+        Ok((claim, entry))
     }
 
     /// Gives back a conversation the provider definitively refused: the claim, its entry and one
