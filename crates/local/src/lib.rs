@@ -21,6 +21,7 @@ pub fn start_sandbox(listener: tokio::net::TcpListener, sdk: &aws_config::SdkCon
         events_topic_arn: resources.sns_topic_arn.clone(),
         account_id: "123456789012".into(),
         phone_numbers: seed::whatsapp_numbers().into_iter().map(|n| n.setting).collect(),
+        strict_templates: false,
     };
     tokio::spawn(async move {
         if let Err(e) = wecare_sandbox::serve(listener, config).await {

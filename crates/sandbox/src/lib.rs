@@ -2,16 +2,19 @@
 //!
 //! The real SDK clients reach it through an endpoint override, so the functions run exactly the
 //! code they run in AWS. It speaks socialmessaging (restJson1: SendWhatsAppMessage,
-//! PostWhatsAppMessageMedia, GetWhatsAppMessageMedia) and pinpoint-sms-voice-v2 (awsJson1.0:
+//! PostWhatsAppMessageMedia, GetWhatsAppMessageMedia, and the WhatsApp message template operations
+//! List/Get/Create/Update/DeleteWhatsAppMessageTemplate) and pinpoint-sms-voice-v2 (awsJson1.0:
 //! SendTextMessage), validating requests as the services do; keeps a ledger of every call
 //! (`GET /ledger`); fails the next N calls of an operation or adds latency on request
 //! (`POST /faults`); and plays a customer by publishing EUM Social events to the SNS topic in
-//! moto (`POST /customer/messages`, `POST /customer/statuses`).
+//! moto (`POST /customer/messages`, `POST /customer/statuses`); and plays Meta's template review
+//! (`POST /templates/decide`).
 
 mod customer;
 mod faults;
 mod ledger;
 mod sms;
+mod templates;
 mod whatsapp;
 
 use std::net::SocketAddr;
@@ -33,6 +36,9 @@ pub struct SandboxConfig {
     pub account_id: String,
     /// WhatsApp origination phone-number ids the sandbox knows, with their Meta ids and numbers.
     pub phone_numbers: Vec<PhoneNumberSetting>,
+    /// Whether SendWhatsAppMessage checks a template against the WABA's templates (exists in that
+    /// language, APPROVED, right parameter count) as Meta does. Off, any template is accepted.
+    pub strict_templates: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -51,6 +57,8 @@ pub(crate) struct State {
     pub faults: Arc<Mutex<Vec<Fault>>>,
     /// Media the simulated customers sent, by media id, for GetWhatsAppMessageMedia.
     pub media: Arc<Mutex<std::collections::HashMap<String, customer::Media>>>,
+    /// The message templates of every configured WhatsApp Business Account.
+    pub templates: Arc<Mutex<Vec<templates::Template>>>,
     pub s3: aws_sdk_s3::Client,
     pub sns: aws_sdk_sns::Client,
 }
@@ -63,11 +71,15 @@ pub fn router(config: SandboxConfig) -> Router {
             .build(),
     );
     let sns = aws_sdk_sns::Client::new(&config.sdk);
+    let mut wabas: Vec<String> = config.phone_numbers.iter().map(|p| p.waba_id.clone()).collect();
+    wabas.sort();
+    wabas.dedup();
     let state = State {
         config: Arc::new(config),
         ledger: Arc::default(),
         faults: Arc::default(),
         media: Arc::default(),
+        templates: Arc::new(Mutex::new(templates::seed(&wabas))),
         s3,
         sns,
     };
@@ -75,6 +87,13 @@ pub fn router(config: SandboxConfig) -> Router {
         .route("/v1/whatsapp/send", post(whatsapp::send))
         .route("/v1/whatsapp/media", post(whatsapp::post_media))
         .route("/v1/whatsapp/media/get", post(whatsapp::get_media))
+        .route(
+            "/v1/whatsapp/template",
+            get(templates::get).post(templates::update).delete(templates::delete),
+        )
+        .route("/v1/whatsapp/template/list", get(templates::list))
+        .route("/v1/whatsapp/template/put", post(templates::create))
+        .route("/templates/decide", post(templates::decide))
         .route("/", post(sms::dispatch))
         .route("/ledger", get(ledger::list).delete(ledger::clear))
         .route("/faults", post(faults::add).delete(faults::clear))

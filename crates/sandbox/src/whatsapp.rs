@@ -1,5 +1,6 @@
 //! socialmessaging (restJson1): SendWhatsAppMessage, PostWhatsAppMessageMedia,
-//! GetWhatsAppMessageMedia, with the service's validation and error shapes.
+//! GetWhatsAppMessageMedia, with the service's validation and error shapes. With
+//! `strict_templates`, a template message is checked against the sending number's WABA templates.
 
 use axum::extract::State as AxState;
 use axum::http::StatusCode;
@@ -59,7 +60,7 @@ pub(crate) fn dropped() -> Response {
 
 /// Answers with an injected fault, or runs `ok` and records the call either way. `ok` returns what
 /// the ledger keeps and what goes over the wire (the ledger may know more, e.g. the wamid).
-async fn guarded(
+pub(crate) async fn guarded(
     state: &State,
     operation: &str,
     request: Value,
@@ -131,18 +132,18 @@ pub(crate) async fn send(AxState(state): AxState<State>, body: String) -> Respon
         if req["metaApiVersion"].as_str().unwrap_or("").is_empty() {
             return Err((400, "ValidationException", "metaApiVersion is required".into()));
         }
-        if !st
+        let Some(number) = st
             .config
             .phone_numbers
             .iter()
-            .any(|p| p.phone_number_id == phone_number_id_of(origination))
-        {
+            .find(|p| p.phone_number_id == phone_number_id_of(origination))
+        else {
             return Err((
                 404,
                 "ResourceNotFoundException",
                 format!("phone number {origination} not found"),
             ));
-        }
+        };
         let Some(message) = decoded else {
             return Err((
                 400,
@@ -167,6 +168,9 @@ pub(crate) async fn send(AxState(state): AxState<State>, body: String) -> Respon
                 "InvalidParametersException",
                 format!("{kind} object is required for type {kind}"),
             ));
+        }
+        if kind == "template" && st.config.strict_templates {
+            crate::templates::check_send(&st, &number.waba_id, &message[kind])?;
         }
         // The wamid is Meta's id: the caller learns it only from status events, so it is kept
         // in the ledger (for the customer simulation) and not returned.
