@@ -80,12 +80,16 @@ async fn a_job_follows_its_state_machine_and_another_tenant_cannot_touch_it() {
             .status,
         JobStatus::Running
     );
-    let (jobs, _) = bulk.list(&wecare, Some(JobStatus::Running), 10, None).await.unwrap();
+    let jobs = bulk
+        .list(&wecare, Some(JobStatus::Running), 10, None)
+        .await
+        .unwrap()
+        .items;
     assert_eq!(
         jobs.iter().map(|j| j.job_id.as_str()).collect::<Vec<_>>(),
         [j.job_id.as_str()]
     );
-    assert!(bulk.list(&globex, None, 10, None).await.unwrap().0.is_empty());
+    assert!(bulk.list(&globex, None, 10, None).await.unwrap().items.is_empty());
 }
 
 #[tokio::test]
@@ -153,15 +157,15 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
         async move {
             let (mut n, mut after) = (0, None);
             loop {
-                let (page, next) = bulk
+                let page = bulk
                     .recipients(&tenant, &id, status, 50, after.as_deref())
                     .await
                     .unwrap();
-                n += page.len();
-                if next.is_none() {
+                n += page.items.len();
+                if page.next_cursor.is_none() {
                     return n;
                 }
-                after = next;
+                after = page.next_cursor;
             }
         }
     };

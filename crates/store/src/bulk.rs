@@ -28,7 +28,8 @@ use wecare_core::bulk::{control, statuses_allowing, Control, Exclusion, IllegalT
 use wecare_core::time::iso;
 use wecare_core::{Channel, ContactId, TenantId};
 
-use crate::cursor::{self, InvalidCursor};
+use crate::cursor::{query_index, IndexPartition};
+pub use crate::cursor::{ListError, Page};
 use crate::error::{condition_failed, StoreError};
 use crate::keys;
 
@@ -166,14 +167,6 @@ pub enum ControlError {
     Store(#[from] StoreError),
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ListError {
-    #[error(transparent)]
-    Cursor(#[from] InvalidCursor),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
@@ -240,33 +233,23 @@ impl BulkRepo {
         status: Option<JobStatus>,
         limit: i32,
         after: Option<&str>,
-    ) -> Result<(Vec<BulkJob>, Option<String>), ListError> {
-        let pk = keys::jobs_list_pk(tenant);
-        let start = after.map(|c| cursor::decode(c, "gsi1pk", &pk)).transpose()?;
-        let mut req = self
-            .client
-            .query()
-            .table_name(&self.jobs)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p")
-            .expression_attribute_values(":p", s(pk))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start);
-        if let Some(st) = status {
-            req = req
-                .filter_expression("#st = :st")
-                .expression_attribute_names("#st", "status")
-                .expression_attribute_values(":st", s(st.as_str()));
-        }
-        let out = req.send().await.map_err(|e| StoreError::dynamo("Query", e))?;
-        let jobs = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| serde_dynamo::from_item(i).map_err(StoreError::Corrupt))
-            .collect::<Result<Vec<BulkJob>, _>>()?;
-        Ok((jobs, out.last_evaluated_key.as_ref().map(cursor::encode)))
+    ) -> Result<Page<BulkJob>, ListError> {
+        let at = IndexPartition {
+            table: &self.jobs,
+            index: "gsi1",
+            partition: keys::jobs_list_pk(tenant),
+        };
+        query_index(&self.client, at, limit, after, |q| {
+            let q = q.scan_index_forward(false);
+            match status {
+                Some(st) => q
+                    .filter_expression("#st = :st")
+                    .expression_attribute_names("#st", "status")
+                    .expression_attribute_values(":st", s(st.as_str())),
+                None => q,
+            }
+        })
+        .await
     }
 
     /// Applies an operator's control: one conditional write from the statuses it is legal from.
@@ -415,28 +398,13 @@ impl BulkRepo {
         status: RecipientStatus,
         limit: i32,
         after: Option<&str>,
-    ) -> Result<(Vec<BulkRecipient>, Option<String>), ListError> {
-        let pk = keys::recipients_by_status_pk(tenant, job_id, status.as_str());
-        let start = after.map(|c| cursor::decode(c, "gsi1pk", &pk)).transpose()?;
-        let out = self
-            .client
-            .query()
-            .table_name(&self.recipients)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p")
-            .expression_attribute_values(":p", s(pk))
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("Query", e))?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| serde_dynamo::from_item(i).map_err(StoreError::Corrupt))
-            .collect::<Result<Vec<BulkRecipient>, _>>()?;
-        Ok((items, out.last_evaluated_key.as_ref().map(cursor::encode)))
+    ) -> Result<Page<BulkRecipient>, ListError> {
+        let at = IndexPartition {
+            table: &self.recipients,
+            index: "gsi1",
+            partition: keys::recipients_by_status_pk(tenant, job_id, status.as_str()),
+        };
+        query_index(&self.client, at, limit, after, |q| q).await
     }
 
     /// Moves an accepted job to RUNNING once its recipients are expanded; true for exactly one

@@ -3,10 +3,19 @@
 //! A cursor is DynamoDB's `LastEvaluatedKey` (string attributes only) as base64url JSON. Cursors
 //! come back from clients, so decoding checks that the key belongs to the very partition being
 //! queried: a cursor cannot be used to start reading inside another tenant's data.
+//!
+//! [`query_index`] is the one way this crate reads a page of an index partition: the cursor
+//! checked against the partition, the query, the items read into their type, the next cursor.
 
 use std::collections::{BTreeMap, HashMap};
 
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::StoreError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -34,6 +43,62 @@ pub fn decode(
         return Err(InvalidCursor);
     }
     Ok(plain.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
+}
+
+/// One page of a listing and the cursor of the next, if any.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error(transparent)]
+    Cursor(#[from] InvalidCursor),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Where a page is read: an index (`gsi1`, `gsi2`) and the partition its `{index}pk` must hold.
+pub struct IndexPartition<'a> {
+    pub table: &'a str,
+    pub index: &'static str,
+    pub partition: String,
+}
+
+/// Reads one page of an index partition, `limit` items after `after` (a cursor from an earlier
+/// page of the same partition); `refine` adds what a listing needs beyond that (order, filter).
+pub async fn query_index<T: DeserializeOwned>(
+    client: &Client,
+    at: IndexPartition<'_>,
+    limit: i32,
+    after: Option<&str>,
+    refine: impl FnOnce(QueryFluentBuilder) -> QueryFluentBuilder,
+) -> Result<Page<T>, ListError> {
+    let key = format!("{}pk", at.index);
+    let start = after.map(|c| decode(c, &key, &at.partition)).transpose()?;
+    let query = client
+        .query()
+        .table_name(at.table)
+        .index_name(at.index)
+        .key_condition_expression("#ipk = :ipk")
+        .expression_attribute_names("#ipk", key)
+        .expression_attribute_values(":ipk", AttributeValue::S(at.partition))
+        .limit(limit)
+        .set_exclusive_start_key(start);
+    let out = refine(query).send().await.map_err(|e| StoreError::dynamo("Query", e))?;
+    let items = out
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| serde_dynamo::from_item(i).map_err(StoreError::Corrupt))
+        .collect::<Result<Vec<T>, _>>()?;
+    Ok(Page {
+        items,
+        next_cursor: out.last_evaluated_key.as_ref().map(encode),
+    })
 }
 
 #[cfg(test)]

@@ -30,7 +30,8 @@ use wecare_core::time::{expires_at, is_expired, iso, MESSAGE_RETENTION};
 use wecare_core::{Channel, ContactId, TenantId};
 
 use crate::audit::AuditEntry;
-use crate::cursor::{self, InvalidCursor};
+use crate::cursor::{query_index, IndexPartition};
+pub use crate::cursor::{ListError, Page};
 use crate::error::{condition_failed, StoreError};
 use crate::keys;
 
@@ -174,13 +175,6 @@ pub struct Conversation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_inbound_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {
@@ -426,33 +420,19 @@ impl MessagesRepo {
         after: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Page<Message>, ListError> {
-        let pk = keys::timeline_pk(tenant, contact);
-        let start = after.map(|c| cursor::decode(c, "gsi1pk", &pk)).transpose()?;
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :m)")
-            .expression_attribute_values(":p", s(pk))
-            .expression_attribute_values(":m", s("MSG#"))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("Query", e))?;
-        let mut items = Vec::new();
-        for item in out.items.unwrap_or_default() {
-            let m = message_of(item)?;
-            if !is_expired(m.expires_at, now) {
-                items.push(m);
-            }
-        }
-        Ok(Page {
-            items,
-            next_cursor: out.last_evaluated_key.as_ref().map(cursor::encode),
+        let at = IndexPartition {
+            table: &self.table,
+            index: "gsi1",
+            partition: keys::timeline_pk(tenant, contact),
+        };
+        let mut page: Page<Message> = query_index(&self.client, at, limit, after, |q| {
+            q.key_condition_expression("#ipk = :ipk AND begins_with(gsi1sk, :m)")
+                .expression_attribute_values(":m", s("MSG#"))
+                .scan_index_forward(false)
         })
+        .await?;
+        page.items.retain(|m| !is_expired(m.expires_at, now));
+        Ok(page)
     }
 
     /// The inbox: conversations by latest activity.
@@ -462,40 +442,13 @@ impl MessagesRepo {
         limit: i32,
         after: Option<&str>,
     ) -> Result<Page<Conversation>, ListError> {
-        let gpk = keys::conversations_pk(tenant);
-        let start = after.map(|c| cursor::decode(c, "gsi2pk", &gpk)).transpose()?;
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi2")
-            .key_condition_expression("gsi2pk = :p")
-            .expression_attribute_values(":p", s(gpk))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("Query", e))?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| serde_dynamo::from_item(i).map_err(StoreError::Corrupt))
-            .collect::<Result<Vec<Conversation>, _>>()?;
-        Ok(Page {
-            items,
-            next_cursor: out.last_evaluated_key.as_ref().map(cursor::encode),
-        })
+        let at = IndexPartition {
+            table: &self.table,
+            index: "gsi2",
+            partition: keys::conversations_pk(tenant),
+        };
+        query_index(&self.client, at, limit, after, |q| q.scan_index_forward(false)).await
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ListError {
-    #[error(transparent)]
-    Cursor(#[from] InvalidCursor),
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// What applying a provider status did.
