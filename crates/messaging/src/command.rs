@@ -190,7 +190,7 @@ pub enum Refusal {
     Invalid { field: &'static str, why: String },
     #[error("contact not found")]
     ContactNotFound,
-    #[error("the contact has no {0}")]
+    #[error("contactId: the contact has no {0}")]
     NoAddress(&'static str),
     #[error("the contact has not opted in to {}", .0.as_str())]
     NotOptedIn(Channel),

@@ -30,11 +30,8 @@ pub struct SendRequest {
 /// The one mapping of refusals to API errors.
 pub fn refusal_error(r: &Refusal) -> ApiError {
     let mut e = ApiError::new(r.code(), r.to_string());
-    match r {
-        Refusal::Invalid { field, why } => e.message = format!("{field}: {why}"),
-        Refusal::NoAddress(what) => e.message = format!("contactId: the contact has no {what}"),
-        Refusal::RateLimited { retry_after_ms } => e.retry_after = Some(retry_after_ms.div_ceil(1000).max(1)),
-        _ => {}
+    if let Refusal::RateLimited { retry_after_ms } = r {
+        e.retry_after = Some(retry_after_ms.div_ceil(1000).max(1));
     }
     e
 }
