@@ -112,6 +112,11 @@ impl TestStack {
     /// A stack whose functions see `overrides` on top of the local environment (e.g. a small
     /// messaging tier).
     pub async fn start_with(overrides: &[(&str, &str)]) -> TestStack {
+        Self::start_with_pump(overrides, wecare_local::bulk_pump::PumpOptions::default()).await
+    }
+
+    /// A stack whose bulk pump runs with `pump` (concurrency, duplicate delivery, aborts).
+    pub async fn start_with_pump(overrides: &[(&str, &str)], pump: wecare_local::bulk_pump::PumpOptions) -> TestStack {
         let endpoint = moto_endpoint();
         let sdk = aws::sdk_config(&endpoint);
         let prefix = format!("t{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
@@ -136,6 +141,12 @@ impl TestStack {
             aws_sdk_sqs::Client::new(&sdk),
             resources.queues["whatsapp-events"].clone(),
             functions.clone(),
+        );
+        wecare_local::bulk_pump::start(
+            aws_sdk_sqs::Client::new(&sdk),
+            resources.queues["bulk-queue"].clone(),
+            functions.clone(),
+            pump,
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -406,5 +417,194 @@ where
         }
         assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Bulk-campaign helpers shared by the bulk suites.
+pub mod bulk {
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    use serde_json::{json, Value};
+    use wecare_core::consent::{ConsentSource, OptIns};
+    use wecare_core::{Channel, ConsentClock, ContactId, ContactName, Email, PhoneNumber, Region, TenantId};
+    use wecare_store::{AuditContext, Contact, ContactsRepo};
+
+    use super::{eventually, Method, TestStack};
+
+    /// A contact to seed.
+    #[derive(Debug, Clone, Default)]
+    pub struct Person {
+        pub name: Option<String>,
+        pub phone: Option<String>,
+        pub email: Option<String>,
+        pub opt_in: Vec<Channel>,
+        /// Minutes since their last inbound message (their WhatsApp window).
+        pub wrote_minutes_ago: Option<i64>,
+    }
+
+    impl Person {
+        /// Opted in to `channels`, with a phone of the form +9198765xxxxx from `i`.
+        pub fn numbered(i: usize, channels: &[Channel]) -> Person {
+            Person {
+                name: Some(format!("Customer {i}")),
+                phone: Some(format!("+919870{i:06}")),
+                email: Some(format!("customer{i}@example.com")),
+                opt_in: channels.to_vec(),
+                wrote_minutes_ago: None,
+            }
+        }
+    }
+
+    /// Writes contacts of the default tenant straight to the store (many at once, quickly);
+    /// returns their ids in order.
+    pub async fn seed_contacts(stack: &TestStack, people: &[Person]) -> Vec<ContactId> {
+        let repo = ContactsRepo::new(
+            stack.dynamo(),
+            stack.table(wecare_core::tables::Table::Contacts),
+            stack.table(wecare_core::tables::Table::AuditLogs),
+        );
+        let tenant = TenantId::parse(wecare_local::seed::DEFAULT_TENANT).expect("tenant");
+        let ctx = wecare_messaging::system_context(&tenant);
+        let now = chrono::Utc::now();
+        let contacts: Vec<Contact> = people
+            .iter()
+            .map(|p| {
+                let mut opt_ins = OptIns::default();
+                let wanted: Vec<(Channel, bool)> = p.opt_in.iter().map(|c| (*c, true)).collect();
+                let changes = opt_ins.apply(&wanted, "seed", now, ConsentSource::Operator);
+                let mut clock = ConsentClock::default();
+                clock.record(&changes);
+                Contact {
+                    contact_id: ContactId::new(),
+                    tenant_id: tenant.clone(),
+                    name: p.name.as_deref().map(|n| ContactName::parse(n).expect("name")),
+                    phone: p
+                        .phone
+                        .as_deref()
+                        .map(|n| PhoneNumber::parse(n, Region::INDIA).expect("phone")),
+                    email: p.email.as_deref().map(|e| Email::parse(e).expect("email")),
+                    whatsapp_user_id: None,
+                    opt_ins,
+                    consent_history: changes,
+                    last_consent_change: clock,
+                    last_inbound_message_at: p.wrote_minutes_ago.map(|m| now - chrono::Duration::minutes(m)),
+                    created_at: now,
+                    created_by: "seed".into(),
+                    updated_at: now,
+                    deleted_at: None,
+                    deleted_by: None,
+                    version: 1,
+                }
+            })
+            .collect();
+        let ids = contacts.iter().map(|c| c.contact_id).collect();
+        let repo = &repo;
+        let ctx: &AuditContext = &ctx;
+        futures::StreamExt::for_each_concurrent(futures::stream::iter(contacts), 8, |c| async move {
+            repo.create(&c, ctx, now).await.expect("seed contact");
+        })
+        .await;
+        ids
+    }
+
+    pub fn ids(ids: &[ContactId]) -> Value {
+        json!(ids.iter().map(|i| i.to_string()).collect::<Vec<_>>())
+    }
+
+    /// `POST /api/bulk-jobs` (with an idempotency key when given).
+    pub async fn create_job(stack: &TestStack, token: &str, body: &Value) -> (u16, Value) {
+        stack
+            .call(Method::POST, "/api/bulk-jobs", Some(token), Some(body))
+            .await
+    }
+
+    pub async fn preview(stack: &TestStack, token: &str, body: &Value) -> (u16, Value) {
+        stack
+            .call(Method::POST, "/api/bulk-jobs/preview", Some(token), Some(body))
+            .await
+    }
+
+    pub async fn job(stack: &TestStack, token: &str, id: &str) -> Value {
+        let (status, v) = stack
+            .call(Method::GET, &format!("/api/bulk-jobs/{id}"), Some(token), None)
+            .await;
+        assert_eq!(status, 200, "{v}");
+        v
+    }
+
+    pub async fn control(stack: &TestStack, token: &str, id: &str, action: &str) -> (u16, Value) {
+        stack
+            .call(
+                Method::POST,
+                &format!("/api/bulk-jobs/{id}/{action}"),
+                Some(token),
+                None,
+            )
+            .await
+    }
+
+    /// Waits for the job to be finished (its counts exact and its report written).
+    pub async fn finished(stack: &TestStack, token: &str, id: &str, timeout: Duration) -> Value {
+        eventually(&format!("bulk job {id} to finish"), timeout, || async {
+            let v = job(stack, token, id).await;
+            v["job"]
+                .get("finishedAt")
+                .filter(|f| !f.is_null())
+                .map(|_| v["job"].clone())
+        })
+        .await
+    }
+
+    /// Accepted WhatsApp sends in the sandbox's ledger: (recipient, time).
+    pub fn whatsapp_sends(ledger: &[Value]) -> Vec<(String, chrono::DateTime<chrono::Utc>)> {
+        ledger
+            .iter()
+            .filter(|e| e["operation"] == "SendWhatsAppMessage" && e["status"] == 200)
+            .map(|e| {
+                (
+                    e["request"]["message"]["to"].as_str().unwrap_or_default().to_string(),
+                    e["at"].as_str().and_then(|a| a.parse().ok()).expect("ledger time"),
+                )
+            })
+            .collect()
+    }
+
+    /// How many times each recipient appears.
+    pub fn per_recipient(sends: &[(String, chrono::DateTime<chrono::Utc>)]) -> HashMap<String, usize> {
+        let mut m = HashMap::new();
+        for (to, _) in sends {
+            *m.entry(to.clone()).or_default() += 1;
+        }
+        m
+    }
+
+    /// The most sends in any sliding one-second window.
+    pub fn busiest_second(sends: &[(String, chrono::DateTime<chrono::Utc>)]) -> usize {
+        let mut at: Vec<i64> = sends.iter().map(|(_, t)| t.timestamp_millis()).collect();
+        at.sort_unstable();
+        let (mut best, mut start) = (0, 0);
+        for end in 0..at.len() {
+            while at[end] - at[start] >= 1000 {
+                start += 1;
+            }
+            best = best.max(end - start + 1);
+        }
+        best
+    }
+
+    /// The job's counts: every recipient in exactly one state, adding up to the total.
+    pub fn assert_adds_up(job: &Value) {
+        let p = &job["progress"];
+        let n = |k: &str| p[k].as_u64().unwrap_or(0);
+        let skipped: u64 = p["skipped"]
+            .as_object()
+            .map(|m| m.values().filter_map(Value::as_u64).sum())
+            .unwrap_or(0);
+        assert_eq!(
+            n("pending") + n("sent") + n("failed") + n("unknown") + n("cancelled") + skipped,
+            n("total"),
+            "{p}"
+        );
     }
 }

@@ -34,6 +34,14 @@ fn job(tenant: &TenantId, total: u64) -> BulkJob {
         progress: Progress::new(total),
         excluded: HashMap::from([("not_opted_in".to_string(), 3)]),
         tier_reserved: total,
+        waba_id: Some("102290129340398".into()),
+        tier_used: 0,
+        manifest_key: "manifests/test.json".into(),
+        expanded: true,
+        stalled: false,
+        last_progress_at: None,
+        report_key: None,
+        name: Some("Test".into()),
         created_by: "operator".into(),
         created_at: now,
         updated_at: now,
@@ -108,6 +116,8 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
             status: RecipientStatus::Pending,
             reason: None,
             message_id: None,
+            provider_message_id: None,
+            address: Some("+91••••••0001".into()),
             values: HashMap::from([("name".to_string(), format!("Customer {i}"))]),
             settled_at: None,
         })
@@ -128,6 +138,7 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
                         status: RecipientStatus::Failed,
                         reason: Some("131026".into()),
                         message_id: Some(format!("m{i}")),
+                        provider_message_id: None,
                     },
                     RecipientOutcome::Failed,
                 ),
@@ -136,6 +147,7 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
                         status: RecipientStatus::Sent,
                         reason: None,
                         message_id: Some(format!("m{i}")),
+                        provider_message_id: None,
                     },
                     RecipientOutcome::Sent,
                 ),
@@ -144,8 +156,8 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
                 .settle_recipient(&tenant, &j.job_id, &r.contact_id, &how, Utc::now())
                 .await
                 .unwrap();
-            assert_eq!(first, round == 0, "recipient {i}, delivery {round}");
-            if first {
+            assert_eq!(first.is_some(), round == 0, "recipient {i}, delivery {round}");
+            if first.is_some() {
                 progress.record(outcome);
             }
         }
@@ -174,11 +186,17 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
     assert_eq!(count(RecipientStatus::Skipped).await, 13);
     assert_eq!(count(RecipientStatus::Sent).await, 104);
 
-    assert!(bulk.complete(&tenant, &j.job_id, &progress, Utc::now()).await.unwrap());
-    assert!(
-        !bulk.complete(&tenant, &j.job_id, &progress, Utc::now()).await.unwrap(),
-        "completed once"
-    );
+    let finish = |p: Progress| {
+        let bulk = bulk.clone();
+        let (tenant, id) = (tenant.clone(), j.job_id.clone());
+        async move {
+            bulk.finish(&tenant, &id, JobStatus::Running, &p, "reports/r.csv", Utc::now())
+                .await
+                .unwrap()
+        }
+    };
+    assert!(finish(progress.clone()).await);
+    assert!(!finish(progress.clone()).await, "completed once");
     let done = bulk.get(&tenant, &j.job_id).await.unwrap().unwrap();
     assert_eq!(done.status, JobStatus::CompletedWithFailures);
     assert_eq!(

@@ -380,6 +380,7 @@ async fn sends_far_below_the_limit_are_never_refused_however_slowly_they_arrive(
             from: None,
             key: IdempotencyKey::random(),
             now: chrono::Utc::now() - chrono::Duration::milliseconds(1500),
+            pacer: None,
         };
         match wecare_messaging::send(&deps, cmd).await.unwrap() {
             SendOutcome::Sent(_) => {}

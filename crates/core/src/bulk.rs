@@ -132,10 +132,12 @@ pub enum Exclusion {
     DuplicateInList,
     OutsideWindowWithoutTemplate,
     OverTier,
+    /// The message names a `{{variable}}` this recipient has no value for.
+    MissingVariable,
 }
 
 impl Exclusion {
-    pub const ALL: [Exclusion; 8] = [
+    pub const ALL: [Exclusion; 9] = [
         Exclusion::NotOptedIn,
         Exclusion::OptedOutByKeyword,
         Exclusion::Deleted,
@@ -144,6 +146,7 @@ impl Exclusion {
         Exclusion::DuplicateInList,
         Exclusion::OutsideWindowWithoutTemplate,
         Exclusion::OverTier,
+        Exclusion::MissingVariable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -156,8 +159,35 @@ impl Exclusion {
             Exclusion::DuplicateInList => "duplicate_in_list",
             Exclusion::OutsideWindowWithoutTemplate => "outside_window_without_template",
             Exclusion::OverTier => "over_tier",
+            Exclusion::MissingVariable => "missing_variable",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Exclusion> {
+        Exclusion::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+/// An address as reports and the console show it: enough to recognise, not enough to use
+/// (`+91••••••3210`, `a•••@example.com`).
+pub fn mask_address(address: &str) -> String {
+    if let Some((local, domain)) = address.split_once('@') {
+        let first: String = local.chars().take(1).collect();
+        return format!("{first}•••@{domain}");
+    }
+    let chars: Vec<char> = address.chars().collect();
+    if chars.len() <= 6 {
+        return "•".repeat(chars.len());
+    }
+    let head = if chars[0] == '+' { 3 } else { 2 };
+    let tail = 4;
+    let hidden = chars.len().saturating_sub(head + tail);
+    format!(
+        "{}{}{}",
+        chars[..head].iter().collect::<String>(),
+        "•".repeat(hidden),
+        chars[chars.len() - tail..].iter().collect::<String>()
+    )
 }
 
 /// What is known of a recipient when the job is previewed, and again when it is sent.
@@ -561,6 +591,16 @@ mod tests {
                 prop_assert!(!deleted && opted_in && has && valid);
                 prop_assert!(channel != Channel::WhatsApp || template || window);
             }
+        }
+    }
+
+    #[test]
+    fn a_masked_address_keeps_only_its_ends() {
+        assert_eq!(mask_address("+919876543210"), "+91••••••3210");
+        assert_eq!(mask_address("asha@example.com"), "a•••@example.com");
+        assert_eq!(mask_address("12345"), "•••••");
+        for e in Exclusion::ALL {
+            assert_eq!(Exclusion::parse(e.as_str()), Some(e));
         }
     }
 

@@ -36,6 +36,11 @@ impl Channel {
     }
 
     /// The JSON/attribute name of this channel's opt-in flag.
+    /// The channel named by its wire spelling (`whatsapp`, `sms`, `email`).
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     pub fn opt_in_field(self) -> &'static str {
         match self {
             Channel::WhatsApp => "optInWhatsApp",

@@ -54,6 +54,16 @@ pub const ROUTES: &[RouteDef] = &[
     route("POST", "/api/media/uploads", "outbound-whatsapp"),
     route("POST", "/api/messages/sms", "outbound-sms"),
     route("POST", "/api/messages/email", "outbound-email"),
+    route("POST", "/api/bulk-jobs/uploads", "bulk-job-create"),
+    route("POST", "/api/bulk-jobs/preview", "bulk-job-create"),
+    route("POST", "/api/bulk-jobs", "bulk-job-create"),
+    route("GET", "/api/bulk-jobs", "bulk-job-control"),
+    route("GET", "/api/bulk-jobs/{jobId}", "bulk-job-control"),
+    route("GET", "/api/bulk-jobs/{jobId}/recipients", "bulk-job-control"),
+    route("GET", "/api/bulk-jobs/{jobId}/report", "bulk-job-control"),
+    route("POST", "/api/bulk-jobs/{jobId}/pause", "bulk-job-control"),
+    route("POST", "/api/bulk-jobs/{jobId}/resume", "bulk-job-control"),
+    route("POST", "/api/bulk-jobs/{jobId}/cancel", "bulk-job-control"),
 ];
 
 /// The functions of the platform that exist, in the order of the specification.
@@ -70,6 +80,9 @@ pub const FUNCTIONS: &[&str] = &[
     "outbound-email",
     "messages-read",
     "users",
+    "bulk-job-create",
+    "bulk-worker",
+    "bulk-job-control",
 ];
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub struct ConfigError {
 }
 
 /// Collects variables, remembering every problem until [`Env::finish`].
+#[derive(Clone)]
 pub struct Env {
     vars: BTreeMap<String, String>,
     problems: Vec<String>,

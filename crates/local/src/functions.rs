@@ -16,6 +16,7 @@ pub struct Functions {
     contacts: wecare_contacts::Deps,
     messaging: wecare_messaging::Deps,
     inbound: inbound_whatsapp_handler::Deps,
+    bulk: wecare_bulk::Deps,
 }
 
 impl Functions {
@@ -36,11 +37,13 @@ impl Functions {
         let contacts_config = wecare_contacts::Config::from(Env::from_map(env.clone())).context("contacts")?;
         let messaging_config = wecare_messaging::Config::from(Env::from_map(env.clone())).context("messaging")?;
         let inbound_config = inbound_whatsapp_handler::Config::from(env.clone()).context("inbound-whatsapp-handler")?;
+        let bulk_config = wecare_bulk::Config::from(Env::from_map(env.clone())).context("bulk")?;
         Ok(Functions {
             authorizer: auth_middleware::Deps::new(&auth_config, dynamo.clone(), reqwest::Client::new()),
             contacts: wecare_contacts::Deps::new(dynamo.clone(), &contacts_config),
             messaging: wecare_messaging::Deps::new(messaging_config, sdk, dynamo.clone(), providers),
-            inbound: inbound_whatsapp_handler::Deps::new(inbound_config, sdk, dynamo, providers),
+            inbound: inbound_whatsapp_handler::Deps::new(inbound_config, sdk, dynamo.clone(), providers),
+            bulk: wecare_bulk::Deps::new(bulk_config, sdk, dynamo, providers),
         })
     }
 
@@ -57,6 +60,21 @@ impl Functions {
         inbound_whatsapp_handler::handle(&self.inbound, event, now).await
     }
 
+    /// Invokes `bulk-worker` with an SQS event, as the event source mapping does; `deadline_ms`
+    /// is the invocation's end in epoch milliseconds (Lambda's timeout).
+    pub async fn bulk_worker(
+        &self,
+        event: aws_lambda_events::event::sqs::SqsEvent,
+        deadline_ms: u64,
+    ) -> aws_lambda_events::event::sqs::SqsBatchResponse {
+        bulk_worker::handle(&self.bulk, event, deadline_ms).await
+    }
+
+    /// The bulk functions' dependencies (for tests that look at jobs directly).
+    pub fn bulk(&self) -> &wecare_bulk::Deps {
+        &self.bulk
+    }
+
     /// Invokes the function named in the route table; `None` if no such function is wired.
     pub async fn invoke(&self, function: &str, req: Request, now: DateTime<Utc>) -> Option<Response> {
         let (c, m) = (&self.contacts, &self.messaging);
@@ -71,6 +89,8 @@ impl Functions {
             "outbound-sms" => outbound_sms::handle(m, req, now).await,
             "outbound-email" => outbound_email::handle(m, req, now).await,
             "messages-read" => messages_read::handle(m, req, now).await,
+            "bulk-job-create" => bulk_job_create::handle(&self.bulk, req, now).await,
+            "bulk-job-control" => bulk_job_control::handle(&self.bulk, req, now).await,
             _ => return None,
         })
     }

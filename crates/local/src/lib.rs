@@ -7,6 +7,7 @@
 //! very code that runs in Lambda. `make dev` and the integration tests both start it from here.
 
 pub mod aws;
+pub mod bulk_pump;
 pub mod functions;
 pub mod gateway;
 pub mod moto;

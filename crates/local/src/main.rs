@@ -6,7 +6,7 @@
 //!   (`WECARE_AWS_ENDPOINT`), which is how `make test` gives the test suites their AWS.
 //!
 //! Settings come from the environment: `WECARE_API_PORT` (8080), `WECARE_MOTO_PORT` (4566),
-//! `WECARE_SANDBOX_PORT` (4599),
+//! `WECARE_SANDBOX_PORT` (4599), `WECARE_BULK_CONCURRENCY` (2, bulk workers at once),
 //! `WECARE_PYTHON` (.venv/bin/python), `WECARE_CONSOLE_DIR` (frontend/dist),
 //! `WECARE_STACK_FILE` (.local/stack.json).
 
@@ -72,6 +72,15 @@ async fn dev() -> anyhow::Result<()> {
         aws_sdk_sqs::Client::new(&sdk),
         resources.queues["whatsapp-events"].clone(),
         functions.clone(),
+    );
+    wecare_local::bulk_pump::start(
+        aws_sdk_sqs::Client::new(&sdk),
+        resources.queues["bulk-queue"].clone(),
+        functions.clone(),
+        wecare_local::bulk_pump::PumpOptions {
+            concurrency: port("WECARE_BULK_CONCURRENCY", 2)?.into(),
+            ..Default::default()
+        },
     );
     let api_url = format!("http://127.0.0.1:{api_port}");
 

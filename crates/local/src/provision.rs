@@ -95,6 +95,8 @@ impl Resources {
         env.insert("WHATSAPP_TIER_LIMIT".into(), "250".into());
         env.insert("ALERTS_TOPIC_ARN".into(), self.alerts_topic_arn.clone());
         env.insert("INBOUND_DLQ_URL".into(), self.queues["inbound-dlq"].clone());
+        env.insert("BULK_QUEUE_URL".into(), self.queues["bulk-queue"].clone());
+        env.insert("REPORTS_BUCKET".into(), self.reports_bucket.clone());
         env
     }
 }
@@ -161,12 +163,15 @@ pub async fn provision(
         )
         .build()
         .context("media bucket CORS configuration")?;
-    s3.put_bucket_cors()
-        .bucket(&media_bucket)
-        .cors_configuration(cors)
-        .send()
-        .await
-        .with_context(|| format!("put CORS on bucket {media_bucket}"))?;
+    // The same for the reports bucket: operators upload recipient CSVs to it and download reports.
+    for bucket in [&media_bucket, &reports_bucket] {
+        s3.put_bucket_cors()
+            .bucket(bucket)
+            .cors_configuration(cors.clone())
+            .send()
+            .await
+            .with_context(|| format!("put CORS on bucket {bucket}"))?;
+    }
 
     let ses_sender = seed::WECARE_EMAIL.to_string();
     let ses = aws_sdk_sesv2::Client::new(sdk);
@@ -333,8 +338,12 @@ async fn create_queues(sqs: &aws_sdk_sqs::Client, prefix: &str) -> anyhow::Resul
         .create_queue()
         .queue_name(format!("{prefix}bulk-queue"))
         .attributes(QueueAttributeName::RedrivePolicy, redrive)
-        // Six times the bulk worker's 30 s timeout, as Lambda's SQS integration requires.
-        .attributes(QueueAttributeName::VisibilityTimeout, "180")
+        // Six times the bulk worker's timeout in the local stack, as Lambda's SQS integration
+        // requires.
+        .attributes(
+            QueueAttributeName::VisibilityTimeout,
+            (crate::bulk_pump::WORKER_TIMEOUT.as_secs() * 6).to_string(),
+        )
         .send()
         .await
         .context("create queue bulk-queue")?;

@@ -181,6 +181,10 @@ pub struct SendCommand {
     pub key: IdempotencyKey,
     /// The time the rules (window, tier) are judged at.
     pub now: DateTime<Utc>,
+    /// A bulk run's pacing: its slots replace the interactive rate limit, a business-initiated
+    /// conversation is opened against the job's tier reservation, and a stop is honoured just
+    /// before the provider call. `None` for every other send.
+    pub pacer: Option<std::sync::Arc<crate::pace::Pacer>>,
 }
 
 /// Why a send was refused. Nothing of a refused send reaches a provider, and nothing stays written.
@@ -207,6 +211,10 @@ pub enum Refusal {
     RateLimited { retry_after_ms: u64 },
     #[error("this Idempotency-Key was already used for a different message; use a new key for a new message")]
     KeyReused,
+    /// A paced run was stopped (paused, cancelled, out of time) before this send reached the
+    /// provider: nothing was sent, and the claim was given back.
+    #[error("the run was stopped before this message was sent")]
+    Stopped,
 }
 
 impl Refusal {
@@ -221,6 +229,7 @@ impl Refusal {
             Refusal::TierLimitExceeded { .. } => ErrorCode::TierLimitExceeded,
             Refusal::RateLimited { .. } => ErrorCode::RateLimited,
             Refusal::KeyReused => ErrorCode::IdempotencyKeyReused,
+            Refusal::Stopped => ErrorCode::Conflict,
         }
     }
 }

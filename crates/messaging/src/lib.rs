@@ -10,6 +10,7 @@
 pub mod command;
 pub mod config;
 pub mod media;
+pub mod pace;
 pub mod pipeline;
 pub mod providers;
 
@@ -23,6 +24,7 @@ pub use command::{
     WhatsAppContent,
 };
 pub use config::{Config, SendMode};
+pub use pace::Pacer;
 pub use pipeline::send;
 
 /// A failure of the platform itself (not of the send): the caller answers 500 or retries.

@@ -95,6 +95,10 @@ pub async fn send(deps: &Deps, cmd: SendCommand) -> Result<SendOutcome, SendErro
         Claim::Existing(existing) => return repeat(deps, &cmd, *existing, &record).await,
     };
 
+    if let Some(pacer) = cmd.pacer.clone() {
+        return paced(deps, &cmd, &checked, record, pending, &pacer).await;
+    }
+
     // Measured from now, when this request reaches the limiter, not from when it started.
     let cost = checked.segments.map(|s| s.segments.max(1)).unwrap_or(1) as f64;
     let reserved = deps
@@ -170,6 +174,98 @@ pub async fn send(deps: &Deps, cmd: SendCommand) -> Result<SendOutcome, SendErro
     }
     finish(deps, &cmd, &message, &settlement).await?;
     Ok(SendOutcome::of_record(message))
+}
+
+/// The rest of a paced send (a bulk recipient), after its claim: the conversation against the
+/// job's tier reservation, then for each provider attempt a slot of the run's pacer (a throttled
+/// attempt retries in a later slot, never in a burst), the stop signal checked just before the
+/// call, and the settle.
+async fn paced(
+    deps: &Deps,
+    cmd: &SendCommand,
+    checked: &Checked,
+    record: Message,
+    pending: Vec<PendingStatus>,
+    pacer: &crate::pace::Pacer,
+) -> Result<SendOutcome, SendError> {
+    if checked.business_initiated {
+        match open_reserved(deps, cmd, &checked.sender).await {
+            Ok(Ok(opened)) => {
+                if opened {
+                    pacer.count_tier_opened();
+                }
+            }
+            Ok(Err(refusal)) => {
+                deps.messages.release(&record).await?;
+                return Ok(refused(cmd, refusal));
+            }
+            Err(e) => {
+                deps.messages.release(&record).await?;
+                return Err(e);
+            }
+        }
+    }
+    // SMS segments are paced as one slot each: the block arithmetic stays per message, and the
+    // sender's rate for SMS is configured in messages (the pools' MPS).
+    let mut retries = 0;
+    let mut backoff = FIRST_BACKOFF;
+    let attempt = loop {
+        if let Err(e) = pacer.wait_for_slot().await {
+            deps.messages.release(&record).await?;
+            return Err(e.into());
+        }
+        if pacer.stopped() {
+            // Nothing was sent: give the key back so the recipient stays pending for a resume.
+            deps.messages.release(&record).await?;
+            return Ok(SendOutcome::Refused(Refusal::Stopped));
+        }
+        let attempt = match deps.config.send_mode {
+            SendMode::DryRun => break None,
+            SendMode::Live => call_provider(deps, cmd, checked, &record.message_id).await,
+        };
+        match attempt {
+            Attempt::Throttled(p) if retries < THROTTLE_RETRIES => {
+                tracing::info!(code = %p.code, retry = retries + 1, "provider throttled a paced send; retrying in a later slot");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+                retries += 1;
+            }
+            other => break Some(other),
+        }
+    };
+    let settlement = match attempt {
+        None => Settlement {
+            status: MessageStatus::DryRun,
+            provider_message_id: None,
+            error: None,
+            at: wecare_core::time::now(),
+        },
+        Some(a) => settlement_of(a),
+    };
+    let mut message = deps.messages.settle(&record, &settlement).await?;
+    for p in pending {
+        message = apply_pending(deps, &message, p).await?;
+    }
+    finish(deps, cmd, &message, &settlement).await?;
+    Ok(SendOutcome::of_record(message))
+}
+
+/// Opens a business-initiated conversation against the job's reservation: true if it opened one
+/// (the reservation unit is used), false if the conversation was already open.
+async fn open_reserved(deps: &Deps, cmd: &SendCommand, sender: &Sender) -> Result<Result<bool, Refusal>, SendError> {
+    let Some(waba) = sender.waba_id.as_deref() else {
+        return Ok(Err(Refusal::TierLimitExceeded {
+            limit: deps.config.whatsapp_tier_limit,
+        }));
+    };
+    match deps
+        .tier
+        .open_reserved(waba, &cmd.tenant, &cmd.contact_id, cmd.now)
+        .await?
+    {
+        TierOutcome::AlreadyOpen => Ok(Ok(false)),
+        _ => Ok(Ok(true)),
+    }
 }
 
 fn refused(cmd: &SendCommand, refusal: Refusal) -> SendOutcome {
@@ -664,6 +760,11 @@ async fn record_settled(deps: &Deps, cmd: &SendCommand, m: &Message) -> Result<(
         at,
     );
     audit.audit_id = format!("send-{}", m.message_id);
+    if matches!(cmd.actor, Actor::BulkJob { .. }) {
+        // A bulk job is audited once, as a whole (who, what, how many), not per recipient.
+        deps.messages.touch_conversation(m, at).await?;
+        return Ok(());
+    }
     let (row, audited) = tokio::join!(
         deps.messages.touch_conversation(m, at),
         deps.messages.audit_once(&audit, at)

@@ -1,7 +1,8 @@
 //! Injected provider failures, so retries, backoff and error mapping are tested against the wire.
 //!
-//! A fault applies to the next `count` calls of one operation, after an optional delay, in one of
-//! three modes:
+//! A fault applies to the next `count` calls of one operation — or, with `probability`, to each call
+//! with that chance until the faults are cleared (several such faults of one operation add up,
+//! e.g. 20 % throttling and 5 % dropped) — after an optional delay, in one of three modes:
 //! - `error` (the default): answer with this AWS error (throttling, a 4xx refusal, a 5xx);
 //! - `drop`: accept the request (it is in the ledger, as sent), then drop the connection before
 //!   the answer is complete — the ambiguous case, where the caller cannot know it was sent;
@@ -41,6 +42,30 @@ pub struct Fault {
     /// With `statusFirst`: the status published before the answer.
     #[serde(default)]
     pub deliver_status: Option<String>,
+    /// Applies to each call with this chance (0–1) instead of to the next `count` calls.
+    #[serde(default)]
+    pub probability: Option<f64>,
+}
+
+/// A uniform draw in [0, 1) from the operating system's randomness (through a v4 UUID).
+fn draw() -> f64 {
+    let bits = uuid::Uuid::new_v4().as_u128() as u64 >> 11;
+    bits as f64 / (1u64 << 53) as f64
+}
+
+fn action_of(f: &Fault) -> Action {
+    match f.mode {
+        Mode::Error => Action::Fail(Injected {
+            status: f.status.unwrap_or(500),
+            code: f.code.clone().unwrap_or_else(|| "InternalServiceException".into()),
+            message: f.message.clone().unwrap_or_else(|| "injected by the sandbox".into()),
+        }),
+        Mode::Drop => Action::Drop,
+        Mode::StatusFirst => Action::StatusFirst {
+            status: f.deliver_status.clone().unwrap_or_else(|| "delivered".into()),
+            wait: Duration::from_millis(f.latency_ms),
+        },
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,27 +104,27 @@ pub(crate) async fn take(state: &State, operation: &str) -> Action {
         let Ok(mut faults) = state.faults.lock() else {
             return Action::Proceed;
         };
+        let chances: Vec<&Fault> = faults
+            .iter()
+            .filter(|f| f.operation == operation && f.probability.is_some())
+            .collect();
+        if !chances.is_empty() {
+            let r = draw();
+            let mut cumulative = 0.0;
+            for f in chances {
+                cumulative += f.probability.unwrap_or(0.0);
+                if r < cumulative {
+                    return action_of(f);
+                }
+            }
+            return Action::Proceed;
+        }
         let Some(i) = faults.iter().position(|f| f.operation == operation) else {
             return Action::Proceed;
         };
         let f = &mut faults[i];
         let delay = f.latency_ms;
-        let action = if f.count == 0 {
-            Action::Proceed
-        } else {
-            match f.mode {
-                Mode::Error => Action::Fail(Injected {
-                    status: f.status.unwrap_or(500),
-                    code: f.code.clone().unwrap_or_else(|| "InternalServiceException".into()),
-                    message: f.message.clone().unwrap_or_else(|| "injected by the sandbox".into()),
-                }),
-                Mode::Drop => Action::Drop,
-                Mode::StatusFirst => Action::StatusFirst {
-                    status: f.deliver_status.clone().unwrap_or_else(|| "delivered".into()),
-                    wait: Duration::from_millis(delay),
-                },
-            }
-        };
+        let action = if f.count == 0 { Action::Proceed } else { action_of(f) };
         f.count = f.count.saturating_sub(1);
         if f.count == 0 && f.latency_ms == 0 {
             faults.remove(i);
@@ -117,7 +142,10 @@ pub(crate) async fn take(state: &State, operation: &str) -> Action {
 
 pub(crate) async fn add(AxState(state): AxState<State>, Json(fault): Json<Fault>) -> Json<Value> {
     if let Ok(mut f) = state.faults.lock() {
-        f.retain(|x| x.operation != fault.operation);
+        // A counted fault replaces the operation's counted fault; chances accumulate.
+        if fault.probability.is_none() {
+            f.retain(|x| x.operation != fault.operation || x.probability.is_some());
+        }
         f.push(fault);
     }
     Json(json!({ "ok": true }))

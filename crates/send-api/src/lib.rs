@@ -97,6 +97,7 @@ pub async fn handle_send(
             from: body.from,
             key,
             now,
+            pacer: None,
         };
         let outcome = wecare_messaging::send(deps, cmd)
             .await

@@ -13,7 +13,7 @@
 //! twice cannot count anyone twice; and the job completes only once. Recipients are written with
 //! BatchWriteItem, retrying what DynamoDB leaves unprocessed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -39,6 +39,9 @@ use crate::keys;
 pub struct BulkJob {
     pub job_id: String,
     pub tenant_id: TenantId,
+    /// What the operator called it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub channel: Channel,
     /// The sender every recipient is sent from (one of the tenant's).
     pub sender: String,
@@ -49,9 +52,28 @@ pub struct BulkJob {
     /// Recipients excluded before the job started, by reason.
     #[serde(default)]
     pub excluded: HashMap<String, u64>,
-    /// Business-initiated conversations reserved in the tier for this job.
+    /// Business-initiated conversations reserved in the tier for this job, on this account.
     #[serde(default)]
     pub tier_reserved: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waba_id: Option<String>,
+    /// Reserved conversations the job's sends opened (counted with the progress).
+    #[serde(default)]
+    pub tier_used: u64,
+    /// Where the resolved recipients were written when the job was accepted.
+    pub manifest_key: String,
+    /// The recipients are written to the ledger (expansion is not repeated).
+    #[serde(default)]
+    pub expanded: bool,
+    /// A chunk kept failing (it is in `bulk-dlq`), or nothing moved for long while work remained.
+    #[serde(default)]
+    pub stalled: bool,
+    /// When a worker last recorded progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_progress_at: Option<DateTime<Utc>>,
+    /// The CSV report in the reports bucket, once the job has finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_key: Option<String>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -114,6 +136,11 @@ pub struct BulkRecipient {
     /// The message sent to it (the send pipeline's id for the key (job, recipient)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_message_id: Option<String>,
+    /// The address it was sent to, masked (for the report and the console).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     /// Personalisation values for this recipient (CSV columns, contact fields).
     #[serde(default)]
     pub values: HashMap<String, String>,
@@ -126,15 +153,19 @@ impl BulkRecipient {
         let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(self).map_err(StoreError::Serialize)?;
         item.insert("pk".into(), s(keys::job_pk(&self.tenant_id, &self.job_id)));
         item.insert("sk".into(), s(keys::recipient_sk(&self.contact_id)));
-        item.insert(
-            "gsi1pk".into(),
-            s(keys::recipients_by_status_pk(
-                &self.tenant_id,
-                &self.job_id,
-                self.status.as_str(),
-            )),
-        );
-        item.insert("gsi1sk".into(), s(self.contact_id.to_string()));
+        // Pending recipients stay out of the index (one write each instead of two when a job is
+        // expanded); they are found in the job's partition, and enter the index when settled.
+        if self.status != RecipientStatus::Pending {
+            item.insert(
+                "gsi1pk".into(),
+                s(keys::recipients_by_status_pk(
+                    &self.tenant_id,
+                    &self.job_id,
+                    self.status.as_str(),
+                )),
+            );
+            item.insert("gsi1sk".into(), s(self.contact_id.to_string()));
+        }
         Ok(item)
     }
 }
@@ -145,6 +176,7 @@ pub struct Settled {
     pub status: RecipientStatus,
     pub reason: Option<String>,
     pub message_id: Option<String>,
+    pub provider_message_id: Option<String>,
 }
 
 impl Settled {
@@ -153,8 +185,81 @@ impl Settled {
             status: RecipientStatus::Skipped,
             reason: Some(why.as_str().to_string()),
             message_id: None,
+            provider_message_id: None,
         }
     }
+
+    pub fn cancelled() -> Settled {
+        Settled {
+            status: RecipientStatus::Cancelled,
+            reason: None,
+            message_id: None,
+            provider_message_id: None,
+        }
+    }
+
+    /// Whether this is what a provider call ended in (it may replace a cancellation that
+    /// raced with the call: the ledger shows what happened, not what was asked).
+    fn is_provider_outcome(&self) -> bool {
+        matches!(
+            self.status,
+            RecipientStatus::Sent | RecipientStatus::Failed | RecipientStatus::Unknown
+        )
+    }
+}
+
+/// Counts recorded by a worker since its last flush, added to the job's progress in one write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgressDelta {
+    pub sent: u64,
+    pub failed: u64,
+    pub unknown: u64,
+    pub cancelled: u64,
+    pub skipped: BTreeMap<Exclusion, u64>,
+    /// Cancelled recipients whose provider call finished after all (moved out of `cancelled`).
+    pub uncancelled: u64,
+    pub tier_used: u64,
+}
+
+impl ProgressDelta {
+    /// Records a settle that took effect; `was` is the status it replaced.
+    pub fn record(&mut self, how: &Settled, was: RecipientStatus) {
+        match how.status {
+            RecipientStatus::Sent => self.sent += 1,
+            RecipientStatus::Failed => self.failed += 1,
+            RecipientStatus::Unknown => self.unknown += 1,
+            RecipientStatus::Cancelled => self.cancelled += 1,
+            RecipientStatus::Skipped => {
+                let why = how
+                    .reason
+                    .as_deref()
+                    .and_then(|r| Exclusion::ALL.into_iter().find(|e| e.as_str() == r))
+                    .unwrap_or(Exclusion::NotOptedIn);
+                *self.skipped.entry(why).or_default() += 1;
+            }
+            RecipientStatus::Pending => {}
+        }
+        if was == RecipientStatus::Cancelled {
+            self.uncancelled += 1;
+        }
+    }
+
+    pub fn settled(&self) -> u64 {
+        self.sent + self.failed + self.unknown + self.cancelled + self.skipped.values().sum::<u64>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.settled() == 0 && self.tier_used == 0
+    }
+}
+
+/// One second of a job's sending, for its chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecondCount {
+    pub at: DateTime<Utc>,
+    pub sent: u64,
+    pub failed: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -349,8 +454,9 @@ impl BulkRepo {
         Ok(())
     }
 
-    /// Settles a recipient that is still pending; false if it was settled before (a chunk
-    /// delivered twice, a worker retried), in which case nothing changes.
+    /// Settles a recipient that is still pending (or was cancelled while its provider call was
+    /// under way, when `how` is that call's outcome); the status it replaced, or `None` if it was
+    /// settled before (a chunk delivered twice, a worker retried), in which case nothing changes.
     pub async fn settle_recipient(
         &self,
         tenant: &TenantId,
@@ -358,23 +464,33 @@ impl BulkRepo {
         contact: &ContactId,
         how: &Settled,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let mut set = vec!["#st = :to", "settledAt = :now", "gsi1pk = :g"];
+    ) -> Result<Option<RecipientStatus>, StoreError> {
+        let mut set = vec!["#st = :to", "settledAt = :now", "gsi1pk = :g", "gsi1sk = :c"];
+        let condition = if how.is_provider_outcome() {
+            "#st = :pending OR #st = :cancelled"
+        } else {
+            "#st = :pending"
+        };
         let mut req = self
             .client
             .update_item()
             .table_name(&self.recipients)
             .key("pk", s(keys::job_pk(tenant, job_id)))
             .key("sk", s(keys::recipient_sk(contact)))
-            .condition_expression("#st = :pending")
+            .condition_expression(condition)
             .expression_attribute_names("#st", "status")
             .expression_attribute_values(":to", s(how.status.as_str()))
             .expression_attribute_values(":pending", s(RecipientStatus::Pending.as_str()))
             .expression_attribute_values(":now", s(iso(now)))
+            .expression_attribute_values(":c", s(contact.to_string()))
             .expression_attribute_values(
                 ":g",
                 s(keys::recipients_by_status_pk(tenant, job_id, how.status.as_str())),
-            );
+            )
+            .return_values(ReturnValue::UpdatedOld);
+        if how.is_provider_outcome() {
+            req = req.expression_attribute_values(":cancelled", s(RecipientStatus::Cancelled.as_str()));
+        }
         if let Some(r) = &how.reason {
             set.push("reason = :r");
             req = req.expression_attribute_values(":r", s(r.clone()));
@@ -383,9 +499,239 @@ impl BulkRepo {
             set.push("messageId = :m");
             req = req.expression_attribute_values(":m", s(m.clone()));
         }
+        if let Some(p) = &how.provider_message_id {
+            set.push("providerMessageId = :p");
+            req = req.expression_attribute_values(":p", s(p.clone()));
+        }
         match req.update_expression(format!("SET {}", set.join(", "))).send().await {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
+            Ok(out) => {
+                let was = out
+                    .attributes
+                    .as_ref()
+                    .and_then(|a| a.get("status"))
+                    .and_then(|v| v.as_s().ok())
+                    .map(|v| {
+                        if v == RecipientStatus::Cancelled.as_str() {
+                            RecipientStatus::Cancelled
+                        } else {
+                            RecipientStatus::Pending
+                        }
+                    })
+                    .unwrap_or(RecipientStatus::Pending);
+                Ok(Some(was))
+            }
+            Err(e) if condition_failed(&e) => Ok(None),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+
+    /// Adds a worker's counts to the job's progress, and to the second they were flushed in (the
+    /// chart): two writes however many recipients the delta holds. The counts are exact once the
+    /// job is finished, when they are recounted from the recipients ([`BulkRepo::ledger`]).
+    pub async fn add_progress(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        d: &ProgressDelta,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if d.is_empty() {
+            return Ok(());
+        }
+        let settled = d.settled();
+        let num = |v: u64| AttributeValue::N(v.to_string());
+        let mut set = vec![
+            "progress.pending = progress.pending - :settled".to_string(),
+            "progress.sent = progress.sent + :sent".into(),
+            "progress.failed = progress.failed + :failed".into(),
+            "progress.#unknown = progress.#unknown + :unknown".into(),
+            "progress.cancelled = progress.cancelled + :cancelled - :uncancelled".into(),
+            "tierUsed = if_not_exists(tierUsed, :zero) + :tier".into(),
+            "updatedAt = :now".into(),
+            "lastProgressAt = :now".into(),
+        ];
+        let [(pk, pv), (sk, sv)] = BulkJob::key(tenant, job_id);
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.jobs)
+            .key(pk, pv)
+            .key(sk, sv)
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#unknown", "unknown")
+            // Pending never exceeds the recipients not yet settled, so it is never driven below
+            // zero by the delta (a settle is counted by the one worker whose write took effect).
+            .expression_attribute_values(":settled", num(settled - d.uncancelled))
+            .expression_attribute_values(":sent", num(d.sent))
+            .expression_attribute_values(":failed", num(d.failed))
+            .expression_attribute_values(":unknown", num(d.unknown))
+            .expression_attribute_values(":cancelled", num(d.cancelled))
+            .expression_attribute_values(":uncancelled", num(d.uncancelled))
+            .expression_attribute_values(":tier", num(d.tier_used))
+            .expression_attribute_values(":zero", num(0))
+            .expression_attribute_values(":now", s(iso(now)));
+        for (i, (why, n)) in d.skipped.iter().enumerate() {
+            set.push(format!(
+                "progress.skipped.#r{i} = if_not_exists(progress.skipped.#r{i}, :zero) + :r{i}"
+            ));
+            req = req
+                .expression_attribute_names(format!("#r{i}"), why.as_str())
+                .expression_attribute_values(format!(":r{i}"), num(*n));
+        }
+        match req.update_expression(format!("SET {}", set.join(", "))).send().await {
+            Ok(_) => {}
+            // The job is gone: there is nothing to count against.
+            Err(e) if condition_failed(&e) => return Ok(()),
+            Err(e) => return Err(StoreError::dynamo("UpdateItem", e)),
+        }
+        let second = now.timestamp();
+        self.client
+            .update_item()
+            .table_name(&self.jobs)
+            .key("pk", s(keys::job_pk(tenant, job_id)))
+            .key("sk", s(format!("SEC#{second:012}")))
+            .update_expression("ADD sent :sent, failed :failed")
+            .expression_attribute_values(":sent", num(d.sent))
+            .expression_attribute_values(":failed", num(d.failed + d.unknown))
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
+        Ok(())
+    }
+
+    /// The job's sends per second, oldest first, for at most the last `limit` seconds recorded.
+    pub async fn series(&self, tenant: &TenantId, job_id: &str, limit: i32) -> Result<Vec<SecondCount>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.jobs)
+            .key_condition_expression("pk = :p AND begins_with(sk, :sec)")
+            .expression_attribute_values(":p", s(keys::job_pk(tenant, job_id)))
+            .expression_attribute_values(":sec", s("SEC#"))
+            .scan_index_forward(false)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("Query", e))?;
+        let num = |i: &HashMap<String, AttributeValue>, k: &str| {
+            i.get(k)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let mut points: Vec<SecondCount> = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| {
+                let second: i64 = i.get("sk")?.as_s().ok()?.strip_prefix("SEC#")?.parse().ok()?;
+                Some(SecondCount {
+                    at: DateTime::from_timestamp(second, 0)?,
+                    sent: num(i, "sent"),
+                    failed: num(i, "failed"),
+                })
+            })
+            .collect();
+        points.reverse();
+        Ok(points)
+    }
+
+    /// Every recipient of a job, from the job's partition with consistent reads: the exact
+    /// ledger a finished job's counts and report are made from.
+    pub async fn ledger(&self, tenant: &TenantId, job_id: &str) -> Result<Vec<BulkRecipient>, StoreError> {
+        self.partition(tenant, job_id, None).await
+    }
+
+    /// The recipients of a job still pending (for a resume or a cancellation).
+    pub async fn pending(&self, tenant: &TenantId, job_id: &str) -> Result<Vec<BulkRecipient>, StoreError> {
+        self.partition(tenant, job_id, Some(RecipientStatus::Pending)).await
+    }
+
+    async fn partition(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        only: Option<RecipientStatus>,
+    ) -> Result<Vec<BulkRecipient>, StoreError> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.recipients)
+                .consistent_read(true)
+                .key_condition_expression("pk = :p AND begins_with(sk, :r)")
+                .expression_attribute_values(":p", s(keys::job_pk(tenant, job_id)))
+                .expression_attribute_values(":r", s("RCPT#"))
+                .set_exclusive_start_key(start.take());
+            if let Some(st) = only {
+                q = q
+                    .filter_expression("#st = :st")
+                    .expression_attribute_names("#st", "status")
+                    .expression_attribute_values(":st", s(st.as_str()));
+            }
+            let out = q.send().await.map_err(|e| StoreError::dynamo("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                all.push(serde_dynamo::from_item(item).map_err(StoreError::Corrupt)?);
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// Records that the job's recipients are in the ledger, so a redelivered expansion does not
+    /// write them again.
+    pub async fn set_expanded(&self, tenant: &TenantId, job_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let [(pk, pv), (sk, sv)] = BulkJob::key(tenant, job_id);
+        self.client
+            .update_item()
+            .table_name(&self.jobs)
+            .key(pk, pv)
+            .key(sk, sv)
+            .update_expression("SET expanded = :t, updatedAt = :now")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":t", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", s(iso(now)))
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
+        Ok(())
+    }
+
+    /// Shows the job as stalled (or no longer), and optionally repairs its running counts from
+    /// an exact recount.
+    pub async fn set_stalled(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        stalled: bool,
+        recount: Option<&Progress>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let [(pk, pv), (sk, sv)] = BulkJob::key(tenant, job_id);
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.jobs)
+            .key(pk, pv)
+            .key(sk, sv)
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(finishedAt)")
+            .expression_attribute_values(":s", AttributeValue::Bool(stalled))
+            .expression_attribute_values(":now", s(iso(now)));
+        let mut update = "SET stalled = :s, updatedAt = :now".to_string();
+        if let Some(p) = recount {
+            update.push_str(", progress = :p");
+            req = req.expression_attribute_values(
+                ":p",
+                serde_dynamo::to_attribute_value(p).map_err(StoreError::Serialize)?,
+            );
+        }
+        match req.update_expression(update).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
             Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
         }
     }
@@ -432,14 +778,23 @@ impl BulkRepo {
         }
     }
 
-    /// Marks a running job finished with its final counts; true for exactly one caller.
-    pub async fn complete(
+    /// Marks a job finished with its exact counts and its report: a running job becomes
+    /// COMPLETED or COMPLETED_WITH_FAILURES, a cancelled one keeps its status. True for exactly
+    /// one caller.
+    pub async fn finish(
         &self,
         tenant: &TenantId,
         job_id: &str,
+        from: JobStatus,
         progress: &Progress,
+        report_key: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let to = if from == JobStatus::Cancelled {
+            JobStatus::Cancelled
+        } else {
+            JobStatus::finished(progress)
+        };
         let [(pk, pv), (sk, sv)] = BulkJob::key(tenant, job_id);
         let counts = serde_dynamo::to_attribute_value(progress).map_err(StoreError::Serialize)?;
         let out = self
@@ -448,12 +803,16 @@ impl BulkRepo {
             .table_name(&self.jobs)
             .key(pk, pv)
             .key(sk, sv)
-            .update_expression("SET #st = :done, progress = :p, finishedAt = :now, updatedAt = :now")
-            .condition_expression("#st = :running")
+            .update_expression(
+                "SET #st = :done, progress = :p, finishedAt = :now, updatedAt = :now, reportKey = :r, stalled = :f",
+            )
+            .condition_expression("#st = :from AND attribute_not_exists(finishedAt)")
             .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":done", s(JobStatus::finished(progress).as_str()))
-            .expression_attribute_values(":running", s(JobStatus::Running.as_str()))
+            .expression_attribute_values(":done", s(to.as_str()))
+            .expression_attribute_values(":from", s(from.as_str()))
             .expression_attribute_values(":p", counts)
+            .expression_attribute_values(":r", s(report_key))
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
             .expression_attribute_values(":now", s(iso(now)))
             .send()
             .await;

@@ -466,7 +466,7 @@ impl ContactsRepo {
     }
 
     /// Live contacts by id, in the order of `ids`.
-    async fn batch_get(&self, tenant: &TenantId, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError> {
+    pub async fn batch_get(&self, tenant: &TenantId, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError> {
         let mut found: HashMap<ContactId, Contact> = HashMap::new();
         for chunk in ids.chunks(100) {
             let keys: Vec<HashMap<String, AttributeValue>> = chunk

@@ -321,6 +321,12 @@ impl TierTracker {
         }
     }
 
+    /// The conversations of `waba` counted now, without retiring expired ones (a read only, for
+    /// a preview; it can only overstate the use).
+    pub async fn peek(&self, waba: &str) -> Result<u64, StoreError> {
+        Ok(self.counter(waba).await?.0)
+    }
+
     /// The conversations of `waba` open now, after retiring the expired ones.
     pub async fn usage(&self, waba: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
         self.retire_expired(waba, now).await?;

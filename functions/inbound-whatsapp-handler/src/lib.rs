@@ -496,6 +496,7 @@ async fn confirm_opt_out(
         from: Some(phone_number_id.to_string()),
         key: IdempotencyKey::derived(&["stop-confirmation", wamid]),
         now,
+        pacer: None,
     };
     match wecare_messaging::send(&deps.send, cmd)
         .await

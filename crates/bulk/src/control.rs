@@ -1,0 +1,241 @@
+//! `bulk-job-control`: reading jobs and their recipients, and pause, resume and cancel.
+//!
+//! Every control is one conditional write on the job's status (`BulkRepo::control`), so two
+//! operators racing cannot both win and an illegal transition is refused by DynamoDB itself.
+//! Resume enqueues only the recipients still pending; cancel enqueues a sweep that cancels them
+//! (chunks in flight cancel their own), and the job is finished from its ledger after that.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use wecare_core::bulk::{eta_seconds, Control, IllegalTransition, JobStatus};
+use wecare_core::TenantId;
+use wecare_store::audit::{AuditContext, AuditEntry};
+use wecare_store::bulk::{BulkJob, BulkRecipient, ControlError, ListError, Page, RecipientStatus, SecondCount};
+
+use crate::work::{enqueue, Work};
+use crate::worker::{enqueue_pending, STALL_AFTER, WATCH_EVERY};
+use crate::{BulkError, Deps};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("bulk job not found")]
+    NotFound,
+    #[error(transparent)]
+    Illegal(#[from] IllegalTransition),
+    #[error("the report is written when the job has finished")]
+    ReportNotReady,
+    #[error(transparent)]
+    List(#[from] ListError),
+    #[error(transparent)]
+    Bulk(#[from] BulkError),
+}
+
+impl From<wecare_store::StoreError> for JobError {
+    fn from(e: wecare_store::StoreError) -> Self {
+        JobError::Bulk(e.into())
+    }
+}
+
+/// A job as the console shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobView {
+    #[serde(flatten)]
+    pub job: BulkJob,
+    pub report_ready: bool,
+}
+
+impl JobView {
+    pub fn of(mut job: BulkJob, now: DateTime<Utc>) -> JobView {
+        // Work remains and nothing has moved for long: a chunk is stuck (in bulk-dlq, or failing).
+        let last = job.last_progress_at.unwrap_or(job.updated_at);
+        if job.status == JobStatus::Running && job.progress.pending > 0 && now - last > STALL_AFTER {
+            job.stalled = true;
+        }
+        JobView {
+            report_ready: job.report_key.is_some(),
+            job,
+        }
+    }
+}
+
+/// A job with its pace: the rate over the last seconds, the time left, and the chart's points.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobDetail {
+    pub job: JobView,
+    pub rate_per_second: f64,
+    pub eta_seconds: Option<u64>,
+    pub series: Vec<SecondCount>,
+}
+
+/// Seconds of the chart.
+const SERIES_SECONDS: i32 = 600;
+/// The current rate is measured over this many recent seconds.
+const RATE_WINDOW: i64 = 10;
+
+pub async fn list(
+    deps: &Deps,
+    tenant: &TenantId,
+    status: Option<JobStatus>,
+    limit: i32,
+    after: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Page<JobView>, JobError> {
+    let page = deps.jobs.list(tenant, status, limit, after).await?;
+    Ok(Page {
+        items: page.items.into_iter().map(|j| JobView::of(j, now)).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+pub async fn detail(deps: &Deps, tenant: &TenantId, job_id: &str, now: DateTime<Utc>) -> Result<JobDetail, JobError> {
+    let job = deps.jobs.get(tenant, job_id).await?.ok_or(JobError::NotFound)?;
+    let series = deps.jobs.series(tenant, job_id, SERIES_SECONDS).await?;
+    let recent: u64 = series
+        .iter()
+        .filter(|p| (now - p.at).num_seconds() <= RATE_WINDOW)
+        .map(|p| p.sent + p.failed)
+        .sum();
+    let rate = if job.status == JobStatus::Running {
+        recent as f64 / RATE_WINDOW as f64
+    } else {
+        0.0
+    };
+    let pending = job.progress.pending;
+    let eta = match job.status {
+        JobStatus::Running | JobStatus::Pending if pending > 0 => {
+            // At the measured rate once there is one, else at the sender's configured rate.
+            let configured = deps
+                .config
+                .messaging
+                .senders
+                .resolve(tenant, job.channel, Some(&job.sender))
+                .map(|s| s.rate.per_second)
+                .unwrap_or(1.0);
+            Some(eta_seconds(pending, if rate > 0.0 { rate } else { configured }))
+        }
+        JobStatus::Running | JobStatus::Pending => Some(0),
+        _ => None,
+    };
+    Ok(JobDetail {
+        job: JobView::of(job, now),
+        rate_per_second: rate,
+        eta_seconds: eta,
+        series,
+    })
+}
+
+pub async fn recipients(
+    deps: &Deps,
+    tenant: &TenantId,
+    job_id: &str,
+    status: RecipientStatus,
+    limit: i32,
+    after: Option<&str>,
+) -> Result<Page<BulkRecipient>, JobError> {
+    deps.jobs.get(tenant, job_id).await?.ok_or(JobError::NotFound)?;
+    if status == RecipientStatus::Pending {
+        // Pending recipients are not indexed (see the store): read from the job's partition.
+        let mut all = deps.jobs.pending(tenant, job_id).await?;
+        all.sort_by_key(|r| r.contact_id);
+        let start = after
+            .and_then(wecare_core::ContactId::parse)
+            .map(|a| all.partition_point(|r| r.contact_id <= a))
+            .unwrap_or(0);
+        let end = (start + limit.max(1) as usize).min(all.len());
+        let next = (end < all.len()).then(|| all[end - 1].contact_id.to_string());
+        return Ok(Page {
+            items: all[start..end].to_vec(),
+            next_cursor: next,
+        });
+    }
+    Ok(deps.jobs.recipients(tenant, job_id, status, limit, after).await?)
+}
+
+/// Pause, resume or cancel, audited.
+pub async fn control(
+    deps: &Deps,
+    ctx: &AuditContext,
+    job_id: &str,
+    c: Control,
+    now: DateTime<Utc>,
+) -> Result<JobView, JobError> {
+    let tenant = &ctx.principal.tenant_id;
+    let job = match deps.jobs.control(tenant, job_id, c, now).await {
+        Ok(j) => j,
+        Err(ControlError::NotFound) => return Err(JobError::NotFound),
+        Err(ControlError::Illegal(i)) => return Err(JobError::Illegal(i)),
+        Err(ControlError::Store(e)) => return Err(e.into()),
+    };
+    match c {
+        Control::Pause => {}
+        Control::Resume => {
+            if job.expanded {
+                let n = enqueue_pending(deps, &job).await?;
+                tracing::info!(job_id, pending = n, "resumed: pending recipients enqueued again");
+                enqueue(
+                    deps,
+                    &Work::Check {
+                        tenant: tenant.clone(),
+                        job_id: job_id.to_string(),
+                        watch: true,
+                    },
+                    WATCH_EVERY,
+                )
+                .await?;
+            } else {
+                // Paused before its expansion finished: the expansion enqueues once it has.
+                enqueue(
+                    deps,
+                    &Work::Expand {
+                        tenant: tenant.clone(),
+                        job_id: job_id.to_string(),
+                    },
+                    0,
+                )
+                .await?;
+            }
+        }
+        Control::Cancel => {
+            // A moment's delay lets chunks in flight see the cancel and settle their own sends.
+            enqueue(
+                deps,
+                &Work::Sweep {
+                    tenant: tenant.clone(),
+                    job_id: job_id.to_string(),
+                },
+                2,
+            )
+            .await?;
+        }
+    }
+    let entry = AuditEntry::new(
+        ctx,
+        &format!("bulk.job.{}", c.as_str()),
+        "bulk-job",
+        job_id,
+        "success",
+        None,
+        Some(serde_json::json!({ "status": job.status.as_str(), "progress": job.progress })),
+        now,
+    );
+    deps.messaging.messages.audit_once(&entry, now).await?;
+    Ok(JobView::of(job, now))
+}
+
+/// A short-lived URL of the job's report.
+pub async fn report(
+    deps: &Deps,
+    tenant: &TenantId,
+    job_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), JobError> {
+    let job = deps.jobs.get(tenant, job_id).await?.ok_or(JobError::NotFound)?;
+    let key = job.report_key.ok_or(JobError::ReportNotReady)?;
+    let url = crate::report::download_url(deps, &key, now).await?;
+    Ok((
+        url,
+        now + chrono::Duration::from_std(crate::report::DOWNLOAD_TTL).unwrap_or_default(),
+    ))
+}

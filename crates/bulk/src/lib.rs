@@ -1,0 +1,150 @@
+//! Bulk campaigns, independent of HTTP and of Lambda: what `bulk-job-create`, `bulk-worker` and
+//! `bulk-job-control` do, each function being only the edge that decodes its event.
+//!
+//! The life of a job:
+//! 1. **Accept** ([`create`]): the recipients are resolved and judged (the preview, which writes
+//!    nothing), the operator's confirmation and the tier are checked, the resolved list is written
+//!    to the reports bucket as the job's manifest, the tier capacity is reserved, and the job is
+//!    written PENDING with one `expand` message on `bulk-queue`.
+//! 2. **Expand** ([`worker`]): the manifest becomes the job's ledger (one pending item per
+//!    recipient, BatchWriteItem) and chunks of exactly 100 recipients on the queue; the job is
+//!    RUNNING.
+//! 3. **Send** ([`worker`]): each recipient goes through the one send pipeline with the key
+//!    (job, recipient), paced by the sender's bucket, and is settled in the ledger with one
+//!    conditional write, so nobody is sent or counted twice however often a chunk arrives.
+//! 4. **Finish** ([`worker`]): when nothing is pending the ledger is counted exactly, the CSV
+//!    report is written, and the job completes with one conditional write.
+//!
+//! Operators pause, resume and cancel through [`control`]; every transition is one conditional
+//! write on the job's status.
+
+pub mod control;
+pub mod create;
+pub mod plan;
+pub mod report;
+pub mod request;
+pub mod work;
+pub mod worker;
+
+use aws_config::SdkConfig;
+use wecare_core::Region;
+use wecare_http::config::{ConfigError, Env};
+use wecare_store::BulkRepo;
+
+/// Configuration of the three bulk functions, read once per cold start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The send pipeline's (senders, rates, tier, tables).
+    pub messaging: wecare_messaging::Config,
+    pub jobs_table: String,
+    pub recipients_table: String,
+    pub queue_url: String,
+    /// CSV uploads (`imports/`), job manifests (`manifests/`) and reports (`reports/`).
+    pub reports_bucket: String,
+    /// How phone numbers without a country code (in a CSV) are read.
+    pub default_region: Region,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from(Env::from_process())
+    }
+
+    pub fn from(env: Env) -> Result<Self, ConfigError> {
+        let messaging = wecare_messaging::Config::from(env.clone());
+        let mut env = env;
+        let jobs_table = env.required("BULK_JOBS_TABLE");
+        let recipients_table = env.required("BULK_RECIPIENTS_TABLE");
+        let queue_url = env.required("BULK_QUEUE_URL");
+        let reports_bucket = env.required("REPORTS_BUCKET");
+        let default_region = env.parsed("DEFAULT_PHONE_REGION", Region::parse);
+        let messaging = match messaging {
+            Ok(m) => Some(m),
+            Err(e) => {
+                env.problem(e.to_string());
+                None
+            }
+        };
+        env.finish(|| {
+            Some(Config {
+                messaging: messaging?,
+                jobs_table,
+                recipients_table,
+                queue_url,
+                reports_bucket,
+                default_region: default_region?,
+            })
+        })
+    }
+}
+
+/// Clients and repositories, built once per cold start.
+#[derive(Clone)]
+pub struct Deps {
+    pub config: Config,
+    pub messaging: wecare_messaging::Deps,
+    pub jobs: BulkRepo,
+    pub sqs: aws_sdk_sqs::Client,
+    pub s3: aws_sdk_s3::Client,
+}
+
+impl Deps {
+    pub fn new(
+        config: Config,
+        sdk: &SdkConfig,
+        dynamo: aws_sdk_dynamodb::Client,
+        providers: &wecare_messaging::ProviderEndpoints,
+    ) -> Self {
+        // An endpoint override means an emulator (moto locally), which serves path-style only.
+        let s3 = aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(sdk.endpoint_url().is_some())
+            .build();
+        Deps {
+            messaging: wecare_messaging::Deps::new(config.messaging.clone(), sdk, dynamo.clone(), providers),
+            jobs: BulkRepo::new(dynamo, &config.jobs_table, &config.recipients_table),
+            sqs: aws_sdk_sqs::Client::new(sdk),
+            s3: aws_sdk_s3::Client::from_conf(s3),
+            config,
+        }
+    }
+}
+
+/// A failure of the platform itself (DynamoDB, S3, SQS): the caller answers 500, or lets the
+/// queue deliver the work again.
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    #[error(transparent)]
+    Store(#[from] wecare_store::StoreError),
+    #[error(transparent)]
+    Send(#[from] wecare_messaging::SendError),
+    #[error("S3 {operation} failed")]
+    S3 {
+        operation: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("SQS {operation} failed")]
+    Sqs {
+        operation: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("the job's manifest is unreadable")]
+    Manifest(#[source] serde_json::Error),
+}
+
+impl BulkError {
+    pub(crate) fn s3(operation: &'static str, e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        BulkError::S3 {
+            operation,
+            source: Box::new(e),
+        }
+    }
+
+    pub(crate) fn sqs(operation: &'static str, e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        BulkError::Sqs {
+            operation,
+            source: Box::new(e),
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! A finished job's CSV report: one row per recipient (contact, masked address, status, reason,
+//! provider message id, time), written to the reports bucket and handed out as a short-lived URL.
+
+use chrono::{DateTime, Utc};
+use wecare_core::TenantId;
+use wecare_store::bulk::BulkRecipient;
+
+use crate::{BulkError, Deps};
+
+pub const DOWNLOAD_TTL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+pub fn report_key(tenant: &TenantId, job_id: &str) -> String {
+    format!("reports/{tenant}/{job_id}.csv")
+}
+
+/// The report's bytes, recipients in contact order.
+pub fn render(recipients: &[BulkRecipient]) -> Result<Vec<u8>, csv::Error> {
+    let mut rows: Vec<&BulkRecipient> = recipients.iter().collect();
+    rows.sort_by_key(|r| r.contact_id);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["contactId", "address", "status", "reason", "providerMessageId", "at"])?;
+    for r in rows {
+        w.write_record([
+            r.contact_id.to_string(),
+            r.address.clone().unwrap_or_default(),
+            r.status.as_str().to_string(),
+            r.reason.clone().unwrap_or_default(),
+            r.provider_message_id.clone().unwrap_or_default(),
+            r.settled_at.map(wecare_core::time::iso).unwrap_or_default(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Writes the report (an overwrite is harmless: the ledger it is made from no longer changes).
+pub async fn write(deps: &Deps, key: &str, recipients: &[BulkRecipient]) -> Result<(), BulkError> {
+    let body = render(recipients).map_err(|e| BulkError::s3("render report", e))?;
+    deps.s3
+        .put_object()
+        .bucket(&deps.config.reports_bucket)
+        .key(key)
+        .content_type("text/csv")
+        .content_disposition("attachment")
+        .body(body.into())
+        .send()
+        .await
+        .map_err(|e| BulkError::s3("PutObject", e))?;
+    Ok(())
+}
+
+/// A presigned download URL of `key`.
+pub async fn download_url(deps: &Deps, key: &str, now: DateTime<Utc>) -> Result<String, BulkError> {
+    let presigning = aws_sdk_s3::presigning::PresigningConfig::builder()
+        .start_time(now.into())
+        .expires_in(DOWNLOAD_TTL)
+        .build()
+        .map_err(|e| BulkError::s3("presign", e))?;
+    let req = deps
+        .s3
+        .get_object()
+        .bucket(&deps.config.reports_bucket)
+        .key(key)
+        .presigned(presigning)
+        .await
+        .map_err(|e| BulkError::s3("presign", e))?;
+    Ok(req.uri().to_string())
+}

@@ -1,0 +1,840 @@
+//! `bulk-worker`: what each message on `bulk-queue` does (see [`crate::work::Work`]).
+//!
+//! **At most once.** A recipient is sent only through the send pipeline, under the idempotency
+//! key (job, recipient): whichever delivery of a chunk claims it first is the only one that can
+//! reach the provider, and every other gets that send's outcome or "in progress". Its ledger item
+//! is then settled with one conditional write (only while pending), so it is counted once. A
+//! chunk arriving twice, a worker dying mid-chunk, or a pause and resume while chunks are in
+//! flight can therefore repeat work, but never a send and never a count.
+//!
+//! **Checked at send time.** Consent, deletion and the window are the pipeline's checks, made for
+//! each recipient when it is sent, so a STOP during the campaign is honoured; such a recipient is
+//! skipped with its reason.
+//!
+//! **Paced.** A chunk's sends share a [`Pacer`]: slots of the sender's bucket reserved in blocks
+//! (one limiter write per block), waited for rather than refused, and a stop that takes effect
+//! just before the provider call. The job's status is polled every [`STATUS_POLL`], so a pause or
+//! cancel stops sending within a second; a paused job's untouched recipients stay pending (resume
+//! enqueues them again), a cancelled job's are cancelled.
+//!
+//! **Deadline.** Before the invocation's deadline the worker stops taking recipients and enqueues
+//! the rest of its chunk as a new message, so a timeout never leaves a chunk half done.
+//!
+//! **Progress** is counted per worker and added to the job at most about once a second; the
+//! counts are exact at the end, when the job is finished from its ledger (a recount that is also
+//! the report). **Completion** is one conditional write, so it happens once; the winner gives back
+//! unused tier capacity, audits and emits the job's metrics.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use wecare_core::bulk::{exclusion, JobStatus, Progress, RecipientOutcome};
+use wecare_core::consent::{ConsentSource, OptIns};
+use wecare_core::{ConsentClock, ContactId, IdempotencyKey, Principal, Role, TenantId, UserId};
+use wecare_messaging::{Actor, Pacer, Refusal, SendCommand, SendOutcome};
+use wecare_store::audit::{AuditContext, AuditEntry};
+use wecare_store::bulk::{BulkJob, BulkRecipient, ProgressDelta, RecipientStatus, Settled};
+use wecare_store::contacts::WriteError;
+use wecare_store::Contact;
+
+use crate::plan::{content_for, facts_of, Planned};
+use crate::request::ContentRequest;
+use crate::work::{enqueue, enqueue_all, ChunkRecipient, Work};
+use crate::{BulkError, Deps};
+
+/// How often a running chunk reads its job's status (pause and cancel act within a second).
+pub const STATUS_POLL: Duration = Duration::from_millis(300);
+/// How often a worker adds its counts to the job.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// Sends of one chunk in flight at once (each waits for its own slot).
+pub const CONCURRENCY: usize = 8;
+/// Time kept back before the deadline: the longest a started send may still take.
+pub const DEADLINE_MARGIN: Duration = Duration::from_secs(8);
+/// Seconds between the checks that watch a job until it is final.
+pub const WATCH_EVERY: i32 = 20;
+/// A running job with no progress for this long is recounted from its ledger.
+pub const QUIET: chrono::Duration = chrono::Duration::seconds(15);
+/// ... and shown as stalled after this long.
+pub const STALL_AFTER: chrono::Duration = chrono::Duration::minutes(5);
+/// After a cancellation's sweep, how long sends already at the provider are given to settle
+/// before the job is finished from its ledger.
+pub const SETTLE_AFTER_CANCEL: i32 = 10;
+/// Receives after which SQS moves a message to `bulk-dlq` (the queue's redrive policy).
+pub const MAX_RECEIVES: u32 = 5;
+
+/// Handles one batch from the event source: each record on its own, concurrently; the ones that
+/// failed are reported so that SQS redelivers only them.
+pub async fn handle(deps: &Deps, event: SqsEvent, deadline: Instant) -> SqsBatchResponse {
+    let work = event.records.into_iter().map(|record| async move {
+        let id = record.message_id.clone().unwrap_or_default();
+        let receives: u32 = record
+            .attributes
+            .get("ApproximateReceiveCount")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let Some(work) = record.body.as_deref().and_then(|b| serde_json::from_str::<Work>(b).ok()) else {
+            // Nothing can ever read it: failing would only cycle it to the DLQ, where it belongs.
+            tracing::error!(message_id = %id, "bulk-queue message is not bulk work");
+            return Some(id);
+        };
+        match run(deps, &work, deadline).await {
+            Ok(()) => None,
+            Err(e) => {
+                let (tenant, job_id) = work.job();
+                let chain = error_chain(&e);
+                tracing::error!(job_id, kind = work.kind(), receives, error.chain = ?chain, "bulk work failed; SQS will redeliver it");
+                if receives >= MAX_RECEIVES {
+                    // The last receive: the message goes to bulk-dlq, and the job says so.
+                    let _ = deps
+                        .jobs
+                        .set_stalled(tenant, job_id, true, None, wecare_core::time::now())
+                        .await;
+                }
+                Some(id)
+            }
+        }
+    });
+    let mut response = SqsBatchResponse::default();
+    for failed in futures::future::join_all(work).await.into_iter().flatten() {
+        response.add_failure(failed);
+    }
+    response
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut chain = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    chain
+}
+
+/// Does one piece of work.
+pub async fn run(deps: &Deps, work: &Work, deadline: Instant) -> Result<(), BulkError> {
+    match work {
+        Work::Expand { tenant, job_id } => expand(deps, tenant, job_id).await,
+        Work::Chunk {
+            tenant,
+            job_id,
+            recipients,
+        } => chunk(deps, tenant, job_id, recipients, deadline).await,
+        Work::Check { tenant, job_id, watch } => check(deps, tenant, job_id, *watch).await,
+        Work::Sweep { tenant, job_id } => sweep(deps, tenant, job_id).await,
+    }
+}
+
+/// Whom a job's sends and audit entries name: the operator who created it.
+pub fn started_by(job: &BulkJob) -> AuditContext {
+    AuditContext {
+        principal: Principal {
+            user_id: UserId::parse(&job.created_by).unwrap_or_else(|_| UserId::parse("system").expect("literal")),
+            email: None,
+            role: Role::Operator,
+            tenant_id: job.tenant_id.clone(),
+        },
+        request_id: format!("bulk-{}", job.job_id),
+        source_ip: None,
+        user_agent: None,
+    }
+}
+
+/// The ledger from the manifest, then the chunks.
+async fn expand(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), BulkError> {
+    let Some(job) = deps.jobs.get(tenant, job_id).await? else {
+        return Ok(());
+    };
+    if job.finished_at.is_some() {
+        return Ok(());
+    }
+    let now = wecare_core::time::now();
+    if !job.expanded {
+        let manifest = deps
+            .s3
+            .get_object()
+            .bucket(&deps.config.reports_bucket)
+            .key(&job.manifest_key)
+            .send()
+            .await
+            .map_err(|e| BulkError::s3("GetObject", e))?
+            .body
+            .collect()
+            .await
+            .map_err(|e| BulkError::s3("GetObject", e))?
+            .into_bytes();
+        let planned: Vec<Planned> = serde_json::from_slice(&manifest).map_err(BulkError::Manifest)?;
+        let cancelled = job.status == JobStatus::Cancelled;
+        let mut ledger = Vec::with_capacity(planned.len());
+        for p in planned {
+            let contact_id = match &p.create {
+                Some(new) => create_contact(deps, &job, p.contact_id, new, now).await?,
+                None => p.contact_id,
+            };
+            ledger.push(BulkRecipient {
+                job_id: job_id.to_string(),
+                tenant_id: tenant.clone(),
+                contact_id,
+                // Cancelled before it started: the ledger records every recipient as cancelled.
+                status: if cancelled {
+                    RecipientStatus::Cancelled
+                } else {
+                    RecipientStatus::Pending
+                },
+                reason: None,
+                message_id: None,
+                provider_message_id: None,
+                address: Some(p.address),
+                values: p.values.into_iter().collect(),
+                settled_at: cancelled.then_some(now),
+            });
+        }
+        // Written before any chunk exists, so rewriting them on a redelivery loses nothing.
+        deps.jobs.put_recipients(&ledger).await?;
+        deps.jobs.set_expanded(tenant, job_id, now).await?;
+        if cancelled {
+            return finish_if_done(deps, &job, JobStatus::Cancelled).await.map(|_| ());
+        }
+    }
+    deps.jobs.start(tenant, job_id, now).await?;
+    let Some(job) = deps.jobs.get(tenant, job_id).await? else {
+        return Ok(());
+    };
+    if job.status != JobStatus::Running {
+        // Paused (resume enqueues), or cancelled (the cancel's sweep settles the ledger).
+        return Ok(());
+    }
+    enqueue_pending(deps, &job).await?;
+    enqueue(
+        deps,
+        &Work::Check {
+            tenant: tenant.clone(),
+            job_id: job_id.to_string(),
+            watch: true,
+        },
+        WATCH_EVERY,
+    )
+    .await
+}
+
+/// Enqueues every pending recipient of `job`, in chunks of exactly 100 (the last one smaller).
+pub async fn enqueue_pending(deps: &Deps, job: &BulkJob) -> Result<usize, BulkError> {
+    let pending = deps.jobs.pending(&job.tenant_id, &job.job_id).await?;
+    let chunks: Vec<Work> = wecare_core::bulk::chunks(pending.len())
+        .map(|range| Work::Chunk {
+            tenant: job.tenant_id.clone(),
+            job_id: job.job_id.clone(),
+            recipients: pending[range]
+                .iter()
+                .map(|r| ChunkRecipient {
+                    contact_id: r.contact_id,
+                    values: r.values.clone().into_iter().collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    enqueue_all(deps, &chunks).await?;
+    Ok(pending.len())
+}
+
+/// Creates the contact a CSV row carried consent for, with that consent recorded as an import by
+/// the job's creator; if the number or address belongs to a contact by now, that contact.
+async fn create_contact(
+    deps: &Deps,
+    job: &BulkJob,
+    id: ContactId,
+    new: &crate::plan::NewContact,
+    now: DateTime<Utc>,
+) -> Result<ContactId, BulkError> {
+    let region = deps.config.default_region;
+    let by = job.created_by.clone();
+    let mut opt_ins = OptIns::default();
+    let changes = opt_ins.apply(&new.consent, &by, now, ConsentSource::Import);
+    let mut clock = ConsentClock::default();
+    clock.record(&changes);
+    let contact = Contact {
+        contact_id: id,
+        tenant_id: job.tenant_id.clone(),
+        name: new
+            .name
+            .as_deref()
+            .and_then(|n| wecare_core::ContactName::parse(n).ok()),
+        phone: new
+            .phone
+            .as_deref()
+            .and_then(|p| wecare_core::PhoneNumber::parse(p, region).ok()),
+        email: new.email.as_deref().and_then(|e| wecare_core::Email::parse(e).ok()),
+        whatsapp_user_id: None,
+        opt_ins,
+        last_consent_change: clock,
+        consent_history: changes,
+        last_inbound_message_at: None,
+        created_at: now,
+        created_by: by,
+        updated_at: now,
+        deleted_at: None,
+        deleted_by: None,
+        version: 1,
+    };
+    match deps.messaging.contacts.create(&contact, &started_by(job), now).await {
+        Ok(()) => Ok(id),
+        Err(WriteError::Duplicate { existing, .. }) => Ok(ContactId::parse(&existing).unwrap_or(id)),
+        Err(WriteError::Store(e)) => Err(e.into()),
+        Err(e) => Err(BulkError::Store(wecare_store::StoreError::Dynamo {
+            operation: "TransactWriteItems",
+            source: Box::new(e),
+        })),
+    }
+}
+
+/// Why a chunk stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Status(JobStatus),
+    Deadline,
+}
+
+/// What became of one recipient of a chunk.
+enum Done {
+    /// Settled (or found settled by another delivery).
+    Settled,
+    /// Not attempted, or stopped before the provider: still pending.
+    Untouched(ChunkRecipient),
+    /// Another delivery of the same chunk is sending it.
+    Owned,
+}
+
+async fn chunk(
+    deps: &Deps,
+    tenant: &TenantId,
+    job_id: &str,
+    recipients: &[ChunkRecipient],
+    deadline: Instant,
+) -> Result<(), BulkError> {
+    let Some(job) = deps.jobs.get(tenant, job_id).await? else {
+        return Ok(());
+    };
+    match job.status {
+        JobStatus::Running => {}
+        JobStatus::Cancelled => {
+            cancel_all(deps, &job, recipients.iter().map(|r| r.contact_id)).await?;
+            return enqueue_check(deps, &job, 0).await;
+        }
+        // Paused or pending: the recipients stay pending, and resume enqueues them again.
+        _ => return Ok(()),
+    }
+    let sender = match deps
+        .config
+        .messaging
+        .senders
+        .resolve(tenant, job.channel, Some(&job.sender))
+    {
+        Ok(s) => s.clone(),
+        Err(e) => {
+            // The sender was taken away from the tenant since the job was accepted.
+            let how = Settled {
+                status: RecipientStatus::Failed,
+                reason: Some(format!("NOT_ALLOWLISTED: {e}")),
+                message_id: None,
+                provider_message_id: None,
+            };
+            let mut delta = ProgressDelta::default();
+            for r in recipients {
+                settle(deps, &job, &r.contact_id, &how, &mut delta).await?;
+            }
+            deps.jobs
+                .add_progress(tenant, job_id, &delta, wecare_core::time::now())
+                .await?;
+            return enqueue_check(deps, &job, 1).await;
+        }
+    };
+    let content: ContentRequest = serde_json::from_value(job.content.clone()).map_err(BulkError::Manifest)?;
+    let pacer = Arc::new(Pacer::new(deps.messaging.limiter.clone(), &sender));
+    let stop: Arc<Mutex<Option<Stop>>> = Arc::default();
+    let delta: Arc<Mutex<ProgressDelta>> = Arc::default();
+    let ctx = started_by(&job);
+
+    // Watches the job's status and the clock, and flushes the counts, while the chunk runs.
+    let watcher = {
+        let (deps, pacer, stop, delta) = (deps.clone(), pacer.clone(), stop.clone(), delta.clone());
+        let (tenant, job_id) = (tenant.clone(), job_id.to_string());
+        tokio::spawn(async move {
+            let mut last_flush = Instant::now();
+            loop {
+                tokio::time::sleep(STATUS_POLL).await;
+                if Instant::now() + DEADLINE_MARGIN >= deadline {
+                    set_stop(&stop, Stop::Deadline);
+                    pacer.stop();
+                }
+                match deps.jobs.get(&tenant, &job_id).await {
+                    Ok(Some(j)) if j.status != JobStatus::Running => {
+                        set_stop(&stop, Stop::Status(j.status));
+                        pacer.stop();
+                    }
+                    Ok(None) => {
+                        set_stop(&stop, Stop::Status(JobStatus::Cancelled));
+                        pacer.stop();
+                    }
+                    // A failed read is retried at the next poll.
+                    _ => {}
+                }
+                if last_flush.elapsed() >= FLUSH_EVERY {
+                    last_flush = Instant::now();
+                    if let Err(e) = flush(&deps, &tenant, &job_id, &delta).await {
+                        tracing::warn!(error = %e, "progress not flushed; kept for the next flush");
+                    }
+                }
+            }
+        })
+    };
+
+    let results: Vec<Result<Done, BulkError>> = futures::stream::iter(recipients.iter().cloned())
+        .map(|r| {
+            let (pacer, delta, ctx, content, job) = (pacer.clone(), delta.clone(), ctx.clone(), &content, &job);
+            async move {
+                if pacer.stopped() {
+                    return Ok(Done::Untouched(r));
+                }
+                send_one(deps, job, &ctx, content, r, pacer, &delta).await
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    watcher.abort();
+    let flushed = flush(deps, tenant, job_id, &delta).await;
+
+    let mut untouched = Vec::new();
+    let mut failure = None;
+    for r in results {
+        match r {
+            Ok(Done::Untouched(r)) => untouched.push(r),
+            Ok(Done::Settled | Done::Owned) => {}
+            Err(e) => failure = Some(e),
+        }
+    }
+    flushed?;
+    if let Some(e) = failure {
+        // The untouched recipients are still pending; the redelivery picks every one up again.
+        return Err(e);
+    }
+    let stopped = *stop.lock().unwrap_or_else(|p| p.into_inner());
+    tracing::info!(
+        job_id, recipients = recipients.len(), untouched = untouched.len(), limiter_writes = pacer.reservations(),
+        slots_dropped = pacer.slots_dropped(), stop = ?stopped, "chunk done"
+    );
+    if !untouched.is_empty() {
+        match stopped {
+            Some(Stop::Status(JobStatus::Cancelled)) => {
+                cancel_all(deps, &job, untouched.iter().map(|r| r.contact_id)).await?;
+            }
+            Some(Stop::Status(_)) => {}
+            // Out of time (or stopped for no status reason): the rest goes back on the queue.
+            Some(Stop::Deadline) | None => {
+                enqueue(
+                    deps,
+                    &Work::Chunk {
+                        tenant: tenant.clone(),
+                        job_id: job_id.to_string(),
+                        recipients: untouched,
+                    },
+                    0,
+                )
+                .await?;
+            }
+        }
+    }
+    enqueue_check(deps, &job, 1).await
+}
+
+fn set_stop(stop: &Mutex<Option<Stop>>, why: Stop) {
+    let mut s = stop.lock().unwrap_or_else(|p| p.into_inner());
+    if s.is_none() {
+        *s = Some(why);
+    }
+}
+
+/// Adds the counts gathered since the last flush to the job; on failure they are kept for the
+/// next flush.
+async fn flush(deps: &Deps, tenant: &TenantId, job_id: &str, delta: &Mutex<ProgressDelta>) -> Result<(), BulkError> {
+    let taken = std::mem::take(&mut *delta.lock().unwrap_or_else(|p| p.into_inner()));
+    let result = deps
+        .jobs
+        .add_progress(tenant, job_id, &taken, wecare_core::time::now())
+        .await;
+    if result.is_err() {
+        merge(&mut delta.lock().unwrap_or_else(|p| p.into_inner()), taken);
+    }
+    result.map_err(BulkError::from)
+}
+
+fn merge(into: &mut ProgressDelta, from: ProgressDelta) {
+    into.sent += from.sent;
+    into.failed += from.failed;
+    into.unknown += from.unknown;
+    into.cancelled += from.cancelled;
+    into.uncancelled += from.uncancelled;
+    into.tier_used += from.tier_used;
+    for (k, v) in from.skipped {
+        *into.skipped.entry(k).or_default() += v;
+    }
+}
+
+async fn settle(
+    deps: &Deps,
+    job: &BulkJob,
+    contact: &ContactId,
+    how: &Settled,
+    delta: &mut ProgressDelta,
+) -> Result<bool, BulkError> {
+    let was = deps
+        .jobs
+        .settle_recipient(&job.tenant_id, &job.job_id, contact, how, wecare_core::time::now())
+        .await?;
+    if let Some(was) = was {
+        delta.record(how, was);
+    }
+    Ok(was.is_some())
+}
+
+async fn cancel_all(deps: &Deps, job: &BulkJob, contacts: impl Iterator<Item = ContactId>) -> Result<(), BulkError> {
+    let mut delta = ProgressDelta::default();
+    for c in contacts {
+        settle(deps, job, &c, &Settled::cancelled(), &mut delta).await?;
+    }
+    deps.jobs
+        .add_progress(&job.tenant_id, &job.job_id, &delta, wecare_core::time::now())
+        .await?;
+    Ok(())
+}
+
+/// One recipient through the pipeline, then its ledger item.
+async fn send_one(
+    deps: &Deps,
+    job: &BulkJob,
+    ctx: &AuditContext,
+    content: &ContentRequest,
+    r: ChunkRecipient,
+    pacer: Arc<Pacer>,
+    delta: &Mutex<ProgressDelta>,
+) -> Result<Done, BulkError> {
+    let values: BTreeMap<String, String> = r.values.clone();
+    let message = match content_for(job.channel, content, &values) {
+        Ok(m) => m,
+        Err(_) => {
+            let how = Settled::skipped(wecare_core::bulk::Exclusion::MissingVariable);
+            return settle_shared(deps, job, &r.contact_id, &how, delta).await;
+        }
+    };
+    let opened_before = pacer.tier_opened();
+    let cmd = SendCommand {
+        tenant: job.tenant_id.clone(),
+        actor: Actor::BulkJob {
+            job_id: job.job_id.clone(),
+            started_by: ctx.clone(),
+        },
+        contact_id: r.contact_id,
+        content: message,
+        from: Some(job.sender.clone()),
+        key: IdempotencyKey::derived(&["bulk", &job.job_id, &r.contact_id.to_string()]),
+        now: wecare_core::time::now(),
+        pacer: Some(pacer.clone()),
+    };
+    let outcome = wecare_messaging::send(&deps.messaging, cmd).await?;
+    if pacer.tier_opened() > opened_before {
+        delta.lock().unwrap_or_else(|p| p.into_inner()).tier_used += 1;
+    }
+    let how = match outcome {
+        SendOutcome::Sent(m) | SendOutcome::DryRun(m) => Settled {
+            status: RecipientStatus::Sent,
+            reason: None,
+            message_id: Some(m.message_id),
+            provider_message_id: m.provider_message_id,
+        },
+        SendOutcome::Failed(m) => Settled {
+            status: RecipientStatus::Failed,
+            reason: m.error.as_ref().map(|e| e.code.clone()),
+            message_id: Some(m.message_id),
+            provider_message_id: None,
+        },
+        SendOutcome::Unknown(m) => Settled {
+            status: RecipientStatus::Unknown,
+            reason: m.error.as_ref().map(|e| e.code.clone()),
+            message_id: Some(m.message_id),
+            provider_message_id: m.provider_message_id,
+        },
+        SendOutcome::InProgress(_) => return Ok(Done::Owned),
+        SendOutcome::Refused(refusal) => match skipped_for(deps, job, &r.contact_id, &refusal).await? {
+            Some(how) => how,
+            None => return Ok(Done::Untouched(r)),
+        },
+    };
+    settle_shared(deps, job, &r.contact_id, &how, delta).await
+}
+
+async fn settle_shared(
+    deps: &Deps,
+    job: &BulkJob,
+    contact: &ContactId,
+    how: &Settled,
+    delta: &Mutex<ProgressDelta>,
+) -> Result<Done, BulkError> {
+    let was = deps
+        .jobs
+        .settle_recipient(&job.tenant_id, &job.job_id, contact, how, wecare_core::time::now())
+        .await?;
+    if let Some(was) = was {
+        delta.lock().unwrap_or_else(|p| p.into_inner()).record(how, was);
+    }
+    Ok(Done::Settled)
+}
+
+/// How a refused send is recorded; `None` leaves the recipient pending (stopped before sending).
+async fn skipped_for(
+    deps: &Deps,
+    job: &BulkJob,
+    contact: &ContactId,
+    refusal: &Refusal,
+) -> Result<Option<Settled>, BulkError> {
+    use wecare_core::bulk::Exclusion as E;
+    let why = match refusal {
+        Refusal::Stopped | Refusal::RateLimited { .. } => return Ok(None),
+        Refusal::ContactNotFound => E::Deleted,
+        Refusal::NoAddress(_) => E::MissingAddress,
+        Refusal::TemplateRequired => E::OutsideWindowWithoutTemplate,
+        Refusal::TierLimitExceeded { .. } => E::OverTier,
+        Refusal::NotOptedIn(channel) => {
+            // Whether they said STOP themselves is worth telling apart in the report.
+            let contact = deps.messaging.contacts.get(&job.tenant_id, contact).await?;
+            contact
+                .map(|c| facts_of(&c, *channel, wecare_core::time::now()))
+                .and_then(|f| exclusion(&f, *channel, true))
+                .unwrap_or(E::NotOptedIn)
+        }
+        Refusal::Invalid { .. } | Refusal::NotAllowlisted(_) | Refusal::KeyReused => {
+            return Ok(Some(Settled {
+                status: RecipientStatus::Failed,
+                reason: Some(format!("{}: {refusal}", refusal.code().as_str())),
+                message_id: None,
+                provider_message_id: None,
+            }))
+        }
+    };
+    Ok(Some(Settled::skipped(why)))
+}
+
+async fn enqueue_check(deps: &Deps, job: &BulkJob, delay: i32) -> Result<(), BulkError> {
+    enqueue(
+        deps,
+        &Work::Check {
+            tenant: job.tenant_id.clone(),
+            job_id: job.job_id.clone(),
+            watch: false,
+        },
+        delay,
+    )
+    .await
+}
+
+/// Finishes the job if nothing is pending; a watching check keeps watching until it is final.
+async fn check(deps: &Deps, tenant: &TenantId, job_id: &str, watch: bool) -> Result<(), BulkError> {
+    let Some(job) = deps.jobs.get(tenant, job_id).await? else {
+        return Ok(());
+    };
+    if job.finished_at.is_some() {
+        return Ok(());
+    }
+    let now = wecare_core::time::now();
+    let last = job.last_progress_at.unwrap_or(job.updated_at);
+    let quiet = now - last > QUIET;
+    match job.status {
+        JobStatus::Running if job.progress.pending == 0 || quiet => {
+            if let Some(recount) = finish_if_done(deps, &job, JobStatus::Running).await? {
+                // Work remains and nothing moves: the counts are repaired from the ledger, and
+                // after long enough the job shows as stalled.
+                let stalled = now - last > STALL_AFTER;
+                deps.jobs
+                    .set_stalled(tenant, job_id, stalled || job.stalled, Some(&recount), now)
+                    .await?;
+            }
+        }
+        JobStatus::Cancelled => {
+            if let Some(recount) = finish_if_done(deps, &job, JobStatus::Cancelled).await? {
+                if recount.pending > 0 {
+                    enqueue(
+                        deps,
+                        &Work::Sweep {
+                            tenant: tenant.clone(),
+                            job_id: job_id.to_string(),
+                        },
+                        0,
+                    )
+                    .await?;
+                }
+            }
+        }
+        _ => {}
+    }
+    if watch {
+        let still_open = deps
+            .jobs
+            .get(tenant, job_id)
+            .await?
+            .is_some_and(|j| j.finished_at.is_none());
+        if still_open {
+            let delay = if job.status == JobStatus::Paused {
+                300
+            } else {
+                WATCH_EVERY
+            };
+            enqueue(
+                deps,
+                &Work::Check {
+                    tenant: tenant.clone(),
+                    job_id: job_id.to_string(),
+                    watch: true,
+                },
+                delay,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Cancels what a cancelled job still has pending, then has it finished once sends already at
+/// the provider have settled.
+async fn sweep(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), BulkError> {
+    let Some(job) = deps.jobs.get(tenant, job_id).await? else {
+        return Ok(());
+    };
+    if job.status != JobStatus::Cancelled || job.finished_at.is_some() {
+        return Ok(());
+    }
+    let pending = deps.jobs.pending(tenant, job_id).await?;
+    cancel_all(deps, &job, pending.iter().map(|r| r.contact_id)).await?;
+    enqueue_check(deps, &job, SETTLE_AFTER_CANCEL).await
+}
+
+/// The exact counts of a job's ledger.
+pub fn tally(ledger: &[BulkRecipient]) -> Progress {
+    let mut p = Progress::new(ledger.len() as u64);
+    for r in ledger {
+        let outcome = match r.status {
+            RecipientStatus::Pending => continue,
+            RecipientStatus::Sent => RecipientOutcome::Sent,
+            RecipientStatus::Failed => RecipientOutcome::Failed,
+            RecipientStatus::Unknown => RecipientOutcome::Unknown,
+            RecipientStatus::Cancelled => RecipientOutcome::Cancelled,
+            RecipientStatus::Skipped => RecipientOutcome::Skipped(
+                r.reason
+                    .as_deref()
+                    .and_then(wecare_core::bulk::Exclusion::parse)
+                    .unwrap_or(wecare_core::bulk::Exclusion::NotOptedIn),
+            ),
+        };
+        p.record(outcome);
+    }
+    p
+}
+
+/// Counts the ledger; if nothing is pending, writes the report and finishes the job (once).
+/// Returns the recount when the job is not finished by this call.
+async fn finish_if_done(deps: &Deps, job: &BulkJob, from: JobStatus) -> Result<Option<Progress>, BulkError> {
+    let (tenant, job_id) = (&job.tenant_id, job.job_id.as_str());
+    let ledger = deps.jobs.ledger(tenant, job_id).await?;
+    let counts = tally(&ledger);
+    if counts.pending > 0 {
+        return Ok(Some(counts));
+    }
+    let key = crate::report::report_key(tenant, job_id);
+    crate::report::write(deps, &key, &ledger).await?;
+    let now = wecare_core::time::now();
+    if !deps.jobs.finish(tenant, job_id, from, &counts, &key, now).await? {
+        return Ok(None);
+    }
+    // Only the call that finished the job gets here.
+    let finished = deps.jobs.get(tenant, job_id).await?.unwrap_or_else(|| job.clone());
+    let unused = finished.tier_reserved.saturating_sub(finished.tier_used);
+    if let (Some(waba), true) = (&finished.waba_id, unused > 0) {
+        deps.messaging.tier.release_reserved(waba, unused).await?;
+    }
+    let mut entry = AuditEntry::new(
+        &started_by(&finished),
+        "bulk.job.finish",
+        "bulk-job",
+        job_id,
+        finished.status.as_str(),
+        None,
+        Some(serde_json::json!({ "progress": counts, "report": key, "tierReleased": unused })),
+        now,
+    );
+    entry.audit_id = format!("bulk-finish-{job_id}");
+    deps.messaging.messages.audit_once(&entry, now).await?;
+    emit_metrics(&finished, &counts, now);
+    tracing::info!(
+        job_id,
+        status = finished.status.as_str(),
+        sent = counts.sent,
+        failed = counts.failed,
+        "bulk job finished"
+    );
+    Ok(None)
+}
+
+/// The job's EMF metrics: duration, throughput, failure rate and outcomes, per channel.
+fn emit_metrics(job: &BulkJob, p: &Progress, now: DateTime<Utc>) {
+    let seconds = (now - job.created_at).num_milliseconds().max(1) as f64 / 1000.0;
+    let attempted = p.sent + p.failed + p.unknown;
+    let failure_rate = if attempted == 0 {
+        0.0
+    } else {
+        (p.failed + p.unknown) as f64 * 100.0 / attempted as f64
+    };
+    let channel = job.channel.as_str();
+    let doc = serde_json::json!({
+        "_aws": {
+            "Timestamp": now.timestamp_millis(),
+            "CloudWatchMetrics": [{
+                "Namespace": wecare_http::metrics::NAMESPACE,
+                "Dimensions": [["Channel"]],
+                "Metrics": [
+                    { "Name": "BulkJobDurationSeconds", "Unit": "Seconds" },
+                    { "Name": "BulkJobThroughput", "Unit": "Count/Second" },
+                    { "Name": "BulkJobFailureRate", "Unit": "Percent" },
+                ],
+            }],
+        },
+        "Channel": channel,
+        "BulkJobDurationSeconds": seconds,
+        "BulkJobThroughput": attempted as f64 / seconds,
+        "BulkJobFailureRate": failure_rate,
+    });
+    println!("{doc}");
+    for (outcome, n) in [
+        ("sent", p.sent),
+        ("failed", p.failed),
+        ("unknown", p.unknown),
+        ("skipped", p.skipped_total()),
+        ("cancelled", p.cancelled),
+    ] {
+        let doc = serde_json::json!({
+            "_aws": {
+                "Timestamp": now.timestamp_millis(),
+                "CloudWatchMetrics": [{
+                    "Namespace": wecare_http::metrics::NAMESPACE,
+                    "Dimensions": [["Channel", "Outcome"]],
+                    "Metrics": [{ "Name": "BulkRecipients", "Unit": "Count" }],
+                }],
+            },
+            "Channel": channel,
+            "Outcome": outcome,
+            "BulkRecipients": n,
+        });
+        println!("{doc}");
+    }
+}

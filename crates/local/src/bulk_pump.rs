@@ -1,0 +1,163 @@
+//! The bulk pump: what Lambda's SQS event source mapping does for `bulk-worker`, locally.
+//!
+//! It long-polls `bulk-queue` in moto and invokes the worker with the real `SqsEvent` shape (with
+//! `ApproximateReceiveCount`), at most [`PumpOptions::concurrency`] invocations at once, each with
+//! a deadline of [`WORKER_TIMEOUT`]. It deletes only the messages the partial batch response does
+//! not name as failed; a failed or unfinished message is left to moto, which makes it visible
+//! again after the visibility timeout and moves it to `bulk-dlq` after five receives, exactly as
+//! SQS does. Tests can make it deliver every message twice and abort an invocation mid-way (a
+//! worker that dies), which is how the fault tests exercise redelivery.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
+use tokio::sync::Semaphore;
+
+use crate::functions::Functions;
+
+/// The local worker's timeout (the queue's visibility is six times it).
+pub const WORKER_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct PumpOptions {
+    /// Invocations at once (the event source's maximum concurrency).
+    pub concurrency: usize,
+    /// Messages per invocation.
+    pub batch_size: i32,
+    /// Each invocation's time limit.
+    pub timeout: Duration,
+    /// Deliver every message twice, concurrently (SQS may; this makes it certain).
+    pub deliver_twice: bool,
+    /// Abort this many invocations after the given time, as if the worker had died: their
+    /// messages are neither deleted nor reported, and reappear after the visibility timeout.
+    pub abort: Option<(u32, Duration)>,
+}
+
+impl Default for PumpOptions {
+    fn default() -> Self {
+        PumpOptions {
+            concurrency: 2,
+            batch_size: 1,
+            timeout: WORKER_TIMEOUT,
+            deliver_twice: false,
+            abort: None,
+        }
+    }
+}
+
+/// Starts pumping `queue_url` into `bulk-worker` until the process ends.
+pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functions>, options: PumpOptions) {
+    let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let aborts_left = Arc::new(AtomicU32::new(options.abort.map_or(0, |(n, _)| n)));
+    tokio::spawn(async move {
+        loop {
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let received = sqs
+                .receive_message()
+                .queue_url(&queue_url)
+                .max_number_of_messages(options.batch_size.clamp(1, 10))
+                .wait_time_seconds(1)
+                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+                .send()
+                .await;
+            let messages = match received {
+                Ok(out) => out.messages.unwrap_or_default(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "bulk-queue not reachable; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    continue;
+                }
+            };
+            if messages.is_empty() {
+                continue;
+            }
+            let event = event_of(&messages);
+            let handles: HashMap<String, String> = messages
+                .iter()
+                .filter_map(|m| Some((m.message_id.clone()?, m.receipt_handle.clone()?)))
+                .collect();
+            let (sqs, url, functions, options) = (sqs.clone(), queue_url.clone(), functions.clone(), options.clone());
+            let aborts_left = aborts_left.clone();
+            tokio::spawn(async move {
+                let _permit = permit;
+                let deadline_ms =
+                    (wecare_core::time::now().timestamp_millis().max(0) as u64) + options.timeout.as_millis() as u64;
+                let twice = options.deliver_twice.then(|| {
+                    let (functions, event) = (functions.clone(), event.clone());
+                    tokio::spawn(async move { functions.bulk_worker(event, deadline_ms).await })
+                });
+                let abort_after = options.abort.map(|(_, after)| after).filter(|_| {
+                    aborts_left
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok()
+                });
+                let invocation = functions.bulk_worker(event, deadline_ms);
+                let response = match abort_after {
+                    Some(after) => match tokio::time::timeout(after, invocation).await {
+                        Ok(r) => Some(r),
+                        Err(_) => {
+                            tracing::warn!("bulk-worker invocation aborted mid-way (fault injection)");
+                            None
+                        }
+                    },
+                    None => match tokio::time::timeout(options.timeout, invocation).await {
+                        Ok(r) => Some(r),
+                        Err(_) => {
+                            tracing::error!("bulk-worker ran past its timeout; its messages will reappear");
+                            None
+                        }
+                    },
+                };
+                if let Some(t) = twice {
+                    let _ = t.await;
+                }
+                let Some(response) = response else {
+                    return;
+                };
+                let failed: Vec<String> = response
+                    .batch_item_failures
+                    .into_iter()
+                    .map(|f| f.item_identifier)
+                    .collect();
+                for (id, handle) in handles {
+                    if !failed.contains(&id) {
+                        let _ = sqs.delete_message().queue_url(&url).receipt_handle(handle).send().await;
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// The `SqsEvent` Lambda passes for these messages.
+fn event_of(messages: &[aws_sdk_sqs::types::Message]) -> SqsEvent {
+    let records = messages
+        .iter()
+        .map(|m| {
+            let mut attributes = HashMap::new();
+            if let Some(a) = &m.attributes {
+                for (k, v) in a {
+                    attributes.insert(k.as_str().to_string(), v.clone());
+                }
+            }
+            let mut r = SqsMessage::default();
+            r.message_id = m.message_id.clone();
+            r.receipt_handle = m.receipt_handle.clone();
+            r.body = m.body.clone();
+            r.md5_of_body = m.md5_of_body.clone();
+            r.attributes = attributes;
+            r.event_source = Some("aws:sqs".into());
+            r.event_source_arn = Some("arn:aws:sqs:local:000000000000:bulk-queue".into());
+            r
+        })
+        .collect();
+    let mut event = SqsEvent::default();
+    event.records = records;
+    event
+}

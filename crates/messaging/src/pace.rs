@@ -1,0 +1,156 @@
+//! Pacing for long runs of sends (a bulk job's chunk): slots of the sender's bucket reserved in
+//! blocks, a stop signal honoured just before each provider call, and the tier conversations the
+//! run opened against its job's reservation.
+//!
+//! An interactive send takes one slot per send (one limiter write) and is refused when the queue
+//! is longer than a second. A bulk worker must instead wait for the bucket, and must not pay a
+//! write per message: it reserves `block` slots with one write (the same `tat` item the
+//! interactive sends use, so both share the sender's limit exactly) and hands them to its sends in
+//! order.
+//!
+//! The limit is kept on what reaches the provider, in any sliding second, by two rules: a slot is
+//! never used early (the send sleeps until it), and a slot is never used late — a send that
+//! reaches its slot more than [`LATE`] after it (the worker stalled) drops it and takes the next.
+//! A send therefore leaves within `[slot, slot + LATE]`, so a one-second window holds the sends
+//! of slots spread over at most `1 + LATE` seconds; slots are spaced [`HEADROOM`] wider than the
+//! configured rate, which is what makes that many slots fit under the limit, and leaves a little
+//! more for the jitter of the request on its way to the provider.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use wecare_core::rate::Rate;
+use wecare_core::sender::Sender;
+use wecare_store::{RateLimiter, StoreError};
+
+/// How late a slot may still be used.
+pub const LATE: Duration = Duration::from_millis(20);
+
+/// Slots are spaced this fraction wider than the configured rate (see the module).
+pub const HEADROOM: f64 = 0.04;
+
+/// The longest a block reservation may queue behind others before the limiter asks to wait.
+const BLOCK_QUEUE: Duration = Duration::from_secs(30);
+
+/// Pacing state shared by the concurrent sends of one run.
+pub struct Pacer {
+    limiter: RateLimiter,
+    bucket: String,
+    rate: Rate,
+    block: u32,
+    slots: tokio::sync::Mutex<VecDeque<DateTime<Utc>>>,
+    stop: AtomicBool,
+    reservations: AtomicU64,
+    slots_dropped: AtomicU64,
+    tier_opened: AtomicU64,
+}
+
+impl std::fmt::Debug for Pacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pacer")
+            .field("bucket", &self.bucket)
+            .field("per_second", &self.rate.per_second)
+            .field("block", &self.block)
+            .field("stopped", &self.stopped())
+            .finish()
+    }
+}
+
+impl Pacer {
+    /// Paces sends from `sender`. Blocks hold half a second of the sender's rate (at least one
+    /// slot, at most 25), so a stop is honoured within a second even for slots reserved ahead.
+    pub fn new(limiter: RateLimiter, sender: &Sender) -> Pacer {
+        let per_second = sender.rate.per_second / (1.0 + HEADROOM);
+        let block = (per_second / 2.0).floor().clamp(1.0, 25.0) as u32;
+        Pacer {
+            limiter,
+            bucket: sender.rate_bucket(),
+            rate: Rate::steady(per_second),
+            block,
+            slots: Default::default(),
+            stop: AtomicBool::new(false),
+            reservations: AtomicU64::new(0),
+            slots_dropped: AtomicU64::new(0),
+            tier_opened: AtomicU64::new(0),
+        }
+    }
+
+    /// Asks every send of the run to stop before its provider call (pause, cancel, deadline).
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Limiter writes made so far.
+    pub fn reservations(&self) -> u64 {
+        self.reservations.load(Ordering::Relaxed)
+    }
+
+    /// Slots given up because their send reached them too late.
+    pub fn slots_dropped(&self) -> u64 {
+        self.slots_dropped.load(Ordering::Relaxed)
+    }
+
+    /// Business-initiated conversations opened against the job's tier reservation.
+    pub fn tier_opened(&self) -> u64 {
+        self.tier_opened.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_tier_opened(&self) {
+        self.tier_opened.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Waits for the next usable slot and returns when it is due (now, within [`LATE`]).
+    pub async fn wait_for_slot(&self) -> Result<(), StoreError> {
+        loop {
+            let slot = self.next_slot().await?;
+            let now = wecare_core::time::now();
+            if let Ok(wait) = (slot - now).to_std() {
+                tokio::time::sleep(wait).await;
+            }
+            // Checked after the sleep too: a busy runtime can wake a sleeper late.
+            let late = (wecare_core::time::now() - slot).to_std().unwrap_or_default();
+            if late <= LATE {
+                return Ok(());
+            }
+            self.slots_dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The next slot not already too late, reserving a new block when none is left.
+    async fn next_slot(&self) -> Result<DateTime<Utc>, StoreError> {
+        let mut slots = self.slots.lock().await;
+        loop {
+            let now = wecare_core::time::now();
+            while let Some(first) = slots.front() {
+                if (now - *first).to_std().unwrap_or_default() > LATE {
+                    slots.pop_front();
+                    self.slots_dropped.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    break;
+                }
+            }
+            if let Some(slot) = slots.pop_front() {
+                return Ok(slot);
+            }
+            let reserved = self
+                .limiter
+                .reserve(&self.bucket, self.rate, f64::from(self.block), BLOCK_QUEUE, now)
+                .await?;
+            self.reservations.fetch_add(1, Ordering::Relaxed);
+            match reserved {
+                Ok(start) => {
+                    let step = chrono::Duration::microseconds(self.rate.interval_micros(1.0));
+                    slots.extend((0..self.block).map(|i| start + step * i as i32));
+                }
+                // The bucket is booked further ahead than a block may queue: wait, never fail.
+                Err(limited) => tokio::time::sleep(Duration::from_millis(limited.retry_after_ms.max(50))).await,
+            }
+        }
+    }
+}
