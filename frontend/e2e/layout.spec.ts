@@ -84,6 +84,8 @@ test('the keyboard reaches everything, with a visible focus', async ({ page }) =
   expect(outline.width).toBeGreaterThanOrEqual(2);
 
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bulk Messaging' })).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'New contact' })).toBeFocused();

@@ -77,6 +77,22 @@ export interface EmailSender extends SenderCommon {
 /** A sender a tenant owns; `SENDERS` gives the functions the whole list as JSON. */
 export type Sender = WhatsAppSender | SmsSender | EmailSender;
 
+/**
+ * Bounds of `bulk.workerConcurrency`. 2 is the least Lambda accepts as an SQS event source's
+ * maximum concurrency; above 5, workers would mostly wait on the senders' shared rate buckets (SMS
+ * 5 per second, email 10) while taking the account's Lambda concurrency from the API.
+ */
+export const BULK_WORKER_CONCURRENCY = { min: 2, max: 5 } as const;
+
+/** How bulk jobs run. */
+export interface BulkSettings {
+  /**
+   * Most `bulk-worker` invocations that `bulk-queue`'s event source runs at once (its
+   * MaximumConcurrency), a whole number from 2 to 5.
+   */
+  readonly workerConcurrency: number;
+}
+
 /** Resources of the specification that exist already and are imported, never created. */
 export interface ExistingResources {
   /** Cognito user pool whose ID tokens the authorizer accepts (`us-east-1_…`). */
@@ -121,6 +137,8 @@ export interface EnvironmentConfig {
    * alerts once at 80 %.
    */
   readonly whatsAppTierLimit: number;
+  /** How bulk jobs run (`bulk-worker`'s concurrency). */
+  readonly bulk: BulkSettings;
   /** The log group every function writes to (the specification's `/base-wecare-digital/common`). */
   readonly logGroupName: string;
   readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
@@ -218,7 +236,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
 
   const known = new Set([
     'environment', 'account', 'region', 'resourcePrefix', 'sendMode', 'logLevel', 'tenancy', 'defaultPhoneRegion',
-    'senders', 'whatsAppTierLimit', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
+    'senders', 'whatsAppTierLimit', 'bulk', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
   ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${key} is not a known setting`);
 
@@ -258,6 +276,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
   }
 
   const tenancy = parseTenancy(raw['tenancy'], problems);
+  const bulk = parseBulk(raw['bulk'], problems);
   const senders = parseSenders(raw['senders'], problems);
 
   const config: EnvironmentConfig = {
@@ -271,6 +290,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     defaultPhoneRegion: str(raw, 'defaultPhoneRegion', PATTERNS.phoneRegion),
     senders,
     whatsAppTierLimit: positiveInteger(raw, 'whatsAppTierLimit'),
+    bulk,
     logGroupName: str(raw, 'logGroupName', PATTERNS.logGroupName),
     logRetentionDays: oneOf(raw, 'logRetentionDays', LOG_RETENTION_DAYS),
     alertEmails: strings(raw, 'alertEmails', PATTERNS.email),
@@ -280,6 +300,23 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
   };
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
+}
+
+/** `bulk`: `{ "workerConcurrency": 2…5 }`. */
+function parseBulk(raw: unknown, problems: string[]): BulkSettings {
+  const { min, max } = BULK_WORKER_CONCURRENCY;
+  const fallback: BulkSettings = { workerConcurrency: min };
+  if (!isObject(raw)) {
+    problems.push(`bulk must be an object, {"workerConcurrency": ${min}…${max}} (got ${JSON.stringify(raw)})`);
+    return fallback;
+  }
+  for (const key of Object.keys(raw)) if (key !== 'workerConcurrency') problems.push(`bulk.${key} is not a known setting`);
+  const v = raw['workerConcurrency'];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    problems.push(`bulk.workerConcurrency must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+    return fallback;
+  }
+  return { workerConcurrency: v };
 }
 
 const isTenancyMode = (v: unknown): v is Tenancy['mode'] => (TENANCY_MODES as readonly unknown[]).includes(v);

@@ -21,3 +21,38 @@ export const DELIVERY_FAILED = 'DeliveryFailed';
 export const DELIVERY_DIMENSIONS = ['Environment', 'Channel'] as const;
 
 export const CHANNEL_TITLES: Readonly<Record<ChannelName, string>> = { whatsapp: 'WhatsApp', sms: 'SMS', email: 'Email' };
+
+/**
+ * Bulk jobs, emitted by `bulk-worker` once per finished job (by the one invocation that completes
+ * it) with dimensions `BULK_JOB_DIMENSIONS`:
+ * - `BulkJobFailureRate` (Percent): recipients failed or of unknown outcome, over those attempted
+ *   (sent + failed + unknown); 0 when none was attempted.
+ * - `BulkJobDurationSeconds` (Seconds): from the job's creation to its completion.
+ * - `BulkJobThroughput` (Count/Second): recipients attempted per second of that duration.
+ */
+export const BULK_JOB_FAILURE_RATE = 'BulkJobFailureRate';
+export const BULK_JOB_DURATION_SECONDS = 'BulkJobDurationSeconds';
+export const BULK_JOB_THROUGHPUT = 'BulkJobThroughput';
+
+/** The dimension set of the per-job metrics above. */
+export const BULK_JOB_DIMENSIONS = ['Environment', 'Channel'] as const;
+
+/**
+ * `BulkRecipients` (Count): a finished job's recipients with one outcome, emitted once per
+ * outcome with dimensions `BULK_RECIPIENT_DIMENSIONS`.
+ */
+export const BULK_RECIPIENTS = 'BulkRecipients';
+
+/** The dimension set of `BulkRecipients`. */
+export const BULK_RECIPIENT_DIMENSIONS = ['Environment', 'Channel', 'Outcome'] as const;
+
+/** Values of the `Outcome` dimension, as the worker spells them. */
+export const BULK_OUTCOMES = ['sent', 'failed', 'unknown', 'skipped', 'cancelled'] as const;
+export type BulkOutcome = (typeof BULK_OUTCOMES)[number];
+
+/**
+ * A finished job whose `BulkJobFailureRate` is above this (Maximum over 5 minutes, per channel)
+ * raises an alarm: beyond ordinary bad numbers and addresses, something is wrong with the sender,
+ * the template or the provider.
+ */
+export const BULK_FAILURE_RATE_ALARM_PERCENT = 10;

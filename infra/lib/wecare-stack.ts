@@ -1,8 +1,8 @@
 // Why this exists: one stack per environment, composed of the platform's constructs in the order
 // they depend on each other — monitoring (the log group everyone writes to), data, messaging,
-// functions, the inbound WhatsApp path, API, hosting — and nothing else: no construct here reads
-// the environment or a file; what differs between environments arrives as a validated
-// EnvironmentConfig.
+// functions, the inbound WhatsApp path, the bulk worker, API, hosting — and nothing else: no
+// construct here reads the environment or a file; what differs between environments arrives as a
+// validated EnvironmentConfig.
 
 import { Annotations, Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import { Role } from 'aws-cdk-lib/aws-iam';
@@ -12,6 +12,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { assertSendModeAllowed, type EnvironmentConfig, SENDER_CHANNELS, sendersOn, sendersVariable } from './config';
 import { Api } from './constructs/api';
+import { BULK_WORKER, BULK_WORKER_TIMEOUT, BulkWork } from './constructs/bulk';
 import { Data } from './constructs/data';
 import { Functions } from './constructs/functions';
 import { Hosting } from './constructs/hosting';
@@ -42,6 +43,7 @@ export class WecareStack extends Stack {
   readonly messaging: Messaging;
   readonly functions: Functions;
   readonly inbound: InboundWhatsApp;
+  readonly bulk: BulkWork;
   readonly api: Api;
   readonly hosting: Hosting;
 
@@ -67,7 +69,14 @@ export class WecareStack extends Stack {
       production,
     });
     this.data = new Data(this, 'Data', { tables: schema.tables, resourcePrefix: prefix, production });
-    this.messaging = new Messaging(this, 'Messaging', { resourcePrefix: prefix, production, inboundTopicArn: config.existing.inboundTopicArn });
+    // The worker's timeout is given to the function and, for its visibility timeout, to the queue
+    // it consumes: one value, so the two cannot drift apart.
+    this.messaging = new Messaging(this, 'Messaging', {
+      resourcePrefix: prefix,
+      production,
+      inboundTopicArn: config.existing.inboundTopicArn,
+      bulkConsumerTimeout: BULK_WORKER_TIMEOUT,
+    });
 
     const sharedRole = config.useExistingFunctionRole
       ? Role.fromRoleArn(this, 'ExistingFunctionRole', config.existing.functionRoleArn, { mutable: false })
@@ -75,7 +84,7 @@ export class WecareStack extends Stack {
     if (sharedRole) {
       Annotations.of(this).addWarningV2(
         'wecare:existing-function-role',
-        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists (sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key, and sqs:SendMessage on inbound-dlq for ${INBOUND_HANDLER}, which is also its on-failure destination, included).`,
+        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists (sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key, sqs:SendMessage on inbound-dlq for ${INBOUND_HANDLER}, which is also its on-failure destination, and the object actions on the media and reports buckets included), and what ${BULK_WORKER}'s event source polls bulk-queue with (sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes).`,
       );
     }
     // What IAM names each configured sender by. A WhatsApp number's ARN carries its id without
@@ -110,9 +119,10 @@ export class WecareStack extends Stack {
       data: this.data,
       senders: {
         whatsapp: {
-          // Sending a file posts it to WhatsApp first; fetching inbound media is the inbound
-          // handler's (its wiring's `whatsApp`), not part of a send.
-          actions: ['social-messaging:SendWhatsAppMessage', 'social-messaging:PostWhatsAppMessageMedia'],
+          // A send and nothing else: posting a file to WhatsApp before sending it (outbound-whatsapp)
+          // and fetching inbound media (the inbound handler) are their wirings' `whatsApp`, so a
+          // function that sends no files (bulk-worker) cannot post any.
+          actions: ['social-messaging:SendWhatsAppMessage'],
           resources: whatsAppNumbers,
         },
         sms: { actions: ['sms-voice:SendTextMessage'], resources: smsIdentities },
@@ -122,16 +132,24 @@ export class WecareStack extends Stack {
       whatsAppNumbers,
       queues: this.messaging.queues,
       mediaBucket: Bucket.fromBucketName(this, 'MediaBucket', config.existing.mediaBucketName),
+      reportsBucket: Bucket.fromBucketName(this, 'ReportsBucket', config.existing.reportsBucketName),
       alerts: { topic: this.monitoring.alertsTopic, key: this.monitoring.alertsKey },
       whatsAppTierLimit: config.whatsAppTierLimit,
       sharedRole,
       wiring: props.wiring,
+      timeouts: new Map([[BULK_WORKER, BULK_WORKER_TIMEOUT]]),
     });
 
     this.inbound = new InboundWhatsApp(this, 'InboundWhatsApp', {
       handler: this.functions.get(INBOUND_HANDLER),
       events: this.messaging.inboundEvents,
       deadLetterQueue: this.messaging.inboundDlq,
+    });
+
+    this.bulk = new BulkWork(this, 'BulkWork', {
+      worker: this.functions.get(BULK_WORKER),
+      queue: this.messaging.bulkQueue,
+      maxConcurrency: config.bulk.workerConcurrency,
     });
 
     this.api = new Api(this, 'Api', {

@@ -15,16 +15,26 @@ export type SendChannel = 'whatsapp' | 'sms' | 'email';
 /** Where in the media bucket objects live; every key continues with `<tenant>/`. */
 export type MediaPrefix = 'incoming/' | 'outgoing/';
 
+/**
+ * Where in the reports bucket objects live; every key continues with `<tenant>/`: operators' CSV
+ * uploads (`imports/`), the resolved recipient list of each bulk job (`manifests/`) and each
+ * job's CSV report (`reports/`).
+ */
+export type ReportsPrefix = 'imports/' | 'manifests/' | 'reports/';
+
+/** The only object actions a function may be granted on a bucket (media or reports). */
+export type ObjectAction = 's3:GetObject' | 's3:PutObject';
+
 /** The only object actions a function may be granted on the media bucket. */
-export type MediaAction = 's3:GetObject' | 's3:PutObject';
+export type MediaAction = ObjectAction;
 
 /**
- * Object actions on one prefix of the existing media bucket (`<prefix>*`, nothing else of the
- * bucket), which the function then receives as `MEDIA_BUCKET`.
+ * Object actions on one prefix of an existing bucket (`<prefix>*`, nothing else of the bucket),
+ * whose name the function then receives (`MEDIA_BUCKET`, `REPORTS_BUCKET`).
  */
-export interface MediaGrant {
-  readonly prefix: MediaPrefix;
-  readonly actions: readonly MediaAction[];
+export interface ObjectGrant<P extends string> {
+  readonly prefix: P;
+  readonly actions: readonly ObjectAction[];
   /**
    * Why the object keys cannot be written down in advance: the reason recorded with the
    * acknowledgement of the `<prefix>*` wildcard (cdk-nag AwsSolutions-IAM5).
@@ -32,18 +42,29 @@ export interface MediaGrant {
   readonly why: string;
 }
 
+/** Object actions on one prefix of the existing media bucket (`existing.mediaBucketName`). */
+export type MediaGrant = ObjectGrant<MediaPrefix>;
+
+/** Object actions on one prefix of the existing reports bucket (`existing.reportsBucketName`). */
+export type ReportsGrant = ObjectGrant<ReportsPrefix>;
+
 /** End User Messaging Social actions on a WhatsApp phone number. */
-export type WhatsAppAction = 'SendWhatsAppMessage' | 'GetWhatsAppMessageMedia';
+export type WhatsAppAction = 'SendWhatsAppMessage' | 'GetWhatsAppMessageMedia' | 'PostWhatsAppMessageMedia';
 
 export interface FunctionWiring {
   /** Logical table name (as in schema.json's `name`) → access. */
   readonly tables: Readonly<Record<string, TableAccess>>;
   /** Providers it may send through, each limited to the configured senders of its channel. */
   readonly sends?: readonly SendChannel[];
-  /** WhatsApp actions outside a channel send, on the configured phone numbers only. */
+  /**
+   * WhatsApp actions outside a channel send (posting a file before sending it, fetching inbound
+   * media), on the configured phone numbers only.
+   */
   readonly whatsApp?: readonly WhatsAppAction[];
-  /** Object actions on prefixes of the media bucket. */
+  /** Object actions on prefixes of the media bucket (it then receives `MEDIA_BUCKET`). */
   readonly media?: readonly MediaGrant[];
+  /** Object actions on prefixes of the reports bucket (it then receives `REPORTS_BUCKET`). */
+  readonly reports?: readonly ReportsGrant[];
   /**
    * Queues it sends messages to itself: sqs:SendMessage on each, nothing else (every function
    * has the queues' URLs; SQS-managed encryption needs no key grant).
@@ -87,10 +108,11 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // only WhatsApp counts conversations against the tier of the sender's business account
   // (RateLimitTrackers) and raises the tier alert, and only WhatsApp sends files: uploaded by the
   // browser to a presigned URL under outgoing/, checked with a HEAD, then posted to WhatsApp from
-  // the bucket.
+  // the bucket (PostWhatsAppMessageMedia, its own `whatsApp` action: a send alone does not allow it).
   'outbound-whatsapp': {
     tables: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
     sends: ['whatsapp'],
+    whatsApp: ['PostWhatsAppMessageMedia'],
     media: [{ prefix: 'outgoing/', actions: ['s3:PutObject', 's3:GetObject'], why: UPLOADS_WHY }],
     messagingConfig: true,
     publishesAlerts: true,
@@ -135,6 +157,80 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
     media: [
       { prefix: 'incoming/', actions: ['s3:GetObject'], why: downloadsWhy('incoming/') },
       { prefix: 'outgoing/', actions: ['s3:GetObject'], why: downloadsWhy('outgoing/') },
+    ],
+    messagingConfig: true,
+  },
+  // Bulk campaigns (crates/bulk). Accepting a job: an operator's CSV is uploaded by the browser to
+  // a presigned PUT URL under imports/ and read back to resolve the recipients — creating the
+  // contacts it names that do not exist yet, each in one transaction with its audit entry — the
+  // preview writes nothing; confirming writes the resolved list as the job's manifest under
+  // manifests/, reserves the job's WhatsApp conversations against the tier of the sender's
+  // business account (RateLimitTrackers), writes the job and puts one `expand` message on
+  // bulk-queue. The senders, channel rates and tier limit come from the messaging config; it sends
+  // nothing itself.
+  'bulk-job-create': {
+    tables: { Contacts: 'readWrite', AuditLogs: 'write', BulkJobs: 'readWrite', RateLimitTrackers: 'readWrite' },
+    sendsTo: ['bulk-queue'],
+    reports: [
+      {
+        prefix: 'imports/',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        why: 'operators upload each CSV to a presigned PUT URL for imports/<tenant>/<upload id>.csv, a key minted per upload, which the function then reads back to resolve the recipients',
+      },
+      {
+        prefix: 'manifests/',
+        actions: ['s3:PutObject'],
+        why: 'each accepted job\'s resolved recipient list is written to manifests/<tenant>/<job id>.json, a key that exists only once the job does',
+      },
+    ],
+    messagingConfig: true,
+  },
+  // SQS → Lambda (constructs/bulk.ts), the consumer of bulk-queue. Expands a job's manifest into
+  // its ledger (BulkRecipients) and chunks on bulk-queue, sends each recipient through the one
+  // send path of its channel (contact, rate-limit slot, message claimed and settled in Messages
+  // with its audit entry, the tier warning on WhatsApp), settles it in the ledger, re-enqueues the
+  // rest of a chunk before its deadline and the job's completion checks, and at the end writes the
+  // CSV report under reports/ and completes the job. No media: a bulk job sends templates, text
+  // or email, never a file.
+  'bulk-worker': {
+    tables: {
+      Contacts: 'read',
+      Messages: 'readWrite',
+      RateLimitTrackers: 'readWrite',
+      AuditLogs: 'write',
+      BulkJobs: 'readWrite',
+      BulkRecipients: 'readWrite',
+    },
+    sends: ['whatsapp', 'sms', 'email'],
+    sendsTo: ['bulk-queue'],
+    reports: [
+      {
+        prefix: 'manifests/',
+        actions: ['s3:GetObject'],
+        why: 'it reads the manifest of the job it expands, manifests/<tenant>/<job id>.json, keyed per job',
+      },
+      {
+        prefix: 'reports/',
+        actions: ['s3:PutObject'],
+        why: 'it writes each finished job\'s CSV report to reports/<tenant>/<job id>.csv, keyed per job',
+      },
+    ],
+    messagingConfig: true,
+    publishesAlerts: true,
+  },
+  // Lists jobs and their recipients, pauses, resumes and cancels a job (one conditional write on
+  // its status, with the audit entry); resume re-enqueues the unsent recipients and cancel a sweep
+  // on bulk-queue; current rate and ETA come from the sender's configured rate (messaging config);
+  // the report is downloaded through a presigned URL under reports/.
+  'bulk-job-control': {
+    tables: { BulkJobs: 'readWrite', BulkRecipients: 'read', AuditLogs: 'write' },
+    sendsTo: ['bulk-queue'],
+    reports: [
+      {
+        prefix: 'reports/',
+        actions: ['s3:GetObject'],
+        why: 'it signs short-lived download URLs of job reports, reports/<tenant>/<job id>.csv, keyed per job, and a presigned URL can do no more than its signer may',
+      },
     ],
     messagingConfig: true,
   },

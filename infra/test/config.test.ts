@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, ENVIRONMENTS, type EnvironmentConfig, loadConfig, parseConfig, sendersVariable } from '../lib/config';
+import { BULK_WORKER_CONCURRENCY, ConfigError, ENVIRONMENTS, type EnvironmentConfig, loadConfig, parseConfig, sendersVariable } from '../lib/config';
 import { parseSchema, SchemaError } from '../lib/schema';
 import { buildTestApp, CONFIG_DIR, INFRA_DIR, SCHEMA } from './helpers';
 
@@ -99,6 +99,37 @@ describe('the WhatsApp messaging tier', () => {
   it('is required', () => {
     const { whatsAppTierLimit: _, ...missing } = rawConfig('preview');
     assert.throws(() => parseConfig(missing, 'p.json'), /whatsAppTierLimit must be a positive whole number \(got undefined\)/);
+  });
+});
+
+describe('bulk jobs', () => {
+  it('every checked-in environment runs at most 4 bulk workers at once', () => {
+    for (const env of ENVIRONMENTS) assert.deepEqual(loadConfig(CONFIG_DIR, env).bulk, { workerConcurrency: 4 }, env);
+  });
+
+  it(`takes any whole number from ${BULK_WORKER_CONCURRENCY.min} to ${BULK_WORKER_CONCURRENCY.max}`, () => {
+    assert.deepEqual(BULK_WORKER_CONCURRENCY, { min: 2, max: 5 });
+    for (const workerConcurrency of [2, 3, 5]) {
+      assert.equal(parseConfig({ ...rawConfig('production'), bulk: { workerConcurrency } }, 'p.json').bulk.workerConcurrency, workerConcurrency);
+    }
+  });
+
+  for (const bad of [1, 6, 0, -4, 2.5, '4', null, true, 1000]) {
+    it(`refuses a workerConcurrency of ${JSON.stringify(bad)}`, () => {
+      assert.throws(() => parseConfig({ ...rawConfig('staging'), bulk: { workerConcurrency: bad } }, 's.json'), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, /bulk\.workerConcurrency must be a whole number from 2 to 5/);
+        return true;
+      });
+    });
+  }
+
+  it('refuses unknown settings, a missing value and a missing section', () => {
+    assert.throws(() => parseConfig({ ...rawConfig('preview'), bulk: { workerConcurrency: 4, batchSize: 10 } }, 'p.json'), /bulk\.batchSize is not a known setting/);
+    assert.throws(() => parseConfig({ ...rawConfig('preview'), bulk: {} }, 'p.json'), /bulk\.workerConcurrency must be a whole number from 2 to 5 \(got undefined\)/);
+    const { bulk: _, ...missing } = rawConfig('preview');
+    assert.throws(() => parseConfig(missing, 'p.json'), /bulk must be an object/);
+    assert.throws(() => parseConfig({ ...rawConfig('preview'), bulk: 4 }, 'p.json'), /bulk must be an object/);
   });
 });
 

@@ -78,8 +78,16 @@ describe('the specification\'s shared IAM role', () => {
     // the inbound handler needs for what it cannot store and for its on-failure destination (the
     // warning names it).
     t.resourceCountIs('AWS::IAM::Policy', 0);
-    // The inbound path is wired all the same: it needs no role of its own.
+    // The inbound path and the bulk worker's event source are wired all the same: they need no
+    // role of their own (the existing role must allow polling bulk-queue; the warning says so).
     t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    t.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: config.bulk.workerConcurrency } });
+    Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('bulk-worker\'s event source polls bulk-queue with \\(sqs:ReceiveMessage'));
+    // Nor may the queue's policy stand in for the grant the role could not take.
+    for (const [, policy] of resourcesOf(t, 'AWS::SQS::QueuePolicy')) {
+      assert.doesNotMatch(JSON.stringify(policy.Properties['PolicyDocument']), /sqs:ReceiveMessage/);
+    }
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: config.existing.inboundTopicArn });
     t.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'wecare-staging-inbound-whatsapp-handler',
@@ -90,6 +98,12 @@ describe('the specification\'s shared IAM role', () => {
     Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('All functions run as arn:aws:iam::809904170947:role/base-wecare-digital'));
     Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('sqs:SendMessage on inbound-dlq'));
     Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key'));
+    Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('object actions on the media and reports buckets'));
+    // The bulk functions are still told the reports bucket.
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'wecare-staging-bulk-job-create',
+      Environment: { Variables: Match.objectLike({ REPORTS_BUCKET: config.existing.reportsBucketName }) },
+    });
     // The messaging functions are still told the bucket, the topic and the tier; the alerts topic
     // admits nobody through its policy (which only refuses plain HTTP).
     t.hasResourceProperties('AWS::Lambda::Function', {

@@ -3,22 +3,43 @@
 // and least-privilege grants; the inbound WhatsApp path from the existing topic to inbound-dlq;
 // every route behind the authorizer except health; the console and the API on one distribution;
 // alarms and the delivery dashboard; every variable the Rust configs read, the senders each tenant
-// owns with the grants on exactly those, the tenancy of the authorizer, and the send path's media,
-// tier and alert wiring. Built once, without bundling.
+// owns with the grants on exactly those, the tenancy of the authorizer, the send path's media,
+// tier and alert wiring, and the bulk path (bulk-queue → bulk-worker, the reports bucket, the job
+// alarms). Built once, without bundling.
 
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig, type Sender, sendersVariable } from '../lib/config';
 import { AUTHORIZER_CACHE_TTL } from '../lib/constructs/api';
-import { ALERTS_KEY_ACTIONS, INCOMING_MEDIA_PREFIX, OUTGOING_MEDIA_PREFIX } from '../lib/constructs/functions';
+import { BULK_BATCH_SIZE, BULK_WORKER, BULK_WORKER_TIMEOUT } from '../lib/constructs/bulk';
+import {
+  ALERTS_KEY_ACTIONS,
+  IMPORTS_PREFIX,
+  INCOMING_MEDIA_PREFIX,
+  MANIFESTS_PREFIX,
+  OUTGOING_MEDIA_PREFIX,
+  REPORTS_PREFIX,
+} from '../lib/constructs/functions';
 import { INBOUND_MAX_EVENT_AGE, INBOUND_RETRY_ATTEMPTS } from '../lib/constructs/inbound';
-import { BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, VISIBILITY_TO_TIMEOUT_RATIO } from '../lib/constructs/messaging';
-import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT } from '../lib/constructs/rust-function';
-import { CHANNELS, DELIVERY_FAILED, DELIVERY_SUCCEEDED, METRICS_NAMESPACE } from '../lib/metrics';
-import { AUTHORIZER_FUNCTION } from '../lib/schema';
+import { BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, Messaging, VISIBILITY_TO_TIMEOUT_RATIO, visibilityTimeoutFor } from '../lib/constructs/messaging';
+import { API_INTEGRATION_TIMEOUT, FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT } from '../lib/constructs/rust-function';
+import {
+  BULK_FAILURE_RATE_ALARM_PERCENT,
+  BULK_JOB_DURATION_SECONDS,
+  BULK_JOB_FAILURE_RATE,
+  BULK_JOB_THROUGHPUT,
+  BULK_OUTCOMES,
+  BULK_RECIPIENTS,
+  CHANNELS,
+  DELIVERY_FAILED,
+  DELIVERY_SUCCEEDED,
+  METRICS_NAMESPACE,
+} from '../lib/metrics';
+import { AUTHORIZER_FUNCTION, type Schema } from '../lib/schema';
 import { INBOUND_HANDLER, type WecareStack } from '../lib/wecare-stack';
 import { WIRING } from '../lib/wiring';
 import { buildTestApp, CONFIG_DIR, FUNCTIONS_DIR, INFRA_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf } from './helpers';
@@ -134,13 +155,13 @@ describe('queues follow DESIGN §5', () => {
       t.resourceCountIs('AWS::SQS::QueuePolicy', 4);
     });
 
-    it(`${env}: bulk-queue's visibility is at least ${VISIBILITY_TO_TIMEOUT_RATIO}× every function's timeout`, () => {
+    it(`${env}: bulk-queue's visibility is ${VISIBILITY_TO_TIMEOUT_RATIO}× its consumer's (bulk-worker's) timeout, and every SQS consumer's rule holds`, () => {
       const t = tpl(env);
       const bulk = (t.toJSON()['Resources'] as Record<string, Resource>)[queueId(t, env, 'bulk-queue')];
       const visibility = bulk?.Properties['VisibilityTimeout'] as number;
-      for (const [, fn] of resourcesOf(t, 'AWS::Lambda::Function')) {
-        assert.ok(visibility >= VISIBILITY_TO_TIMEOUT_RATIO * (fn.Properties['Timeout'] as number), `${visibility} s vs ${String(fn.Properties['Timeout'])} s`);
-      }
+      const workerTimeout = functionProps(t, env, BULK_WORKER)['Timeout'] as number;
+      assert.equal(workerTimeout, BULK_WORKER_TIMEOUT.toSeconds());
+      assert.equal(visibility, VISIBILITY_TO_TIMEOUT_RATIO * workerTimeout, `${visibility} s vs the worker's ${workerTimeout} s`);
       // Any SQS event source must respect the rule for its own consumer.
       const resources = t.toJSON()['Resources'] as Record<string, Resource>;
       for (const [id, mapping] of resourcesOf(t, 'AWS::Lambda::EventSourceMapping')) {
@@ -169,7 +190,7 @@ describe('functions come from schema.json', () => {
           Runtime: 'provided.al2023',
           Handler: 'bootstrap',
           MemorySize: FUNCTION_MEMORY_MB,
-          Timeout: FUNCTION_TIMEOUT.toSeconds(),
+          Timeout: (name === BULK_WORKER ? BULK_WORKER_TIMEOUT : FUNCTION_TIMEOUT).toSeconds(),
           TracingConfig: { Mode: 'Active' },
           LoggingConfig: { LogGroup: { Ref: logGroupId }, LogFormat: 'JSON' },
         });
@@ -250,7 +271,7 @@ describe('functions come from schema.json', () => {
     assert.ok(!tableActions(t, reader, contacts).has('dynamodb:PutItem') && !tableActions(t, reader, contacts).has('dynamodb:UpdateItem'), 'messages-read does not write contacts');
   });
 
-  it('only the outbound functions may send, each through its own provider and configured sender', () => {
+  it('only the outbound functions and bulk-worker may send, each through its own providers and configured senders', () => {
     const t = tpl('production');
     const policies = resourcesOf(t, 'AWS::IAM::Policy');
     const sendActionsOf = (name: string): string[] => {
@@ -278,9 +299,13 @@ describe('functions come from schema.json', () => {
       arnOf('ses:us-east-1:809904170947:identity/one@wecare.digital'),
       arnOf('ses:us-east-1:809904170947:identity/wecare.digital'),
     ]);
+    // The bulk worker sends on every channel, from the same senders as the outbound functions.
+    assert.deepEqual(sendActionsOf(BULK_WORKER).sort(), ['ses:SendEmail', 'sms-voice:SendTextMessage']);
+    assert.deepEqual(resourcesOfActions(BULK_WORKER, 'sms-voice:'), resourcesOfActions('outbound-sms', 'sms-voice:'));
+    assert.deepEqual(resourcesOfActions(BULK_WORKER, 'ses:'), resourcesOfActions('outbound-email', 'ses:'));
     // The checked-in configs list no WhatsApp numbers yet, so nobody may call End User Messaging
     // Social, the inbound handler included (with numbers: see "the inbound WhatsApp path").
-    for (const name of SCHEMA.functions.filter((f) => !f.startsWith('outbound-'))) {
+    for (const name of SCHEMA.functions.filter((f) => !f.startsWith('outbound-') && f !== BULK_WORKER)) {
       assert.deepEqual(sendActionsOf(name), [], `${name} cannot send`);
     }
     const env = envOf(t, 'production', 'outbound-sms');
@@ -303,6 +328,18 @@ function statementsOf(t: Template, roleLogicalId: string): Statement[] {
 }
 const actionsOf = (st: Statement): string[] => [st.Action].flat();
 const resourcesIn = (st: Statement): unknown[] => [st.Resource].flat();
+
+/** The S3 statements of a function's policies, checked to be plain object grants of their own. */
+function s3StatementsOf(t: Template, env: EnvironmentName, name: string): Statement[] {
+  const s3 = statementsOf(t, roleOf(t, env, name)).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
+  for (const st of s3) {
+    assert.equal(st.Effect, 'Allow');
+    assert.equal(st.Condition, undefined);
+    assert.ok(actionsOf(st).every((a) => a.startsWith('s3:')), `${name}: S3 actions stand in statements of their own`);
+    assert.ok(resourcesIn(st).every((r) => typeof r === 'string' && /^arn:aws:s3:::[a-z0-9.-]+\/[a-z]+\/\*$/.test(r)), `${name}: S3 objects under one prefix, never a bucket`);
+  }
+  return s3;
+}
 
 /** The environment variables a Rust Config reads through `env.required` / `env.parsed` / `env.list`, outside its tests. */
 function variablesReadBy(relativePath: string): string[] {
@@ -442,9 +479,10 @@ describe('the inbound WhatsApp path', () => {
       const granted = sqs.flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${JSON.stringify(r)}`)));
       assert.ok(granted.includes(`sqs:SendMessage ${JSON.stringify({ 'Fn::GetAtt': [dlq, 'Arn'] })}`), granted.join('\n'));
       for (const st of sqs) assert.deepEqual(resourcesIn(st), [{ 'Fn::GetAtt': [dlq, 'Arn'] }], 'no other queue');
-      // Nobody else may write to any queue (the bulk path is not deployed yet).
+      // Nobody else may touch inbound-dlq; the bulk functions' bulk-queue: see "the bulk path".
       for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER)) {
-        assert.deepEqual(statementsOf(t, roleOf(t, env, name)).filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:'))), [], `${name} on SQS`);
+        const onDlq = statementsOf(t, roleOf(t, env, name)).filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:')) && JSON.stringify(st.Resource).includes(`"${dlq}"`));
+        assert.deepEqual(onDlq, [], `${name} on inbound-dlq`);
       }
     });
 
@@ -496,10 +534,14 @@ describe('the inbound WhatsApp path', () => {
     assert.deepEqual(actionsOf(inbound[0] as Statement).sort(), ['social-messaging:GetWhatsAppMessageMedia', 'social-messaging:SendWhatsAppMessage']);
     assert.deepEqual(resourcesIn(inbound[0] as Statement), [numberArn(NUMBER_A), numberArn(NUMBER_B)]);
     const outbound = socialOf('outbound-whatsapp');
-    assert.deepEqual(outbound.flatMap(resourcesIn), resourcesIn(inbound[0] as Statement), 'the same numbers as outbound-whatsapp');
+    for (const st of outbound) assert.deepEqual(resourcesIn(st), resourcesIn(inbound[0] as Statement), 'the same numbers as outbound-whatsapp');
     // A file is posted to WhatsApp (from outgoing/) before it is sent; fetching inbound media is not a send.
     assert.deepEqual(outbound.flatMap(actionsOf).sort(), ['social-messaging:PostWhatsAppMessageMedia', 'social-messaging:SendWhatsAppMessage']);
-    for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'outbound-whatsapp')) {
+    // The bulk worker sends, from the same numbers, but never a file.
+    const bulk = socialOf(BULK_WORKER);
+    assert.deepEqual(bulk.flatMap(actionsOf), ['social-messaging:SendWhatsAppMessage']);
+    assert.deepEqual(bulk.flatMap(resourcesIn), resourcesIn(inbound[0] as Statement));
+    for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'outbound-whatsapp' && f !== BULK_WORKER)) {
       assert.deepEqual(socialOf(name), [], `${name} cannot call End User Messaging Social`);
     }
   });
@@ -518,13 +560,11 @@ describe('the inbound WhatsApp path', () => {
     };
     for (const t of [tpl('production'), numbered]) {
       for (const name of SCHEMA.functions) {
-        const s3 = statementsOf(t, roleOf(t, 'production', name)).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
-        for (const st of s3) {
-          assert.equal(st.Effect, 'Allow');
-          assert.equal(st.Condition, undefined);
-          assert.ok(actionsOf(st).every((a) => a.startsWith('s3:')), `${name}: S3 actions stand in statements of their own`);
-        }
-        const granted = s3.flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${String(r)}`))).sort();
+        const s3 = s3StatementsOf(t, 'production', name);
+        const granted = s3
+          .flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${String(r)}`)))
+          .filter((g) => g.includes(`:::${bucket}/`))
+          .sort();
         assert.deepEqual(granted, expected[name] ?? [], `${name} on the media bucket`);
       }
     }
@@ -533,7 +573,16 @@ describe('the inbound WhatsApp path', () => {
 
 describe('the messaging config', () => {
   it('is built by exactly the functions whose crate uses wecare-messaging, and lib/wiring.ts says so', () => {
-    assert.deepEqual([...MESSAGING_FUNCTIONS].sort(), [INBOUND_HANDLER, 'messages-read', 'outbound-email', 'outbound-sms', 'outbound-whatsapp']);
+    assert.deepEqual([...MESSAGING_FUNCTIONS].sort(), [
+      'bulk-job-control',
+      'bulk-job-create',
+      BULK_WORKER,
+      INBOUND_HANDLER,
+      'messages-read',
+      'outbound-email',
+      'outbound-sms',
+      'outbound-whatsapp',
+    ]);
     assert.deepEqual(SCHEMA.functions.filter((f) => WIRING[f]?.messagingConfig === true).sort(), [...MESSAGING_FUNCTIONS].sort());
     const read = variablesReadBy('crates/messaging/src/config.rs');
     for (const name of [...MESSAGING_ONLY_VARIABLES, 'SEND_MODE', 'RATE_EMAIL_PER_SECOND', 'MESSAGES_TABLE']) {
@@ -692,7 +741,7 @@ describe('senders belong to tenants', () => {
 
 describe('the tier warning on the alerts topic', () => {
   for (const env of ENVIRONMENTS) {
-    it(`${env}: only outbound-whatsapp may publish, with sns:Publish on the alerts topic and its key's two actions`, () => {
+    it(`${env}: only outbound-whatsapp and bulk-worker may publish, with sns:Publish on the alerts topic and its key's two actions`, () => {
       const t = tpl(env);
       const topicId = logicalIdOf(t, 'AWS::SNS::Topic', (p) => p['TopicName'] === `${prefix(env)}alerts`, 'alerts topic');
       const keyId = logicalIdOf(t, 'AWS::KMS::Key', () => true, 'alerts key');
@@ -701,7 +750,7 @@ describe('the tier warning on the alerts topic', () => {
         const statements = statementsOf(t, roleOf(t, env, name)).filter((st) => actionsOf(st).some((a) => /^(sns|kms):/.test(a)));
         const granted = statements.flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${JSON.stringify(r)}`))).sort();
         const expected =
-          name === 'outbound-whatsapp'
+          name === 'outbound-whatsapp' || name === BULK_WORKER
             ? [...ALERTS_KEY_ACTIONS.map((a) => `${a} ${JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] })}`), `sns:Publish ${JSON.stringify({ Ref: topicId })}`].sort()
             : [];
         assert.deepEqual(granted, expected, `${name} on SNS and KMS`);
@@ -717,6 +766,240 @@ describe('the tier warning on the alerts topic', () => {
         for (const st of (policy.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement) assert.equal(st.Effect, 'Deny', `${env} topic policy`);
       }
     }
+  });
+});
+
+/** What one SQS statement of a function grants, as `<action> <queue name>` lines. */
+function sqsGrantsOf(t: Template, env: EnvironmentName, name: string): string[] {
+  const queues = new Map(resourcesOf(t, 'AWS::SQS::Queue').map(([id, q]) => [id, String(q.Properties['QueueName']).slice(prefix(env).length)]));
+  return statementsOf(t, roleOf(t, env, name))
+    .filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:')))
+    .flatMap((st) =>
+      actionsOf(st).flatMap((a) =>
+        resourcesIn(st).map((r) => {
+          const id = (r as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
+          assert.ok(id !== undefined && queues.has(id), `${name}: ${a} on ${JSON.stringify(r)}, not a queue of the stack`);
+          return `${a} ${queues.get(id) ?? ''}`;
+        }),
+      ),
+    )
+    .sort();
+}
+
+const BULK_FUNCTIONS = ['bulk-job-create', BULK_WORKER, 'bulk-job-control'] as const;
+
+describe('the bulk path', () => {
+  it('schema.json routes the bulk API to bulk-job-create and bulk-job-control, and nothing to the worker', () => {
+    const routes = SCHEMA.routes.filter((r) => r.path.startsWith('/api/bulk-jobs')).map((r) => `${r.method} ${r.path} ${r.function} ${String(r.authorized)}`);
+    assert.deepEqual(routes.sort(), [
+      'GET /api/bulk-jobs bulk-job-control true',
+      'GET /api/bulk-jobs/{jobId} bulk-job-control true',
+      'GET /api/bulk-jobs/{jobId}/recipients bulk-job-control true',
+      'GET /api/bulk-jobs/{jobId}/report bulk-job-control true',
+      'POST /api/bulk-jobs bulk-job-create true',
+      'POST /api/bulk-jobs/preview bulk-job-create true',
+      'POST /api/bulk-jobs/uploads bulk-job-create true',
+      'POST /api/bulk-jobs/{jobId}/cancel bulk-job-control true',
+      'POST /api/bulk-jobs/{jobId}/pause bulk-job-control true',
+      'POST /api/bulk-jobs/{jobId}/resume bulk-job-control true',
+    ]);
+    assert.ok(!SCHEMA.routes.some((r) => r.function === BULK_WORKER), 'no route serves the worker');
+    for (const name of BULK_FUNCTIONS) assert.ok(SCHEMA.functions.includes(name), name);
+  });
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: bulk-worker consumes bulk-queue, ${BULK_BATCH_SIZE} messages at a time, reporting failed items, at most bulk.workerConcurrency at once`, () => {
+      const t = tpl(env);
+      const config = loadConfig(CONFIG_DIR, env);
+      assert.equal(config.bulk.workerConcurrency, 4, 'the checked-in concurrency');
+      const mappings = resourcesOf(t, 'AWS::Lambda::EventSourceMapping');
+      assert.equal(mappings.length, 1, 'bulk-queue is the only event source');
+      assert.deepEqual(mappings[0]?.[1].Properties, {
+        EventSourceArn: { 'Fn::GetAtt': [queueId(t, env, 'bulk-queue'), 'Arn'] },
+        FunctionName: { Ref: functionId(t, env, BULK_WORKER) },
+        BatchSize: BULK_BATCH_SIZE,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: config.bulk.workerConcurrency },
+      });
+    });
+
+    it(`${env}: the worker has ${BULK_WORKER_TIMEOUT.toHumanString()}, every function a route serves stays within API Gateway's ${API_INTEGRATION_TIMEOUT.toHumanString()}`, () => {
+      const t = tpl(env);
+      assert.equal(functionProps(t, env, BULK_WORKER)['Timeout'], 120);
+      assert.equal(API_INTEGRATION_TIMEOUT.toSeconds(), 29);
+      for (const fn of new Set(SCHEMA.routes.map((r) => r.function))) {
+        assert.ok((functionProps(t, env, fn)['Timeout'] as number) <= 29, `${fn} answers a route`);
+      }
+      // bulk-queue: visibility 6 × 120 s, redrive to bulk-dlq after 5 receives.
+      t.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `${prefix(env)}bulk-queue`,
+        VisibilityTimeout: VISIBILITY_TO_TIMEOUT_RATIO * 120,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [queueId(t, env, 'bulk-dlq'), 'Arn'] }, maxReceiveCount: 5 },
+      });
+    });
+
+    it(`${env}: the bulk functions send to bulk-queue, the worker also polls it; nobody else touches it`, () => {
+      const t = tpl(env);
+      const send = 'sqs:SendMessage bulk-queue';
+      const poll = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].map((a) => `${a} bulk-queue`);
+      const expected: Record<string, string[]> = {
+        'bulk-job-create': [send],
+        'bulk-job-control': [send],
+        [BULK_WORKER]: [...poll, send].sort(),
+      };
+      for (const name of SCHEMA.functions) {
+        const onBulk = sqsGrantsOf(t, env, name).filter((g) => / bulk-(queue|dlq)$/.test(g));
+        assert.deepEqual(onBulk, expected[name] ?? [], `${name} on bulk-queue and bulk-dlq`);
+        if ((BULK_FUNCTIONS as readonly string[]).includes(name)) assert.deepEqual(sqsGrantsOf(t, env, name), onBulk, `${name} on no other queue`);
+      }
+    });
+
+    it(`${env}: the bulk functions are told the reports bucket (REPORTS_BUCKET) and the messaging config; no other function the reports bucket`, () => {
+      const t = tpl(env);
+      const config = loadConfig(CONFIG_DIR, env);
+      for (const name of SCHEMA.functions) {
+        const vars = envOf(t, env, name);
+        if ((BULK_FUNCTIONS as readonly string[]).includes(name)) {
+          assert.equal(vars['REPORTS_BUCKET'], config.existing.reportsBucketName, `${name} REPORTS_BUCKET`);
+          assert.equal(vars['SENDERS'], sendersVariable(config.senders), `${name} SENDERS`);
+          assert.equal(vars['WHATSAPP_TIER_LIMIT'], String(config.whatsAppTierLimit), `${name} WHATSAPP_TIER_LIMIT`);
+          assert.deepEqual(vars['BULK_QUEUE_URL'], { Ref: queueId(t, env, 'bulk-queue') });
+          assert.deepEqual(vars['BULK_JOBS_TABLE'], { Ref: tableId(t, env, 'BulkJobs') });
+          assert.deepEqual(vars['BULK_RECIPIENTS_TABLE'], { Ref: tableId(t, env, 'BulkRecipients') });
+        } else {
+          assert.equal(vars['REPORTS_BUCKET'], undefined, `${name} is not told the reports bucket`);
+        }
+      }
+      // The Rust side reads it (the scan of "every function gets every variable its Rust code reads" covers the rest).
+      for (const name of BULK_FUNCTIONS) assert.ok(variablesReadByFunction(name).has('REPORTS_BUCKET'), `${name} reads REPORTS_BUCKET`);
+    });
+
+    it(`${env}: the reports bucket: each bulk function gets only its object actions under its own prefixes`, () => {
+      const t = tpl(env);
+      const bucket = loadConfig(CONFIG_DIR, env).existing.reportsBucketName;
+      const objects = (p: string): string => `arn:aws:s3:::${bucket}/${p}*`;
+      assert.deepEqual([IMPORTS_PREFIX, MANIFESTS_PREFIX, REPORTS_PREFIX], ['imports/', 'manifests/', 'reports/']);
+      // The CSV is uploaded to a presigned PUT under imports/ and read back; the manifest is
+      // written under manifests/ and read by the worker, which writes the report under reports/;
+      // control signs its download.
+      const expected: Record<string, string[]> = {
+        'bulk-job-create': [`s3:GetObject ${objects(IMPORTS_PREFIX)}`, `s3:PutObject ${objects(IMPORTS_PREFIX)}`, `s3:PutObject ${objects(MANIFESTS_PREFIX)}`],
+        [BULK_WORKER]: [`s3:GetObject ${objects(MANIFESTS_PREFIX)}`, `s3:PutObject ${objects(REPORTS_PREFIX)}`],
+        'bulk-job-control': [`s3:GetObject ${objects(REPORTS_PREFIX)}`],
+      };
+      for (const name of SCHEMA.functions) {
+        const granted = s3StatementsOf(t, env, name)
+          .flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${String(r)}`)))
+          .filter((g) => g.includes(`:::${bucket}/`))
+          .sort();
+        assert.deepEqual(granted, (expected[name] ?? []).sort(), `${name} on the reports bucket`);
+      }
+      // Nor do the bulk functions get anything on the media bucket: a bulk job sends no file.
+      const media = loadConfig(CONFIG_DIR, env).existing.mediaBucketName;
+      for (const name of BULK_FUNCTIONS) {
+        assert.ok(!s3StatementsOf(t, env, name).some((st) => JSON.stringify(st.Resource).includes(`:::${media}/`)), `${name} on the media bucket`);
+      }
+    });
+
+    it(`${env}: the bulk functions get exactly their tables`, () => {
+      const t = tpl(env);
+      const read = ['dynamodb:GetItem', 'dynamodb:Query'];
+      const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+      const expected: Record<string, Record<string, 'read' | 'write' | 'readWrite'>> = {
+        'bulk-job-create': { Contacts: 'readWrite', AuditLogs: 'write', BulkJobs: 'readWrite', RateLimitTrackers: 'readWrite' },
+        [BULK_WORKER]: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write', BulkJobs: 'readWrite', BulkRecipients: 'readWrite' },
+        'bulk-job-control': { BulkJobs: 'readWrite', BulkRecipients: 'read', AuditLogs: 'write' },
+      };
+      for (const name of BULK_FUNCTIONS) {
+        const role = roleOf(t, env, name);
+        for (const def of SCHEMA.tables) {
+          const actions = tableActions(t, role, tableId(t, env, def.name));
+          const access = expected[name]?.[def.name];
+          if (access === undefined) assert.equal(actions.size, 0, `${name} has nothing on ${def.name}`);
+          if (access === 'read' || access === 'readWrite') for (const a of read) assert.ok(actions.has(a), `${name} may ${a} on ${def.name}`);
+          if (access === 'write' || access === 'readWrite') for (const a of write) assert.ok(actions.has(a), `${name} may ${a} on ${def.name}`);
+          if (access === 'read') for (const a of write) assert.ok(!actions.has(a), `${name} only reads ${def.name}`);
+          if (access === 'write') for (const a of read) assert.ok(!actions.has(a), `${name} only writes ${def.name}`);
+        }
+      }
+    });
+
+    it(`${env}: alarms on bulk-dlq's depth and on a finished job's failure rate above ${BULK_FAILURE_RATE_ALARM_PERCENT} % on any channel`, () => {
+      const t = tpl(env);
+      const topicId = logicalIdOf(t, 'AWS::SNS::Topic', (p) => p['TopicName'] === `${prefix(env)}alerts`, 'alerts topic');
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `${prefix(env)}bulk-dlq-depth`,
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(t, env, 'bulk-dlq'), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: topicId }],
+      });
+      assert.equal(BULK_FAILURE_RATE_ALARM_PERCENT, 10);
+      for (const channel of CHANNELS) {
+        t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: `${prefix(env)}bulk-job-failure-rate-${channel}`,
+          Namespace: METRICS_NAMESPACE,
+          MetricName: BULK_JOB_FAILURE_RATE,
+          Dimensions: [
+            { Name: 'Channel', Value: channel },
+            { Name: 'Environment', Value: env },
+          ],
+          Statistic: 'Maximum',
+          Period: 300,
+          EvaluationPeriods: 1,
+          Threshold: 10,
+          ComparisonOperator: 'GreaterThanThreshold',
+          // A job that finished nowhere in the period is no failure.
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: topicId }],
+          OKActions: [{ Ref: topicId }],
+        });
+      }
+    });
+
+    it(`${env}: the dashboard graphs the bulk job metrics of every channel`, () => {
+      const [[, dashboard]] = resourcesOf(tpl(env), 'AWS::CloudWatch::Dashboard') as [[string, Resource]];
+      const body = JSON.stringify(dashboard.Properties['DashboardBody']).replace(/\\"/g, '"');
+      for (const channel of CHANNELS) {
+        for (const metric of [BULK_JOB_FAILURE_RATE, BULK_JOB_DURATION_SECONDS, BULK_JOB_THROUGHPUT]) {
+          assert.ok(body.includes(`["${METRICS_NAMESPACE}","${metric}","Channel","${channel}","Environment","${env}"`), `${metric} of ${channel}`);
+        }
+        for (const outcome of BULK_OUTCOMES) {
+          assert.ok(
+            body.includes(`["${METRICS_NAMESPACE}","${BULK_RECIPIENTS}","Channel","${channel}","Environment","${env}","Outcome","${outcome}"`),
+            `${BULK_RECIPIENTS} ${outcome} of ${channel}`,
+          );
+        }
+      }
+      assert.deepEqual([...BULK_OUTCOMES], ['sent', 'failed', 'unknown', 'skipped', 'cancelled']);
+    });
+  }
+
+  it('bulk.workerConcurrency is the event source\'s MaximumConcurrency', () => {
+    for (const workerConcurrency of [2, 5]) {
+      const config: EnvironmentConfig = { ...loadConfig(CONFIG_DIR, 'preview'), bulk: { workerConcurrency } };
+      const t = templateOf(buildTestApp({ environments: ['preview'], configs: { preview: config } }).stacks, 'preview');
+      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: workerConcurrency } });
+    }
+  });
+
+  it('bulk-queue\'s visibility follows its consumer\'s timeout, whatever it is', () => {
+    assert.equal(visibilityTimeoutFor(BULK_WORKER_TIMEOUT).toSeconds(), VISIBILITY_TO_TIMEOUT_RATIO * BULK_WORKER_TIMEOUT.toSeconds());
+    for (const minutes of [1, 5, 15]) {
+      const stack = new Stack(new App(), 'Probe', { env: { account: '809904170947', region: 'us-east-1' } });
+      new Messaging(stack, 'Messaging', { resourcePrefix: 'probe-', production: false, inboundTopicArn: 'arn:aws:sns:us-east-1:809904170947:t', bulkConsumerTimeout: Duration.minutes(minutes) });
+      Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { QueueName: 'probe-bulk-queue', VisibilityTimeout: VISIBILITY_TO_TIMEOUT_RATIO * minutes * 60 });
+    }
+    // 6 × 2 h would exceed SQS's 12 h ceiling: refused, rather than silently capped.
+    assert.throws(() => visibilityTimeoutFor(Duration.hours(2.5)), /beyond SQS's 12 hours/);
+  });
+
+  it('a route to a function whose timeout outlasts API Gateway stops synthesis', () => {
+    const routedWorker: Schema = { ...SCHEMA, routes: [...SCHEMA.routes, { method: 'POST', path: '/api/bulk-worker', function: BULK_WORKER, authorized: true }] };
+    assert.throws(() => buildTestApp({ environments: ['preview'], schema: routedWorker }), /POST \/api\/bulk-worker is served by bulk-worker, whose timeout \(2 minutes\) outlasts API Gateway's 29 seconds/);
   });
 });
 
@@ -896,7 +1179,9 @@ describe('monitoring', () => {
         assert.match(JSON.stringify(depth['Dimensions']), new RegExp(`"${queueId(t, env, dlq)}"`));
       }
       assert.equal(alarm('api-5xx')['MetricName'], '5xx');
-      assert.equal(alarms.length, SCHEMA.functions.length * 2 + 3 + 1, 'no other alarms');
+      const failureRates = alarms.filter((a) => String(a['AlarmName']).startsWith(`${prefix(env)}bulk-job-failure-rate-`));
+      assert.equal(failureRates.length, CHANNELS.length, 'one bulk failure-rate alarm per channel (see "the bulk path")');
+      assert.equal(alarms.length, SCHEMA.functions.length * 2 + 3 + 1 + CHANNELS.length, 'no other alarms');
     });
 
     it(`${env}: the alerts topic is encrypted and TLS-only, with a key CloudWatch may use`, () => {

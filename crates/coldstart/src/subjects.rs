@@ -11,7 +11,9 @@
 //! - the inbound WhatsApp event is one SNS record carrying a real EUM Social envelope whose only
 //!   change is a `delivered` status without the callback data the send path attaches (a message
 //!   sent from outside the platform): the handler parses it all, ignores the status without a
-//!   table read and returns `Ok(())`, which the runtime answers as `null`.
+//!   table read and returns `Ok(())`, which the runtime answers as `null`;
+//! - the bulk worker's event is an SQS batch with no records: nothing to do, so it answers an
+//!   SQS batch response without failures, `{"batchItemFailures": []}`, without any AWS call.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -30,9 +32,16 @@ pub enum Profile {
     /// SESv2, S3 and SNS clients (`outbound-whatsapp`, `outbound-sms`, `outbound-email`,
     /// `messages-read`).
     Messaging,
-    /// The messaging config and clients plus the inbound config (number → tenant map, media
-    /// table; `inbound-whatsapp-handler`).
+    /// The messaging config plus the inbound config (media table, phone region, `inbound-dlq`
+    /// URL), the messaging clients plus SQS for `inbound-dlq` (`inbound-whatsapp-handler`).
     Inbound,
+    /// `wecare_bulk::Config` (the messaging config plus the bulk tables, queue, reports bucket and
+    /// phone region) and `wecare_bulk::Deps`: the messaging clients plus SQS and S3
+    /// (`bulk-job-create`, `bulk-job-control`).
+    Bulk,
+    /// The same configuration and clients as [`Profile::Bulk`], behind an SQS event source
+    /// (`bulk-worker`).
+    BulkWorker,
     /// Nothing but the logger (`users`).
     Users,
 }
@@ -43,6 +52,15 @@ const MESSAGING_FUNCTIONS: &[&str] = &["outbound-whatsapp", "outbound-sms", "out
 /// The SNS-triggered function; it serves no route.
 const INBOUND_FUNCTION: &str = "inbound-whatsapp-handler";
 
+/// The API functions whose `main` builds `wecare_bulk::Deps` from `wecare_bulk::Config::from_env`.
+const BULK_FUNCTIONS: &[&str] = &["bulk-job-create", "bulk-job-control"];
+
+/// The SQS-triggered bulk function; it serves no route.
+const BULK_WORKER_FUNCTION: &str = "bulk-worker";
+
+/// The SQS batch response of a batch in which nothing failed.
+const NO_BATCH_ITEM_FAILURES: &str = r#"{"batchItemFailures": []}"#;
+
 impl Profile {
     /// The profile of a function, `None` for one nobody described yet.
     fn of(function: &str) -> Option<Self> {
@@ -50,6 +68,8 @@ impl Profile {
             "auth-middleware" => Some(Profile::Authorizer),
             "users" => Some(Profile::Users),
             INBOUND_FUNCTION => Some(Profile::Inbound),
+            BULK_WORKER_FUNCTION => Some(Profile::BulkWorker),
+            f if BULK_FUNCTIONS.contains(&f) => Some(Profile::Bulk),
             f if MESSAGING_FUNCTIONS.contains(&f) => Some(Profile::Messaging),
             f if f.starts_with("contacts-") => Some(Profile::Contacts),
             _ => None,
@@ -63,6 +83,8 @@ impl Profile {
             Profile::Contacts => "contacts",
             Profile::Messaging => "messaging",
             Profile::Inbound => "inbound",
+            Profile::Bulk => "bulk",
+            Profile::BulkWorker => "bulk-worker",
             Profile::Users => "users",
         }
     }
@@ -72,7 +94,12 @@ impl Profile {
         match self {
             Profile::Authorizer => "dynamodb + http",
             Profile::Contacts => "dynamodb",
-            Profile::Messaging | Profile::Inbound => "dynamodb + socialmessaging + sms-voice-v2 + sesv2 + s3 + sns",
+            Profile::Messaging => "dynamodb + socialmessaging + sms-voice-v2 + sesv2 + s3 + sns",
+            Profile::Inbound => "dynamodb + socialmessaging + sms-voice-v2 + sesv2 + s3 + sns + sqs",
+            // wecare_bulk::Deps builds its own S3 client beside the messaging one.
+            Profile::Bulk | Profile::BulkWorker => {
+                "dynamodb + socialmessaging + sms-voice-v2 + sesv2 + s3 + sns + sqs + s3 (bulk)"
+            }
             Profile::Users => "none",
         }
     }
@@ -87,6 +114,9 @@ pub enum Expected {
     Denied,
     /// `null`: the handler returned `Ok(())` (an event-source function with nothing to return).
     Null,
+    /// Exactly this JSON document (an event-source function's response, such as an SQS batch
+    /// response).
+    Json(&'static str),
 }
 
 /// One function under test.
@@ -94,8 +124,8 @@ pub enum Expected {
 pub struct Subject {
     pub function: &'static str,
     pub profile: Profile,
-    /// What the event is, for the report: the route key (`GET /api/contacts`), or for the SNS
-    /// function a description of the notification.
+    /// What the event is, for the report: the route key (`GET /api/contacts`), or for an
+    /// event-source function a description of the notification or batch.
     pub event_label: String,
     pub event: Vec<u8>,
     pub expected: Expected,
@@ -114,6 +144,10 @@ impl Subject {
                 "isAuthorized: false".to_string(),
             ),
             Expected::Null => (answer.is_null(), "null (the handler returned Ok)".to_string()),
+            Expected::Json(document) => (
+                serde_json::from_str::<Value>(document).is_ok_and(|wanted| *answer == wanted),
+                document.to_string(),
+            ),
         };
         if ok {
             return Ok(());
@@ -182,7 +216,21 @@ fn subject(function: &'static str, profile: Profile) -> Result<Subject, String> 
                 expected: Expected::Null,
             })
         }
-        Profile::Contacts | Profile::Messaging | Profile::Users => {
+        Profile::BulkWorker => {
+            if ROUTES.iter().any(|r| r.function == function) {
+                return Err(format!(
+                    "{function} serves a route; its cold-start event is an SQS batch"
+                ));
+            }
+            Ok(Subject {
+                function,
+                profile,
+                event_label: "SQS: a batch without records (nothing to do)".to_string(),
+                event: json!({ "Records": [] }).to_string().into_bytes(),
+                expected: Expected::Json(NO_BATCH_ITEM_FAILURES),
+            })
+        }
+        Profile::Contacts | Profile::Messaging | Profile::Bulk | Profile::Users => {
             // The function's first route: `users` answers the open health check, the others deny
             // the caller the (absent) authorizer did not vouch for.
             let route = ROUTES
@@ -382,6 +430,12 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
             "arn:aws:sns:us-east-1:123456789012:coldstart-alerts",
         ),
         ("MEDIA_BUCKET", "coldstart-media"),
+        // `wecare_bulk::Config` (the bulk functions; their two tables come with the others below).
+        (
+            "BULK_QUEUE_URL",
+            "https://sqs.us-east-1.amazonaws.com/123456789012/coldstart-bulk-queue",
+        ),
+        ("REPORTS_BUCKET", "coldstart-reports"),
         // The inbound handler's own: where events of numbers no tenant owns go.
         (
             "INBOUND_DLQ_URL",
@@ -416,10 +470,16 @@ mod tests {
         let (all, skipped) = subjects(&[]).expect("subjects");
         assert_eq!(all.len() + skipped.len(), FUNCTIONS.len());
         assert!(skipped.is_empty(), "every function has a profile: {skipped:?}");
+        // Each profile has its own name for the Python baseline.
+        let profiles: std::collections::BTreeMap<&str, Profile> =
+            all.iter().map(|s| (s.profile.as_str(), s.profile)).collect();
+        let distinct: std::collections::BTreeSet<String> = all.iter().map(|s| format!("{:?}", s.profile)).collect();
+        assert_eq!(profiles.len(), distinct.len());
         for s in &all {
             let event: Value = serde_json::from_slice(&s.event).expect("event is JSON");
-            if s.profile == Profile::Inbound {
+            if matches!(s.profile, Profile::Inbound | Profile::BulkWorker) {
                 assert!(event["Records"].is_array());
+                assert!(!ROUTES.iter().any(|r| r.function == s.function));
                 continue;
             }
             assert_eq!(event["routeKey"], s.event_label.as_str());
@@ -448,6 +508,43 @@ mod tests {
             .check(&json!({ "statusCode": 401, "body": body.to_string() }))
             .is_ok());
         assert!(sms.check(&json!({ "statusCode": 202 })).is_err());
+    }
+
+    #[test]
+    fn bulk_api_functions_answer_401_on_their_first_route() {
+        let (all, _) = subjects(&[]).expect("subjects");
+        for f in BULK_FUNCTIONS {
+            let s = all.iter().find(|s| s.function == *f).expect("measured");
+            assert_eq!(s.profile, Profile::Bulk);
+            let first = ROUTES.iter().find(|r| r.function == *f).expect("a route");
+            assert_eq!(s.event_label, first.route_key());
+            assert_eq!(s.expected, Expected::Status(401));
+            let event: Value = serde_json::from_slice(&s.event).expect("JSON");
+            assert!(event["requestContext"].get("authorizer").is_none());
+            assert!(!event["rawPath"].as_str().expect("path").contains('{'));
+        }
+        let create = all.iter().find(|s| s.function == "bulk-job-create").expect("create");
+        assert_eq!(create.event_label, "POST /api/bulk-jobs/uploads");
+        let control = all.iter().find(|s| s.function == "bulk-job-control").expect("control");
+        assert_eq!(control.event_label, "GET /api/bulk-jobs");
+        assert!(control.check(&json!({ "statusCode": 401 })).is_ok());
+        assert!(control.check(&json!({ "statusCode": 200 })).is_err());
+    }
+
+    #[test]
+    fn the_bulk_worker_gets_an_empty_sqs_batch_and_reports_no_failures() {
+        let (all, _) = subjects(&[BULK_WORKER_FUNCTION.to_string()]).expect("subjects");
+        let s = &all[0];
+        assert_eq!((s.function, s.profile), (BULK_WORKER_FUNCTION, Profile::BulkWorker));
+        let event: Value = serde_json::from_slice(&s.event).expect("JSON");
+        assert_eq!(event, json!({ "Records": [] }));
+        assert_eq!(s.expected, Expected::Json(NO_BATCH_ITEM_FAILURES));
+        assert!(s.check(&json!({ "batchItemFailures": [] })).is_ok());
+        assert!(s
+            .check(&json!({ "batchItemFailures": [{ "itemIdentifier": "m-1" }] }))
+            .is_err());
+        assert!(s.check(&Value::Null).is_err());
+        assert!(s.check(&json!({ "errorType": "x", "errorMessage": "y" })).is_err());
     }
 
     #[test]
@@ -524,6 +621,11 @@ mod tests {
             "INBOUND_DLQ_URL",
             "TENANCY",
             "DEFAULT_PHONE_REGION",
+            // crates/bulk/src/lib.rs
+            "BULK_JOBS_TABLE",
+            "BULK_RECIPIENTS_TABLE",
+            "BULK_QUEUE_URL",
+            "REPORTS_BUCKET",
         ] {
             assert!(env.get(var).is_some_and(|v| !v.trim().is_empty()), "{var} is set");
         }
@@ -538,6 +640,7 @@ mod tests {
         }
         assert!(env["WHATSAPP_TIER_LIMIT"].parse::<u64>().expect("a number") > 0);
         assert!(env["ALERTS_TOPIC_ARN"].starts_with("arn:aws:sns:"));
+        assert!(env["BULK_QUEUE_URL"].starts_with("https://sqs."));
     }
 
     #[test]

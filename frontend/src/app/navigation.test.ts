@@ -6,11 +6,12 @@ describe('visibleNavigation', () => {
     expect(sections).toEqual([
       { id: 'inbox', items: [{ label: 'Inbox', to: '/inbox' }] },
       { id: 'contacts', items: [{ label: 'Contacts', to: '/contacts' }] },
+      { id: 'bulk', items: [{ label: 'Bulk Messaging', to: '/bulk' }] },
     ]);
   });
 
   it('hides what the role may not use', () => {
-    expect(visibleNavigation(destinations, (p) => p !== 'readContacts').map((s) => s.id)).toEqual(['inbox']);
+    expect(visibleNavigation(destinations, (p) => p !== 'readContacts').map((s) => s.id)).toEqual(['inbox', 'bulk']);
     expect(visibleNavigation(destinations, (p) => p !== 'readContacts' && p !== 'readMessages')).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 // The sidebar. Every destination the product will have is listed here; `ready` says whether its
-// screens exist yet, and the user must hold `permission` to see it. Adding DM, Bulk Messaging or
-// Agent is flipping `ready` (and adding their routes in routes.tsx).
+// screens exist yet, and the user must hold `permission` to see it. Adding DM or Agent is flipping
+// `ready` (and adding their routes in routes.tsx). Bulk Messaging is read by every role (a Viewer
+// follows jobs); creating and controlling jobs takes `manageBulk`, which its pages check.
 import type { NavSection } from '@/components/layout/AppShell';
 import type { Permission } from '@/lib/authorization';
 
@@ -29,7 +30,7 @@ export const destinations: Section[] = [
     ],
   },
   { id: 'contacts', items: [{ label: 'Contacts', to: '/contacts', permission: 'readContacts', ready: true }] },
-  { id: 'bulk', items: [{ label: 'Bulk Messaging', to: '/bulk', permission: 'manageBulk', ready: false }] },
+  { id: 'bulk', items: [{ label: 'Bulk Messaging', to: '/bulk', permission: 'readMessages', ready: true }] },
   { id: 'agent', items: [{ label: 'Agent', to: '/agent', permission: 'readMessages', ready: false }] },
 ];
 

@@ -1,6 +1,7 @@
 // The route table: sign-in outside the shell, every feature's pages inside it.
 import { Navigate, Outlet, ScrollRestoration, type RouteObject } from 'react-router';
 import { SignInPage } from '@/features/auth/components/SignInPage';
+import { bulkRoutes } from '@/features/bulk/routes';
 import { contactsRoutes } from '@/features/contacts/routes';
 import { conversationRoutes } from '@/features/conversation/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
@@ -31,6 +32,7 @@ export const routes: RouteObject[] = [
           ...contactsRoutes,
           ...inboxRoutes,
           ...conversationRoutes,
+          ...bulkRoutes,
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -6,6 +6,8 @@ export interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The safe choice's label; "Cancel" unless that would be ambiguous (e.g. when cancelling a job). */
+  cancelLabel?: string;
   onConfirm: () => void;
   onCancel: () => void;
   busy?: boolean;
@@ -17,7 +19,17 @@ export interface ConfirmDialogProps {
  * A modal question built on `<dialog>`: the browser traps focus, Escape cancels, and focus
  * returns to the control that opened it. The safe choice (Cancel) has the initial focus.
  */
-export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onCancel, busy = false, error }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  cancelLabel = 'Cancel',
+  onConfirm,
+  onCancel,
+  busy = false,
+  error,
+}: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
@@ -45,7 +57,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, 
       {error ? <div className="dialog__error">{error}</div> : null}
       <div className="dialog__actions">
         <Button variant="secondary" onClick={onCancel} disabled={busy} autoFocus>
-          Cancel
+          {cancelLabel}
         </Button>
         <Button variant="danger" onClick={onConfirm} busy={busy}>
           {confirmLabel}

@@ -1,3 +1,4 @@
+import type { Job } from '@/features/bulk/api/bulk-job';
 import type { Contact } from '@/features/contacts/api/contact';
 import type { Message } from '@/features/conversation/api/message';
 import type { AppConfig } from '@/config/config';
@@ -112,4 +113,28 @@ export const wecareSenders = {
 /** GET /api/senders as the API answers it (the tenant's senders, all channels). */
 export function sendersPage(senders: Sender[] = Object.values(wecareSenders)) {
   return { items: senders };
+}
+
+let jobCounter = 0;
+
+/** A bulk job as the API returns it: an SMS to 10 recipients, running, 4 sent. */
+export function aJob(overrides: Partial<Job> = {}): Job {
+  jobCounter += 1;
+  const at = new Date(Date.UTC(2026, 10, 20, 10, jobCounter)).toISOString();
+  return {
+    jobId: `job-${jobCounter}`,
+    name: `Campaign ${jobCounter}`,
+    channel: 'sms',
+    sender: 'pool-wecare-sms',
+    content: { type: 'text', body: 'Hi {{name}}' },
+    status: 'RUNNING',
+    progress: { total: 10, pending: 6, sent: 4, failed: 0, skipped: {}, unknown: 0, cancelled: 0 },
+    excluded: {},
+    createdBy: 'u-operator',
+    createdAt: at,
+    updatedAt: at,
+    stalled: false,
+    reportReady: false,
+    ...overrides,
+  };
 }

@@ -32,3 +32,11 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} KB`;
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
+
+const clockTime = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+
+/** "14:05:09" in the reader's time zone: for per-second charts. */
+export function formatClock(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : clockTime.format(date);
+}

@@ -22,6 +22,7 @@ import { Construct } from 'constructs';
 import type { Tenancy } from '../config';
 import { AUTHORIZER_FUNCTION, type RouteDef } from '../schema';
 import type { Functions } from './functions';
+import { API_INTEGRATION_TIMEOUT } from './rust-function';
 
 /** How long API Gateway reuses an authorizer answer for the same Authorization header. */
 export const AUTHORIZER_CACHE_TTL = Duration.minutes(1);
@@ -132,6 +133,14 @@ export class Api extends Construct {
       return integration;
     };
     for (const route of props.routes) {
+      // A function that may run longer than the gateway waits would answer nobody: only a
+      // function no route serves (a queue consumer) may be given a longer timeout.
+      const timeout = props.functions.timeoutOf(route.function);
+      if (timeout.toSeconds() > API_INTEGRATION_TIMEOUT.toSeconds()) {
+        throw new Error(
+          `${route.method} ${route.path} is served by ${route.function}, whose timeout (${timeout.toHumanString()}) outlasts API Gateway's ${API_INTEGRATION_TIMEOUT.toHumanString()}; a function a route serves must keep FUNCTION_TIMEOUT`,
+        );
+      }
       const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],

@@ -1,10 +1,10 @@
 // Why this exists: one RustLambda per function listed in schema.json — a function added to the
 // Rust workspace and to `wecare_core::routes::FUNCTIONS` appears here without touching this
-// file — with its table, sender, WhatsApp, queue, media-bucket and alerts permissions, and the
-// messaging config's variables (every tenant's senders among them), granted from lib/wiring.ts at
-// the moment it is wired.
+// file — with its table, sender, WhatsApp, queue, media- and reports-bucket and alerts
+// permissions, and the messaging config's variables (every tenant's senders among them), granted
+// from lib/wiring.ts at the moment it is wired.
 
-import { Stack, Validations } from 'aws-cdk-lib';
+import { type Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -14,7 +14,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
-import { type FunctionWiring, type MediaGrant, type SendChannel, wiringOf, WIRING } from '../wiring';
+import { type FunctionWiring, type ObjectGrant, type SendChannel, wiringOf, WIRING } from '../wiring';
 import type { Data } from './data';
 import type { QueueName } from './messaging';
 import { RustLambda } from './rust-function';
@@ -24,6 +24,15 @@ export const INCOMING_MEDIA_PREFIX = 'incoming/';
 
 /** Where operators' uploads for WhatsApp sends are stored (outbound-whatsapp's keys start with it). */
 export const OUTGOING_MEDIA_PREFIX = 'outgoing/';
+
+/** Operators' CSV uploads for bulk jobs in the reports bucket (bulk-job-create's keys start with it). */
+export const IMPORTS_PREFIX = 'imports/';
+
+/** Bulk jobs' resolved recipient lists in the reports bucket. */
+export const MANIFESTS_PREFIX = 'manifests/';
+
+/** Bulk jobs' CSV reports in the reports bucket. */
+export const REPORTS_PREFIX = 'reports/';
 
 /** What SNS does with the topic's key when a message is published to an encrypted topic. */
 export const ALERTS_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
@@ -61,12 +70,20 @@ export interface FunctionsProps {
   readonly queues: ReadonlyMap<QueueName, IQueue>;
   /** The existing media bucket, for a wiring's `media` and `messagingConfig`. */
   readonly mediaBucket: IBucket;
+  /** The existing reports bucket (`existing.reportsBucketName`), for a wiring's `reports`. */
+  readonly reportsBucket: IBucket;
   /** The alerts topic (and the key it is encrypted with), for `messagingConfig` and `publishesAlerts`. */
   readonly alerts: { readonly topic: ITopic; readonly key: IKey };
   /** `WHATSAPP_TIER_LIMIT` of the functions with `messagingConfig`. */
   readonly whatsAppTierLimit: number;
   /** Grants per function; the platform's table (lib/wiring.ts) unless a test passes another. */
   readonly wiring?: Readonly<Record<string, FunctionWiring>>;
+  /**
+   * Timeouts of the functions that need longer than an API function (the bulk worker); every
+   * other function gets `FUNCTION_TIMEOUT`. Api refuses a route to a function whose timeout
+   * outlasts the API's integration timeout.
+   */
+  readonly timeouts?: ReadonlyMap<string, Duration>;
 }
 
 export class Functions extends Construct {
@@ -84,6 +101,7 @@ export class Functions extends Construct {
         commonEnvironment: props.commonEnvironment,
         logGroup: props.logGroup,
         sharedRole: props.sharedRole,
+        timeout: props.timeouts?.get(name),
       });
       for (const [tableName, access] of Object.entries(wiring.tables)) {
         const table = props.data.table(tableName);
@@ -119,8 +137,10 @@ export class Functions extends Construct {
         // Not queue.grantSendMessages, which adds GetQueueAttributes and GetQueueUrl.
         fn.function.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
       }
-      for (const grant of wiring.media ?? []) this.grantMedia(fn, grant, props.mediaBucket);
+      for (const grant of wiring.media ?? []) this.grantObjects(fn, grant, props.mediaBucket, 'media bucket');
       if (wiring.media !== undefined || wiring.messagingConfig) fn.function.addEnvironment('MEDIA_BUCKET', props.mediaBucket.bucketName);
+      for (const grant of wiring.reports ?? []) this.grantObjects(fn, grant, props.reportsBucket, 'reports bucket');
+      if (wiring.reports !== undefined) fn.function.addEnvironment('REPORTS_BUCKET', props.reportsBucket.bucketName);
       if (wiring.messagingConfig) {
         fn.function.addEnvironment('SENDERS', props.sendersVariable);
         fn.function.addEnvironment('ALERTS_TOPIC_ARN', props.alerts.topic.topicArn);
@@ -137,16 +157,23 @@ export class Functions extends Construct {
     this.all = all;
   }
 
-  private grantMedia(fn: RustLambda, grant: MediaGrant, bucket: IBucket): void {
+  private grantObjects(fn: RustLambda, grant: ObjectGrant<string>, bucket: IBucket, what: string): void {
     // Single actions, not grantRead/grantPut: those add s3:List*, GetBucket*, tagging, retention…
     const resource = bucket.arnForObjects(`${grant.prefix}*`);
     fn.function.addToRolePolicy(new PolicyStatement({ actions: [...grant.actions], resources: [resource] }));
     if (fn.ownsRole) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagArn(this, resource)}]`,
-        reason: `Only ${grant.actions.join(' and ')} on objects of the media bucket under ${grant.prefix}: ${grant.why}, so no narrower ARN can be written in advance.`,
+        reason: `Only ${grant.actions.join(' and ')} on objects of the ${what} under ${grant.prefix}: ${grant.why}, so no narrower ARN can be written in advance.`,
       });
     }
+  }
+
+  /** The timeout of the function called `name`. */
+  timeoutOf(name: string): Duration {
+    const fn = this.all.get(name);
+    if (!fn) throw new Error(`no function ${name} (functions: ${[...this.all.keys()].join(', ')})`);
+    return fn.timeout;
   }
 
   /** The function called `name`; schema.json guarantees routes only name existing ones. */

@@ -9,7 +9,6 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FUNCTION_TIMEOUT } from './rust-function';
 
 /** How long a failed message waits in a dead-letter queue for replay: SQS's maximum. */
 export const DLQ_RETENTION = Duration.days(14);
@@ -20,6 +19,22 @@ export const BULK_MAX_RECEIVE_COUNT = 5;
 /** Lambda's SQS event source wants visibility ≥ 6 × the consumer's timeout. */
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 
+/** SQS's ceiling for a queue's visibility timeout. */
+export const MAX_VISIBILITY_TIMEOUT = Duration.hours(12);
+
+/**
+ * The visibility timeout of a queue consumed by a function with `consumerTimeout`: exactly
+ * `VISIBILITY_TO_TIMEOUT_RATIO` times it, so a batch still being worked on (or retried by Lambda's
+ * poller after a throttle) is not handed to a second invocation.
+ */
+export function visibilityTimeoutFor(consumerTimeout: Duration): Duration {
+  const visibility = Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO);
+  if (visibility.toSeconds() > MAX_VISIBILITY_TIMEOUT.toSeconds()) {
+    throw new Error(`a consumer timeout of ${consumerTimeout.toHumanString()} needs a visibility timeout of ${visibility.toHumanString()}, beyond SQS's ${MAX_VISIBILITY_TIMEOUT.toHumanString()}`);
+  }
+  return visibility;
+}
+
 /** Names of the queues, as in the specification and the local stack. */
 export type QueueName = 'inbound-dlq' | 'bulk-queue' | 'bulk-dlq' | 'outbound-dlq';
 
@@ -29,6 +44,11 @@ export interface MessagingProps {
   readonly production: boolean;
   /** The existing topic of inbound WhatsApp events (`existing.inboundTopicArn`). */
   readonly inboundTopicArn: string;
+  /**
+   * The timeout of bulk-queue's consumer (bulk-worker), from which the queue's visibility timeout
+   * is derived: the stack passes the one value it also gives the function.
+   */
+  readonly bulkConsumerTimeout: Duration;
 }
 
 export class Messaging extends Construct {
@@ -64,8 +84,8 @@ export class Messaging extends Construct {
     this.bulkQueue = new Queue(this, 'bulk-queue', {
       ...secured,
       queueName: `${props.resourcePrefix}bulk-queue`,
-      // The consumer (bulk-worker) is a RustFunction, whose timeout the wrapper fixes.
-      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO),
+      // Derived from the consumer's (bulk-worker's) timeout, never written down on its own.
+      visibilityTimeout: visibilityTimeoutFor(props.bulkConsumerTimeout),
       deadLetterQueue: { queue: this.bulkDlq, maxReceiveCount: BULK_MAX_RECEIVE_COUNT },
     });
 

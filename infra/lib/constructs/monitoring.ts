@@ -2,7 +2,8 @@
 // and the API write to (the specification's `/base-wecare-digital/common`), the alerts topic (the
 // send path publishes its messaging-tier warning there too), one alarm per failure that needs a
 // human — a function erroring or throttled, a message in a dead-letter queue, the API answering
-// 5xx — and the dashboard of delivery per channel that the functions' EMF metrics feed.
+// 5xx, a bulk job finishing with too many failures — and the dashboard of delivery and bulk jobs
+// per channel that the functions' EMF metrics feed.
 
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -11,6 +12,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  type HorizontalAnnotation,
   MathExpression,
   Metric,
   TextWidget,
@@ -26,7 +28,21 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CHANNEL_TITLES, CHANNELS, DELIVERY_FAILED, DELIVERY_SUCCEEDED, METRICS_NAMESPACE } from '../metrics';
+import {
+  BULK_FAILURE_RATE_ALARM_PERCENT,
+  BULK_JOB_DURATION_SECONDS,
+  BULK_JOB_FAILURE_RATE,
+  BULK_JOB_THROUGHPUT,
+  BULK_OUTCOMES,
+  BULK_RECIPIENTS,
+  type BulkOutcome,
+  CHANNEL_TITLES,
+  CHANNELS,
+  type ChannelName,
+  DELIVERY_FAILED,
+  DELIVERY_SUCCEEDED,
+  METRICS_NAMESPACE,
+} from '../metrics';
 
 export interface MonitoringProps {
   readonly environment: string;
@@ -46,6 +62,15 @@ export interface Watched {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/** Colours of the bulk outcomes on the dashboard. */
+const OUTCOME_COLOURS: Readonly<Record<BulkOutcome, string>> = {
+  sent: '#2ca02c',
+  failed: '#d62728',
+  unknown: '#ff7f0e',
+  skipped: '#7f7f7f',
+  cancelled: '#9467bd',
+};
 
 export class Monitoring extends Construct {
   readonly logGroup: LogGroup;
@@ -104,17 +129,46 @@ export class Monitoring extends Construct {
       );
     }
     this.alarm('api-5xx', 'The API answered 5xx (≥ 1 in 5 minutes)', watched.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), 1);
+    // One per channel, so the notification names the channel; the metric exists only when a job
+    // finishes, so no data is no failure.
+    for (const channel of CHANNELS) {
+      this.alarm(
+        `bulk-job-failure-rate-${channel}`,
+        `A ${CHANNEL_TITLES[channel]} bulk job finished with more than ${BULK_FAILURE_RATE_ALARM_PERCENT} % of its attempted recipients failed or unknown (${BULK_JOB_FAILURE_RATE} Maximum in 5 minutes); check the sender, the template and the job's report`,
+        this.bulkJobMetric(BULK_JOB_FAILURE_RATE, channel, 'Maximum'),
+        BULK_FAILURE_RATE_ALARM_PERCENT,
+        ComparisonOperator.GREATER_THAN_THRESHOLD,
+      );
+    }
     return this.dashboard(watched);
   }
 
-  private alarm(name: string, description: string, metric: IMetric, threshold: number): void {
+  /** A per-job bulk metric of one channel (dimensions Environment, Channel). */
+  private bulkJobMetric(metricName: string, channel: ChannelName, statistic: string, label?: string): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { Environment: this.props.environment, Channel: channel },
+      statistic,
+      period: FIVE_MINUTES,
+      ...(label === undefined ? {} : { label }),
+    });
+  }
+
+  private alarm(
+    name: string,
+    description: string,
+    metric: IMetric,
+    threshold: number,
+    comparisonOperator: ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  ): void {
     const alarm = new Alarm(this, `Alarm-${name}`, {
       alarmName: `${this.props.resourcePrefix}${name}`,
       alarmDescription: description,
       metric,
       threshold,
       evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.alarmAction);
@@ -129,7 +183,7 @@ export class Monitoring extends Construct {
     });
     dashboard.addWidgets(
       new TextWidget({
-        markdown: `# WECARE.DIGITAL — ${this.props.environment}\nDelivery per channel from the functions' EMF metrics (namespace \`${METRICS_NAMESPACE}\`), then the API, the functions and the dead-letter queues.`,
+        markdown: `# WECARE.DIGITAL — ${this.props.environment}\nDelivery and bulk jobs per channel from the functions' EMF metrics (namespace \`${METRICS_NAMESPACE}\`), then the API, the functions and the dead-letter queues.`,
         width: 24,
         height: 2,
       }),
@@ -164,6 +218,49 @@ export class Monitoring extends Construct {
           leftYAxis: { min: 0, showUnits: false },
           width: 8,
         });
+      }),
+    );
+
+    // Bulk jobs: what finished jobs did with their recipients, and their failure rate against the
+    // alarm's threshold; then how long jobs took and how fast they sent.
+    const failureThreshold: HorizontalAnnotation = { value: BULK_FAILURE_RATE_ALARM_PERCENT, label: 'alarm', color: '#d62728' };
+    dashboard.addWidgets(
+      ...CHANNELS.map(
+        (channel) =>
+          new GraphWidget({
+            title: `${CHANNEL_TITLES[channel]} bulk recipients`,
+            left: BULK_OUTCOMES.map(
+              (outcome) =>
+                new Metric({
+                  namespace: METRICS_NAMESPACE,
+                  metricName: BULK_RECIPIENTS,
+                  dimensionsMap: { Environment: this.props.environment, Channel: channel, Outcome: outcome },
+                  statistic: 'Sum',
+                  period: FIVE_MINUTES,
+                  label: outcome,
+                  color: OUTCOME_COLOURS[outcome],
+                }),
+            ),
+            right: [this.bulkJobMetric(BULK_JOB_FAILURE_RATE, channel, 'Maximum', 'job failure % (max)')],
+            rightYAxis: { min: 0, max: 100, label: '%', showUnits: false },
+            rightAnnotations: [failureThreshold],
+            leftYAxis: { min: 0, showUnits: false },
+            width: 8,
+          }),
+      ),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Bulk job duration (max, seconds)',
+        left: CHANNELS.map((channel) => this.bulkJobMetric(BULK_JOB_DURATION_SECONDS, channel, 'Maximum', CHANNEL_TITLES[channel])),
+        leftYAxis: { min: 0, showUnits: false },
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Bulk job throughput (average, recipients per second)',
+        left: CHANNELS.map((channel) => this.bulkJobMetric(BULK_JOB_THROUGHPUT, channel, 'Average', CHANNEL_TITLES[channel])),
+        leftYAxis: { min: 0, showUnits: false },
+        width: 12,
       }),
     );
 

@@ -1,8 +1,9 @@
 // Why this exists: the one wrapper around cargo-lambda-cdk's RustFunction. Everything every
-// function shares is fixed here once — Graviton (arm64) on provided.al2023, memory, timeout, the
-// shared log group, X-Ray tracing, the common environment and an execution role that can do
-// nothing but write its logs and traces — so sixteen functions cannot drift apart, and what a
-// function may touch beyond that is granted where it is wired.
+// function shares is fixed here once — Graviton (arm64) on provided.al2023, memory, the API
+// timeout, the shared log group, X-Ray tracing, the common environment and an execution role that
+// can do nothing but write its logs and traces — so the functions cannot drift apart, and what a
+// function may touch beyond that (or the longer timeout of a queue consumer) is decided where it
+// is wired.
 
 import { Duration, Validations } from 'aws-cdk-lib';
 import { IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -15,8 +16,22 @@ import { join } from 'node:path';
 /** Memory of every function; Rust handlers need little, but CPU (TLS, JWKS) scales with it. */
 export const FUNCTION_MEMORY_MB = 256;
 
-/** Timeout of every function. HTTP API integrations give up after 30 s anyway. */
-export const FUNCTION_TIMEOUT = Duration.seconds(30);
+/**
+ * The longest API Gateway waits for a Lambda integration: 29 s (CDK refuses an integration
+ * timeout above it; an HTTP API's own ceiling is 30 s).
+ */
+export const API_INTEGRATION_TIMEOUT = Duration.seconds(29);
+
+/**
+ * Timeout of every function unless it is given another (only a function no route serves may be).
+ * Not above the integration timeout: a request that runs too long then ends as the function's own
+ * timeout — logged with its request id, counted by its Errors alarm — before API Gateway gives up
+ * on it, instead of racing the gateway.
+ */
+export const FUNCTION_TIMEOUT = API_INTEGRATION_TIMEOUT;
+
+/** Lambda's ceiling for any function's timeout. */
+export const MAX_FUNCTION_TIMEOUT = Duration.minutes(15);
 
 export const FUNCTION_ARCHITECTURE = Architecture.ARM_64;
 export const FUNCTION_RUNTIME = 'provided.al2023';
@@ -34,6 +49,8 @@ export interface RustLambdaProps {
   readonly logGroup: ILogGroup;
   /** An existing role to run as; by default the function gets its own, least-privilege role. */
   readonly sharedRole?: IRole;
+  /** `FUNCTION_TIMEOUT` unless given (a queue consumer's, which no route serves). */
+  readonly timeout?: Duration;
 }
 
 export class RustLambda extends Construct {
@@ -41,9 +58,15 @@ export class RustLambda extends Construct {
   readonly role: IRole;
   /** True when `role` is this function's own role, to which grants are added. */
   readonly ownsRole: boolean;
+  /** The function's timeout (`Function.timeout` is optional in CDK's types; here it is always set). */
+  readonly timeout: Duration;
 
   constructor(scope: Construct, id: string, props: RustLambdaProps) {
     super(scope, id);
+    this.timeout = props.timeout ?? FUNCTION_TIMEOUT;
+    if (this.timeout.toSeconds() < 1 || this.timeout.toSeconds() > MAX_FUNCTION_TIMEOUT.toSeconds()) {
+      throw new Error(`${props.name}: a timeout of ${this.timeout.toHumanString()} is outside Lambda's 1 s to ${MAX_FUNCTION_TIMEOUT.toHumanString()}`);
+    }
     this.ownsRole = props.sharedRole === undefined;
     this.role = props.sharedRole ?? new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -63,7 +86,7 @@ export class RustLambda extends Construct {
         environment: { AWS_LC_SYS_NO_JITTER_ENTROPY: '1' },
       },
       memorySize: FUNCTION_MEMORY_MB,
-      timeout: FUNCTION_TIMEOUT,
+      timeout: this.timeout,
       tracing: Tracing.ACTIVE,
       logGroup: props.logGroup,
       loggingFormat: LoggingFormat.JSON,

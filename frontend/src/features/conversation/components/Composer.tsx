@@ -9,6 +9,7 @@ import { Link } from 'react-router';
 import { Alert } from '@/components/Alert';
 import { Button } from '@/components/Button';
 import { ChannelIcon, channelName } from '@/components/ChannelIcon';
+import { ChoiceGroup } from '@/components/ChoiceGroup';
 import { SelectField } from '@/components/SelectField';
 import { Skeleton } from '@/components/Skeleton';
 import { TextArea } from '@/components/TextArea';
@@ -17,15 +18,14 @@ import { ApiError } from '@/lib/api-error';
 import { sendersOn, useSenders, type Sender } from '@/lib/senders';
 import { formatTime } from '@/utils/format';
 import { UNKNOWN_DELIVERY_DETAIL, UNKNOWN_DELIVERY_LABEL } from '@/utils/message-status';
+import { smsSegments } from '@/utils/sms-segments';
 import type { ConversationContact } from '../api/get-contact';
 import type { Channel, ConversationWindow, Message } from '../api/message';
 import { useSendEmail } from '../api/send-email';
 import { useSendSms } from '../api/send-sms';
 import { useSendWhatsApp, useSendWhatsAppFile, type SendFileInput, type WhatsAppTemplate } from '../api/send-whatsapp';
-import { ChoiceGroup } from './ChoiceGroup';
 import { ACCEPTED_TYPES, checkFile, FILE_HINT, formatFileSize, MEDIA_RULES, takesCaption, type FileCheck } from './media-limits';
 import { describeSendError } from './send-errors';
-import { smsSegments } from './sms-segments';
 
 const optInField = { whatsapp: 'optInWhatsApp', sms: 'optInSms', email: 'optInEmail' } as const;
 
