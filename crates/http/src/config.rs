@@ -43,6 +43,26 @@ impl Env {
         }
     }
 
+    /// An optional variable, parsed; `default` when it is absent or empty (a value that does not
+    /// parse is a problem, not a silent default).
+    pub fn optional<T, E: std::fmt::Display>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+        default: T,
+    ) -> T {
+        match self.vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            None => default,
+            Some(v) => match parse(v) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.problems.push(format!("{name} {e}"));
+                    default
+                }
+            },
+        }
+    }
+
     /// A required comma-separated list that may be empty: the variable must be set, but set to
     /// nothing it means "none" (no WhatsApp number allowed yet, every number in the default
     /// tenant), which fails closed where the list is used, not at every cold start.

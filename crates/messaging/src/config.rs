@@ -43,6 +43,10 @@ pub struct Config {
     /// Where operational alerts (the tier warning) are published.
     pub alerts_topic_arn: String,
     pub media_bucket: String,
+    /// How long a claim may stay `sending` before it is taken for one whose call died
+    /// (`STALE_CLAIM_SECONDS`, default [`crate::pipeline::STALE_CLAIM`]). It must exceed the
+    /// longest live attempt; tests shorten it to see a dead worker's sends settle quickly.
+    pub stale_claim: chrono::Duration,
 }
 
 fn tier(s: &str) -> Result<u64, String> {
@@ -90,6 +94,14 @@ impl Config {
         let whatsapp_tier_limit = env.parsed("WHATSAPP_TIER_LIMIT", tier);
         let alerts_topic_arn = env.required("ALERTS_TOPIC_ARN");
         let media_bucket = env.required("MEDIA_BUCKET");
+        let stale_claim = env.optional(
+            "STALE_CLAIM_SECONDS",
+            |s| match s.parse::<i64>() {
+                Ok(n) if (5..=3600).contains(&n) => Ok(chrono::Duration::seconds(n)),
+                _ => Err(format!("{s:?} is not a number of seconds from 5 to 3600")),
+            },
+            crate::pipeline::STALE_CLAIM,
+        );
         env.finish(|| {
             Some(Config {
                 send_mode: send_mode?,
@@ -102,6 +114,7 @@ impl Config {
                 whatsapp_tier_limit: whatsapp_tier_limit?,
                 alerts_topic_arn,
                 media_bucket,
+                stale_claim,
             })
         })
     }

@@ -46,7 +46,7 @@ pub const THROTTLE_RETRIES: u32 = 3;
 /// First backoff after throttling; doubled for each further retry.
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 
-/// A claim still `sending` after this long belongs to a call that died: no live attempt takes
+/// By default, a claim still `sending` after this long belongs to a call that died: no live attempt takes
 /// longer (a second of rate-limit wait, four provider attempts of at most 10 s, backoff).
 pub const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(5);
 
@@ -503,7 +503,7 @@ async fn repeat(deps: &Deps, cmd: &SendCommand, existing: Message, asked: &Messa
         return Ok(SendOutcome::Refused(Refusal::KeyReused));
     }
     tracing::info!(message_id = %existing.message_id, status = existing.status.as_str(), "repeat of an idempotency key: answered from the record");
-    if existing.status == MessageStatus::Sending && cmd.now - existing.created_at > STALE_CLAIM {
+    if existing.status == MessageStatus::Sending && cmd.now - existing.created_at > deps.config.stale_claim {
         // The call that claimed it died somewhere between the claim and the settle. It may have
         // reached the provider, so this is not sent again: it becomes unknown.
         let settlement = Settlement {

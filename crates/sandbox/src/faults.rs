@@ -47,10 +47,22 @@ pub struct Fault {
     pub probability: Option<f64>,
 }
 
-/// A uniform draw in [0, 1) from the operating system's randomness (through a v4 UUID).
+/// A uniform draw in [0, 1) from the operating system's randomness, through a v4 UUID: its last
+/// 48 bits are random (the version and variant bits sit higher up and would bias the draw).
 fn draw() -> f64 {
-    let bits = uuid::Uuid::new_v4().as_u128() as u64 >> 11;
-    bits as f64 / (1u64 << 53) as f64
+    let bits = (uuid::Uuid::new_v4().as_u128() & ((1u128 << 48) - 1)) as u64;
+    bits as f64 / (1u64 << 48) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn draws_spread_over_the_whole_unit_interval() {
+        let draws: Vec<f64> = (0..2000).map(|_| super::draw()).collect();
+        assert!(draws.iter().all(|d| (0.0..1.0).contains(d)));
+        let low = draws.iter().filter(|d| **d < 0.2).count();
+        assert!((300..500).contains(&low), "{low} of 2000 below 0.2");
+    }
 }
 
 fn action_of(f: &Fault) -> Action {

@@ -90,7 +90,7 @@ async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Valu
     for mut m in page.items {
         // A claim its request never settled (it died between claim and settle) is, for anyone
         // reading, of unknown fate; a repeat of its key records that.
-        if m.status == MessageStatus::Sending && now - m.created_at > wecare_messaging::pipeline::STALE_CLAIM {
+        if m.status == MessageStatus::Sending && now - m.created_at > deps.config.stale_claim {
             m.status = MessageStatus::Unknown;
         }
         let mut v = serde_json::to_value(&m).map_err(|e| ApiError::internal(&e))?;
