@@ -570,6 +570,8 @@ pub mod bulk {
     /// Waits for the job to be finished (its counts exact and its report written).
     pub async fn finished(stack: &TestStack, token: &str, id: &str, timeout: Duration) -> Value {
         eventually(&format!("bulk job {id} to finish"), timeout, || async {
+            // Every other second: every look is an API call that moto, the bottleneck here, serves.
+            tokio::time::sleep(Duration::from_millis(1900)).await;
             let v = job(stack, token, id).await;
             v["job"]
                 .get("finishedAt")

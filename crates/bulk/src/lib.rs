@@ -26,6 +26,9 @@ pub mod request;
 pub mod work;
 pub mod worker;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use aws_config::SdkConfig;
 use wecare_core::Region;
 use wecare_http::config::{ConfigError, Env};
@@ -78,6 +81,12 @@ impl Config {
     }
 }
 
+type SlotPool = Arc<Mutex<HashMap<String, Vec<Arc<wecare_messaging::pace::Slots>>>>>;
+
+fn slot_key(sender: &wecare_core::sender::Sender) -> String {
+    format!("{}@{}", sender.rate_bucket(), sender.rate.per_second)
+}
+
 /// Clients and repositories, built once per cold start.
 #[derive(Clone)]
 pub struct Deps {
@@ -86,6 +95,8 @@ pub struct Deps {
     pub jobs: BulkRepo,
     pub sqs: aws_sdk_sqs::Client,
     pub s3: aws_sdk_s3::Client,
+    /// Send slots left over by finished chunks, per sender bucket, for the next chunk.
+    slots: SlotPool,
 }
 
 impl Deps {
@@ -104,8 +115,36 @@ impl Deps {
             jobs: BulkRepo::new(dynamo, &config.jobs_table, &config.recipients_table),
             sqs: aws_sdk_sqs::Client::new(sdk),
             s3: aws_sdk_s3::Client::from_conf(s3),
+            slots: Default::default(),
             config,
         }
+    }
+
+    /// A pacer for one chunk from `sender`: the slots an earlier chunk left, or new ones.
+    pub fn pacer(&self, sender: &wecare_core::sender::Sender) -> wecare_messaging::Pacer {
+        let left = self
+            .slots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(&slot_key(sender))
+            .and_then(Vec::pop);
+        let slots = left.unwrap_or_else(|| {
+            Arc::new(wecare_messaging::pace::Slots::new(
+                self.messaging.limiter.clone(),
+                sender,
+            ))
+        });
+        wecare_messaging::Pacer::sharing(slots)
+    }
+
+    /// Hands a finished chunk's slots on to the next chunk from the same sender.
+    pub fn hand_on(&self, sender: &wecare_core::sender::Sender, pacer: &wecare_messaging::Pacer) {
+        self.slots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(slot_key(sender))
+            .or_default()
+            .push(pacer.slots());
     }
 }
 

@@ -47,9 +47,10 @@ use crate::work::{enqueue, enqueue_all, ChunkRecipient, Work};
 use crate::{BulkError, Deps};
 
 /// How often a running chunk reads its job's status (pause and cancel act within a second).
-pub const STATUS_POLL: Duration = Duration::from_millis(300);
-/// How often a worker adds its counts to the job.
-pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
+pub const STATUS_POLL: Duration = Duration::from_millis(400);
+/// How often a worker adds its counts to the job: each flush is two writes (the job, and the
+/// second's point of its chart), so this is what progress costs per worker, whatever the rate.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
 /// Sends of one chunk in flight at once (each waits for its own slot).
 pub const CONCURRENCY: usize = 8;
 /// Time kept back before the deadline: the longest a started send may still take.
@@ -353,7 +354,7 @@ async fn chunk(
         }
     };
     let content: ContentRequest = serde_json::from_value(job.content.clone()).map_err(BulkError::Manifest)?;
-    let pacer = Arc::new(Pacer::new(deps.messaging.limiter.clone(), &sender));
+    let pacer = Arc::new(deps.pacer(&sender));
     let stop: Arc<Mutex<Option<Stop>>> = Arc::default();
     let delta: Arc<Mutex<ProgressDelta>> = Arc::default();
     let ctx = started_by(&job);
@@ -406,6 +407,7 @@ async fn chunk(
         .collect()
         .await;
     watcher.abort();
+    deps.hand_on(&sender, &pacer);
     let flushed = flush(deps, tenant, job_id, &delta).await;
 
     let mut untouched = Vec::new();

@@ -18,6 +18,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -34,45 +35,66 @@ pub const HEADROOM: f64 = 0.04;
 /// The longest a block reservation may queue behind others before the limiter asks to wait.
 const BLOCK_QUEUE: Duration = Duration::from_secs(30);
 
-/// Pacing state shared by the concurrent sends of one run.
-pub struct Pacer {
+/// Slots of one sender's bucket reserved by one worker: a run (chunk) draws from them while it
+/// runs, and hands them on to the worker's next run when it ends, so the block it reserved but
+/// did not use is not wasted at every chunk boundary.
+pub struct Slots {
     limiter: RateLimiter,
     bucket: String,
     rate: Rate,
     block: u32,
-    slots: tokio::sync::Mutex<VecDeque<DateTime<Utc>>>,
-    stop: AtomicBool,
+    queue: tokio::sync::Mutex<VecDeque<DateTime<Utc>>>,
     reservations: AtomicU64,
-    slots_dropped: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl Slots {
+    /// Slots of `sender`'s bucket. Blocks hold half a second of the sender's rate (at least one
+    /// slot, at most 25), so a stop is honoured within a second even for slots reserved ahead.
+    pub fn new(limiter: RateLimiter, sender: &Sender) -> Slots {
+        let per_second = sender.rate.per_second / (1.0 + HEADROOM);
+        let block = (per_second / 2.0).floor().clamp(1.0, 25.0) as u32;
+        Slots {
+            limiter,
+            bucket: sender.rate_bucket(),
+            rate: Rate::steady(per_second),
+            block,
+            queue: Default::default(),
+            reservations: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+        }
+    }
+}
+
+/// Pacing state of one run: the slots it draws from, its stop signal, and what it opened.
+pub struct Pacer {
+    slots: Arc<Slots>,
+    stop: AtomicBool,
     tier_opened: AtomicU64,
 }
 
 impl std::fmt::Debug for Pacer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pacer")
-            .field("bucket", &self.bucket)
-            .field("per_second", &self.rate.per_second)
-            .field("block", &self.block)
+            .field("bucket", &self.slots.bucket)
+            .field("per_second", &self.slots.rate.per_second)
+            .field("block", &self.slots.block)
             .field("stopped", &self.stopped())
             .finish()
     }
 }
 
 impl Pacer {
-    /// Paces sends from `sender`. Blocks hold half a second of the sender's rate (at least one
-    /// slot, at most 25), so a stop is honoured within a second even for slots reserved ahead.
+    /// A run with slots of its own.
     pub fn new(limiter: RateLimiter, sender: &Sender) -> Pacer {
-        let per_second = sender.rate.per_second / (1.0 + HEADROOM);
-        let block = (per_second / 2.0).floor().clamp(1.0, 25.0) as u32;
+        Pacer::sharing(Arc::new(Slots::new(limiter, sender)))
+    }
+
+    /// A run drawing from `slots` (handed on from an earlier run).
+    pub fn sharing(slots: Arc<Slots>) -> Pacer {
         Pacer {
-            limiter,
-            bucket: sender.rate_bucket(),
-            rate: Rate::steady(per_second),
-            block,
-            slots: Default::default(),
+            slots,
             stop: AtomicBool::new(false),
-            reservations: AtomicU64::new(0),
-            slots_dropped: AtomicU64::new(0),
             tier_opened: AtomicU64::new(0),
         }
     }
@@ -86,14 +108,19 @@ impl Pacer {
         self.stop.load(Ordering::SeqCst)
     }
 
-    /// Limiter writes made so far.
-    pub fn reservations(&self) -> u64 {
-        self.reservations.load(Ordering::Relaxed)
+    /// The slots, to hand on to the next run when this one ends.
+    pub fn slots(&self) -> Arc<Slots> {
+        self.slots.clone()
     }
 
-    /// Slots given up because their send reached them too late.
+    /// Limiter writes made so far for these slots (by every run that used them).
+    pub fn reservations(&self) -> u64 {
+        self.slots.reservations.load(Ordering::Relaxed)
+    }
+
+    /// Slots given up because no send reached them in time.
     pub fn slots_dropped(&self) -> u64 {
-        self.slots_dropped.load(Ordering::Relaxed)
+        self.slots.dropped.load(Ordering::Relaxed)
     }
 
     /// Business-initiated conversations opened against the job's tier reservation.
@@ -108,7 +135,7 @@ impl Pacer {
     /// Waits for the next usable slot and returns when it is due (now, within [`LATE`]).
     pub async fn wait_for_slot(&self) -> Result<(), StoreError> {
         loop {
-            let slot = self.next_slot().await?;
+            let slot = self.slots.next_slot().await?;
             let now = wecare_core::time::now();
             if let Ok(wait) = (slot - now).to_std() {
                 tokio::time::sleep(wait).await;
@@ -118,19 +145,21 @@ impl Pacer {
             if late <= LATE {
                 return Ok(());
             }
-            self.slots_dropped.fetch_add(1, Ordering::Relaxed);
+            self.slots.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
 
+impl Slots {
     /// The next slot not already too late, reserving a new block when none is left.
     async fn next_slot(&self) -> Result<DateTime<Utc>, StoreError> {
-        let mut slots = self.slots.lock().await;
+        let mut slots = self.queue.lock().await;
         loop {
             let now = wecare_core::time::now();
             while let Some(first) = slots.front() {
                 if (now - *first).to_std().unwrap_or_default() > LATE {
                     slots.pop_front();
-                    self.slots_dropped.fetch_add(1, Ordering::Relaxed);
+                    self.dropped.fetch_add(1, Ordering::Relaxed);
                 } else {
                     break;
                 }

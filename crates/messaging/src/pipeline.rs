@@ -761,8 +761,10 @@ async fn record_settled(deps: &Deps, cmd: &SendCommand, m: &Message) -> Result<(
     );
     audit.audit_id = format!("send-{}", m.message_id);
     if matches!(cmd.actor, Actor::BulkJob { .. }) {
-        // A bulk job is audited once, as a whole (who, what, how many), not per recipient.
-        deps.messages.touch_conversation(m, at).await?;
+        // A bulk job is audited once, as a whole (who, what, how many), not per recipient; and a
+        // campaign is not a conversation: the message is in the contact's timeline, but the inbox
+        // keeps ordering conversations by what customers and operators said (a campaign of ten
+        // thousand would otherwise bury every live conversation under its rows).
         return Ok(());
     }
     let (row, audited) = tokio::join!(

@@ -44,7 +44,8 @@ use crate::error::{condition_failed, StoreError};
 pub enum TierOutcome {
     /// The contact was already reached from this account in the last 24 h: not counted again.
     AlreadyOpen,
-    /// Counted; `count` conversations are now open, this one included. `warn` is true for exactly
+    /// Counted; `count` conversations are now open, this one included (0 when opened against a
+    /// reservation, whose count was taken when the job reserved it). `warn` is true for exactly
     /// one admission per crossing of 80 %.
     Opened { count: u64, warn: bool },
     /// Refused: `count` are open and the limit is reached.
@@ -231,8 +232,16 @@ impl TierTracker {
         Ok(())
     }
 
-    /// Opens a conversation against a job's reservation: the claim and its entry, without
-    /// counting again. `AlreadyOpen` leaves the reserved unit unused (the job gives it back).
+    /// Opens a conversation against a job's reservation: the claim, then its entry, without
+    /// counting again (the reservation counted it). `AlreadyOpen` leaves the reserved unit unused
+    /// (the job gives it back).
+    ///
+    /// Two writes, not a transaction: the claim is the one conditional write that decides, and the
+    /// entry (what retires the conversation from the count after 24 h) is an unconditional put of
+    /// a key derived from the claim, so writing it again is harmless. A crash between the two
+    /// leaves the conversation counted until the counter is next rebuilt — an overstatement, the
+    /// safe side of a limit. (A transaction per recipient would also make each bulk send cost two
+    /// write units more.)
     pub async fn open_reserved(
         &self,
         waba: &str,
@@ -241,21 +250,28 @@ impl TierTracker {
         now: DateTime<Utc>,
     ) -> Result<TierOutcome, StoreError> {
         let (claim, entry) = self.claim_and_entry(waba, tenant, contact, now)?;
-        let result = self
+        let claimed = self
             .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(claim).build())
-            .transact_items(TransactWriteItem::builder().put(entry).build())
+            .put_item()
+            .table_name(claim.table_name())
+            .set_item(Some(claim.item().clone()))
+            .set_condition_expression(claim.condition_expression().map(str::to_string))
+            .set_expression_attribute_values(claim.expression_attribute_values().cloned())
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(TierOutcome::Opened {
-                count: self.counter(waba).await?.0,
-                warn: false,
-            }),
-            Err(e) if cancelled_conditions(&e).first() == Some(&true) => Ok(TierOutcome::AlreadyOpen),
-            Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
+        match claimed {
+            Ok(_) => {}
+            Err(e) if condition_failed(&e) => return Ok(TierOutcome::AlreadyOpen),
+            Err(e) => return Err(StoreError::dynamo("PutItem", e)),
         }
+        self.client
+            .put_item()
+            .table_name(entry.table_name())
+            .set_item(Some(entry.item().clone()))
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("PutItem", e))?;
+        Ok(TierOutcome::Opened { count: 0, warn: false })
     }
 
     /// The claim of (account, contact) for 24 h and its entry in the open conversations.
