@@ -112,11 +112,22 @@ impl TestStack {
     /// A stack whose functions see `overrides` on top of the local environment (e.g. a small
     /// messaging tier).
     pub async fn start_with(overrides: &[(&str, &str)]) -> TestStack {
-        Self::start_with_pump(overrides, wecare_local::bulk_pump::PumpOptions::default()).await
+        Self::start_stack(overrides, None).await
     }
 
-    /// A stack whose bulk pump runs with `pump` (concurrency, duplicate delivery, aborts).
+    /// A stack that also runs bulk jobs: its pump delivers `bulk-queue` to `bulk-worker` with
+    /// `pump` (concurrency, duplicate delivery, aborts). Other stacks leave the queue alone, so
+    /// suites that never start a job do not load moto with its long polls.
     pub async fn start_with_pump(overrides: &[(&str, &str)], pump: wecare_local::bulk_pump::PumpOptions) -> TestStack {
+        Self::start_stack(overrides, Some(pump)).await
+    }
+
+    /// [`TestStack::start_with_pump`] with the default pump.
+    pub async fn start_bulk() -> TestStack {
+        Self::start_with_pump(&[], wecare_local::bulk_pump::PumpOptions::default()).await
+    }
+
+    async fn start_stack(overrides: &[(&str, &str)], pump: Option<wecare_local::bulk_pump::PumpOptions>) -> TestStack {
         let endpoint = moto_endpoint();
         let sdk = aws::sdk_config(&endpoint);
         let prefix = format!("t{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
@@ -142,12 +153,14 @@ impl TestStack {
             resources.queues["whatsapp-events"].clone(),
             functions.clone(),
         );
-        wecare_local::bulk_pump::start(
-            aws_sdk_sqs::Client::new(&sdk),
-            resources.queues["bulk-queue"].clone(),
-            functions.clone(),
-            pump,
-        );
+        if let Some(pump) = pump {
+            wecare_local::bulk_pump::start(
+                aws_sdk_sqs::Client::new(&sdk),
+                resources.queues["bulk-queue"].clone(),
+                functions.clone(),
+                pump,
+            );
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let functions_handle = functions.clone();

@@ -58,6 +58,13 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                 ("POST", "/api/messages/email") => Some(json!({ "contactId": id, "subject": "Hi", "text": "hello" })),
                 ("POST", "/api/media/uploads") => Some(json!({ "mimeType": "image/png", "size": 100 })),
                 ("POST", "/api/conversations/{contactId}/read") => None,
+                ("POST", "/api/bulk-jobs/uploads") => Some(json!({ "fileName": "list.csv" })),
+                ("POST", "/api/bulk-jobs/preview" | "/api/bulk-jobs") => Some(json!({
+                    "channel": "sms",
+                    "content": { "type": "text", "body": "hello" },
+                    "recipients": { "type": "contacts", "contactIds": [id] },
+                })),
+                ("POST", p) if p.starts_with("/api/bulk-jobs/") => None,
                 ("POST", _) => Some(json!({ "phone": format!("98764{:05}", checked) })),
                 ("PATCH", _) => Some(json!({ "name": "Renamed" })),
                 _ => None,
@@ -69,10 +76,15 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             // Marking a conversation read is reading it: Viewers may.
             let marks_read = route.path.ends_with("/read");
             let writes = matches!(route.method, "POST" | "PATCH" | "DELETE") && !marks_read;
+            // A job path names no job here ({jobId} is left as is): allowed callers get 404.
+            let names_a_job = route.path.contains("{jobId}");
             let expected = match role {
                 None if route.authorized => 401,
                 Some(Role::Viewer) if writes => 403,
+                _ if names_a_job => 404,
                 _ => match route.method {
+                    "POST" if route.path == "/api/bulk-jobs" => 202,
+                    "POST" if route.path == "/api/bulk-jobs/preview" => 200,
                     "POST" if route.path.starts_with("/api/messages/") => 202,
                     "POST" if marks_read => 200,
                     "POST" => 201,

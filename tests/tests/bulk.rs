@@ -45,7 +45,7 @@ async fn job_count(stack: &TestStack) -> usize {
 
 #[tokio::test]
 async fn a_preview_counts_each_excluded_recipient_under_one_reason_and_writes_nothing() {
-    let stack = TestStack::start().await;
+    let stack = TestStack::start_bulk().await;
     let op = stack.token(Role::Operator).await;
     let mut people: Vec<Person> = (0..4).map(|i| Person::numbered(i, &[Channel::Sms])).collect();
     people.push(Person::numbered(10, &[])); // not opted in
@@ -113,7 +113,7 @@ async fn a_preview_counts_each_excluded_recipient_under_one_reason_and_writes_no
 
 #[tokio::test]
 async fn a_large_job_needs_the_exact_count_and_a_stale_count_is_refused() {
-    let stack = TestStack::start().await;
+    let stack = TestStack::start_bulk().await;
     let op = stack.token(Role::Operator).await;
     let people: Vec<Person> = (0..22).map(|i| Person::numbered(i, &[Channel::Sms])).collect();
     seed_contacts(&stack, &people).await;
@@ -161,7 +161,7 @@ async fn a_large_job_needs_the_exact_count_and_a_stale_count_is_refused() {
 
 #[tokio::test]
 async fn a_whatsapp_job_over_the_tier_is_refused_saying_how_many_fit_and_racing_jobs_cannot_overbook() {
-    let stack = TestStack::start_with(&[("WHATSAPP_TIER_LIMIT", "5")]).await;
+    let stack = TestStack::start_with_pump(&[("WHATSAPP_TIER_LIMIT", "5")], Default::default()).await;
     let op = stack.token(Role::Operator).await;
     let people: Vec<Person> = (0..9).map(|i| Person::numbered(i, &[Channel::WhatsApp])).collect();
     let all = seed_contacts(&stack, &people).await;
@@ -205,7 +205,7 @@ async fn a_whatsapp_job_over_the_tier_is_refused_saying_how_many_fit_and_racing_
 
 #[tokio::test]
 async fn a_csv_reports_invalid_rows_by_line_and_creates_contacts_only_with_explicit_consent() {
-    let stack = TestStack::start().await;
+    let stack = TestStack::start_bulk().await;
     let op = stack.token(Role::Operator).await;
     let known = seed_contacts(&stack, &[Person::numbered(1, &[Channel::Sms])]).await[0];
     let (status, up) = stack
@@ -287,7 +287,7 @@ async fn a_csv_reports_invalid_rows_by_line_and_creates_contacts_only_with_expli
 
 #[tokio::test]
 async fn a_job_sends_each_recipient_once_reports_every_one_and_another_tenant_cannot_see_it() {
-    let stack = TestStack::start().await;
+    let stack = TestStack::start_bulk().await;
     let op = stack.token(Role::Operator).await;
     let people: Vec<Person> = (0..130).map(|i| Person::numbered(i, &[Channel::WhatsApp])).collect();
     let list = seed_contacts(&stack, &people).await;
