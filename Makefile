@@ -27,6 +27,7 @@ help:
 	@echo "make lint   clippy with warnings as errors"
 	@echo "make build            release zips of every function (arm64; ARCH=x86-64 for x86)"
 	@echo "make bench           send latency and DynamoDB calls per send vs health and authorizer baselines"
+	@echo "make bench-bulk      a 10,000-recipient campaign at 50/s with 4 workers: rate, limit, duplicates, units, cost"
 	@echo "make bench-coldstart  cold start, CPU and RSS of each function vs a Python/boto3 baseline"
 	@echo "make bench-size       each function's zip size vs the 6 MB goal"
 
@@ -142,3 +143,9 @@ bench-size: build
 bench: setup
 	cargo build -p wecare-local -p wecare-tests --bin wecare-local --bin bench-send
 	$(LOCAL_BIN) with-moto -- target/debug/bench-send
+
+# A campaign through the local stack (tests/src/bin/bench-bulk.rs); about 10 minutes here.
+.PHONY: bench-bulk
+bench-bulk: setup
+	cargo build -p wecare-local -p wecare-tests --bin wecare-local --bin bench-bulk
+	$(LOCAL_BIN) with-moto -- target/debug/bench-bulk

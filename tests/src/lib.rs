@@ -92,6 +92,8 @@ pub struct TestStack {
     pub sdk: SdkConfig,
     /// Every DynamoDB operation the functions performed.
     pub dynamo_ops: OperationLog,
+    /// Every SQS operation the functions performed (not the pumps').
+    pub sqs_ops: OperationLog,
     /// The handlers themselves, for events that do not arrive over HTTP.
     pub functions: Arc<Functions>,
     /// The environment the functions were built from.
@@ -146,7 +148,10 @@ impl TestStack {
         let dynamo_ops = OperationLog::new();
         let mut env = resources.function_env();
         env.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let functions = Arc::new(Functions::new(&sdk, &env, &providers, Some(dynamo_ops.clone())).expect("functions"));
+        let sqs_ops = OperationLog::new();
+        let functions = Arc::new(
+            Functions::new(&sdk, &env, &providers, Some(dynamo_ops.clone()), Some(sqs_ops.clone())).expect("functions"),
+        );
         let function_env = env.clone();
         wecare_local::pump::start(
             aws_sdk_sqs::Client::new(&sdk),
@@ -174,6 +179,7 @@ impl TestStack {
             resources,
             sdk,
             dynamo_ops,
+            sqs_ops,
             functions: functions_handle,
             env: function_env,
             http: reqwest::Client::new(),
@@ -434,6 +440,8 @@ where
 }
 
 /// Bulk-campaign helpers shared by the bulk suites.
+pub mod units;
+
 pub mod bulk {
     use std::collections::HashMap;
     use std::time::Duration;

@@ -4,7 +4,7 @@
 //! the witness: nobody is sent twice, nobody without consent is sent anything, and every recipient
 //! ends in exactly one state, the job's counts adding up to the total.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::QueueAttributeName;
@@ -59,6 +59,7 @@ async fn under_throttling_drops_duplicates_and_a_killed_worker_no_recipient_is_s
         abort: Some((1, Duration::from_millis(1500))),
         ..PumpOptions::default()
     };
+    let aborted = pump.aborted.clone();
     let stack =
         TestStack::start_with_pump(&[("WHATSAPP_TIER_LIMIT", "2000"), ("STALE_CLAIM_SECONDS", "12")], pump).await;
     // The killed worker's chunk comes back after this (six times the worker's timeout in AWS).
@@ -125,6 +126,11 @@ async fn under_throttling_drops_duplicates_and_a_killed_worker_no_recipient_is_s
     })
     .await;
     assert_adds_up(&done);
+    assert_eq!(
+        aborted.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "a worker was killed mid-chunk"
+    );
     let p = &done["progress"];
     assert_eq!(p["total"], 500);
     assert_eq!(p["pending"], 0);
@@ -165,8 +171,6 @@ async fn under_throttling_drops_duplicates_and_a_killed_worker_no_recipient_is_s
         (count("sent"), count("unknown"), count("failed")),
         (sent, unknown, failed)
     );
-    let unique: HashSet<&String> = states.keys().collect();
-    assert_eq!(unique.len(), 500);
     eprintln!(
         "fault drill: sent {sent}, unknown {unknown}, failed {failed}, skipped {}, provider calls {} ({} throttled)",
         p["skipped"],

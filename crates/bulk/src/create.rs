@@ -52,11 +52,7 @@ pub struct Upload {
 /// A presigned PUT for a new CSV of `tenant`.
 pub async fn upload(deps: &Deps, tenant: &TenantId, now: DateTime<Utc>) -> Result<Upload, BulkError> {
     let upload_id = uuid::Uuid::new_v4();
-    let presigning = aws_sdk_s3::presigning::PresigningConfig::builder()
-        .start_time(now.into())
-        .expires_in(UPLOAD_TTL)
-        .build()
-        .map_err(|e| BulkError::s3("presign", e))?;
+    let presigning = wecare_messaging::media::presigning(now, UPLOAD_TTL).map_err(|e| BulkError::s3("presign", e))?;
     let req = deps
         .s3
         .put_object()
@@ -155,17 +151,7 @@ pub async fn create(
             }
         }
     };
-    let written = write_job(
-        deps,
-        ctx,
-        &spec_content(&spec),
-        &spec,
-        &plan,
-        &job_id,
-        waba.clone(),
-        now,
-    )
-    .await;
+    let written = write_job(deps, ctx, &spec, &plan, &job_id, waba.clone(), now).await;
     let job = match written {
         Ok(Some(job)) => job,
         Ok(None) => {
@@ -220,16 +206,10 @@ pub async fn create(
     Ok((job, true))
 }
 
-fn spec_content(spec: &crate::request::JobSpec) -> serde_json::Value {
-    serde_json::to_value(&spec.content).unwrap_or_default()
-}
-
 /// Writes the manifest, then the job; `None` if a job with this id exists already.
-#[allow(clippy::too_many_arguments)]
 async fn write_job(
     deps: &Deps,
     ctx: &AuditContext,
-    content: &serde_json::Value,
     spec: &crate::request::JobSpec,
     plan: &Plan,
     job_id: &str,
@@ -254,7 +234,7 @@ async fn write_job(
         name: spec.name.clone(),
         channel: spec.channel,
         sender: plan.sender.id.clone(),
-        content: content.clone(),
+        content: serde_json::to_value(&spec.content).map_err(BulkError::Manifest)?,
         status: wecare_core::bulk::JobStatus::Pending,
         progress: Progress::new(plan.eligible_count()),
         excluded: plan

@@ -106,18 +106,21 @@ impl Deps {
         dynamo: aws_sdk_dynamodb::Client,
         providers: &wecare_messaging::ProviderEndpoints,
     ) -> Self {
-        // An endpoint override means an emulator (moto locally), which serves path-style only.
-        let s3 = aws_sdk_s3::config::Builder::from(sdk)
-            .force_path_style(sdk.endpoint_url().is_some())
-            .build();
+        let messaging = wecare_messaging::Deps::new(config.messaging.clone(), sdk, dynamo.clone(), providers);
         Deps {
-            messaging: wecare_messaging::Deps::new(config.messaging.clone(), sdk, dynamo.clone(), providers),
+            // The one S3 client of the send path (the media bucket's) serves the reports bucket too.
+            s3: messaging.media.s3().clone(),
+            messaging,
             jobs: BulkRepo::new(dynamo, &config.jobs_table, &config.recipients_table),
             sqs: aws_sdk_sqs::Client::new(sdk),
-            s3: aws_sdk_s3::Client::from_conf(s3),
             slots: Default::default(),
             config,
         }
+    }
+
+    /// The same dependencies with another SQS client (the local stack's, with an operation log).
+    pub fn with_sqs(self, sqs: aws_sdk_sqs::Client) -> Self {
+        Deps { sqs, ..self }
     }
 
     /// A pacer for one chunk from `sender`: the slots an earlier chunk left, or new ones.

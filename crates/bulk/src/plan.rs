@@ -198,10 +198,9 @@ pub async fn plan(
         Ok(s) => s.clone(),
         Err(e) => return Ok(Err(PlanRefusal::Sender(e))),
     };
-    let variables = spec.content.variables().map_err(|e| invalid_err(e.field, e.why));
-    let variables = match variables {
+    let variables = match spec.content.variables() {
         Ok(v) => v,
-        Err(r) => return Ok(Err(r)),
+        Err(e) => return Ok(Err(invalid(e.field, e.why))),
     };
     let (candidates, invalid_rows, columns) = match &spec.recipients {
         Recipients::Contacts(ids) => (from_ids(deps, tenant, ids).await?, Vec::new(), BTreeSet::new()),
@@ -405,10 +404,6 @@ pub async fn plan(
         tier,
         samples,
     }))
-}
-
-fn invalid_err(field: &'static str, why: String) -> PlanRefusal {
-    PlanRefusal::Invalid { field, why }
 }
 
 /// What is known of a stored contact, judged for `channel` at `now`.

@@ -50,11 +50,7 @@ pub async fn write(deps: &Deps, key: &str, recipients: &[BulkRecipient]) -> Resu
 
 /// A presigned download URL of `key`.
 pub async fn download_url(deps: &Deps, key: &str, now: DateTime<Utc>) -> Result<String, BulkError> {
-    let presigning = aws_sdk_s3::presigning::PresigningConfig::builder()
-        .start_time(now.into())
-        .expires_in(DOWNLOAD_TTL)
-        .build()
-        .map_err(|e| BulkError::s3("presign", e))?;
+    let presigning = wecare_messaging::media::presigning(now, DOWNLOAD_TTL).map_err(|e| BulkError::s3("presign", e))?;
     let req = deps
         .s3
         .get_object()

@@ -25,7 +25,6 @@
 //! the report). **Completion** is one conditional write, so it happens once; the winner gives back
 //! unused tier capacity, audits and emits the job's metrics.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -86,7 +85,7 @@ pub async fn handle(deps: &Deps, event: SqsEvent, deadline: Instant) -> SqsBatch
             Ok(()) => None,
             Err(e) => {
                 let (tenant, job_id) = work.job();
-                let chain = error_chain(&e);
+                let chain = wecare_http::error::cause_chain(&e);
                 tracing::error!(job_id, kind = work.kind(), receives, error.chain = ?chain, "bulk work failed; SQS will redeliver it");
                 if receives >= MAX_RECEIVES {
                     // The last receive: the message goes to bulk-dlq, and the job says so.
@@ -104,16 +103,6 @@ pub async fn handle(deps: &Deps, event: SqsEvent, deadline: Instant) -> SqsBatch
         response.add_failure(failed);
     }
     response
-}
-
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
-    let mut chain = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        chain.push(s.to_string());
-        source = s.source();
-    }
-    chain
 }
 
 /// Does one piece of work.
@@ -343,10 +332,11 @@ async fn chunk(
                 message_id: None,
                 provider_message_id: None,
             };
-            let mut delta = ProgressDelta::default();
+            let delta = Mutex::default();
             for r in recipients {
-                settle(deps, &job, &r.contact_id, &how, &mut delta).await?;
+                settle(deps, &job, &r.contact_id, &how, &delta).await?;
             }
+            let delta = delta.into_inner().unwrap_or_else(|p| p.into_inner());
             deps.jobs
                 .add_progress(tenant, job_id, &delta, wecare_core::time::now())
                 .await?;
@@ -385,7 +375,7 @@ async fn chunk(
                 }
                 if last_flush.elapsed() >= FLUSH_EVERY {
                     last_flush = Instant::now();
-                    if let Err(e) = flush(&deps, &tenant, &job_id, &delta).await {
+                    if let Err(e) = flush(&deps, &tenant, &job_id, &delta, &pacer).await {
                         tracing::warn!(error = %e, "progress not flushed; kept for the next flush");
                     }
                 }
@@ -408,7 +398,7 @@ async fn chunk(
         .await;
     watcher.abort();
     deps.hand_on(&sender, &pacer);
-    let flushed = flush(deps, tenant, job_id, &delta).await;
+    let flushed = flush(deps, tenant, job_id, &delta, &pacer).await;
 
     let mut untouched = Vec::new();
     let mut failure = None;
@@ -460,54 +450,51 @@ fn set_stop(stop: &Mutex<Option<Stop>>, why: Stop) {
     }
 }
 
-/// Adds the counts gathered since the last flush to the job; on failure they are kept for the
-/// next flush.
-async fn flush(deps: &Deps, tenant: &TenantId, job_id: &str, delta: &Mutex<ProgressDelta>) -> Result<(), BulkError> {
-    let taken = std::mem::take(&mut *delta.lock().unwrap_or_else(|p| p.into_inner()));
+/// Adds the counts gathered since the last flush, and the tier conversations the chunk's sends
+/// opened since then, to the job; on failure they are kept for the next flush.
+async fn flush(
+    deps: &Deps,
+    tenant: &TenantId,
+    job_id: &str,
+    delta: &Mutex<ProgressDelta>,
+    pacer: &Pacer,
+) -> Result<(), BulkError> {
+    let mut taken = std::mem::take(&mut *delta.lock().unwrap_or_else(|p| p.into_inner()));
+    taken.tier_used += pacer.take_tier_opened();
     let result = deps
         .jobs
         .add_progress(tenant, job_id, &taken, wecare_core::time::now())
         .await;
     if result.is_err() {
-        merge(&mut delta.lock().unwrap_or_else(|p| p.into_inner()), taken);
+        delta.lock().unwrap_or_else(|p| p.into_inner()).merge(taken);
     }
     result.map_err(BulkError::from)
 }
 
-fn merge(into: &mut ProgressDelta, from: ProgressDelta) {
-    into.sent += from.sent;
-    into.failed += from.failed;
-    into.unknown += from.unknown;
-    into.cancelled += from.cancelled;
-    into.uncancelled += from.uncancelled;
-    into.tier_used += from.tier_used;
-    for (k, v) in from.skipped {
-        *into.skipped.entry(k).or_default() += v;
-    }
-}
-
+/// Settles one recipient; counted in `delta` only if this write took effect.
 async fn settle(
     deps: &Deps,
     job: &BulkJob,
     contact: &ContactId,
     how: &Settled,
-    delta: &mut ProgressDelta,
-) -> Result<bool, BulkError> {
+    delta: &Mutex<ProgressDelta>,
+) -> Result<(), BulkError> {
     let was = deps
         .jobs
         .settle_recipient(&job.tenant_id, &job.job_id, contact, how, wecare_core::time::now())
         .await?;
     if let Some(was) = was {
-        delta.record(how, was);
+        delta.lock().unwrap_or_else(|p| p.into_inner()).record(how, was);
     }
-    Ok(was.is_some())
+    Ok(())
 }
 
 async fn cancel_all(deps: &Deps, job: &BulkJob, contacts: impl Iterator<Item = ContactId>) -> Result<(), BulkError> {
-    let mut delta = ProgressDelta::default();
+    let delta = Mutex::default();
     for c in contacts {
-        settle(deps, job, &c, &Settled::cancelled(), &mut delta).await?;
+        settle(deps, job, &c, &Settled::cancelled(), &delta).await?;
     }
+    let delta = delta.into_inner().unwrap_or_else(|p| p.into_inner());
     deps.jobs
         .add_progress(&job.tenant_id, &job.job_id, &delta, wecare_core::time::now())
         .await?;
@@ -524,15 +511,15 @@ async fn send_one(
     pacer: Arc<Pacer>,
     delta: &Mutex<ProgressDelta>,
 ) -> Result<Done, BulkError> {
-    let values: BTreeMap<String, String> = r.values.clone();
-    let message = match content_for(job.channel, content, &values) {
+    let message = match content_for(job.channel, content, &r.values) {
         Ok(m) => m,
         Err(_) => {
             let how = Settled::skipped(wecare_core::bulk::Exclusion::MissingVariable);
-            return settle_shared(deps, job, &r.contact_id, &how, delta).await;
+            return settle(deps, job, &r.contact_id, &how, delta)
+                .await
+                .map(|()| Done::Settled);
         }
     };
-    let opened_before = pacer.tier_opened();
     let cmd = SendCommand {
         tenant: job.tenant_id.clone(),
         actor: Actor::BulkJob {
@@ -544,12 +531,9 @@ async fn send_one(
         from: Some(job.sender.clone()),
         key: IdempotencyKey::derived(&["bulk", &job.job_id, &r.contact_id.to_string()]),
         now: wecare_core::time::now(),
-        pacer: Some(pacer.clone()),
+        pacer: Some(pacer),
     };
     let outcome = wecare_messaging::send(&deps.messaging, cmd).await?;
-    if pacer.tier_opened() > opened_before {
-        delta.lock().unwrap_or_else(|p| p.into_inner()).tier_used += 1;
-    }
     let how = match outcome {
         SendOutcome::Sent(m) | SendOutcome::DryRun(m) => Settled {
             status: RecipientStatus::Sent,
@@ -575,24 +559,9 @@ async fn send_one(
             None => return Ok(Done::Untouched(r)),
         },
     };
-    settle_shared(deps, job, &r.contact_id, &how, delta).await
-}
-
-async fn settle_shared(
-    deps: &Deps,
-    job: &BulkJob,
-    contact: &ContactId,
-    how: &Settled,
-    delta: &Mutex<ProgressDelta>,
-) -> Result<Done, BulkError> {
-    let was = deps
-        .jobs
-        .settle_recipient(&job.tenant_id, &job.job_id, contact, how, wecare_core::time::now())
-        .await?;
-    if let Some(was) = was {
-        delta.lock().unwrap_or_else(|p| p.into_inner()).record(how, was);
-    }
-    Ok(Done::Settled)
+    settle(deps, job, &r.contact_id, &how, delta)
+        .await
+        .map(|()| Done::Settled)
 }
 
 /// How a refused send is recorded; `None` leaves the recipient pending (stopped before sending).
@@ -653,19 +622,23 @@ async fn check(deps: &Deps, tenant: &TenantId, job_id: &str, watch: bool) -> Res
     let now = wecare_core::time::now();
     let last = job.last_progress_at.unwrap_or(job.updated_at);
     let quiet = now - last > QUIET;
-    match job.status {
+    // `finish_if_done` answers `None` once the job is finished, by this call or another.
+    let finished = match job.status {
         JobStatus::Running if job.progress.pending == 0 || quiet => {
-            if let Some(recount) = finish_if_done(deps, &job, JobStatus::Running).await? {
+            let recount = finish_if_done(deps, &job, JobStatus::Running).await?;
+            if let Some(recount) = &recount {
                 // Work remains and nothing moves: the counts are repaired from the ledger, and
                 // after long enough the job shows as stalled.
                 let stalled = now - last > STALL_AFTER;
                 deps.jobs
-                    .set_stalled(tenant, job_id, stalled || job.stalled, Some(&recount), now)
+                    .set_stalled(tenant, job_id, stalled || job.stalled, Some(recount), now)
                     .await?;
             }
+            recount.is_none()
         }
         JobStatus::Cancelled => {
-            if let Some(recount) = finish_if_done(deps, &job, JobStatus::Cancelled).await? {
+            let recount = finish_if_done(deps, &job, JobStatus::Cancelled).await?;
+            if let Some(recount) = &recount {
                 if recount.pending > 0 {
                     enqueue(
                         deps,
@@ -678,32 +651,22 @@ async fn check(deps: &Deps, tenant: &TenantId, job_id: &str, watch: bool) -> Res
                     .await?;
                 }
             }
+            recount.is_none()
         }
-        _ => {}
-    }
-    if watch {
-        let still_open = deps
-            .jobs
-            .get(tenant, job_id)
-            .await?
-            .is_some_and(|j| j.finished_at.is_none());
-        if still_open {
-            let delay = if job.status == JobStatus::Paused {
-                300
-            } else {
-                WATCH_EVERY
-            };
-            enqueue(
-                deps,
-                &Work::Check {
-                    tenant: tenant.clone(),
-                    job_id: job_id.to_string(),
-                    watch: true,
-                },
-                delay,
-            )
-            .await?;
-        }
+        _ => false,
+    };
+    if watch && !finished {
+        let delay = if job.status == JobStatus::Paused {
+            300
+        } else {
+            WATCH_EVERY
+        };
+        let next = Work::Check {
+            tenant: tenant.clone(),
+            job_id: job_id.to_string(),
+            watch: true,
+        };
+        enqueue(deps, &next, delay).await?;
     }
     Ok(())
 }
@@ -790,6 +753,7 @@ async fn finish_if_done(deps: &Deps, job: &BulkJob, from: JobStatus) -> Result<O
 
 /// The job's EMF metrics: duration, throughput, failure rate and outcomes, per channel.
 fn emit_metrics(job: &BulkJob, p: &Progress, now: DateTime<Utc>) {
+    use wecare_http::metrics::emit;
     let seconds = (now - job.created_at).num_milliseconds().max(1) as f64 / 1000.0;
     let attempted = p.sent + p.failed + p.unknown;
     let failure_rate = if attempted == 0 {
@@ -798,25 +762,14 @@ fn emit_metrics(job: &BulkJob, p: &Progress, now: DateTime<Utc>) {
         (p.failed + p.unknown) as f64 * 100.0 / attempted as f64
     };
     let channel = job.channel.as_str();
-    let doc = serde_json::json!({
-        "_aws": {
-            "Timestamp": now.timestamp_millis(),
-            "CloudWatchMetrics": [{
-                "Namespace": wecare_http::metrics::NAMESPACE,
-                "Dimensions": [["Channel"]],
-                "Metrics": [
-                    { "Name": "BulkJobDurationSeconds", "Unit": "Seconds" },
-                    { "Name": "BulkJobThroughput", "Unit": "Count/Second" },
-                    { "Name": "BulkJobFailureRate", "Unit": "Percent" },
-                ],
-            }],
-        },
-        "Channel": channel,
-        "BulkJobDurationSeconds": seconds,
-        "BulkJobThroughput": attempted as f64 / seconds,
-        "BulkJobFailureRate": failure_rate,
-    });
-    println!("{doc}");
+    emit(
+        &[
+            ("BulkJobDurationSeconds", "Seconds", seconds),
+            ("BulkJobThroughput", "Count/Second", attempted as f64 / seconds),
+            ("BulkJobFailureRate", "Percent", failure_rate),
+        ],
+        &[("Channel", channel)],
+    );
     for (outcome, n) in [
         ("sent", p.sent),
         ("failed", p.failed),
@@ -824,19 +777,9 @@ fn emit_metrics(job: &BulkJob, p: &Progress, now: DateTime<Utc>) {
         ("skipped", p.skipped_total()),
         ("cancelled", p.cancelled),
     ] {
-        let doc = serde_json::json!({
-            "_aws": {
-                "Timestamp": now.timestamp_millis(),
-                "CloudWatchMetrics": [{
-                    "Namespace": wecare_http::metrics::NAMESPACE,
-                    "Dimensions": [["Channel", "Outcome"]],
-                    "Metrics": [{ "Name": "BulkRecipients", "Unit": "Count" }],
-                }],
-            },
-            "Channel": channel,
-            "Outcome": outcome,
-            "BulkRecipients": n,
-        });
-        println!("{doc}");
+        emit(
+            &[("BulkRecipients", "Count", n as f64)],
+            &[("Channel", channel), ("Outcome", outcome)],
+        );
     }
 }

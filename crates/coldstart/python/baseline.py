@@ -26,8 +26,8 @@ serves invocations through the Lambda Runtime API with the same answers as the R
               None (`null`), as Rust's Ok(()).
   bulk        wecare_bulk::Config: the messaging configuration plus BULK_JOBS_TABLE,
               BULK_RECIPIENTS_TABLE, BULK_QUEUE_URL, REPORTS_BUCKET, DEFAULT_PHONE_REGION; the
-              clients of wecare_bulk::Deps: the six of the messaging profile, sqs and a second
-              s3 (path-style only against an endpoint override, like the Rust one).
+              clients of wecare_bulk::Deps: the six of the messaging profile (its s3 serves the
+              reports bucket too) and sqs.
               A request without authorizer context answers 401 UNAUTHENTICATED.
   bulk-worker the bulk configuration and clients. An SQS event is answered with an SQS batch
               response; a batch without records answers {"batchItemFailures": []}.
@@ -400,12 +400,9 @@ elif PROFILE in ("bulk", "bulk-worker"):
     CONFIG = bulk_config()
     CLIENTS = messaging_clients()
     import boto3
-    from botocore.config import Config as ClientConfig
 
+    # The reports bucket is reached through the messaging profile's S3 client, as in wecare_bulk.
     CLIENTS["sqs"] = boto3.client("sqs")
-    # An endpoint override means an emulator, which serves path-style only (as in wecare_bulk).
-    _addressing = "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"
-    CLIENTS["bulk-s3"] = boto3.client("s3", config=ClientConfig(s3={"addressing_style": _addressing}))
 elif PROFILE == "users":
     env.finish()
 else:

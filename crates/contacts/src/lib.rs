@@ -96,13 +96,7 @@ pub fn contact_id(req: &Request) -> Result<ContactId, ApiError> {
 
 /// `limit` query parameter: 1–100, default 25.
 pub fn page_limit(req: &Request) -> Result<usize, ApiError> {
-    match wecare_http::query_param(req, "limit") {
-        None => Ok(25),
-        Some(raw) => match raw.parse::<usize>() {
-            Ok(n) if (1..=100).contains(&n) => Ok(n),
-            _ => Err(ApiError::validation("limit", "must be a whole number from 1 to 100")),
-        },
-    }
+    wecare_http::page_limit(req, 25).map(|n| n as usize)
 }
 
 /// The one mapping of repository write failures to API errors.

@@ -8,6 +8,17 @@ use std::error::Error as StdError;
 
 use wecare_core::ErrorCode;
 
+/// An error and its sources, outermost first: what a log line needs to explain a failure once.
+pub fn cause_chain(err: &(dyn StdError + 'static)) -> Vec<String> {
+    let mut chain = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    chain
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -44,13 +55,7 @@ impl ApiError {
 
     /// Logs `err` with its full cause chain, once, and returns the generic 500.
     pub fn internal(err: &(dyn StdError + 'static)) -> Self {
-        let mut chain = vec![err.to_string()];
-        let mut source = err.source();
-        while let Some(s) = source {
-            chain.push(s.to_string());
-            source = s.source();
-        }
-        tracing::error!(error.chain = ?chain, "internal error");
+        tracing::error!(error.chain = ?cause_chain(err), "internal error");
         Self::new(
             ErrorCode::Internal,
             "something went wrong on our side; please try again",

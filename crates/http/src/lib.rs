@@ -20,5 +20,7 @@ pub use aws_lambda_events::apigw::{
 };
 pub use body::{parse_json_body, Patch, MAX_BODY_BYTES};
 pub use error::ApiError;
-pub use request::{path_param, principal, query_param, request_id, route_key, source_ip, user_agent};
+pub use request::{
+    idempotency_key, page_limit, path_param, principal, query_param, request_id, route_key, source_ip, user_agent,
+};
 pub use response::{error_response, json_response, respond};

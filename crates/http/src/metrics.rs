@@ -7,10 +7,17 @@ use serde_json::{json, Map, Value};
 
 pub const NAMESPACE: &str = "WECARE.DIGITAL";
 
-/// Builds the EMF document for a count of 1 of `metric` with the given dimensions.
-pub fn count_document(metric: &str, dimensions: &[(&str, &str)], epoch_millis: i64) -> Value {
+/// One value of a metric: name, CloudWatch unit (`Count`, `Seconds`, `Percent`, …) and value.
+pub type Datum<'a> = (&'a str, &'a str, f64);
+
+/// Builds the EMF document for `metrics`, all with the given dimensions.
+pub fn document(metrics: &[Datum<'_>], dimensions: &[(&str, &str)], epoch_millis: i64) -> Value {
     let mut doc = Map::new();
     let names: Vec<&str> = dimensions.iter().map(|(k, _)| *k).collect();
+    let declared: Vec<Value> = metrics
+        .iter()
+        .map(|(name, unit, _)| json!({ "Name": name, "Unit": unit }))
+        .collect();
     doc.insert(
         "_aws".into(),
         json!({
@@ -18,15 +25,33 @@ pub fn count_document(metric: &str, dimensions: &[(&str, &str)], epoch_millis: i
             "CloudWatchMetrics": [{
                 "Namespace": NAMESPACE,
                 "Dimensions": [names],
-                "Metrics": [{ "Name": metric, "Unit": "Count" }],
+                "Metrics": declared,
             }],
         }),
     );
     for (k, v) in dimensions {
         doc.insert((*k).into(), Value::String((*v).into()));
     }
-    doc.insert(metric.into(), json!(1));
+    for (name, _, value) in metrics {
+        // Whole numbers as integers (a count reads `1`, not `1.0`).
+        let v = if value.fract() == 0.0 && value.abs() < 9e15 {
+            json!(*value as i64)
+        } else {
+            json!(value)
+        };
+        doc.insert((*name).into(), v);
+    }
     Value::Object(doc)
+}
+
+/// Builds the EMF document for a count of 1 of `metric` with the given dimensions.
+pub fn count_document(metric: &str, dimensions: &[(&str, &str)], epoch_millis: i64) -> Value {
+    document(&[(metric, "Count", 1.0)], dimensions, epoch_millis)
+}
+
+/// Emits `metrics` with the given dimensions.
+pub fn emit(metrics: &[Datum<'_>], dimensions: &[(&str, &str)]) {
+    println!("{}", document(metrics, dimensions, chrono_millis()));
 }
 
 /// Emits a count of 1 for `metric`.

@@ -1,6 +1,6 @@
 //! Reading what API Gateway tells a function about a request.
 
-use wecare_core::Principal;
+use wecare_core::{IdempotencyKey, Principal};
 
 use crate::error::ApiError;
 use crate::Request;
@@ -50,4 +50,28 @@ pub fn source_ip(req: &Request) -> Option<&str> {
 
 pub fn user_agent(req: &Request) -> Option<&str> {
     req.request_context.http.user_agent.as_deref()
+}
+
+/// The request's `Idempotency-Key` header, if it has one (a value that is not a key is refused).
+pub fn idempotency_key(req: &Request) -> Result<Option<IdempotencyKey>, ApiError> {
+    req.headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|s| IdempotencyKey::parse(s).ok())
+                .ok_or_else(|| ApiError::validation("Idempotency-Key", "must be 1-255 visible ASCII characters"))
+        })
+        .transpose()
+}
+
+/// The `limit` query parameter of a list: 1–100, `default` when absent.
+pub fn page_limit(req: &Request, default: u8) -> Result<i32, ApiError> {
+    match query_param(req, "limit") {
+        None => Ok(i32::from(default)),
+        Some(raw) => match raw.parse::<i32>() {
+            Ok(n) if (1..=100).contains(&n) => Ok(n),
+            _ => Err(ApiError::validation("limit", "must be a whole number from 1 to 100")),
+        },
+    }
 }

@@ -9,7 +9,7 @@
 //! worker that dies), which is how the fault tests exercise redelivery.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,9 +32,25 @@ pub struct PumpOptions {
     pub timeout: Duration,
     /// Deliver every message twice, concurrently (SQS may; this makes it certain).
     pub deliver_twice: bool,
-    /// Abort this many invocations after the given time, as if the worker had died: their
-    /// messages are neither deleted nor reported, and reappear after the visibility timeout.
+    /// Abort this many invocations carrying a chunk of recipients after the given time, as if
+    /// the worker had died mid-chunk: their messages are neither deleted nor reported, and
+    /// reappear after the visibility timeout.
     pub abort: Option<(u32, Duration)>,
+    /// How many invocations were aborted so far (for a test to see that its fault happened).
+    pub aborted: Arc<AtomicU32>,
+    /// What the pump did, for a benchmark to cost it.
+    pub stats: PumpStats,
+}
+
+/// Counters of a pump's work: what Lambda's event source and the worker's runtime would bill.
+#[derive(Debug, Clone, Default)]
+pub struct PumpStats {
+    /// Worker invocations.
+    pub invocations: Arc<AtomicU64>,
+    /// Time spent inside worker invocations, in microseconds (Lambda's billed duration).
+    pub busy_micros: Arc<AtomicU64>,
+    /// The event source's own SQS requests (receives and deletes).
+    pub sqs_requests: Arc<AtomicU64>,
 }
 
 impl Default for PumpOptions {
@@ -45,6 +61,8 @@ impl Default for PumpOptions {
             timeout: WORKER_TIMEOUT,
             deliver_twice: false,
             abort: None,
+            aborted: Arc::default(),
+            stats: PumpStats::default(),
         }
     }
 }
@@ -58,6 +76,7 @@ pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functio
             let Ok(permit) = slots.clone().acquire_owned().await else {
                 return;
             };
+            options.stats.sqs_requests.fetch_add(1, Ordering::Relaxed);
             let received = sqs
                 .receive_message()
                 .queue_url(&queue_url)
@@ -93,15 +112,26 @@ pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functio
                     tokio::spawn(async move { functions.bulk_worker(event, deadline_ms).await })
                 });
                 let abort_after = options.abort.map(|(_, after)| after).filter(|_| {
-                    aborts_left
-                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                        .is_ok()
+                    carries_chunk(&event)
+                        && aborts_left
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                            .is_ok()
                 });
-                let invocation = functions.bulk_worker(event, deadline_ms);
+                let started = std::time::Instant::now();
+                let stats = options.stats.clone();
+                let invocation = async move {
+                    let response = functions.bulk_worker(event, deadline_ms).await;
+                    stats.invocations.fetch_add(1, Ordering::Relaxed);
+                    stats
+                        .busy_micros
+                        .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+                    response
+                };
                 let response = match abort_after {
                     Some(after) => match tokio::time::timeout(after, invocation).await {
                         Ok(r) => Some(r),
                         Err(_) => {
+                            options.aborted.fetch_add(1, Ordering::SeqCst);
                             tracing::warn!("bulk-worker invocation aborted mid-way (fault injection)");
                             None
                         }
@@ -127,12 +157,23 @@ pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functio
                     .collect();
                 for (id, handle) in handles {
                     if !failed.contains(&id) {
+                        options.stats.sqs_requests.fetch_add(1, Ordering::Relaxed);
                         let _ = sqs.delete_message().queue_url(&url).receipt_handle(handle).send().await;
                     }
                 }
             });
         }
     });
+}
+
+/// Whether a record of `event` is a chunk of recipients (not an expansion or a check).
+fn carries_chunk(event: &SqsEvent) -> bool {
+    event.records.iter().any(|r| {
+        r.body
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+            .is_some_and(|w| w["kind"] == "chunk")
+    })
 }
 
 /// The `SqsEvent` Lambda passes for these messages.

@@ -20,19 +20,25 @@ pub struct Functions {
 }
 
 impl Functions {
-    /// `dynamo_log`, when given, records every DynamoDB operation the functions perform.
+    /// `dynamo_log` and `sqs_log`, when given, record every DynamoDB and SQS operation the
+    /// functions perform.
     /// `providers` points the provider SDK clients at the sandbox.
     pub fn new(
         sdk: &SdkConfig,
         env: &BTreeMap<String, String>,
         providers: &wecare_messaging::ProviderEndpoints,
         dynamo_log: Option<OperationLog>,
+        sqs_log: Option<OperationLog>,
     ) -> anyhow::Result<Self> {
         let mut conf = aws_sdk_dynamodb::config::Builder::from(sdk);
         if let Some(log) = dynamo_log {
             conf = conf.interceptor(log);
         }
         let dynamo = aws_sdk_dynamodb::Client::from_conf(conf.build());
+        let mut sqs = aws_sdk_sqs::config::Builder::from(sdk);
+        if let Some(log) = sqs_log {
+            sqs = sqs.interceptor(log);
+        }
         let auth_config = auth_middleware::Config::from(Env::from_map(env.clone())).context("auth-middleware")?;
         let contacts_config = wecare_contacts::Config::from(Env::from_map(env.clone())).context("contacts")?;
         let messaging_config = wecare_messaging::Config::from(Env::from_map(env.clone())).context("messaging")?;
@@ -43,7 +49,8 @@ impl Functions {
             contacts: wecare_contacts::Deps::new(dynamo.clone(), &contacts_config),
             messaging: wecare_messaging::Deps::new(messaging_config, sdk, dynamo.clone(), providers),
             inbound: inbound_whatsapp_handler::Deps::new(inbound_config, sdk, dynamo.clone(), providers),
-            bulk: wecare_bulk::Deps::new(bulk_config, sdk, dynamo, providers),
+            bulk: wecare_bulk::Deps::new(bulk_config, sdk, dynamo, providers)
+                .with_sqs(aws_sdk_sqs::Client::from_conf(sqs.build())),
         })
     }
 
@@ -68,11 +75,6 @@ impl Functions {
         deadline_ms: u64,
     ) -> aws_lambda_events::event::sqs::SqsBatchResponse {
         bulk_worker::handle(&self.bulk, event, deadline_ms).await
-    }
-
-    /// The bulk functions' dependencies (for tests that look at jobs directly).
-    pub fn bulk(&self) -> &wecare_bulk::Deps {
-        &self.bulk
     }
 
     /// Invokes the function named in the route table; `None` if no such function is wired.

@@ -67,7 +67,7 @@ async fn dev() -> anyhow::Result<()> {
         social_messaging: Some(sandbox_url.clone()),
         sms_voice: Some(sandbox_url.clone()),
     };
-    let functions = Arc::new(Functions::new(&sdk, &resources.function_env(), &providers, None)?);
+    let functions = Arc::new(Functions::new(&sdk, &resources.function_env(), &providers, None, None)?);
     wecare_local::pump::start(
         aws_sdk_sqs::Client::new(&sdk),
         resources.queues["whatsapp-events"].clone(),

@@ -50,6 +50,15 @@ pub enum MediaError {
 }
 
 /// An object's type and size, as S3 has it.
+/// A presigned URL's validity: from `now`, for `ttl`.
+pub fn presigning(now: DateTime<Utc>, ttl: Duration) -> Result<PresigningConfig, MediaError> {
+    PresigningConfig::builder()
+        .start_time(now.into())
+        .expires_in(ttl)
+        .build()
+        .map_err(|e| MediaError::Presign(Box::new(e)))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
     pub content_type: String,
@@ -79,12 +88,13 @@ impl MediaBucket {
         &self.bucket
     }
 
+    /// The S3 client (path-style against an emulator), for other buckets of the same functions.
+    pub fn s3(&self) -> &aws_sdk_s3::Client {
+        &self.s3
+    }
+
     fn presigning(now: DateTime<Utc>) -> Result<PresigningConfig, MediaError> {
-        PresigningConfig::builder()
-            .start_time(now.into())
-            .expires_in(URL_TTL)
-            .build()
-            .map_err(|e| MediaError::Presign(Box::new(e)))
+        presigning(now, URL_TTL)
     }
 
     /// A GET URL for `key`, valid for [`URL_TTL`] from `now`.

@@ -123,9 +123,10 @@ impl Pacer {
         self.slots.dropped.load(Ordering::Relaxed)
     }
 
-    /// Business-initiated conversations opened against the job's tier reservation.
-    pub fn tier_opened(&self) -> u64 {
-        self.tier_opened.load(Ordering::Relaxed)
+    /// Business-initiated conversations opened against the job's tier reservation since the
+    /// last call (each is counted once, however many sends run at once).
+    pub fn take_tier_opened(&self) -> u64 {
+        self.tier_opened.swap(0, Ordering::SeqCst)
     }
 
     pub(crate) fn count_tier_opened(&self) {

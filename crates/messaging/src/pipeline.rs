@@ -95,71 +95,58 @@ pub async fn send(deps: &Deps, cmd: SendCommand) -> Result<SendOutcome, SendErro
         Claim::Existing(existing) => return repeat(deps, &cmd, *existing, &record).await,
     };
 
-    if let Some(pacer) = cmd.pacer.clone() {
-        return paced(deps, &cmd, &checked, record, pending, &pacer).await;
-    }
-
-    // Measured from now, when this request reaches the limiter, not from when it started.
-    let cost = checked.segments.map(|s| s.segments.max(1)).unwrap_or(1) as f64;
-    let reserved = deps
-        .limiter
-        .reserve(
-            &checked.sender.rate_bucket(),
-            checked.sender.rate,
-            cost,
-            MAX_RATE_WAIT,
-            wecare_core::time::now(),
-        )
-        .await;
-    match reserved {
-        Ok(Ok(slot)) => {
-            // A slot shortly ahead is waited for rather than refused: the limit stays exact and a
-            // burst is smoothed instead of bounced back to the caller.
-            if let Ok(wait) = (slot - wecare_core::time::now()).to_std() {
-                tokio::time::sleep(wait).await;
-            }
-        }
-        Ok(Err(limited)) => {
+    let ready = match cmd.pacer.as_deref() {
+        // A paced send (a bulk recipient) already has its slots, and its job reserved the tier.
+        Some(_) if !checked.business_initiated => Ok(Ok(None)),
+        Some(pacer) => open_reserved(deps, &cmd, &checked.sender).await.map(|r| {
+            r.map(|opened| {
+                if opened {
+                    pacer.count_tier_opened();
+                }
+                None
+            })
+        }),
+        None => limit_and_open(deps, &cmd, &checked).await,
+    };
+    let tier_slot = match ready {
+        Ok(Ok(slot)) => slot,
+        Ok(Err(refusal)) => {
             deps.messages.release(&record).await?;
-            return Ok(refused(
-                &cmd,
-                Refusal::RateLimited {
-                    retry_after_ms: limited.retry_after_ms,
-                },
-            ));
+            return Ok(refused(&cmd, refusal));
+        }
+        Err(e) => {
+            deps.messages.release(&record).await?;
+            return Err(e);
+        }
+    };
+
+    // Before each attempt a paced send waits for its slot (a throttled one retries in a later
+    // slot, never in a burst) and honours its run's stop just before the call.
+    let gate = || pace(cmd.pacer.as_deref());
+    let attempted = match deps.config.send_mode {
+        SendMode::DryRun => gate().await.map(|go| {
+            go.then(|| Settlement {
+                status: MessageStatus::DryRun,
+                provider_message_id: None,
+                error: None,
+                at: wecare_core::time::now(),
+            })
+        }),
+        SendMode::Live => retry_throttled(gate, || call_provider(deps, &cmd, &checked, &record.message_id))
+            .await
+            .map(|a| a.map(settlement_of)),
+    };
+    let settlement = match attempted {
+        Ok(Some(s)) => s,
+        // Stopped before the provider: nothing was sent, so the key is given back and the
+        // recipient stays pending for a resume.
+        Ok(None) => {
+            deps.messages.release(&record).await?;
+            return Ok(SendOutcome::Refused(Refusal::Stopped));
         }
         Err(e) => {
             deps.messages.release(&record).await?;
             return Err(e.into());
-        }
-    }
-
-    let tier_slot = if checked.business_initiated {
-        match open_conversation(deps, &cmd, &checked.sender).await {
-            Ok(Ok(slot)) => slot,
-            Ok(Err(refusal)) => {
-                deps.messages.release(&record).await?;
-                return Ok(refused(&cmd, refusal));
-            }
-            Err(e) => {
-                deps.messages.release(&record).await?;
-                return Err(e);
-            }
-        }
-    } else {
-        None
-    };
-
-    let settlement = match deps.config.send_mode {
-        SendMode::DryRun => Settlement {
-            status: MessageStatus::DryRun,
-            provider_message_id: None,
-            error: None,
-            at: wecare_core::time::now(),
-        },
-        SendMode::Live => {
-            let attempt = with_throttle_retries(|| call_provider(deps, &cmd, &checked, &record.message_id)).await;
-            settlement_of(attempt)
         }
     };
     let mut message = deps.messages.settle(&record, &settlement).await?;
@@ -176,78 +163,56 @@ pub async fn send(deps: &Deps, cmd: SendCommand) -> Result<SendOutcome, SendErro
     Ok(SendOutcome::of_record(message))
 }
 
-/// The rest of a paced send (a bulk recipient), after its claim: the conversation against the
-/// job's tier reservation, then for each provider attempt a slot of the run's pacer (a throttled
-/// attempt retries in a later slot, never in a burst), the stop signal checked just before the
-/// call, and the settle.
-async fn paced(
+/// An interactive send's slot of the sender's bucket (waited for up to [`MAX_RATE_WAIT`]), then
+/// for a business-initiated conversation one of the account's tier.
+async fn limit_and_open(
     deps: &Deps,
     cmd: &SendCommand,
     checked: &Checked,
-    record: Message,
-    pending: Vec<PendingStatus>,
-    pacer: &crate::pace::Pacer,
-) -> Result<SendOutcome, SendError> {
+) -> Result<Result<Option<TierSlot>, Refusal>, SendError> {
+    // Measured from now, when this request reaches the limiter, not from when it started.
+    let cost = checked.segments.map(|s| s.segments.max(1)).unwrap_or(1) as f64;
+    let slot = deps
+        .limiter
+        .reserve(
+            &checked.sender.rate_bucket(),
+            checked.sender.rate,
+            cost,
+            MAX_RATE_WAIT,
+            wecare_core::time::now(),
+        )
+        .await?;
+    match slot {
+        Ok(slot) => {
+            // A slot shortly ahead is waited for rather than refused: the limit stays exact and a
+            // burst is smoothed instead of bounced back to the caller.
+            if let Ok(wait) = (slot - wecare_core::time::now()).to_std() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        Err(limited) => {
+            return Ok(Err(Refusal::RateLimited {
+                retry_after_ms: limited.retry_after_ms,
+            }))
+        }
+    }
     if checked.business_initiated {
-        match open_reserved(deps, cmd, &checked.sender).await {
-            Ok(Ok(opened)) => {
-                if opened {
-                    pacer.count_tier_opened();
-                }
-            }
-            Ok(Err(refusal)) => {
-                deps.messages.release(&record).await?;
-                return Ok(refused(cmd, refusal));
-            }
-            Err(e) => {
-                deps.messages.release(&record).await?;
-                return Err(e);
-            }
+        open_conversation(deps, cmd, &checked.sender).await
+    } else {
+        Ok(Ok(None))
+    }
+}
+
+/// Whether an attempt may go ahead: always for an interactive send; for a paced one, once its
+/// slot is due and unless its run was stopped.
+async fn pace(pacer: Option<&crate::pace::Pacer>) -> Result<bool, wecare_store::StoreError> {
+    match pacer {
+        None => Ok(true),
+        Some(p) => {
+            p.wait_for_slot().await?;
+            Ok(!p.stopped())
         }
     }
-    // SMS segments are paced as one slot each: the block arithmetic stays per message, and the
-    // sender's rate for SMS is configured in messages (the pools' MPS).
-    let mut retries = 0;
-    let mut backoff = FIRST_BACKOFF;
-    let attempt = loop {
-        if let Err(e) = pacer.wait_for_slot().await {
-            deps.messages.release(&record).await?;
-            return Err(e.into());
-        }
-        if pacer.stopped() {
-            // Nothing was sent: give the key back so the recipient stays pending for a resume.
-            deps.messages.release(&record).await?;
-            return Ok(SendOutcome::Refused(Refusal::Stopped));
-        }
-        let attempt = match deps.config.send_mode {
-            SendMode::DryRun => break None,
-            SendMode::Live => call_provider(deps, cmd, checked, &record.message_id).await,
-        };
-        match attempt {
-            Attempt::Throttled(p) if retries < THROTTLE_RETRIES => {
-                tracing::info!(code = %p.code, retry = retries + 1, "provider throttled a paced send; retrying in a later slot");
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
-                retries += 1;
-            }
-            other => break Some(other),
-        }
-    };
-    let settlement = match attempt {
-        None => Settlement {
-            status: MessageStatus::DryRun,
-            provider_message_id: None,
-            error: None,
-            at: wecare_core::time::now(),
-        },
-        Some(a) => settlement_of(a),
-    };
-    let mut message = deps.messages.settle(&record, &settlement).await?;
-    for p in pending {
-        message = apply_pending(deps, &message, p).await?;
-    }
-    finish(deps, cmd, &message, &settlement).await?;
-    Ok(SendOutcome::of_record(message))
 }
 
 /// Opens a business-initiated conversation against the job's reservation: true if it opened one
@@ -590,15 +555,21 @@ async fn alert_tier(deps: &Deps, waba: &str, count: u64, limit: u64, now: DateTi
 }
 
 /// Runs a provider call, retrying throttling with exponential backoff, at most
-/// [`THROTTLE_RETRIES`] times; what is still throttled then is a failure.
-async fn with_throttle_retries<F, Fut>(mut call: F) -> Attempt
+/// [`THROTTLE_RETRIES`] times; what is still throttled then is a failure. `gate` runs before each
+/// attempt and may stop the send before it reaches the provider (`None`).
+async fn retry_throttled<G, GFut, E, F, Fut>(mut gate: G, mut call: F) -> Result<Option<Attempt>, E>
 where
+    G: FnMut() -> GFut,
+    GFut: std::future::Future<Output = Result<bool, E>>,
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Attempt>,
 {
     let mut backoff = FIRST_BACKOFF;
     let mut retries = 0;
     loop {
+        if !gate().await? {
+            return Ok(None);
+        }
         match call().await {
             Attempt::Throttled(p) if retries < THROTTLE_RETRIES => {
                 tracing::info!(code = %p.code, retry = retries + 1, "provider throttled the send; backing off");
@@ -606,8 +577,21 @@ where
                 backoff *= 2;
                 retries += 1;
             }
-            other => return other,
+            other => return Ok(Some(other)),
         }
+    }
+}
+
+/// [`retry_throttled`] with nothing that could stop it.
+async fn with_throttle_retries<F, Fut>(call: F) -> Attempt
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Attempt>,
+{
+    let open = || async { Ok::<bool, std::convert::Infallible>(true) };
+    match retry_throttled(open, call).await {
+        Ok(Some(attempt)) => attempt,
+        Ok(None) | Err(_) => unreachable!("an open gate neither stops nor fails"),
     }
 }
 

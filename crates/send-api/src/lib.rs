@@ -59,17 +59,6 @@ pub fn outcome_response(outcome: SendOutcome) -> Result<Message, ApiError> {
     }
 }
 
-fn idempotency_key(req: &Request) -> Result<IdempotencyKey, ApiError> {
-    match req.headers.get("idempotency-key") {
-        None => Ok(IdempotencyKey::random()),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .and_then(|s| IdempotencyKey::parse(s).ok())
-            .ok_or_else(|| ApiError::validation("Idempotency-Key", "must be 1-255 visible ASCII characters")),
-    }
-}
-
 /// What every outbound function does: check the permission, read the key and the body, send,
 /// and answer 202 with the message (or the outcome's error).
 pub async fn handle_send(
@@ -87,7 +76,8 @@ pub async fn handle_send(
     };
     let result = async {
         let ctx = authorize(deps.contacts.client(), deps.contacts.audit_table(), req, attempt, now).await?;
-        let key = idempotency_key(req)?;
+        // Without a key, every request is a new send.
+        let key = wecare_http::idempotency_key(req)?.unwrap_or_else(IdempotencyKey::random);
         let body = parse(req)?;
         let cmd = SendCommand {
             tenant: ctx.principal.tenant_id.clone(),

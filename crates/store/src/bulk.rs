@@ -233,7 +233,7 @@ impl ProgressDelta {
                 let why = how
                     .reason
                     .as_deref()
-                    .and_then(|r| Exclusion::ALL.into_iter().find(|e| e.as_str() == r))
+                    .and_then(Exclusion::parse)
                     .unwrap_or(Exclusion::NotOptedIn);
                 *self.skipped.entry(why).or_default() += 1;
             }
@@ -241,6 +241,19 @@ impl ProgressDelta {
         }
         if was == RecipientStatus::Cancelled {
             self.uncancelled += 1;
+        }
+    }
+
+    /// Adds `other`'s counts to these (a flush that failed puts its counts back).
+    pub fn merge(&mut self, other: ProgressDelta) {
+        self.sent += other.sent;
+        self.failed += other.failed;
+        self.unknown += other.unknown;
+        self.cancelled += other.cancelled;
+        self.uncancelled += other.uncancelled;
+        self.tier_used += other.tier_used;
+        for (k, v) in other.skipped {
+            *self.skipped.entry(k).or_default() += v;
         }
     }
 

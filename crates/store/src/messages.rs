@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
@@ -195,19 +196,6 @@ pub struct MessagesRepo {
     audit: String,
 }
 
-/// `SET #a0 = :v0, …` over every attribute of `item` but the key, for an UpdateItem that writes a
-/// whole record (a PutItem cannot hand back what a placeholder held).
-fn set_all(mut req: UpdateItemRequest, item: HashMap<String, AttributeValue>, extra: &str) -> UpdateItemRequest {
-    let mut sets = Vec::new();
-    for (i, (name, value)) in item.into_iter().filter(|(k, _)| k != "pk" && k != "sk").enumerate() {
-        sets.push(format!("#a{i} = :v{i}"));
-        req = req
-            .expression_attribute_names(format!("#a{i}"), name)
-            .expression_attribute_values(format!(":v{i}"), value);
-    }
-    req.update_expression(format!("SET {} {extra}", sets.join(", ")))
-}
-
 type UpdateItemRequest = aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
 fn message_of(item: HashMap<String, AttributeValue>) -> Result<Message, StoreError> {
@@ -257,8 +245,13 @@ impl MessagesRepo {
     /// key. A placeholder left by an early delivery status is taken over, and its statuses handed
     /// back; an existing record is returned as it stands.
     pub async fn claim(&self, m: &Message) -> Result<Claim, StoreError> {
-        let req = self.update_message(&m.tenant_id, &m.message_id);
-        let out = set_all(req, m.item()?, "REMOVE pendingStatuses")
+        // A put, not an update: a placeholder holds only its key, its statuses and its expiry, so
+        // replacing it whole is taking it over, and ALL_OLD hands its statuses back.
+        let out = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(m.item()?))
             .condition_expression("attribute_not_exists(messageId)")
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
@@ -276,11 +269,11 @@ impl MessagesRepo {
                 Ok(Claim::Claimed { pending })
             }
             Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(c)) => match c.item.clone() {
+                Some(PutItemError::ConditionalCheckFailedException(c)) => match c.item.clone() {
                     Some(item) => Ok(Claim::Existing(Box::new(message_of(item)?))),
-                    None => Err(StoreError::dynamo("UpdateItem", e)),
+                    None => Err(StoreError::dynamo("PutItem", e)),
                 },
-                _ => Err(StoreError::dynamo("UpdateItem", e)),
+                _ => Err(StoreError::dynamo("PutItem", e)),
             },
         }
     }

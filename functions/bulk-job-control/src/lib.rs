@@ -29,13 +29,7 @@ fn api_error(e: JobError) -> ApiError {
 }
 
 fn limit(req: &Request) -> Result<i32, ApiError> {
-    match query_param(req, "limit") {
-        None => Ok(25),
-        Some(raw) => match raw.parse::<i32>() {
-            Ok(n) if (1..=100).contains(&n) => Ok(n),
-            _ => Err(ApiError::validation("limit", "must be a whole number from 1 to 100")),
-        },
-    }
+    wecare_http::page_limit(req, 25)
 }
 
 pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {

@@ -10,7 +10,7 @@ use wecare_bulk::create::{self, CreateError};
 use wecare_bulk::plan::PlanRefusal;
 use wecare_bulk::request::JobRequest;
 use wecare_bulk::Deps;
-use wecare_core::{ErrorCode, IdempotencyKey, Permission};
+use wecare_core::{ErrorCode, Permission};
 use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{error_response, json_response, parse_json_body, route_key, ApiError, Request, Response};
 use wecare_store::AuditContext;
@@ -78,15 +78,7 @@ async fn preview(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<serde
 
 async fn create(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<(u16, serde_json::Value), ApiError> {
     let ctx = operator(deps, req, "bulk.job.create", now).await?;
-    let key = match req.headers.get("idempotency-key") {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .and_then(|k| IdempotencyKey::parse(k).ok())
-                .ok_or_else(|| ApiError::validation("Idempotency-Key", "must be 1-255 visible ASCII characters"))?,
-        ),
-    };
+    let key = wecare_http::idempotency_key(req)?;
     let body: JobRequest = parse_json_body(req)?;
     let (job, created) = create::create(deps, &ctx, body, key, now).await.map_err(api_error)?;
     let view = wecare_bulk::control::JobView::of(job, now);

@@ -9,17 +9,14 @@
 //! interceptor on the functions' client. Rates are raised so the limiter never makes a send wait.
 //!
 //! Write units per request are computed from the write requests themselves, as DynamoDB bills
-//! them: 1 unit per started KB of each item written (the item after an update, read back at the
-//! end; a delete counts 1), twice that inside a transaction. moto does not report consumed
-//! capacity, so this is the figure to compare against the goal of ≤ 3 per WhatsApp send.
+//! them (`wecare_tests::units`): moto does not report consumed capacity, so this is the figure to
+//! compare against the goal of ≤ 3 per WhatsApp send.
 
 use std::time::{Duration, Instant};
 
-use std::collections::HashMap;
-
-use aws_sdk_dynamodb::types::AttributeValue;
-use serde_json::{json, Value};
+use serde_json::json;
 use wecare_core::Role;
+use wecare_tests::units::{write_units, Units};
 use wecare_tests::{Method, TestStack};
 
 const RUNS: usize = 200;
@@ -36,124 +33,11 @@ struct Figures {
     calls_by: std::collections::BTreeMap<String, f64>,
 }
 
-/// The size DynamoDB bills for an attribute value in the wire JSON format (`{"S": "…"}`).
-fn value_size(v: &Value) -> usize {
-    let Some((kind, inner)) = v.as_object().and_then(|o| o.iter().next()) else {
-        return 1;
-    };
-    match kind.as_str() {
-        "S" => inner.as_str().map(str::len).unwrap_or(0),
-        // Numbers: about one byte per two significant digits, plus one.
-        "N" => inner.as_str().map(|n| n.len().div_ceil(2) + 1).unwrap_or(1),
-        "B" => inner.as_str().map(|b| b.len() * 3 / 4).unwrap_or(0),
-        "BOOL" | "NULL" => 1,
-        "M" => 3 + inner.as_object().map(item_size_of).unwrap_or(0),
-        "L" => {
-            3 + inner
-                .as_array()
-                .map(|l| l.iter().map(|e| 1 + value_size(e)).sum())
-                .unwrap_or(0)
-        }
-        "SS" | "NS" | "BS" => inner
-            .as_array()
-            .map(|l| l.iter().map(|e| e.as_str().map(str::len).unwrap_or(0)).sum())
-            .unwrap_or(0),
-        _ => 1,
-    }
-}
-
-fn item_size_of(item: &serde_json::Map<String, Value>) -> usize {
-    item.iter().map(|(name, v)| name.len() + value_size(v)).sum()
-}
-
-fn units(bytes: usize) -> f64 {
-    bytes.max(1).div_ceil(1024) as f64
-}
-
-/// Reads an item back (for the size an update left it at), by its wire-format key.
-async fn size_after(stack: &TestStack, table: &str, key: &Value) -> usize {
-    let mut req = stack.dynamo().get_item().table_name(table);
-    for (name, v) in key.as_object().into_iter().flatten() {
-        if let Some(s) = v["S"].as_str() {
-            req = req.key(name, AttributeValue::S(s.to_string()));
-        }
-    }
-    let item: HashMap<String, AttributeValue> = req.send().await.ok().and_then(|o| o.item).unwrap_or_default();
-    let as_json: serde_json::Map<String, Value> = item.iter().map(|(k, v)| (k.clone(), attribute_json(v))).collect();
-    item_size_of(&as_json)
-}
-
-fn attribute_json(v: &AttributeValue) -> Value {
-    match v {
-        AttributeValue::S(s) => json!({ "S": s }),
-        AttributeValue::N(n) => json!({ "N": n }),
-        AttributeValue::Bool(b) => json!({ "BOOL": b }),
-        AttributeValue::M(m) => {
-            json!({ "M": m.iter().map(|(k, v)| (k.clone(), attribute_json(v))).collect::<serde_json::Map<_, _>>() })
-        }
-        AttributeValue::L(l) => json!({ "L": l.iter().map(attribute_json).collect::<Vec<_>>() }),
-        _ => json!({ "NULL": true }),
-    }
-}
-
-/// Write units of the recorded write requests (see the module), in total and by operation and
-/// table.
-async fn write_units(stack: &TestStack) -> (f64, std::collections::BTreeMap<String, f64>) {
-    let mut total = 0.0;
-    let mut by: std::collections::BTreeMap<String, f64> = Default::default();
-    let short = |t: &str| t.rsplit('-').next().unwrap_or(t).to_string();
-    for (op, body) in stack.dynamo_ops.writes() {
-        let one = |action: &Value, table: &str| {
-            let action = action.clone();
-            let table = table.to_string();
-            async move {
-                if let Some(item) = action["Item"].as_object() {
-                    units(item_size_of(item))
-                } else if !action["Key"].is_null() && action.get("UpdateExpression").is_some() {
-                    units(size_after(stack, &table, &action["Key"]).await)
-                } else {
-                    1.0
-                }
-            }
-        };
-        match op.as_str() {
-            "TransactWriteItems" => {
-                for t in body["TransactItems"].as_array().into_iter().flatten() {
-                    for kind in ["Put", "Update", "Delete", "ConditionCheck"] {
-                        if let Some(a) = t.get(kind) {
-                            let table = a["TableName"].as_str().unwrap_or("");
-                            let u = 2.0 * one(a, table).await;
-                            total += u;
-                            *by.entry(format!("Transact{kind} {}", short(table))).or_default() += u;
-                        }
-                    }
-                }
-            }
-            "BatchWriteItem" => {
-                for requests in body["RequestItems"].as_object().into_iter().flatten().map(|(_, r)| r) {
-                    for r in requests.as_array().into_iter().flatten() {
-                        total += match r["PutRequest"]["Item"].as_object() {
-                            Some(item) => units(item_size_of(item)),
-                            None => 1.0,
-                        };
-                    }
-                }
-            }
-            _ => {
-                let table = body["TableName"].as_str().unwrap_or("");
-                let u = one(&body, table).await;
-                total += u;
-                *by.entry(format!("{op} {}", short(table))).or_default() += u;
-            }
-        }
-    }
-    (total, by)
-}
-
 impl Figures {
-    fn with_units(mut self, (total, by): (f64, std::collections::BTreeMap<String, f64>)) -> Self {
-        self.write_units = total / RUNS as f64;
-        self.units_by = by.into_iter().map(|(k, v)| (k, v / RUNS as f64)).collect();
+    fn with_units(mut self, units: Units) -> Self {
+        let per = units.per(RUNS as f64);
+        self.write_units = per.total;
+        self.units_by = per.by;
         self
     }
 }

@@ -1,9 +1,9 @@
 // Step 2: the message. A WhatsApp template (name, language, parameters) or text, an SMS with its
 // live segment count, or an email; `{{placeholders}}` personalise it per recipient.
 import { Alert } from '@/components/Alert';
-import { Button } from '@/components/Button';
 import { ChoiceGroup } from '@/components/ChoiceGroup';
 import { TextArea } from '@/components/TextArea';
+import { TemplateFields } from '@/components/TemplateFields';
 import { TextField } from '@/components/TextField';
 import { smsSegments } from '@/utils/sms-segments';
 import { formatCount } from './bulk-text';
@@ -57,67 +57,6 @@ function SmsCount({ text }: { text: string }) {
   );
 }
 
-function TemplateFields({ draft, update, showErrors }: StepProps) {
-  const errors = showErrors ? contentErrors(draft) : {};
-  const { template } = draft;
-  const setTemplate = (change: Partial<Draft['template']>) => update((d) => ({ ...d, template: { ...d.template, ...change } }));
-  const setParameter = (index: number, value: string) =>
-    setTemplate({ parameters: template.parameters.map((p, i) => (i === index ? value : p)) });
-  return (
-    <div className="wizard-fields">
-      <TextField
-        label="Template name"
-        name="templateName"
-        autoComplete="off"
-        hint="An approved template of the WhatsApp account, e.g. order_update"
-        value={template.name}
-        error={errors.templateName}
-        onChange={(e) => setTemplate({ name: e.target.value })}
-      />
-      <TextField
-        label="Language code"
-        name="templateLanguage"
-        autoComplete="off"
-        hint="The template’s language, e.g. en_US"
-        value={template.language}
-        error={errors.templateLanguage}
-        onChange={(e) => setTemplate({ language: e.target.value })}
-      />
-      <fieldset className="composer__parameters">
-        <legend>Parameters</legend>
-        <p className="field__hint">
-          The values of {'{{1}}'}, {'{{2}}'}… in the template’s body, in order; each may use placeholders, e.g.{' '}
-          <code>{'{{name}}'}</code>.
-        </p>
-        {template.parameters.map((value, index) => (
-          // Parameters are positional: the index is their identity.
-          <div key={index} className="composer__parameter">
-            <TextField
-              label={`Parameter ${index + 1}`}
-              autoComplete="off"
-              value={value}
-              error={errors.parameters && value.trim() === '' ? 'Fill this in or remove it.' : undefined}
-              onChange={(e) => setParameter(index, e.target.value)}
-            />
-            <Button
-              variant="secondary"
-              aria-label={`Remove parameter ${index + 1}`}
-              onClick={() => setTemplate({ parameters: template.parameters.filter((_, i) => i !== index) })}
-            >
-              Remove
-            </Button>
-          </div>
-        ))}
-        <div>
-          <Button variant="secondary" onClick={() => setTemplate({ parameters: [...template.parameters, ''] })}>
-            Add parameter
-          </Button>
-        </div>
-      </fieldset>
-    </div>
-  );
-}
-
 export function ContentStep(props: StepProps) {
   const { draft, update, showErrors } = props;
   const errors = showErrors ? contentErrors(draft) : {};
@@ -140,7 +79,21 @@ export function ContentStep(props: StepProps) {
               ]}
             />
             {draft.whatsappKind === 'template' ? (
-              <TemplateFields {...props} />
+              <TemplateFields
+                className="wizard-fields"
+                template={draft.template}
+                onChange={(template) => update((d) => ({ ...d, template }))}
+                errors={{
+                  name: errors.templateName,
+                  language: errors.templateLanguage,
+                  parameters: Boolean(errors.parameters),
+                }}
+                parameterHint={
+                  <>
+                    each may use placeholders, e.g. <code>{'{{name}}'}</code>.
+                  </>
+                }
+              />
             ) : (
               <>
                 <Alert tone="info">

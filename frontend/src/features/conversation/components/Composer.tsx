@@ -13,6 +13,7 @@ import { ChoiceGroup } from '@/components/ChoiceGroup';
 import { SelectField } from '@/components/SelectField';
 import { Skeleton } from '@/components/Skeleton';
 import { TextArea } from '@/components/TextArea';
+import { TemplateFields } from '@/components/TemplateFields';
 import { TextField } from '@/components/TextField';
 import { ApiError } from '@/lib/api-error';
 import { sendersOn, useSenders, type Sender } from '@/lib/senders';
@@ -166,61 +167,6 @@ interface FormProps {
   contact: ConversationContact;
   locked: boolean;
   sender: SenderChoice;
-}
-
-function TemplateFields({ template, onChange }: { template: WhatsAppTemplate; onChange: (t: WhatsAppTemplate) => void }) {
-  const listId = useId();
-  const setParameter = (index: number, value: string) =>
-    onChange({ ...template, parameters: template.parameters.map((p, i) => (i === index ? value : p)) });
-  return (
-    <div className="composer__template">
-      <TextField
-        label="Template name"
-        name="templateName"
-        autoComplete="off"
-        hint="An approved template of the WhatsApp account, e.g. order_update"
-        value={template.name}
-        onChange={(e) => onChange({ ...template, name: e.target.value })}
-      />
-      <TextField
-        label="Language code"
-        name="templateLanguage"
-        autoComplete="off"
-        hint="The template’s language, e.g. en_US"
-        value={template.language}
-        onChange={(e) => onChange({ ...template, language: e.target.value })}
-      />
-      <fieldset className="composer__parameters" aria-describedby={listId}>
-        <legend>Parameters</legend>
-        <p className="field__hint" id={listId}>
-          The values of {'{{1}}'}, {'{{2}}'}… in the template’s body, in order.
-        </p>
-        {template.parameters.map((value, index) => (
-          // Parameters are positional: the index is their identity.
-          <div key={index} className="composer__parameter">
-            <TextField
-              label={`Parameter ${index + 1}`}
-              autoComplete="off"
-              value={value}
-              onChange={(e) => setParameter(index, e.target.value)}
-            />
-            <Button
-              variant="secondary"
-              aria-label={`Remove parameter ${index + 1}`}
-              onClick={() => onChange({ ...template, parameters: template.parameters.filter((_, i) => i !== index) })}
-            >
-              Remove
-            </Button>
-          </div>
-        ))}
-        <div>
-          <Button variant="secondary" onClick={() => onChange({ ...template, parameters: [...template.parameters, ''] })}>
-            Add parameter
-          </Button>
-        </div>
-      </fieldset>
-    </div>
-  );
 }
 
 const emptyTemplate: WhatsAppTemplate = { name: '', language: 'en_US', parameters: [] };
@@ -438,6 +384,7 @@ function WhatsAppForm({ contact, locked, sender, whatsappWindow, now }: FormProp
         ) : null}
         {kind === 'template' ? (
           <TemplateFields
+            className="composer__template"
             template={template}
             onChange={(t) => {
               setTemplate(t);

@@ -1,0 +1,296 @@
+//! `make bench-bulk`: one WhatsApp campaign of 10,000 recipients through the local stack (the
+//! create API, the pump playing SQS's event source with 4 concurrent workers, moto and the provider
+//! sandbox), from a sender configured at 50 messages a second, then the acceptance time of a
+//! 100,000-recipient job.
+//!
+//! Everything is measured in this run: rates against the configured rate, the busiest sliding
+//! second of the provider's ledger against the limit, duplicates in that ledger, DynamoDB units
+//! (`wecare_tests::units`: moto reports no consumed capacity), SQS requests (the functions' and
+//! the event source's), worker time (what Lambda bills) and, from those, the AWS-side cost per
+//! million messages at list prices. Worker time is also given against a DynamoDB round trip
+//! measured on the same stack, because absolute times here follow moto's speed, not our code's.
+//!
+//! `BENCH_BULK_RECIPIENTS` and `BENCH_BULK_BIG` shrink the runs for a quick look.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use wecare_core::{Channel, Role};
+use wecare_local::bulk_pump::{PumpOptions, PumpStats};
+use wecare_tests::bulk::{busiest_second, create_job, job, per_recipient, seed_contacts, whatsapp_sends, Person};
+use wecare_tests::units::{read_units, write_units};
+use wecare_tests::TestStack;
+
+const RATE: u32 = 50;
+const WORKERS: usize = 4;
+
+/// List prices, us-east-1, in dollars.
+mod price {
+    /// DynamoDB on demand, per write and per read unit.
+    pub const WRITE_UNIT: f64 = 0.625e-6;
+    pub const READ_UNIT: f64 = 0.125e-6;
+    /// SQS standard queue, per request.
+    pub const SQS_REQUEST: f64 = 0.40e-6;
+    /// Lambda on arm64, per GB-second and per invocation.
+    pub const LAMBDA_GB_SECOND: f64 = 0.000_013_333_4;
+    pub const LAMBDA_REQUEST: f64 = 0.20e-6;
+    /// The functions' memory (infra's FUNCTION_MEMORY_MB), in GB.
+    pub const LAMBDA_MEMORY_GB: f64 = 0.25;
+    /// S3 standard, per PUT and per GET.
+    pub const S3_PUT: f64 = 0.005e-3;
+    pub const S3_GET: f64 = 0.0004e-3;
+}
+
+/// Goals (issue: bulk campaigns).
+mod goal {
+    pub const RATE_SHARE: f64 = 0.95;
+    pub const WRITE_UNITS: f64 = 3.0;
+    pub const READ_UNITS: f64 = 1.0;
+    pub const COST_PER_MILLION: f64 = 2.10;
+    pub const ACCEPTANCE_SECONDS: f64 = 2.0;
+}
+
+fn from_env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn campaign(recipients: usize) -> Value {
+    json!({
+        "channel": "whatsapp",
+        "content": { "type": "template", "name": "order_update", "language": "en_US", "parameters": ["{{name}}", "#42"] },
+        "recipients": { "type": "filter", "optedIn": true },
+        "confirmedCount": recipients,
+    })
+}
+
+/// WhatsApp customers outside their window (each send opens a business-initiated conversation,
+/// as a campaign's do).
+fn customers(n: usize) -> Vec<Person> {
+    (0..n).map(|i| Person::numbered(i, &[Channel::WhatsApp])).collect()
+}
+
+/// The mean round trip of a GetItem on this stack: the yardstick for worker time.
+async fn dynamo_round_trip(stack: &TestStack) -> Duration {
+    let table = stack.table(wecare_core::tables::Table::BulkJobs);
+    let runs = 100;
+    let started = Instant::now();
+    for i in 0..runs {
+        stack
+            .dynamo()
+            .get_item()
+            .table_name(&table)
+            .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("none#{i}")))
+            .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("JOB".into()))
+            .send()
+            .await
+            .expect("GetItem");
+    }
+    started.elapsed() / runs
+}
+
+/// Sends per second between the 5th and the 95th percentile of the send times (ramp-up and the
+/// tail left out).
+fn steady_rate(times: &[chrono::DateTime<chrono::Utc>]) -> f64 {
+    let (lo, hi) = (times.len() / 20, times.len() - 1 - times.len() / 20);
+    let span = (times[hi] - times[lo]).num_milliseconds() as f64 / 1000.0;
+    (hi - lo) as f64 / span
+}
+
+#[tokio::main]
+async fn main() {
+    let recipients = from_env("BENCH_BULK_RECIPIENTS", 10_000);
+    let big = from_env("BENCH_BULK_BIG", 100_000);
+    let stats = PumpStats::default();
+    let pump = PumpOptions {
+        concurrency: WORKERS,
+        stats: stats.clone(),
+        ..PumpOptions::default()
+    };
+    let rate = RATE.to_string();
+    let stack = TestStack::start_with_pump(
+        &[("RATE_WHATSAPP_PER_SECOND", &rate), ("WHATSAPP_TIER_LIMIT", "1000000")],
+        pump,
+    )
+    .await;
+    let op = stack.token(Role::Operator).await;
+    let round_trip = dynamo_round_trip(&stack).await;
+
+    let seeding = Instant::now();
+    seed_contacts(&stack, &customers(recipients)).await;
+    eprintln!(
+        "seeded {recipients} contacts in {:.1}s",
+        seeding.elapsed().as_secs_f64()
+    );
+    stack.dynamo_ops.clear();
+    stack.sqs_ops.clear();
+
+    let accepting = Instant::now();
+    let (status, created) = create_job(&stack, &op, &campaign(recipients)).await;
+    let acceptance = accepting.elapsed();
+    assert_eq!(status, 202, "{created}");
+    let id = created["job"]["jobId"].as_str().expect("job id").to_string();
+    let running = Instant::now();
+    let done = loop {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let v = job(&stack, &op, &id).await;
+        let p = &v["job"]["progress"];
+        eprintln!(
+            "{:>5.0}s {} sent {} failed {} pending {}",
+            running.elapsed().as_secs_f64(),
+            v["job"]["status"],
+            p["sent"],
+            p["failed"],
+            p["pending"]
+        );
+        if !v["job"]["finishedAt"].is_null() {
+            break v["job"].clone();
+        }
+        assert!(
+            running.elapsed() < Duration::from_secs(3600),
+            "the job did not finish in an hour"
+        );
+    };
+    let wall = running.elapsed();
+
+    let sends = whatsapp_sends(&stack.ledger().await);
+    let n = sends.len() as f64;
+    let duplicates: usize = per_recipient(&sends).values().map(|c| c - 1).sum();
+    let busiest = busiest_second(&sends);
+    let mut times: Vec<_> = sends.iter().map(|(_, t)| *t).collect();
+    times.sort();
+    let overall = (n - 1.0) / ((times[times.len() - 1] - times[0]).num_milliseconds() as f64 / 1000.0);
+    let steady = steady_rate(&times);
+
+    let writes = write_units(&stack).await.per(n);
+    let reads = read_units(&stack).per(n);
+    let mut dynamo_calls: BTreeMap<String, f64> = BTreeMap::new();
+    for o in stack.dynamo_ops.operations() {
+        *dynamo_calls.entry(o).or_default() += 1.0 / n;
+    }
+    let function_sqs = stack.sqs_ops.operations().len() as f64;
+    let pump_sqs = stats.sqs_requests.load(Ordering::Relaxed) as f64;
+    let sqs = (function_sqs + pump_sqs) / n;
+    let invocations = stats.invocations.load(Ordering::Relaxed) as f64;
+    let busy = Duration::from_micros(stats.busy_micros.load(Ordering::Relaxed));
+    let worker_ms = busy.as_secs_f64() * 1000.0 / n;
+    // The manifest and the report written, the manifest read by expand and by every chunk at most.
+    let s3_puts = 2.0;
+    let s3_gets = 1.0 + invocations;
+
+    let per_million = |per_message: f64| per_message * 1e6;
+    let cost_dynamo = per_million(writes.total * price::WRITE_UNIT + reads.total * price::READ_UNIT);
+    let cost_sqs = per_million(sqs * price::SQS_REQUEST);
+    let cost_lambda = per_million(
+        busy.as_secs_f64() / n * price::LAMBDA_MEMORY_GB * price::LAMBDA_GB_SECOND
+            + invocations / n * price::LAMBDA_REQUEST,
+    );
+    let cost_s3 = per_million((s3_puts * price::S3_PUT + s3_gets * price::S3_GET) / n);
+    let cost = cost_dynamo + cost_sqs + cost_lambda + cost_s3;
+
+    // The acceptance of a big job, on a stack of its own with no pump (the job is only accepted).
+    let big_stack = TestStack::start_with(&[("WHATSAPP_TIER_LIMIT", "1000000")]).await;
+    let big_op = big_stack.token(Role::Operator).await;
+    let seeding = Instant::now();
+    seed_contacts(&big_stack, &customers(big)).await;
+    eprintln!("seeded {big} contacts in {:.1}s", seeding.elapsed().as_secs_f64());
+    let accepting = Instant::now();
+    let (big_status, big_created) = create_job(&big_stack, &big_op, &campaign(big)).await;
+    let big_acceptance = accepting.elapsed();
+
+    let check = |ok: bool| if ok { "met" } else { "NOT MET" };
+    println!(
+        "\nbulk campaign through the local stack: {recipients} WhatsApp recipients (template, business-initiated), \
+         sender at {RATE}/s, {WORKERS} workers; job {}, sent {}, wall {:.0}s\n",
+        done["status"],
+        done["progress"]["sent"],
+        wall.as_secs_f64()
+    );
+    println!("{:<44} {:>12} {:>12} {:>8}", "figure", "measured", "goal", "");
+    let row = |what: &str, measured: String, goal: String, ok: bool| {
+        println!("{what:<44} {measured:>12} {goal:>12} {:>8}", check(ok));
+    };
+    row(
+        "steady rate / configured (5th–95th pct)",
+        format!("{:.3}", steady / RATE as f64),
+        format!("≥ {:.2}", goal::RATE_SHARE),
+        steady / RATE as f64 >= goal::RATE_SHARE,
+    );
+    println!(
+        "{:<44} {:>12}",
+        "  overall rate / configured",
+        format!("{:.3}", overall / RATE as f64)
+    );
+    row(
+        "busiest sliding second / limit",
+        format!("{busiest}/{RATE}"),
+        format!("≤ {RATE}"),
+        busiest <= RATE as usize,
+    );
+    row(
+        "duplicates in the provider's ledger",
+        duplicates.to_string(),
+        "0".into(),
+        duplicates == 0,
+    );
+    row(
+        "DynamoDB write units per message",
+        format!("{:.2}", writes.total),
+        format!("≤ {:.0}", goal::WRITE_UNITS),
+        writes.total <= goal::WRITE_UNITS,
+    );
+    row(
+        "DynamoDB read units per message",
+        format!("{:.2}", reads.total),
+        format!("≤ {:.0}", goal::READ_UNITS),
+        reads.total <= goal::READ_UNITS,
+    );
+    println!("{:<44} {:>12.3}", "SQS requests per message", sqs);
+    println!("{:<44} {:>12}", "worker time per message", format!("{worker_ms:.1} ms"));
+    println!(
+        "{:<44} {:>12}",
+        "  / a DynamoDB round trip here",
+        format!("{:.1}x", worker_ms / (round_trip.as_secs_f64() * 1000.0))
+    );
+    row(
+        "AWS-side cost per million messages",
+        format!("${cost:.2}"),
+        format!("≤ ${:.2}", goal::COST_PER_MILLION),
+        cost <= goal::COST_PER_MILLION,
+    );
+    println!(
+        "  DynamoDB ${cost_dynamo:.2}, SQS ${cost_sqs:.2}, Lambda ${cost_lambda:.2}, S3 ${cost_s3:.4} \
+         (the provider's own per-message fee is not AWS-side)"
+    );
+    row(
+        &format!("acceptance of {recipients} recipients"),
+        format!("{:.2} s", acceptance.as_secs_f64()),
+        format!("≤ {:.0} s", goal::ACCEPTANCE_SECONDS),
+        acceptance.as_secs_f64() <= goal::ACCEPTANCE_SECONDS,
+    );
+    row(
+        &format!("acceptance of {big} recipients ({big_status})"),
+        format!("{:.2} s", big_acceptance.as_secs_f64()),
+        format!("≤ {:.0} s", goal::ACCEPTANCE_SECONDS),
+        big_status == 202 && big_acceptance.as_secs_f64() <= goal::ACCEPTANCE_SECONDS,
+    );
+    if big_status != 202 {
+        println!("  {big_created}");
+    }
+    println!("\nwrite units per message by operation and table:");
+    for (what, u) in &writes.by {
+        println!("  {what:<40} {u:>6.3}");
+    }
+    println!("read units per message by operation:");
+    for (what, u) in &reads.by {
+        println!("  {what:<40} {u:>6.3}");
+    }
+    let calls: Vec<String> = dynamo_calls.iter().map(|(o, c)| format!("{o} {c:.2}")).collect();
+    println!("DynamoDB calls per message: {}", calls.join(", "));
+    println!(
+        "worker invocations {invocations:.0}; SQS requests: functions {function_sqs:.0}, event source {pump_sqs:.0}; \
+         a DynamoDB round trip here {:.1} ms",
+        round_trip.as_secs_f64() * 1000.0
+    );
+}
