@@ -195,9 +195,14 @@ async fn main() {
     let seeding = Instant::now();
     seed_contacts(&big_stack, &customers(big)).await;
     eprintln!("seeded {big} contacts in {:.1}s", seeding.elapsed().as_secs_f64());
+    big_stack.dynamo_ops.clear();
     let accepting = Instant::now();
     let (big_status, big_created) = create_job(&big_stack, &big_op, &campaign(big)).await;
     let big_acceptance = accepting.elapsed();
+    let mut acceptance_calls: BTreeMap<String, usize> = BTreeMap::new();
+    for o in big_stack.dynamo_ops.operations() {
+        *acceptance_calls.entry(o).or_default() += 1;
+    }
 
     let check = |ok: bool| if ok { "met" } else { "NOT MET" };
     println!(
@@ -278,6 +283,8 @@ async fn main() {
     if big_status != 202 {
         println!("  {big_created}");
     }
+    let calls: Vec<String> = acceptance_calls.iter().map(|(o, c)| format!("{o} {c}")).collect();
+    println!("  DynamoDB calls while accepting {big}: {}", calls.join(", "));
     println!("\nwrite units per message by operation and table:");
     for (what, u) in &writes.by {
         println!("  {what:<40} {u:>6.3}");
