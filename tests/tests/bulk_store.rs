@@ -36,6 +36,7 @@ fn job(tenant: &TenantId, total: u64) -> BulkJob {
         tier_reserved: total,
         waba_id: Some("102290129340398".into()),
         tier_used: 0,
+        tier_settled_at: None,
         manifest_key: "manifests/test.json".into(),
         expanded: true,
         stalled: false,
@@ -120,6 +121,7 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
             address: Some("+91••••••0001".into()),
             values: HashMap::from([("name".to_string(), format!("Customer {i}"))]),
             settled_at: None,
+            tier_opened: false,
         })
         .collect();
     bulk.put_recipients(&recipients).await.unwrap();
@@ -139,6 +141,7 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
                         reason: Some("131026".into()),
                         message_id: Some(format!("m{i}")),
                         provider_message_id: None,
+                        tier_opened: false,
                     },
                     RecipientOutcome::Failed,
                 ),
@@ -148,6 +151,7 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
                         reason: None,
                         message_id: Some(format!("m{i}")),
                         provider_message_id: None,
+                        tier_opened: false,
                     },
                     RecipientOutcome::Sent,
                 ),

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
 use wecare_core::{ContactId, Role, TenantId};
@@ -257,8 +258,8 @@ async fn a_send_the_provider_refuses_gives_its_tier_slot_back() {
 }
 
 /// Two bulk jobs created together for the tier's last 10 conversations: only one reservation fits;
-/// the job's recipients open conversations against it without counting twice, and what it did
-/// not use is given back.
+/// the job's recipients open conversations against it without counting twice, what it did not use
+/// is given back when it settles (once), and what it used retires 24 h later.
 #[tokio::test]
 async fn bulk_reservations_cannot_overbook_the_tier_and_unused_ones_are_given_back() {
     let stack = TestStack::start().await;
@@ -308,8 +309,43 @@ async fn bulk_reservations_cannot_overbook_the_tier_and_unused_ones_are_given_ba
         12,
         "2 + 4 opened + 2 still held + 4 of the other job"
     );
-    tier.release_reserved(waba, 2).await.unwrap();
-    tier.release_reserved(waba, 4).await.unwrap();
-    assert_eq!(tier.usage(waba, now).await.unwrap(), 6, "the open conversations alone");
-    assert_eq!(tier.usage(waba, now + chrono::Duration::hours(25)).await.unwrap(), 0);
+    // Each job settles its reservation once, however often its end is processed: the first used
+    // 4 of its 6, the other none of its 4.
+    let table = stack.table(wecare_core::tables::Table::RateLimitTrackers);
+    let once = |job: &str| {
+        aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&table)
+            .key("pk", AttributeValue::S("TEST#JOB".into()))
+            .key("sk", AttributeValue::S(job.into()))
+            .update_expression("SET settled = :yes")
+            .condition_expression("attribute_not_exists(settled)")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .build()
+            .unwrap()
+    };
+    for _ in 0..2 {
+        let first = tier
+            .settle_reservation(waba, &tenant, "job-a", 6, 4, now, once("job-a"))
+            .await
+            .unwrap();
+        let other = tier
+            .settle_reservation(waba, &tenant, "job-b", 4, 0, now, once("job-b"))
+            .await
+            .unwrap();
+        assert_eq!(
+            tier.usage(waba, now).await.unwrap(),
+            6,
+            "2 opened one by one + the 4 the job used, settled once ({first}, {other})"
+        );
+    }
+    assert_eq!(
+        tier.usage(waba, now + chrono::Duration::hours(23)).await.unwrap(),
+        6,
+        "still inside the 24 h"
+    );
+    assert_eq!(
+        tier.usage(waba, now + chrono::Duration::hours(25)).await.unwrap(),
+        0,
+        "the conversations and the job's entry retired"
+    );
 }

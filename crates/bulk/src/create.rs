@@ -246,6 +246,7 @@ async fn write_job(
         tier_reserved: plan.business_initiated(),
         waba_id: waba,
         tier_used: 0,
+        tier_settled_at: None,
         manifest_key: key,
         expanded: false,
         stalled: false,

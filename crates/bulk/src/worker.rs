@@ -181,6 +181,7 @@ async fn expand(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), Bulk
                 address: Some(p.address),
                 values: p.values.into_iter().collect(),
                 settled_at: cancelled.then_some(now),
+                tier_opened: false,
             });
         }
         // Written before any chunk exists, so rewriting them on a redelivery loses nothing.
@@ -331,6 +332,7 @@ async fn chunk(
                 reason: Some(format!("NOT_ALLOWLISTED: {e}")),
                 message_id: None,
                 provider_message_id: None,
+                tier_opened: false,
             };
             let delta = Mutex::default();
             for r in recipients {
@@ -375,7 +377,7 @@ async fn chunk(
                 }
                 if last_flush.elapsed() >= FLUSH_EVERY {
                     last_flush = Instant::now();
-                    if let Err(e) = flush(&deps, &tenant, &job_id, &delta, &pacer).await {
+                    if let Err(e) = flush(&deps, &tenant, &job_id, &delta).await {
                         tracing::warn!(error = %e, "progress not flushed; kept for the next flush");
                     }
                 }
@@ -398,7 +400,7 @@ async fn chunk(
         .await;
     watcher.abort();
     deps.hand_on(&sender, &pacer);
-    let flushed = flush(deps, tenant, job_id, &delta, &pacer).await;
+    let flushed = flush(deps, tenant, job_id, &delta).await;
 
     let mut untouched = Vec::new();
     let mut failure = None;
@@ -452,15 +454,8 @@ fn set_stop(stop: &Mutex<Option<Stop>>, why: Stop) {
 
 /// Adds the counts gathered since the last flush, and the tier conversations the chunk's sends
 /// opened since then, to the job; on failure they are kept for the next flush.
-async fn flush(
-    deps: &Deps,
-    tenant: &TenantId,
-    job_id: &str,
-    delta: &Mutex<ProgressDelta>,
-    pacer: &Pacer,
-) -> Result<(), BulkError> {
-    let mut taken = std::mem::take(&mut *delta.lock().unwrap_or_else(|p| p.into_inner()));
-    taken.tier_used += pacer.take_tier_opened();
+async fn flush(deps: &Deps, tenant: &TenantId, job_id: &str, delta: &Mutex<ProgressDelta>) -> Result<(), BulkError> {
+    let taken = std::mem::take(&mut *delta.lock().unwrap_or_else(|p| p.into_inner()));
     let result = deps
         .jobs
         .add_progress(tenant, job_id, &taken, wecare_core::time::now())
@@ -531,27 +526,31 @@ async fn send_one(
         from: Some(job.sender.clone()),
         key: IdempotencyKey::derived(&["bulk", &job.job_id, &r.contact_id.to_string()]),
         now: wecare_core::time::now(),
-        pacer: Some(pacer),
+        pacer: Some(pacer.clone()),
     };
     let outcome = wecare_messaging::send(&deps.messaging, cmd).await?;
+    let tier_opened = pacer.take_tier_opened(&r.contact_id);
     let how = match outcome {
         SendOutcome::Sent(m) | SendOutcome::DryRun(m) => Settled {
             status: RecipientStatus::Sent,
             reason: None,
             message_id: Some(m.message_id),
             provider_message_id: m.provider_message_id,
+            tier_opened,
         },
         SendOutcome::Failed(m) => Settled {
             status: RecipientStatus::Failed,
             reason: m.error.as_ref().map(|e| e.code.clone()),
             message_id: Some(m.message_id),
             provider_message_id: None,
+            tier_opened,
         },
         SendOutcome::Unknown(m) => Settled {
             status: RecipientStatus::Unknown,
             reason: m.error.as_ref().map(|e| e.code.clone()),
             message_id: Some(m.message_id),
             provider_message_id: m.provider_message_id,
+            tier_opened,
         },
         SendOutcome::InProgress(_) => return Ok(Done::Owned),
         SendOutcome::Refused(refusal) => match skipped_for(deps, job, &r.contact_id, &refusal).await? {
@@ -592,6 +591,7 @@ async fn skipped_for(
                 reason: Some(format!("{}: {refusal}", refusal.code().as_str())),
                 message_id: None,
                 provider_message_id: None,
+                tier_opened: false,
             }))
         }
     };
@@ -686,6 +686,16 @@ async fn sweep(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), BulkE
 }
 
 /// The exact counts of a job's ledger.
+/// The conversations a finished job used of its tier reservation: those its sends opened, and
+/// those whose outcome is unknown (their send may have opened one before its worker died, and
+/// counting a conversation that was not opened only errs on the safe side of the limit).
+pub fn tier_used(ledger: &[BulkRecipient]) -> u64 {
+    ledger
+        .iter()
+        .filter(|r| r.tier_opened || r.status == RecipientStatus::Unknown)
+        .count() as u64
+}
+
 pub fn tally(ledger: &[BulkRecipient]) -> Progress {
     let mut p = Progress::new(ledger.len() as u64);
     for r in ledger {
@@ -719,15 +729,22 @@ async fn finish_if_done(deps: &Deps, job: &BulkJob, from: JobStatus) -> Result<O
     let key = crate::report::report_key(tenant, job_id);
     crate::report::write(deps, &key, &ledger).await?;
     let now = wecare_core::time::now();
+    // The reservation is settled before the job is marked finished, and exactly once (the job
+    // records it in the same transaction), so a crash in between leaves it to the next check.
+    let used = tier_used(&ledger);
+    if let (Some(waba), true) = (&job.waba_id, job.tier_reserved > 0) {
+        let once = deps.jobs.tier_settlement(tenant, job_id, used, now)?;
+        deps.messaging
+            .tier
+            .settle_reservation(waba, tenant, job_id, job.tier_reserved, used, now, once)
+            .await?;
+    }
     if !deps.jobs.finish(tenant, job_id, from, &counts, &key, now).await? {
         return Ok(None);
     }
     // Only the call that finished the job gets here.
     let finished = deps.jobs.get(tenant, job_id).await?.unwrap_or_else(|| job.clone());
     let unused = finished.tier_reserved.saturating_sub(finished.tier_used);
-    if let (Some(waba), true) = (&finished.waba_id, unused > 0) {
-        deps.messaging.tier.release_reserved(waba, unused).await?;
-    }
     let mut entry = AuditEntry::new(
         &started_by(&finished),
         "bulk.job.finish",

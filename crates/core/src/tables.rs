@@ -181,7 +181,7 @@ impl Table {
                 vec![],
                 Some("expiresAt"),
                 false,
-                "bucket RATE#{channel}#{sender}/BUCKET (a provider's bucket, shared by the tenants on it); tier per WhatsApp Business Account WABA#{waba}#TIER/{tenant}#{contactId} (claims), WABA#{waba}#TIER-OPEN/{openedAt}#{tenant}#{contactId} (open conversations), WABA#{waba}#TIER-COUNT/COUNT",
+                "bucket RATE#{channel}#{sender}/BUCKET (a provider's bucket, shared by the tenants on it); tier per WhatsApp Business Account WABA#{waba}#TIER/{tenant}#{contactId} (claims), WABA#{waba}#TIER-OPEN/{openedAt}#{tenant}#{contactId} (open conversations) or {settledAt}#{tenant}#JOB#{jobId} (a bulk job's, with units), WABA#{waba}#TIER-COUNT/COUNT",
             ),
             Table::SystemConfig => base(
                 "SystemConfig",

@@ -16,14 +16,15 @@
 //! configured rate, which is what makes that many slots fit under the limit, and leaves a little
 //! more for the jitter of the request on its way to the provider.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use wecare_core::rate::Rate;
 use wecare_core::sender::Sender;
+use wecare_core::ContactId;
 use wecare_store::{RateLimiter, StoreError};
 
 /// How late a slot may still be used.
@@ -70,7 +71,9 @@ impl Slots {
 pub struct Pacer {
     slots: Arc<Slots>,
     stop: AtomicBool,
-    tier_opened: AtomicU64,
+    /// Recipients whose send opened a conversation against the job's tier reservation, until
+    /// their settle takes them.
+    tier_opened: Mutex<HashSet<ContactId>>,
 }
 
 impl std::fmt::Debug for Pacer {
@@ -95,7 +98,7 @@ impl Pacer {
         Pacer {
             slots,
             stop: AtomicBool::new(false),
-            tier_opened: AtomicU64::new(0),
+            tier_opened: Mutex::default(),
         }
     }
 
@@ -123,14 +126,20 @@ impl Pacer {
         self.slots.dropped.load(Ordering::Relaxed)
     }
 
-    /// Business-initiated conversations opened against the job's tier reservation since the
-    /// last call (each is counted once, however many sends run at once).
-    pub fn take_tier_opened(&self) -> u64 {
-        self.tier_opened.swap(0, Ordering::SeqCst)
+    /// Whether the send to `contact` opened a business-initiated conversation against the job's
+    /// tier reservation (answered once: the recipient's settle records it).
+    pub fn take_tier_opened(&self, contact: &ContactId) -> bool {
+        self.tier_opened
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(contact)
     }
 
-    pub(crate) fn count_tier_opened(&self) {
-        self.tier_opened.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn count_tier_opened(&self, contact: ContactId) {
+        self.tier_opened
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(contact);
     }
 
     /// Waits for the next usable slot and returns when it is due (now, within [`LATE`]).

@@ -101,7 +101,7 @@ pub async fn send(deps: &Deps, cmd: SendCommand) -> Result<SendOutcome, SendErro
         Some(pacer) => open_reserved(deps, &cmd, &checked.sender).await.map(|r| {
             r.map(|opened| {
                 if opened {
-                    pacer.count_tier_opened();
+                    pacer.count_tier_opened(cmd.contact_id);
                 }
                 None
             })

@@ -57,9 +57,12 @@ pub struct BulkJob {
     pub tier_reserved: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waba_id: Option<String>,
-    /// Reserved conversations the job's sends opened (counted with the progress).
+    /// Reserved conversations the job's sends opened, known once its reservation is settled at
+    /// the end (`tier_settled_at`).
     #[serde(default)]
     pub tier_used: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_settled_at: Option<DateTime<Utc>>,
     /// Where the resolved recipients were written when the job was accepted.
     pub manifest_key: String,
     /// The recipients are written to the ledger (expansion is not repeated).
@@ -146,6 +149,9 @@ pub struct BulkRecipient {
     pub values: HashMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<DateTime<Utc>>,
+    /// Its send opened a business-initiated conversation against the job's tier reservation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tier_opened: bool,
 }
 
 impl BulkRecipient {
@@ -177,6 +183,9 @@ pub struct Settled {
     pub reason: Option<String>,
     pub message_id: Option<String>,
     pub provider_message_id: Option<String>,
+    /// The send opened a conversation against the job's tier reservation (written with the
+    /// status, so the job's use of its reservation is exact at the end).
+    pub tier_opened: bool,
 }
 
 impl Settled {
@@ -186,6 +195,7 @@ impl Settled {
             reason: Some(why.as_str().to_string()),
             message_id: None,
             provider_message_id: None,
+            tier_opened: false,
         }
     }
 
@@ -195,6 +205,7 @@ impl Settled {
             reason: None,
             message_id: None,
             provider_message_id: None,
+            tier_opened: false,
         }
     }
 
@@ -218,7 +229,6 @@ pub struct ProgressDelta {
     pub skipped: BTreeMap<Exclusion, u64>,
     /// Cancelled recipients whose provider call finished after all (moved out of `cancelled`).
     pub uncancelled: u64,
-    pub tier_used: u64,
 }
 
 impl ProgressDelta {
@@ -251,7 +261,6 @@ impl ProgressDelta {
         self.unknown += other.unknown;
         self.cancelled += other.cancelled;
         self.uncancelled += other.uncancelled;
-        self.tier_used += other.tier_used;
         for (k, v) in other.skipped {
             *self.skipped.entry(k).or_default() += v;
         }
@@ -262,7 +271,7 @@ impl ProgressDelta {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.settled() == 0 && self.tier_used == 0
+        self.settled() == 0
     }
 }
 
@@ -516,6 +525,10 @@ impl BulkRepo {
             set.push("providerMessageId = :p");
             req = req.expression_attribute_values(":p", s(p.clone()));
         }
+        if how.tier_opened {
+            set.push("tierOpened = :o");
+            req = req.expression_attribute_values(":o", AttributeValue::Bool(true));
+        }
         match req.update_expression(format!("SET {}", set.join(", "))).send().await {
             Ok(out) => {
                 let was = out
@@ -559,7 +572,6 @@ impl BulkRepo {
             "progress.failed = progress.failed + :failed".into(),
             "progress.#unknown = progress.#unknown + :unknown".into(),
             "progress.cancelled = progress.cancelled + :cancelled - :uncancelled".into(),
-            "tierUsed = if_not_exists(tierUsed, :zero) + :tier".into(),
             "updatedAt = :now".into(),
             "lastProgressAt = :now".into(),
         ];
@@ -580,9 +592,10 @@ impl BulkRepo {
             .expression_attribute_values(":unknown", num(d.unknown))
             .expression_attribute_values(":cancelled", num(d.cancelled))
             .expression_attribute_values(":uncancelled", num(d.uncancelled))
-            .expression_attribute_values(":tier", num(d.tier_used))
-            .expression_attribute_values(":zero", num(0))
             .expression_attribute_values(":now", s(iso(now)));
+        if !d.skipped.is_empty() {
+            req = req.expression_attribute_values(":zero", num(0));
+        }
         for (i, (why, n)) in d.skipped.iter().enumerate() {
             set.push(format!(
                 "progress.skipped.#r{i} = if_not_exists(progress.skipped.#r{i}, :zero) + :r{i}"
@@ -789,6 +802,31 @@ impl BulkRepo {
             Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
         }
+    }
+
+    /// The job's own record that its tier reservation is settled, with the conversations it used:
+    /// the write that makes [`crate::tier::TierTracker::settle_reservation`] happen once.
+    pub fn tier_settlement(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        used: u64,
+        now: DateTime<Utc>,
+    ) -> Result<aws_sdk_dynamodb::types::Update, StoreError> {
+        let [(pk, pv), (sk, sv)] = BulkJob::key(tenant, job_id);
+        aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.jobs)
+            .key(pk, pv)
+            .key(sk, sv)
+            .update_expression("SET tierUsed = :used, tierSettledAt = :now")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(tierSettledAt)")
+            .expression_attribute_values(":used", AttributeValue::N(used.to_string()))
+            .expression_attribute_values(":now", s(iso(now)))
+            .build()
+            .map_err(|e| StoreError::Dynamo {
+                operation: "build",
+                source: Box::new(e),
+            })
     }
 
     /// Marks a job finished with its exact counts and its report: a running job becomes

@@ -20,9 +20,13 @@
 //! A bulk job reserves the conversations it may open when it is created: `n + k`, guarded by
 //! `n + k ≤ limit`, in one write, so two jobs created together cannot overbook the tier. Its
 //! recipients then open their conversations against that reservation ([`TierTracker::open_reserved`]:
-//! the claim and the entry, without counting again), and what the job did not use is given back
-//! when it ends ([`TierTracker::release_reserved`]). `n` is therefore always the open
-//! conversations plus what running jobs still hold.
+//! the claim alone, one conditional put). When the job ends it settles the reservation once
+//! ([`TierTracker::settle_reservation`]): what it did not use leaves the count, and what it used
+//! becomes one entry of `used` conversations (`{settledAt}#{tenant}#JOB#{jobId}`, `units`), retired
+//! 24 h later like any other. A job's conversations thus stay counted until 24 h after its end
+//! rather than after each send — an overstatement, the safe side of a limit — and a recipient
+//! costs one write on the tier instead of an entry now and a retiring transaction a day later.
+//! `n` is therefore always the open conversations plus what running jobs still hold.
 //!
 //! The 80 % alert fires once per crossing: the first admission at or past the threshold claims a
 //! `warned` flag on the counter with a conditional write; the flag is cleared when the count is
@@ -213,7 +217,8 @@ impl TierTracker {
         }
     }
 
-    /// Gives back `k` reserved conversations a job did not use.
+    /// Gives back `k` reserved conversations of a job that was never written (a create that
+    /// failed after reserving).
     pub async fn release_reserved(&self, waba: &str, k: u64) -> Result<(), StoreError> {
         if k == 0 {
             return Ok(());
@@ -232,16 +237,56 @@ impl TierTracker {
         Ok(())
     }
 
-    /// Opens a conversation against a job's reservation: the claim, then its entry, without
-    /// counting again (the reservation counted it). `AlreadyOpen` leaves the reserved unit unused
-    /// (the job gives it back).
-    ///
-    /// Two writes, not a transaction: the claim is the one conditional write that decides, and the
-    /// entry (what retires the conversation from the count after 24 h) is an unconditional put of
-    /// a key derived from the claim, so writing it again is harmless. A crash between the two
-    /// leaves the conversation counted until the counter is next rebuilt — an overstatement, the
-    /// safe side of a limit. (A transaction per recipient would also make each bulk send cost two
-    /// write units more.)
+    /// Settles a finished job's reservation of `reserved`, of which it used `used`: the rest
+    /// leaves the count and the used ones become one entry, retired 24 h from `now`. `once` is a
+    /// conditional write on the job (its own record of the settlement) in the same transaction,
+    /// so however often the end of a job is processed the reservation is settled exactly once.
+    /// False if it already was.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn settle_reservation(
+        &self,
+        waba: &str,
+        tenant: &TenantId,
+        job_id: &str,
+        reserved: u64,
+        used: u64,
+        now: DateTime<Utc>,
+        once: Update,
+    ) -> Result<bool, StoreError> {
+        let used = used.min(reserved);
+        let mut tx = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(once).build());
+        if reserved > used {
+            tx = tx.transact_items(
+                TransactWriteItem::builder()
+                    .update(self.decrement(waba, reserved - used)?)
+                    .build(),
+            );
+        }
+        if used > 0 {
+            let entry = built(
+                Put::builder()
+                    .table_name(&self.table)
+                    .item("pk", s(open_pk(waba)))
+                    .item("sk", s(format!("{}#{tenant}#JOB#{job_id}", iso(now))))
+                    .item("units", n(used as i64))
+                    .item("expiresAt", n(expires_at(now, RATE_LIMIT_RETENTION)))
+                    .build(),
+            )?;
+            tx = tx.transact_items(TransactWriteItem::builder().put(entry).build());
+        }
+        match tx.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if cancelled_conditions(&e).first() == Some(&true) => Ok(false),
+            Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
+        }
+    }
+
+    /// Opens a conversation against a job's reservation: the claim alone, without counting again
+    /// (the reservation counted it, and the job's entry retires it). `AlreadyOpen` leaves the
+    /// reserved unit unused, so the job gives it back when it ends.
     pub async fn open_reserved(
         &self,
         waba: &str,
@@ -249,7 +294,7 @@ impl TierTracker {
         contact: &ContactId,
         now: DateTime<Utc>,
     ) -> Result<TierOutcome, StoreError> {
-        let (claim, entry) = self.claim_and_entry(waba, tenant, contact, now)?;
+        let (claim, _) = self.claim_and_entry(waba, tenant, contact, now)?;
         let claimed = self
             .client
             .put_item()
@@ -260,18 +305,10 @@ impl TierTracker {
             .send()
             .await;
         match claimed {
-            Ok(_) => {}
-            Err(e) if condition_failed(&e) => return Ok(TierOutcome::AlreadyOpen),
-            Err(e) => return Err(StoreError::dynamo("PutItem", e)),
+            Ok(_) => Ok(TierOutcome::Opened { count: 0, warn: false }),
+            Err(e) if condition_failed(&e) => Ok(TierOutcome::AlreadyOpen),
+            Err(e) => Err(StoreError::dynamo("PutItem", e)),
         }
-        self.client
-            .put_item()
-            .table_name(entry.table_name())
-            .set_item(Some(entry.item().clone()))
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("PutItem", e))?;
-        Ok(TierOutcome::Opened { count: 0, warn: false })
     }
 
     /// The claim of (account, contact) for 24 h and its entry in the open conversations.
@@ -326,7 +363,11 @@ impl TierTracker {
                     .delete(self.entry_removal(&slot.waba, open_sk(slot.opened_at, &slot.tenant, &slot.contact))?)
                     .build(),
             )
-            .transact_items(TransactWriteItem::builder().update(self.decrement(&slot.waba)?).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(self.decrement(&slot.waba, 1)?)
+                    .build(),
+            )
             .send()
             .await;
         match result {
@@ -360,16 +401,16 @@ impl TierTracker {
         )
     }
 
-    fn decrement(&self, waba: &str) -> Result<Update, StoreError> {
+    /// `n - k`, never below zero.
+    fn decrement(&self, waba: &str, k: u64) -> Result<Update, StoreError> {
         built(
             Update::builder()
                 .table_name(&self.table)
                 .key("pk", s(counter_pk(waba)))
                 .key("sk", s("COUNT"))
-                .update_expression("SET n = n - :one")
-                .condition_expression("n > :zero")
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":zero", n(0))
+                .update_expression("SET n = n - :k")
+                .condition_expression("n >= :k")
+                .expression_attribute_values(":k", n(k as i64))
                 .build(),
         )
     }
@@ -392,16 +433,24 @@ impl TierTracker {
                 .send()
                 .await
                 .map_err(|e| StoreError::dynamo("Query", e))?;
-            let expired: Vec<String> = out
+            // A conversation's entry counts one; a job's, the conversations it used.
+            let expired: Vec<(String, u64)> = out
                 .items
                 .unwrap_or_default()
                 .into_iter()
-                .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()).cloned())
+                .filter_map(|i| {
+                    let units = i
+                        .get("units")
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1);
+                    i.get("sk").and_then(|v| v.as_s().ok()).map(|sk| (sk.clone(), units))
+                })
                 .collect();
             if expired.is_empty() {
                 return Ok(());
             }
-            for sk in expired {
+            for (sk, units) in expired {
                 let result = self
                     .client
                     .transact_write_items()
@@ -410,7 +459,11 @@ impl TierTracker {
                             .delete(self.entry_removal(waba, sk)?)
                             .build(),
                     )
-                    .transact_items(TransactWriteItem::builder().update(self.decrement(waba)?).build())
+                    .transact_items(
+                        TransactWriteItem::builder()
+                            .update(self.decrement(waba, units)?)
+                            .build(),
+                    )
                     .send()
                     .await;
                 match result {
