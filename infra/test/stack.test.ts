@@ -360,12 +360,22 @@ function rustSources(crateDir: string): string[] {
 function workspaceCratesOf(fn: string): Map<string, string> {
   const root = readFileSync(join(INFRA_DIR, '..', 'Cargo.toml'), 'utf8');
   const dirs = new Map([...root.matchAll(/^(wecare-[a-z-]+)\s*=\s*\{\s*path\s*=\s*"([^"]+)"/gm)].map((m) => [m[1] as string, m[2] as string]));
-  const manifest = readFileSync(join(FUNCTIONS_DIR, fn, 'Cargo.toml'), 'utf8');
+  const dependenciesOf = (manifestPath: string): string[] => {
+    const manifest = readFileSync(manifestPath, 'utf8');
+    // Only [dependencies]: what a crate's tests use is not built into the function.
+    const deps = manifest.split(/^\[dev-dependencies\]/m)[0] ?? '';
+    return [...deps.matchAll(/^(wecare-[a-z-]+)(?:\.workspace)?\s*=/gm)].map((m) => m[1] as string);
+  };
+  // The function's workspace crates and theirs, transitively: wecare-bulk brings wecare-messaging.
   const crates = new Map<string, string>();
-  for (const [, name] of manifest.matchAll(/^(wecare-[a-z-]+)(?:\.workspace)?\s*=/gm)) {
-    const dir = dirs.get(name as string);
-    assert.ok(dir, `${fn} depends on ${String(name)}, which the workspace Cargo.toml does not list with a path`);
-    crates.set(name as string, dir);
+  const pending = dependenciesOf(join(FUNCTIONS_DIR, fn, 'Cargo.toml')).map((name) => [name, fn] as const);
+  while (pending.length > 0) {
+    const [name, from] = pending.pop() as readonly [string, string];
+    if (crates.has(name)) continue;
+    const dir = dirs.get(name);
+    assert.ok(dir, `${from} depends on ${name}, which the workspace Cargo.toml does not list with a path`);
+    crates.set(name, dir);
+    pending.push(...dependenciesOf(join(INFRA_DIR, '..', dir, 'Cargo.toml')).map((n) => [n, name] as const));
   }
   return crates;
 }

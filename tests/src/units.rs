@@ -4,12 +4,16 @@
 //!
 //! - A write costs 1 unit per started KB of the item written (the item after an update, read back
 //!   at the end; a delete counts 1), twice that inside a transaction.
+//! - Each global secondary index whose key the item carries is written too (every index here
+//!   projects all attributes): once for a put or an update, twice for an update that sets one of
+//!   the index's key attributes (DynamoDB deletes the old index entry and puts the new one). These
+//!   are reported apart from the table's own units.
 //! - A read costs 1 unit per started 4 KB read when consistent, half that when not; the size is the
 //!   response body's, whose JSON is larger than the items, so the figure errs high. A BatchGetItem
 //!   costs at least one unit per key.
 //!
 //! Reading every updated item back is slow against moto for big runs, so at most `SAMPLE` distinct
-//! items per operation and table are read back and the rest are taken at their sample's mean size.
+//! updates per operation and table are read back and the rest are taken at their sample's mean.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -68,8 +72,8 @@ fn attribute_json(v: &AttributeValue) -> Value {
     }
 }
 
-/// Reads an item back (for the size an update left it at), by its wire-format key.
-async fn size_after(stack: &TestStack, table: &str, key: &Value) -> usize {
+/// Reads an item back (for what an update left), by its wire-format key.
+async fn item_after(stack: &TestStack, table: &str, key: &Value) -> serde_json::Map<String, Value> {
     let mut req = stack.dynamo().get_item().table_name(table);
     for (name, v) in key.as_object().into_iter().flatten() {
         if let Some(s) = v["S"].as_str() {
@@ -77,15 +81,17 @@ async fn size_after(stack: &TestStack, table: &str, key: &Value) -> usize {
         }
     }
     let item: HashMap<String, AttributeValue> = req.send().await.ok().and_then(|o| o.item).unwrap_or_default();
-    let as_json: serde_json::Map<String, Value> = item.iter().map(|(k, v)| (k.clone(), attribute_json(v))).collect();
-    item_size_of(&as_json)
+    item.iter().map(|(k, v)| (k.clone(), attribute_json(v))).collect()
 }
 
 /// Units in total and by operation and table ("PutItem Messages").
 #[derive(Debug, Default)]
 pub struct Units {
+    /// The tables' own units.
     pub total: f64,
     pub by: BTreeMap<String, f64>,
+    /// The global secondary indexes' units (writes only).
+    pub indexes: f64,
 }
 
 impl Units {
@@ -99,43 +105,86 @@ impl Units {
         Units {
             total: self.total / n,
             by: self.by.iter().map(|(k, v)| (k.clone(), v / n)).collect(),
+            indexes: self.indexes / n,
         }
     }
+}
+
+/// The index key attributes of an item (`gsi1pk`, `gsi2pk`…), by index (`gsi1`…).
+fn index_keys(item: &serde_json::Map<String, Value>) -> Vec<String> {
+    item.keys()
+        .filter_map(|k| {
+            k.strip_suffix("pk")
+                .filter(|i| i.starts_with("gsi"))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// Index units of writing `item` (`size` bytes): one write per index it is in, two for the
+/// indexes whose key the update expression sets.
+fn index_units(item: &serde_json::Map<String, Value>, size: usize, update: Option<&str>) -> f64 {
+    index_keys(item)
+        .iter()
+        .map(|index| {
+            let rekeyed =
+                update.is_some_and(|u| u.contains(&format!("{index}pk")) || u.contains(&format!("{index}sk")));
+            if rekeyed {
+                2.0 * write_units_of(size)
+            } else {
+                write_units_of(size)
+            }
+        })
+        .sum()
 }
 
 fn short(table: &str) -> String {
     table.rsplit('-').next().unwrap_or(table).to_string()
 }
 
-/// Sizes of the items updates left, by operation and table: read back for a sample, the sample's
-/// mean for the rest.
+/// What updates left, by operation and table: each sampled item read back (its size and its index
+/// units), the sample's mean for the rest.
 #[derive(Default)]
-struct UpdatedSizes {
-    sampled: HashMap<String, Vec<usize>>,
-    known: HashMap<(String, String), usize>,
+struct Updated {
+    sampled: HashMap<String, Vec<(f64, f64)>>,
+    known: HashMap<(String, String), (f64, f64)>,
 }
 
-impl UpdatedSizes {
-    async fn size(&mut self, stack: &TestStack, group: &str, table: &str, key: &Value) -> usize {
-        let id = (table.to_string(), key.to_string());
-        if let Some(s) = self.known.get(&id) {
-            return *s;
+impl Updated {
+    /// (table units, index units) of one update.
+    async fn units(
+        &mut self,
+        stack: &TestStack,
+        group: &str,
+        table: &str,
+        key: &Value,
+        expression: &str,
+    ) -> (f64, f64) {
+        let id = (table.to_string(), format!("{key}{expression}"));
+        if let Some(u) = self.known.get(&id) {
+            return *u;
         }
         let sample = self.sampled.entry(group.to_string()).or_default();
         if sample.len() >= SAMPLE {
-            return sample.iter().sum::<usize>() / sample.len();
+            let n = sample.len() as f64;
+            return (
+                sample.iter().map(|u| u.0).sum::<f64>() / n,
+                sample.iter().map(|u| u.1).sum::<f64>() / n,
+            );
         }
-        let size = size_after(stack, table, key).await;
-        sample.push(size);
-        self.known.insert(id, size);
-        size
+        let item = item_after(stack, table, key).await;
+        let size = item_size_of(&item);
+        let u = (write_units_of(size), index_units(&item, size, Some(expression)));
+        sample.push(u);
+        self.known.insert(id, u);
+        u
     }
 }
 
 /// Write units of every write the stack's functions recorded.
 pub async fn write_units(stack: &TestStack) -> Units {
     let mut units = Units::default();
-    let mut sizes = UpdatedSizes::default();
+    let mut updated = Updated::default();
     for (op, body) in stack.dynamo_ops.writes() {
         match op.as_str() {
             "TransactWriteItems" => {
@@ -144,8 +193,9 @@ pub async fn write_units(stack: &TestStack) -> Units {
                         if let Some(a) = t.get(kind) {
                             let table = a["TableName"].as_str().unwrap_or("");
                             let group = format!("Transact{kind} {}", short(table));
-                            let one = one_write(stack, &mut sizes, &group, a, table).await;
+                            let (one, index) = one_write(stack, &mut updated, &group, a, table).await;
                             units.add(group, 2.0 * one);
+                            units.indexes += 2.0 * index;
                         }
                     }
                 }
@@ -153,32 +203,39 @@ pub async fn write_units(stack: &TestStack) -> Units {
             "BatchWriteItem" => {
                 for (table, requests) in body["RequestItems"].as_object().into_iter().flatten() {
                     for r in requests.as_array().into_iter().flatten() {
-                        let one = match r["PutRequest"]["Item"].as_object() {
-                            Some(item) => write_units_of(item_size_of(item)),
-                            None => 1.0,
+                        let (one, index) = match r["PutRequest"]["Item"].as_object() {
+                            Some(item) => {
+                                let size = item_size_of(item);
+                                (write_units_of(size), index_units(item, size, None))
+                            }
+                            None => (1.0, 0.0),
                         };
                         units.add(format!("BatchWriteItem {}", short(table)), one);
+                        units.indexes += index;
                     }
                 }
             }
             _ => {
                 let table = body["TableName"].as_str().unwrap_or("");
                 let group = format!("{op} {}", short(table));
-                let one = one_write(stack, &mut sizes, &group, &body, table).await;
+                let (one, index) = one_write(stack, &mut updated, &group, &body, table).await;
                 units.add(group, one);
+                units.indexes += index;
             }
         }
     }
     units
 }
 
-async fn one_write(stack: &TestStack, sizes: &mut UpdatedSizes, group: &str, action: &Value, table: &str) -> f64 {
+/// (table units, index units) of one write; a delete is counted 1 and its index entries are not.
+async fn one_write(stack: &TestStack, updated: &mut Updated, group: &str, action: &Value, table: &str) -> (f64, f64) {
     if let Some(item) = action["Item"].as_object() {
-        write_units_of(item_size_of(item))
-    } else if !action["Key"].is_null() && action.get("UpdateExpression").is_some() {
-        write_units_of(sizes.size(stack, group, table, &action["Key"]).await)
+        let size = item_size_of(item);
+        (write_units_of(size), index_units(item, size, None))
+    } else if let (false, Some(expression)) = (action["Key"].is_null(), action["UpdateExpression"].as_str()) {
+        updated.units(stack, group, table, &action["Key"], expression).await
     } else {
-        1.0
+        (1.0, 0.0)
     }
 }
 

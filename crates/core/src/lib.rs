@@ -21,6 +21,7 @@ pub mod routes;
 pub mod sender;
 pub mod sms;
 pub mod tables;
+pub mod template;
 pub mod time;
 pub mod whatsapp;
 pub mod window;

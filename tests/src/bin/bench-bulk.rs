@@ -10,7 +10,9 @@
 //! million messages at list prices. Worker time is also given against a DynamoDB round trip
 //! measured on the same stack, because absolute times here follow moto's speed, not our code's.
 //!
-//! `BENCH_BULK_RECIPIENTS` and `BENCH_BULK_BIG` shrink the runs for a quick look.
+//! `BENCH_BULK_RECIPIENTS` and `BENCH_BULK_BIG` shrink the runs for a quick look (`BENCH_BULK_BIG=0`
+//! skips the big job). moto answers each Query page in time proportional to the whole table, so
+//! the big job's acceptance here mostly measures moto; its DynamoDB calls are printed with it.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
@@ -98,6 +100,25 @@ fn steady_rate(times: &[chrono::DateTime<chrono::Utc>]) -> f64 {
     (hi - lo) as f64 / span
 }
 
+/// Seeds `big` customers on a stack of their own (no pump: the job is only accepted) and creates
+/// a campaign to all of them: its status, how long the create took, its DynamoDB calls, its answer.
+async fn accept_big(big: usize) -> (u16, Duration, BTreeMap<String, usize>, Value) {
+    let stack = TestStack::start_with(&[("WHATSAPP_TIER_LIMIT", "1000000")]).await;
+    let op = stack.token(Role::Operator).await;
+    let seeding = Instant::now();
+    seed_contacts(&stack, &customers(big)).await;
+    eprintln!("seeded {big} contacts in {:.1}s", seeding.elapsed().as_secs_f64());
+    stack.dynamo_ops.clear();
+    let accepting = Instant::now();
+    let (status, created) = create_job(&stack, &op, &campaign(big)).await;
+    let took = accepting.elapsed();
+    let mut calls: BTreeMap<String, usize> = BTreeMap::new();
+    for o in stack.dynamo_ops.operations() {
+        *calls.entry(o).or_default() += 1;
+    }
+    (status, took, calls, created)
+}
+
 #[tokio::main]
 async fn main() {
     let recipients = from_env("BENCH_BULK_RECIPIENTS", 10_000);
@@ -180,7 +201,7 @@ async fn main() {
     let s3_gets = 1.0 + invocations;
 
     let per_million = |per_message: f64| per_message * 1e6;
-    let cost_dynamo = per_million(writes.total * price::WRITE_UNIT + reads.total * price::READ_UNIT);
+    let cost_dynamo = per_million((writes.total + writes.indexes) * price::WRITE_UNIT + reads.total * price::READ_UNIT);
     let cost_sqs = per_million(sqs * price::SQS_REQUEST);
     let cost_lambda = per_million(
         busy.as_secs_f64() / n * price::LAMBDA_MEMORY_GB * price::LAMBDA_GB_SECOND
@@ -190,19 +211,7 @@ async fn main() {
     let cost = cost_dynamo + cost_sqs + cost_lambda + cost_s3;
 
     // The acceptance of a big job, on a stack of its own with no pump (the job is only accepted).
-    let big_stack = TestStack::start_with(&[("WHATSAPP_TIER_LIMIT", "1000000")]).await;
-    let big_op = big_stack.token(Role::Operator).await;
-    let seeding = Instant::now();
-    seed_contacts(&big_stack, &customers(big)).await;
-    eprintln!("seeded {big} contacts in {:.1}s", seeding.elapsed().as_secs_f64());
-    big_stack.dynamo_ops.clear();
-    let accepting = Instant::now();
-    let (big_status, big_created) = create_job(&big_stack, &big_op, &campaign(big)).await;
-    let big_acceptance = accepting.elapsed();
-    let mut acceptance_calls: BTreeMap<String, usize> = BTreeMap::new();
-    for o in big_stack.dynamo_ops.operations() {
-        *acceptance_calls.entry(o).or_default() += 1;
-    }
+    let big_run = if big > 0 { Some(accept_big(big).await) } else { None };
 
     let check = |ok: bool| if ok { "met" } else { "NOT MET" };
     println!(
@@ -245,6 +254,11 @@ async fn main() {
         format!("≤ {:.0}", goal::WRITE_UNITS),
         writes.total <= goal::WRITE_UNITS,
     );
+    println!(
+        "{:<44} {:>12}",
+        "  and on global secondary indexes",
+        format!("{:.2}", writes.indexes)
+    );
     row(
         "DynamoDB read units per message",
         format!("{:.2}", reads.total),
@@ -274,17 +288,19 @@ async fn main() {
         format!("≤ {:.0} s", goal::ACCEPTANCE_SECONDS),
         acceptance.as_secs_f64() <= goal::ACCEPTANCE_SECONDS,
     );
-    row(
-        &format!("acceptance of {big} recipients ({big_status})"),
-        format!("{:.2} s", big_acceptance.as_secs_f64()),
-        format!("≤ {:.0} s", goal::ACCEPTANCE_SECONDS),
-        big_status == 202 && big_acceptance.as_secs_f64() <= goal::ACCEPTANCE_SECONDS,
-    );
-    if big_status != 202 {
-        println!("  {big_created}");
+    if let Some((status, took, calls, body)) = &big_run {
+        row(
+            &format!("acceptance of {big} recipients ({status})"),
+            format!("{:.2} s", took.as_secs_f64()),
+            format!("≤ {:.0} s", goal::ACCEPTANCE_SECONDS),
+            *status == 202 && took.as_secs_f64() <= goal::ACCEPTANCE_SECONDS,
+        );
+        if *status != 202 {
+            println!("  {body}");
+        }
+        let calls: Vec<String> = calls.iter().map(|(o, c)| format!("{o} {c}")).collect();
+        println!("  DynamoDB calls while accepting {big}: {}", calls.join(", "));
     }
-    let calls: Vec<String> = acceptance_calls.iter().map(|(o, c)| format!("{o} {c}")).collect();
-    println!("  DynamoDB calls while accepting {big}: {}", calls.join(", "));
     println!("\nwrite units per message by operation and table:");
     for (what, u) in &writes.by {
         println!("  {what:<40} {u:>6.3}");
