@@ -52,7 +52,7 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             };
             let body = match (route.method, route.path) {
                 ("POST", "/api/messages/whatsapp") => {
-                    Some(json!({ "contactId": id, "template": { "name": "hello", "language": "en" } }))
+                    Some(json!({ "contactId": id, "template": { "name": "hello_world", "language": "en_US" } }))
                 }
                 ("POST", "/api/messages/sms") => Some(json!({ "contactId": id, "text": "hello" })),
                 ("POST", "/api/messages/email") => Some(json!({ "contactId": id, "subject": "Hi", "text": "hello" })),

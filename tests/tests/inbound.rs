@@ -437,8 +437,7 @@ async fn statuses_only_move_a_message_forward_whatever_order_they_arrive_in() {
         )
         .await;
     let id = c["contactId"].as_str().unwrap().to_string();
-    let template =
-        json!({ "contactId": id, "template": { "name": "order_update", "language": "en_US", "parameters": ["#1"] } });
+    let template = json!({ "contactId": id, "template": { "name": "order_update", "language": "en_US", "parameters": ["Asha", "#1"] } });
     let (_, first) = stack
         .call(Method::POST, "/api/messages/whatsapp", Some(&op), Some(&template))
         .await;

@@ -16,6 +16,20 @@ use wecare_tests::{Method, TestStack};
 const DEFAULT_SENDER: &str = "phone-number-id-0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const NOT_ALLOWED_SENDER: &str = "phone-number-id-00000000000000000000000000000bad";
 
+/// The sends the provider received (the ledger also holds the template catalogue's reads).
+async fn sends(stack: &TestStack) -> Vec<Value> {
+    stack
+        .ledger()
+        .await
+        .into_iter()
+        .filter(|e| {
+            e["operation"] == "SendWhatsAppMessage"
+                || e["operation"] == "SendTextMessage"
+                || e["operation"] == "SendEmail"
+        })
+        .collect()
+}
+
 async fn contact(stack: &TestStack, token: &str, body: Value) -> String {
     stack.create_contact(token, body).await
 }
@@ -83,7 +97,7 @@ async fn free_form_whatsapp_needs_the_window_templates_do_not_and_senders_must_b
     let (status, e) = send(&stack, &op, "whatsapp", json!({ "contactId": id, "text": "hi" })).await;
     assert_eq!((status, e["error"]["code"].as_str()), (422, Some("TEMPLATE_REQUIRED")));
 
-    let template = json!({ "name": "order_update", "language": "en_US", "parameters": ["#1234"] });
+    let template = json!({ "name": "order_update", "language": "en_US", "parameters": ["Asha", "#1234"] });
     let (status, m) = send(
         &stack,
         &op,
@@ -114,14 +128,15 @@ async fn free_form_whatsapp_needs_the_window_templates_do_not_and_senders_must_b
     assert_eq!(status, 202, "{m}");
     assert_eq!(m["isTemplate"], false);
 
-    let ledger = stack.ledger().await;
+    let ledger = sends(&stack).await;
     assert_eq!(ledger.len(), 2, "the refused sends never reached the provider");
     let sent_template = &ledger[0]["request"];
     assert_eq!(sent_template["originationPhoneNumberId"], DEFAULT_SENDER);
     assert_eq!(sent_template["message"]["type"], "template");
     assert_eq!(
-        sent_template["message"]["template"]["components"][0]["parameters"][0]["text"],
-        "#1234"
+        sent_template["message"]["template"]["components"],
+        json!([{ "type": "body", "parameters": [{ "type": "text", "text": "Asha" }, { "type": "text", "text": "#1234" }] }]),
+        "the values fill the template's body in order"
     );
     assert_eq!(
         ledger[1]["request"]["message"]["text"]["body"],
@@ -278,7 +293,7 @@ async fn no_provider_call_ever_breaks_consent_the_window_or_the_allowlist() {
         };
         let mut body = json!({ "contactId": id, "from": from });
         if template {
-            body["template"] = json!({ "name": "hello", "language": "en" });
+            body["template"] = json!({ "name": "hello_world", "language": "en_US" });
         } else {
             body["text"] = json!("hello");
         }
@@ -294,7 +309,7 @@ async fn no_provider_call_ever_breaks_consent_the_window_or_the_allowlist() {
         );
         expected_sends += usize::from(allowed);
     }
-    let ledger = stack.ledger().await;
+    let ledger = sends(&stack).await;
     assert_eq!(ledger.len(), expected_sends);
     for entry in ledger {
         let to = entry["request"]["message"]["to"].as_str().unwrap();

@@ -3,10 +3,16 @@
 //! `POST /templates/decide`, and with `strict_templates` a template send is refused as Meta refuses
 //! it (not approved, wrong language, wrong parameter count).
 //!
-//! Each test serves its own sandbox, so the templates it creates or deletes are its own.
+//! Each test serves its own sandbox, so the templates it creates or deletes are its own. Meta's
+//! template library (ListWhatsAppTemplateLibrary, CreateWhatsAppMessageTemplateFromLibrary) and
+//! header media uploads (CreateWhatsAppMessageTemplateMedia, reading the file from moto's S3) are
+//! driven the same way.
 
-use aws_sdk_socialmessaging::error::ProvideErrorMetadata;
+use aws_sdk_socialmessaging::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_socialmessaging::primitives::Blob;
+use aws_sdk_socialmessaging::types::{
+    LibraryTemplateBodyInputs, LibraryTemplateButtonInput, MetaLibraryTemplate, S3File,
+};
 use aws_sdk_socialmessaging::Client;
 use serde_json::{json, Value};
 use wecare_local::seed::{GLOBEX_WABA, WECARE_WABA};
@@ -17,6 +23,8 @@ const WECARE_NUMBER: &str = "phone-number-id-0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 struct Sandbox {
     url: String,
     client: Client,
+    /// The SDK configuration pointing at moto, for the S3 objects a media upload reads.
+    sdk: aws_config::SdkConfig,
 }
 
 impl Sandbox {
@@ -46,7 +54,7 @@ impl Sandbox {
                 .endpoint_url(&url)
                 .build(),
         );
-        Sandbox { url, client }
+        Sandbox { url, client, sdk }
     }
 
     async fn decide(&self, body: Value) -> (u16, Value) {
@@ -90,9 +98,13 @@ impl Sandbox {
     }
 
     async fn create(&self, definition: &Value) -> Result<(String, String), (u16, String, String)> {
+        self.create_in(&format!("waba-{WECARE_WABA}"), definition).await
+    }
+
+    async fn create_in(&self, waba: &str, definition: &Value) -> Result<(String, String), (u16, String, String)> {
         self.client
             .create_whats_app_message_template()
-            .id(format!("waba-{WECARE_WABA}"))
+            .id(waba)
             .template_definition(Blob::new(definition.to_string().into_bytes()))
             .send()
             .await
@@ -102,15 +114,67 @@ impl Sandbox {
                     o.template_status().unwrap_or_default().to_string(),
                 )
             })
-            .map_err(|e| {
-                let status = e.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
-                let e = e.into_service_error();
+            .map_err(|e| refusal(&e))
+    }
+
+    /// `(name, language)` of the library templates a ListWhatsAppTemplateLibrary call with
+    /// `filters` answers (one page of up to 100), and its next token.
+    async fn library(&self, filters: &[(&str, &str)]) -> (Vec<(String, String)>, Option<String>) {
+        let mut call = self
+            .client
+            .list_whats_app_template_library()
+            .id(format!("waba-{WECARE_WABA}"))
+            .max_results(100);
+        for (k, v) in filters {
+            call = call.filters(*k, *v);
+        }
+        let out = call.send().await.expect("list the library");
+        (
+            library_names(out.meta_library_templates()),
+            out.next_token().map(str::to_string),
+        )
+    }
+
+    /// CreateWhatsAppMessageTemplateFromLibrary in the `wecare` WABA: answers `(metaTemplateId,
+    /// templateStatus, category)`.
+    async fn create_from_library(
+        &self,
+        template: MetaLibraryTemplate,
+    ) -> Result<(String, String, String), (u16, String, String)> {
+        self.client
+            .create_whats_app_message_template_from_library()
+            .id(format!("waba-{WECARE_WABA}"))
+            .meta_library_template(template)
+            .send()
+            .await
+            .map(|o| {
                 (
-                    status,
-                    e.code().unwrap_or_default().to_string(),
-                    e.message().unwrap_or_default().to_string(),
+                    o.meta_template_id().unwrap_or_default().to_string(),
+                    o.template_status().unwrap_or_default().to_string(),
+                    o.category().unwrap_or_default().to_string(),
                 )
             })
+            .map_err(|e| refusal(&e))
+    }
+
+    /// Uploads `s3://bucket/key` as a template header sample for `waba`: answers the handle.
+    async fn upload_header(&self, waba: &str, bucket: &str, key: &str) -> Result<String, (u16, String, String)> {
+        self.client
+            .create_whats_app_message_template_media()
+            .id(waba)
+            .source_s3_file(S3File::builder().bucket_name(bucket).key(key).build().expect("S3 file"))
+            .send()
+            .await
+            .map(|o| o.meta_header_handle().unwrap_or_default().to_string())
+            .map_err(|e| refusal(&e))
+    }
+
+    fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.sdk)
+                .force_path_style(true)
+                .build(),
+        )
     }
 
     /// Sends a template message from the `wecare` number as the messaging providers do: Meta's
@@ -146,6 +210,44 @@ impl Sandbox {
             }
         }
     }
+}
+
+/// The HTTP status, error code and message of a refused call.
+fn refusal<E: ProvideErrorMetadata>(e: &SdkError<E>) -> (u16, String, String) {
+    (
+        e.raw_response().map(|r| r.status().as_u16()).unwrap_or(0),
+        e.code().unwrap_or_default().to_string(),
+        e.message().unwrap_or_default().to_string(),
+    )
+}
+
+fn library_names(list: &[aws_sdk_socialmessaging::types::MetaLibraryTemplateDefinition]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|t| {
+            (
+                t.template_name().unwrap_or_default().to_string(),
+                t.template_language().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A copy of library template `library` named `name`, in en_US, as UTILITY.
+fn from_library(library: &str, name: &str) -> aws_sdk_socialmessaging::types::builders::MetaLibraryTemplateBuilder {
+    MetaLibraryTemplate::builder()
+        .library_template_name(library)
+        .template_name(name)
+        .template_language("en_US")
+        .template_category("UTILITY")
+}
+
+/// The URL button input Meta's library takes: a base URL ending in `{{1}}` and a full sample.
+fn url_input(base: &str, example: &str) -> LibraryTemplateButtonInput {
+    LibraryTemplateButtonInput::builder()
+        .r#type("URL")
+        .url("base_url", base)
+        .url("url_suffix_example", example)
+        .build()
 }
 
 fn body_parameters(values: &[&str]) -> Value {
@@ -502,4 +604,431 @@ async fn without_strict_templates_any_template_send_is_accepted_as_before() {
         let (status, code, message) = sandbox.send_template(template.clone()).await;
         assert_eq!(status, 200, "{template}: {code} {message}");
     }
+}
+
+#[tokio::test]
+async fn the_template_library_lists_metas_utility_templates_by_filter_and_page_by_page() {
+    let sandbox = Sandbox::start(true).await;
+    let all = sandbox
+        .client
+        .list_whats_app_template_library()
+        .id(format!("waba-{WECARE_WABA}"))
+        .send()
+        .await
+        .expect("library");
+    assert_eq!(all.next_token(), None, "the whole library fits the default page");
+    let names = library_names(all.meta_library_templates());
+    for expected in [
+        "order_confirmation",
+        "delivery_update",
+        "appointment_reminder_library",
+        "payment_reminder",
+    ] {
+        assert!(
+            names.contains(&(expected.into(), "en_US".into())),
+            "{expected} missing: {names:?}"
+        );
+    }
+
+    let order = all
+        .meta_library_templates()
+        .iter()
+        .find(|t| t.template_name() == Some("order_confirmation") && t.template_language() == Some("en_US"))
+        .expect("order_confirmation");
+    assert_eq!(order.template_category(), Some("UTILITY"));
+    assert_eq!(order.template_use_case(), Some("ORDER_CONFIRMATION"));
+    assert_eq!(order.template_industry(), ["E_COMMERCE"]);
+    assert!(order
+        .template_body()
+        .is_some_and(|b| b.contains("{{1}}") && b.contains("{{3}}")));
+    assert_eq!(order.template_body_example_params().len(), 3);
+    assert!(order.template_id().is_some_and(|id| !id.is_empty()));
+    assert_eq!(order.template_buttons()[0].r#type(), Some("URL"));
+    assert_eq!(order.template_buttons()[0].text(), Some("View order"));
+    let appointment = all
+        .meta_library_templates()
+        .iter()
+        .find(|t| t.template_name() == Some("appointment_reminder_library"))
+        .expect("appointment_reminder_library");
+    let kinds: Vec<&str> = appointment
+        .template_buttons()
+        .iter()
+        .filter_map(|b| b.r#type())
+        .collect();
+    assert_eq!(kinds, ["QUICK_REPLY", "PHONE_NUMBER"]);
+    assert!(appointment.template_buttons()[1].phone_number().is_some());
+
+    let (delivery, _) = sandbox.library(&[("usecase", "DELIVERY_UPDATE")]).await;
+    assert_eq!(delivery, [("delivery_update".to_string(), "en_US".to_string())]);
+    let (reminders, _) = sandbox
+        .library(&[("topic", "PAYMENTS"), ("searchKey", "reminder")])
+        .await;
+    assert_eq!(reminders, [("payment_reminder".to_string(), "en_US".to_string())]);
+    let (hindi, _) = sandbox.library(&[("language", "hi")]).await;
+    assert_eq!(hindi, [("order_confirmation".to_string(), "hi".to_string())]);
+    let (health, _) = sandbox.library(&[("industry", "HEALTH")]).await;
+    assert!(
+        health.contains(&("appointment_reminder_library".into(), "en_US".into())),
+        "{health:?}"
+    );
+    assert!(sandbox.library(&[("searchKey", "no such words")]).await.0.is_empty());
+
+    let mut paged = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = sandbox
+            .client
+            .list_whats_app_template_library()
+            .id(WECARE_WABA)
+            .max_results(3)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .expect("a page");
+        assert!(page.meta_library_templates().len() <= 3);
+        paged.extend(library_names(page.meta_library_templates()));
+        pages += 1;
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(paged, names, "the pages together are the whole library, in order");
+    assert_eq!(pages, names.len().div_ceil(3));
+    let items: Vec<_> = sandbox
+        .client
+        .list_whats_app_template_library()
+        .id(WECARE_WABA)
+        .max_results(2)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .expect("the SDK paginator");
+    assert_eq!(items.len(), names.len());
+
+    let typo = sandbox
+        .client
+        .list_whats_app_template_library()
+        .id(WECARE_WABA)
+        .filters("useCase", "DELIVERY_UPDATE")
+        .send()
+        .await
+        .expect_err("unknown filter");
+    let (status, code, message) = refusal(&typo);
+    assert_eq!((status, code.as_str()), (400, "ValidationException"));
+    assert!(message.contains("useCase") && message.contains("usecase"), "{message}");
+    let too_many = sandbox
+        .client
+        .list_whats_app_template_library()
+        .id(WECARE_WABA)
+        .max_results(101)
+        .send()
+        .await
+        .expect_err("maxResults 101");
+    assert!(too_many.into_service_error().is_validation_exception());
+    let unknown = sandbox
+        .client
+        .list_whats_app_template_library()
+        .id("waba-999")
+        .send()
+        .await
+        .expect_err("unknown WABA");
+    assert!(unknown.into_service_error().is_resource_not_found_exception());
+
+    let ledger = sandbox.ledger().await;
+    let filtered = ledger
+        .iter()
+        .find(|e| e["operation"] == "ListWhatsAppTemplateLibrary" && e["request"]["filters"]["usecase"].is_string())
+        .expect("a filtered listing in the ledger");
+    assert_eq!(filtered["request"]["id"], format!("waba-{WECARE_WABA}"), "{filtered}");
+    assert_eq!(
+        filtered["response"]["metaLibraryTemplates"][0]["templateName"],
+        "delivery_update"
+    );
+}
+
+#[tokio::test]
+async fn a_template_created_from_the_library_is_pending_until_decided_then_listed_approved_and_sendable() {
+    let sandbox = Sandbox::start(true).await;
+    let copy = from_library("payment_reminder", "wecare_payment_due")
+        .library_template_button_inputs(url_input(
+            "https://wecare.example/pay/{{1}}",
+            "https://wecare.example/pay/INV-1042",
+        ))
+        .library_template_body_inputs(LibraryTemplateBodyInputs::builder().add_contact_number(true).build())
+        .build()
+        .expect("library template");
+    let (meta_id, status, category) = sandbox.create_from_library(copy).await.expect("create from library");
+    assert_eq!((status.as_str(), category.as_str()), ("PENDING", "UTILITY"));
+    assert_eq!(meta_id.len(), 15, "{meta_id}");
+    assert!(sandbox
+        .templates(WECARE_WABA)
+        .await
+        .contains(&("wecare_payment_due".into(), "PENDING".into())));
+    assert!(
+        !sandbox
+            .templates(GLOBEX_WABA)
+            .await
+            .iter()
+            .any(|(n, _)| n == "wecare_payment_due"),
+        "the copy is in its own WABA only"
+    );
+    let pending = json!({ "name": "wecare_payment_due", "language": { "code": "en_US" },
+        "components": body_parameters(&["Asha", "₹1,499", "your plan", "15 March"]) });
+    let (status, _, message) = sandbox.send_template(pending.clone()).await;
+    assert_eq!(status, 400, "a PENDING copy cannot be sent yet");
+    assert!(message.contains("PENDING"), "{message}");
+
+    let (s, decided) = sandbox
+        .decide(
+            json!({ "wabaId": WECARE_WABA, "name": "wecare_payment_due", "language": "en_US", "status": "APPROVED" }),
+        )
+        .await;
+    assert_eq!(s, 200, "{decided}");
+    assert!(sandbox
+        .templates(WECARE_WABA)
+        .await
+        .contains(&("wecare_payment_due".into(), "APPROVED".into())));
+
+    let got = sandbox
+        .client
+        .get_whats_app_message_template()
+        .id(WECARE_WABA)
+        .meta_template_id(&meta_id)
+        .send()
+        .await
+        .expect("get the copy");
+    let template: Value = serde_json::from_str(got.template().unwrap_or_default()).expect("template JSON");
+    assert_eq!(template["library_template_name"], "payment_reminder");
+    assert_eq!(template["library_template_body_inputs"]["add_contact_number"], true);
+    let body = template["components"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["type"] == "BODY"))
+        .expect("a body");
+    assert_eq!(
+        body["text"],
+        "Hi {{1}}, this is a reminder that your payment of {{2}} for {{3}} is due on {{4}}."
+    );
+    let buttons = template["components"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["type"] == "BUTTONS"))
+        .expect("buttons");
+    assert_eq!(
+        buttons["buttons"][0]["url"], "https://wecare.example/pay/{{1}}",
+        "{buttons}"
+    );
+    assert_eq!(buttons["buttons"][0]["text"], "Pay now");
+
+    let (status, code, message) = sandbox.send_template(pending).await;
+    assert_eq!(status, 200, "{code} {message}");
+
+    let ledger = sandbox.ledger().await;
+    let created = ledger
+        .iter()
+        .find(|e| e["operation"] == "CreateWhatsAppMessageTemplateFromLibrary")
+        .expect("the create in the ledger");
+    assert_eq!(created["status"], 200);
+    assert_eq!(
+        created["request"]["metaLibraryTemplate"]["libraryTemplateName"], "payment_reminder",
+        "{created}"
+    );
+    assert_eq!(created["response"]["metaTemplateId"], meta_id.as_str());
+}
+
+#[tokio::test]
+async fn creating_from_the_library_refuses_unknown_library_templates_missing_inputs_bad_names_and_duplicates() {
+    let sandbox = Sandbox::start(true).await;
+    let build = |b: aws_sdk_socialmessaging::types::builders::MetaLibraryTemplateBuilder| b.build().expect("build");
+    let cases = [
+        (
+            build(from_library("no_such_library_template", "wecare_x")),
+            "\"no_such_library_template\" does not exist in Meta's template library",
+        ),
+        (
+            build(from_library("delivery_update", "wecare_delivery")),
+            "has a URL button (\"Track package\")",
+        ),
+        (
+            build(from_library("payment_confirmation", "Wecare-Paid")),
+            "\"Wecare-Paid\" must match ^[a-z0-9_]{1,512}$",
+        ),
+        (
+            build(from_library("payment_confirmation", "wecare_paid").template_language("fr")),
+            "not available in \"fr\"; it is in en_US",
+        ),
+        (
+            build(from_library("payment_confirmation", "wecare_paid").template_category("MARKETING")),
+            "templateCategory \"MARKETING\" does not match",
+        ),
+        (
+            build(
+                from_library("payment_confirmation", "wecare_paid").library_template_body_inputs(
+                    LibraryTemplateBodyInputs::builder().code_expiration_minutes(10).build(),
+                ),
+            ),
+            "applies to AUTHENTICATION templates",
+        ),
+        (
+            build(from_library("feedback_request", "order_update")),
+            "order_update (en_US) already exists",
+        ),
+    ];
+    for (template, expected) in cases {
+        let (status, code, message) = sandbox.create_from_library(template.clone()).await.expect_err(expected);
+        assert_eq!(
+            (status, code.as_str()),
+            (400, "ValidationException"),
+            "{template:?}: {message}"
+        );
+        assert!(message.contains(expected), "{message:?} lacks {expected:?}");
+    }
+
+    sandbox
+        .create_from_library(build(from_library("feedback_request", "wecare_feedback")))
+        .await
+        .expect("first copy");
+    let (_, code, message) = sandbox
+        .create_from_library(build(from_library("feedback_request", "wecare_feedback")))
+        .await
+        .expect_err("second copy under the same name");
+    assert_eq!(code, "ValidationException");
+    assert!(message.contains("already exists"), "{message}");
+
+    let unknown = sandbox
+        .client
+        .create_whats_app_message_template_from_library()
+        .id("waba-999")
+        .meta_library_template(build(from_library("feedback_request", "wecare_feedback_2")))
+        .send()
+        .await
+        .expect_err("unknown WABA");
+    assert!(unknown.into_service_error().is_resource_not_found_exception());
+
+    let names: Vec<String> = sandbox
+        .templates(WECARE_WABA)
+        .await
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    for refused in ["wecare_x", "wecare_delivery", "wecare_paid"] {
+        assert!(!names.contains(&refused.to_string()), "{refused} was stored: {names:?}");
+    }
+    let refusals = sandbox
+        .ledger()
+        .await
+        .iter()
+        .filter(|e| e["operation"] == "CreateWhatsAppMessageTemplateFromLibrary" && e["status"] != 200)
+        .count();
+    assert_eq!(refusals, 9, "every refused create is in the ledger");
+}
+
+#[tokio::test]
+async fn an_uploaded_header_sample_answers_a_meta_handle_that_only_its_waba_may_use_for_that_kind_of_header() {
+    let sandbox = Sandbox::start(true).await;
+    let s3 = sandbox.s3();
+    let bucket = format!("sandbox-templates-{}", uuid::Uuid::new_v4().simple());
+    s3.create_bucket().bucket(&bucket).send().await.expect("bucket");
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    for (key, content_type, bytes) in [
+        ("headers/clinic.png", "image/png", png),
+        ("headers/jingle.ogg", "audio/ogg", b"OggS".to_vec()),
+    ] {
+        s3.put_object()
+            .bucket(&bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(bytes.into())
+            .send()
+            .await
+            .expect(key);
+    }
+
+    let wecare = format!("waba-{WECARE_WABA}");
+    let handle = sandbox
+        .upload_header(&wecare, &bucket, "headers/clinic.png")
+        .await
+        .expect("upload");
+    // Meta's handles carry the MIME type in base64: aW1hZ2UvcG5n is image/png.
+    assert!(handle.starts_with("4::aW1hZ2UvcG5n:"), "{handle}");
+    let again = sandbox
+        .upload_header(&wecare, &bucket, "headers/clinic.png")
+        .await
+        .expect("second upload");
+    assert_ne!(again, handle, "each upload gets its own handle");
+
+    let with_header = |name: &str, format: &str, handle: &str| {
+        json!({
+            "name": name,
+            "language": "en_US",
+            "category": "UTILITY",
+            "components": [
+                { "type": "HEADER", "format": format, "example": { "header_handle": [handle] } },
+                { "type": "BODY", "text": "Hi {{1}}, your visit is confirmed.", "example": { "body_text": [["Asha"]] } },
+            ],
+        })
+    };
+    let (_, status) = sandbox
+        .create(&with_header("clinic_visit", "IMAGE", &handle))
+        .await
+        .expect("an IMAGE header with its handle");
+    assert_eq!(status, "PENDING");
+
+    let (_, code, message) = sandbox
+        .create_in(
+            &format!("waba-{GLOBEX_WABA}"),
+            &with_header("clinic_visit", "IMAGE", &handle),
+        )
+        .await
+        .expect_err("another WABA's handle");
+    assert_eq!(code, "ValidationException");
+    assert!(
+        message.contains("was not issued to this WhatsApp Business Account"),
+        "{message}"
+    );
+    let (_, code, message) = sandbox
+        .create(&with_header("clinic_video", "VIDEO", &again))
+        .await
+        .expect_err("an image handle for a video header");
+    assert_eq!(code, "ValidationException");
+    assert!(
+        message.contains("VIDEO HEADER cannot use") && message.contains("issued for an IMAGE sample (image/png)"),
+        "{message}"
+    );
+    let (_, code, _) = sandbox
+        .create(&with_header("clinic_fake", "IMAGE", "4::aW1hZ2UvcG5n:ARmadeup:e:1:1"))
+        .await
+        .expect_err("a handle nobody issued");
+    assert_eq!(code, "ValidationException");
+
+    for (key, expected) in [
+        ("headers/missing.png", "cannot be read"),
+        ("headers/jingle.ogg", "not audio/ogg"),
+    ] {
+        let (status, code, message) = sandbox.upload_header(&wecare, &bucket, key).await.expect_err(key);
+        assert_eq!(
+            (status, code.as_str()),
+            (400, "ValidationException"),
+            "{key}: {message}"
+        );
+        assert!(message.contains(expected), "{key}: {message:?} lacks {expected:?}");
+    }
+    let unknown = sandbox
+        .upload_header("waba-999", &bucket, "headers/clinic.png")
+        .await
+        .expect_err("unknown WABA");
+    assert_eq!((unknown.0, unknown.1.as_str()), (404, "ResourceNotFoundException"));
+
+    let uploads: Vec<Value> = sandbox
+        .ledger()
+        .await
+        .into_iter()
+        .filter(|e| e["operation"] == "CreateWhatsAppMessageTemplateMedia")
+        .collect();
+    assert_eq!(uploads.len(), 5, "every upload is in the ledger");
+    assert_eq!(uploads[0]["response"]["metaHeaderHandle"], handle.as_str());
+    assert_eq!(uploads[0]["response"]["headerFormat"], "IMAGE");
+    assert_eq!(uploads[0]["request"]["sourceS3File"]["key"], "headers/clinic.png");
 }

@@ -14,7 +14,7 @@ use wecare_store::{TierOutcome, TierTracker};
 use wecare_tests::{eventually, Method, TestStack};
 
 fn template(id: &str) -> Value {
-    json!({ "contactId": id, "template": { "name": "order_update", "language": "en_US", "parameters": ["#7"] } })
+    json!({ "contactId": id, "template": { "name": "order_update", "language": "en_US", "parameters": ["Asha", "#7"] } })
 }
 
 /// An SQS queue subscribed to the stack's alerts topic, to read what was published.

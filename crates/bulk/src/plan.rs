@@ -478,6 +478,10 @@ pub fn render_content(
             name: name.clone(),
             language: language.clone(),
             parameters: parameters.iter().map(|p| render(p, values)).collect::<Result<_, _>>()?,
+            header_parameters: 0,
+            parameter_names: Vec::new(),
+            header_media_key: None,
+            category: None,
         })),
         ContentRequest::Text { body } => {
             // The channel decides what text is: the caller renders for its job's channel.

@@ -83,8 +83,19 @@ pub fn system_context(tenant: &TenantId) -> AuditContext {
 pub struct TemplateRequest {
     pub name: String,
     pub language: String,
+    /// Values of the template's variables in the catalogue's order (the header's first).
     #[serde(default)]
     pub parameters: Vec<String>,
+    /// The file of a media header (IMAGE, VIDEO or DOCUMENT), uploaded as for a media message.
+    #[serde(default)]
+    pub header_media: Option<HeaderMediaRequest>,
+}
+
+/// An uploaded file for a template's media header.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HeaderMediaRequest {
+    pub s3_key: String,
 }
 
 impl From<TemplateRequest> for Template {
@@ -93,6 +104,10 @@ impl From<TemplateRequest> for Template {
             name: t.name,
             language: t.language,
             parameters: t.parameters,
+            header_parameters: 0,
+            parameter_names: Vec::new(),
+            header_media_key: t.header_media.map(|m| m.s3_key),
+            category: None,
         }
     }
 }
@@ -143,12 +158,16 @@ impl Content {
         let described = match self {
             Content::WhatsApp(WhatsAppContent::Text(t)) => format!("wa-text\n{t}"),
             Content::WhatsApp(WhatsAppContent::Template(t)) => {
-                format!(
+                let mut d = format!(
                     "wa-template\n{}\n{}\n{}",
                     t.name,
                     t.language,
                     t.parameters.join("\u{1f}")
-                )
+                );
+                if let Some(k) = &t.header_media_key {
+                    d.push_str(&format!("\nheader\n{k}"));
+                }
+                d
             }
             Content::WhatsApp(WhatsAppContent::Media(m)) => format!(
                 "wa-media\n{}\n{}\n{}",

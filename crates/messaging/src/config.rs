@@ -37,6 +37,8 @@ pub struct Config {
     pub messages_table: String,
     pub audit_logs_table: String,
     pub rate_limit_table: String,
+    /// Where the WhatsApp template catalogue and its usage counts are kept.
+    pub system_config_table: String,
     /// Business-initiated WhatsApp conversations allowed per WhatsApp Business Account in a moving
     /// 24 h (the messaging tier).
     pub whatsapp_tier_limit: u64,
@@ -91,6 +93,7 @@ impl Config {
         let messages_table = env.required("MESSAGES_TABLE");
         let audit_logs_table = env.required("AUDIT_LOGS_TABLE");
         let rate_limit_table = env.required("RATE_LIMIT_TRACKERS_TABLE");
+        let system_config_table = env.required("SYSTEM_CONFIG_TABLE");
         let whatsapp_tier_limit = env.parsed("WHATSAPP_TIER_LIMIT", tier);
         let alerts_topic_arn = env.required("ALERTS_TOPIC_ARN");
         let media_bucket = env.required("MEDIA_BUCKET");
@@ -111,6 +114,7 @@ impl Config {
                 messages_table,
                 audit_logs_table,
                 rate_limit_table,
+                system_config_table,
                 whatsapp_tier_limit: whatsapp_tier_limit?,
                 alerts_topic_arn,
                 media_bucket,

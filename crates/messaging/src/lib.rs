@@ -7,6 +7,7 @@
 //! pipeline records before it sends and settles after is described in [`pipeline`]; the API's
 //! status codes are decided at its edge (`wecare-send-api`), never here.
 
+pub mod catalogue;
 pub mod command;
 pub mod config;
 pub mod media;
@@ -46,6 +47,7 @@ pub struct Deps {
     pub media: MediaBucket,
     pub alerts: aws_sdk_sns::Client,
     pub providers: providers::Providers,
+    pub catalogue: catalogue::TemplateCatalogue,
 }
 
 impl Deps {
@@ -61,7 +63,8 @@ impl Deps {
             contacts: ContactsRepo::new(dynamo.clone(), &config.contacts_table, &config.audit_logs_table),
             messages: MessagesRepo::new(dynamo.clone(), &config.messages_table, &config.audit_logs_table),
             limiter: RateLimiter::new(dynamo.clone(), &config.rate_limit_table),
-            tier: TierTracker::new(dynamo, &config.rate_limit_table),
+            tier: TierTracker::new(dynamo.clone(), &config.rate_limit_table),
+            catalogue: catalogue::TemplateCatalogue::new(sdk, provider_sdk, dynamo, &config.system_config_table),
             media: MediaBucket::new(sdk, &config.media_bucket),
             alerts: aws_sdk_sns::Client::new(sdk),
             providers: providers::Providers::new(sdk, provider_sdk),

@@ -73,6 +73,8 @@ struct Checked {
     segments: Option<SmsSegments>,
     business_initiated: bool,
     media: Option<(MediaKind, ObjectInfo)>,
+    /// The catalogue's version of the template sent, as checked.
+    template: Option<wecare_core::template::Template>,
 }
 
 /// Sends one message (see the module).
@@ -274,6 +276,7 @@ async fn check(deps: &Deps, cmd: &SendCommand) -> Result<Result<Checked, Refusal
     };
     let mut business_initiated = false;
     let mut media = None;
+    let mut template = None;
     if let Content::WhatsApp(wa) = &cmd.content {
         let window_open = Window::at(contact.last_inbound_message_at, cmd.now).is_open();
         let is_template = matches!(wa, WhatsAppContent::Template(_));
@@ -283,11 +286,19 @@ async fn check(deps: &Deps, cmd: &SendCommand) -> Result<Result<Checked, Refusal
             return Ok(Err(Refusal::TemplateRequired));
         }
         business_initiated = is_template && !window_open;
-        if let WhatsAppContent::Media(m) = wa {
-            match resolve_media(deps, &cmd.tenant, m).await? {
+        match wa {
+            WhatsAppContent::Media(m) => match resolve_media(deps, &cmd.tenant, m).await? {
                 Ok(found) => media = Some(found),
                 Err(r) => return Ok(Err(r)),
-            }
+            },
+            WhatsAppContent::Template(t) => match check_template(deps, cmd, &sender, t).await? {
+                Ok((entry, header)) => {
+                    template = Some(entry);
+                    media = header;
+                }
+                Err(r) => return Ok(Err(r)),
+            },
+            WhatsAppContent::Text(_) => {}
         }
     }
     Ok(Ok(Checked {
@@ -297,6 +308,7 @@ async fn check(deps: &Deps, cmd: &SendCommand) -> Result<Result<Checked, Refusal
         segments,
         business_initiated,
         media,
+        template,
     }))
 }
 
@@ -364,6 +376,71 @@ fn check_content(content: &Content) -> Result<Option<SmsSegments>, Refusal> {
 }
 
 /// The uploaded object a WhatsApp media send refers to: the tenant's, present, and acceptable.
+/// A template send checked against the sender's catalogue (see `wecare_core::template::check_send`),
+/// and its header file checked like a media message's: the catalogue's version of the template and
+/// the header file, if any.
+async fn check_template(
+    deps: &Deps,
+    cmd: &SendCommand,
+    sender: &Sender,
+    t: &wecare_store::messages::Template,
+) -> Result<Result<(wecare_core::template::Template, Option<(MediaKind, ObjectInfo)>), Refusal>, SendError> {
+    let Some(waba) = sender.waba_id.as_deref() else {
+        return Ok(Err(invalid(
+            "from",
+            "this WhatsApp sender has no business account configured",
+        )));
+    };
+    let versions = match deps.catalogue.versions(&cmd.tenant, waba, &t.name, cmd.now).await {
+        Ok(v) => v,
+        Err(crate::catalogue::CatalogueError::Store(e)) => return Err(e.into()),
+        // The catalogue could not be refreshed from the provider: what is stored decides (the
+        // template is then unknown, and the refusal says so).
+        Err(e) => {
+            tracing::warn!(error = %e, waba_id = waba, "template catalogue not refreshed on a miss");
+            Vec::new()
+        }
+    };
+    let entry = match wecare_core::template::check_send(
+        &t.name,
+        &t.language,
+        &versions,
+        &t.parameters,
+        t.header_media_key.is_some(),
+    ) {
+        Ok(e) => e.clone(),
+        Err(e) => return Ok(Err(invalid("template", e.to_string()))),
+    };
+    let header = match (
+        &t.header_media_key,
+        entry.definition.header.as_ref().and_then(|h| h.media()),
+    ) {
+        (Some(key), Some(format)) => {
+            let req = crate::MediaRequest {
+                s3_key: key.clone(),
+                caption: None,
+                filename: None,
+            };
+            match resolve_media(deps, &cmd.tenant, &req).await? {
+                Ok((kind, info)) if kind.as_str().eq_ignore_ascii_case(format.as_str()) => Some((kind, info)),
+                Ok((kind, _)) => {
+                    return Ok(Err(invalid(
+                        "template.headerMedia",
+                        format!(
+                            "the template's header is {}, and this file is {}",
+                            format.as_str().to_lowercase(),
+                            kind.as_str()
+                        ),
+                    )))
+                }
+                Err(r) => return Ok(Err(r)),
+            }
+        }
+        _ => None,
+    };
+    Ok(Ok((entry, header)))
+}
+
 async fn resolve_media(
     deps: &Deps,
     tenant: &wecare_core::TenantId,
@@ -401,6 +478,24 @@ async fn resolve_media(
     Ok(Ok((kind, info)))
 }
 
+/// The template as sent: with the catalogue's split of header and body values, its variables'
+/// names (named templates are sent by name) and its category.
+fn as_checked(
+    t: &wecare_store::messages::Template,
+    entry: Option<&wecare_core::template::Template>,
+) -> wecare_store::messages::Template {
+    let mut out = t.clone();
+    if let Some(e) = entry {
+        out.header_parameters = e.header_parameters();
+        out.parameter_names = match e.definition.parameter_format {
+            wecare_core::template::ParameterFormat::Named => e.variables.iter().map(|v| v.name.clone()).collect(),
+            wecare_core::template::ParameterFormat::Positional => Vec::new(),
+        };
+        out.category = Some(e.definition.category);
+    }
+    out
+}
+
 /// The record claimed for this send, in state `sending`.
 fn draft(cmd: &SendCommand, c: &Checked) -> Message {
     let now = cmd.now;
@@ -435,7 +530,7 @@ fn draft(cmd: &SendCommand, c: &Checked) -> Message {
     match &cmd.content {
         Content::WhatsApp(WhatsAppContent::Text(t)) => m.text = Some(t.clone()),
         Content::WhatsApp(WhatsAppContent::Template(t)) => {
-            m.template = Some(t.clone());
+            m.template = Some(as_checked(t, c.template.as_ref()));
             m.is_template = true;
         }
         Content::WhatsApp(WhatsAppContent::Media(req)) => {
@@ -596,6 +691,15 @@ where
 }
 
 /// One provider request for this send (a WhatsApp file is handed over first).
+/// Hands an uploaded file to WhatsApp: its media id. A file that could not be handed over was
+/// not sent: whatever the reason, the message failed (nothing reached the customer).
+async fn handed_over(deps: &Deps, from: &str, key: &str) -> Result<String, Attempt> {
+    match with_throttle_retries(|| deps.providers.upload_media(from, deps.media.bucket(), key)).await {
+        Attempt::Accepted(id) => Ok(id),
+        Attempt::Refused(p) | Attempt::Throttled(p) | Attempt::Ambiguous(p) => Err(Attempt::Refused(p)),
+    }
+}
+
 async fn call_provider(deps: &Deps, cmd: &SendCommand, c: &Checked, message_id: &str) -> Attempt {
     let from = c.sender.id.as_str();
     let api = &deps.config.meta_api_version;
@@ -615,9 +719,19 @@ async fn call_provider(deps: &Deps, cmd: &SendCommand, c: &Checked, message_id: 
                         .await
                 }
                 WhatsAppContent::Template(tpl) => {
-                    deps.providers
-                        .whatsapp(from, api, to, WaContent::Template(tpl), &callback)
-                        .await
+                    let template = as_checked(tpl, c.template.as_ref());
+                    let header_media = match (&c.media, &tpl.header_media_key) {
+                        (Some((kind, _)), Some(key)) => match handed_over(deps, from, key).await {
+                            Ok(id) => Some((*kind, id)),
+                            Err(refused) => return refused,
+                        },
+                        _ => None,
+                    };
+                    let content = WaContent::Template {
+                        template: &template,
+                        header_media: header_media.as_ref().map(|(k, id)| (*k, id.as_str())),
+                    };
+                    deps.providers.whatsapp(from, api, to, content, &callback).await
                 }
                 WhatsAppContent::Media(m) => {
                     let Some((kind, _)) = c.media else {
@@ -626,17 +740,9 @@ async fn call_provider(deps: &Deps, cmd: &SendCommand, c: &Checked, message_id: 
                             message: "the file was not checked".into(),
                         });
                     };
-                    // A file that could not be handed over was not sent: whatever the reason,
-                    // the message failed (nothing reached the customer).
-                    let media_id = match with_throttle_retries(|| {
-                        deps.providers.upload_media(from, deps.media.bucket(), &m.s3_key)
-                    })
-                    .await
-                    {
-                        Attempt::Accepted(id) => id,
-                        Attempt::Refused(p) | Attempt::Throttled(p) | Attempt::Ambiguous(p) => {
-                            return Attempt::Refused(p)
-                        }
+                    let media_id = match handed_over(deps, from, &m.s3_key).await {
+                        Ok(id) => id,
+                        Err(refused) => return refused,
                     };
                     let content = WaContent::Media {
                         kind,
@@ -697,6 +803,15 @@ async fn apply_pending(deps: &Deps, m: &Message, p: PendingStatus) -> Result<Mes
 /// the metric and the log line.
 async fn finish(deps: &Deps, cmd: &SendCommand, m: &Message, s: &Settlement) -> Result<(), SendError> {
     record_settled(deps, cmd, m).await?;
+    // Template messages the provider accepted, per day, sender and category: what Meta bills by.
+    // Counted here, where only the call that settled the send arrives.
+    if let (Some(category), MessageStatus::Sent) = (m.template.as_ref().and_then(|t| t.category), s.status) {
+        deps.catalogue
+            .repo
+            .count_use(&m.tenant_id, &m.from, category, s.at)
+            .await?;
+        wecare_http::metrics::count("TemplateMessages", &[("Category", category.as_str())]);
+    }
     let channel = m.channel.as_str();
     let (metric, code) = match s.status {
         MessageStatus::Failed => ("DeliveryFailed", s.error.as_ref().map(|e| e.code.as_str())),

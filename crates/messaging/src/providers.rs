@@ -131,7 +131,11 @@ impl WhatsAppRecipient {
 #[derive(Debug, Clone, Copy)]
 pub enum Content<'a> {
     Text(&'a str),
-    Template(&'a Template),
+    /// A template; its media header already handed to WhatsApp (`upload_media`) when it has one.
+    Template {
+        template: &'a Template,
+        header_media: Option<(MediaKind, &'a str)>,
+    },
     /// A file already handed to WhatsApp (`upload_media`).
     Media {
         kind: MediaKind,
@@ -361,15 +365,36 @@ fn whatsapp_message(to: &WhatsAppRecipient, content: Content<'_>, callback: &str
             message["type"] = json!(kind.as_str());
             message[kind.as_str()] = media;
         }
-        Content::Template(tpl) => {
+        Content::Template {
+            template: tpl,
+            header_media,
+        } => {
+            // Named variables are given by name; numbered ones by position.
             let params: Vec<_> = tpl
                 .parameters
                 .iter()
-                .map(|p| json!({ "type": "text", "text": p }))
+                .enumerate()
+                .map(|(i, p)| match tpl.parameter_names.get(i) {
+                    Some(name) => json!({ "type": "text", "parameter_name": name, "text": p }),
+                    None => json!({ "type": "text", "text": p }),
+                })
                 .collect();
+            let split = tpl.header_parameters.min(params.len());
+            let (header, body) = params.split_at(split);
+            let mut components = Vec::new();
+            if let Some((kind, id)) = header_media {
+                components.push(
+                    json!({ "type": "header", "parameters": [{ "type": kind.as_str(), kind.as_str(): { "id": id } }] }),
+                );
+            } else if !header.is_empty() {
+                components.push(json!({ "type": "header", "parameters": header }));
+            }
+            if !body.is_empty() {
+                components.push(json!({ "type": "body", "parameters": body }));
+            }
             let mut template = json!({ "name": tpl.name, "language": { "code": tpl.language } });
-            if !params.is_empty() {
-                template["components"] = json!([{ "type": "body", "parameters": params }]);
+            if !components.is_empty() {
+                template["components"] = json!(components);
             }
             message["type"] = json!("template");
             message["template"] = template;
@@ -430,24 +455,70 @@ mod tests {
     }
 
     #[test]
-    fn template_parameters_fill_the_body_and_none_leaves_no_components() {
+    fn template_parameters_fill_the_header_then_the_body_and_none_leaves_no_components() {
         let to = WhatsAppRecipient::Phone("+919812345678".into());
         let mut tpl = Template {
             name: "order_update".into(),
             language: "en".into(),
-            parameters: vec!["Ada".into(), "42".into()],
+            parameters: vec!["A-7".into(), "Ada".into(), "42".into()],
+            header_parameters: 1,
+            parameter_names: vec![],
+            header_media_key: None,
+            category: None,
         };
-        let m = whatsapp_message(&to, Content::Template(&tpl), "c");
+        let template = |tpl: &Template| {
+            whatsapp_message(
+                &to,
+                Content::Template {
+                    template: tpl,
+                    header_media: None,
+                },
+                "c",
+            )
+        };
+        let m = template(&tpl);
         assert_eq!(m["type"], "template");
         assert_eq!(
             m["template"]["components"],
-            json!([{ "type": "body", "parameters": [{ "type": "text", "text": "Ada" }, { "type": "text", "text": "42" }] }])
+            json!([
+                { "type": "header", "parameters": [{ "type": "text", "text": "A-7" }] },
+                { "type": "body", "parameters": [{ "type": "text", "text": "Ada" }, { "type": "text", "text": "42" }] }
+            ])
         );
         tpl.parameters.clear();
-        let m = whatsapp_message(&to, Content::Template(&tpl), "c");
+        tpl.header_parameters = 0;
         assert_eq!(
-            m["template"],
+            template(&tpl)["template"],
             json!({ "name": "order_update", "language": { "code": "en" } })
+        );
+    }
+
+    #[test]
+    fn named_variables_are_sent_by_name_and_a_media_header_by_its_id() {
+        let to = WhatsAppRecipient::Phone("+919812345678".into());
+        let tpl = Template {
+            name: "appointment_reminder".into(),
+            language: "en_US".into(),
+            parameters: vec!["Ada".into()],
+            header_parameters: 0,
+            parameter_names: vec!["first_name".into()],
+            header_media_key: Some("uploads/t/x.jpg".into()),
+            category: None,
+        };
+        let m = whatsapp_message(
+            &to,
+            Content::Template {
+                template: &tpl,
+                header_media: Some((MediaKind::Image, "m-9")),
+            },
+            "c",
+        );
+        assert_eq!(
+            m["template"]["components"],
+            json!([
+                { "type": "header", "parameters": [{ "type": "image", "image": { "id": "m-9" } }] },
+                { "type": "body", "parameters": [{ "type": "text", "parameter_name": "first_name", "text": "Ada" }] }
+            ])
         );
     }
 }

@@ -3,17 +3,21 @@
 //! The real SDK clients reach it through an endpoint override, so the functions run exactly the
 //! code they run in AWS. It speaks socialmessaging (restJson1: SendWhatsAppMessage,
 //! PostWhatsAppMessageMedia, GetWhatsAppMessageMedia, and the WhatsApp message template operations
-//! List/Get/Create/Update/DeleteWhatsAppMessageTemplate) and pinpoint-sms-voice-v2 (awsJson1.0:
-//! SendTextMessage), validating requests as the services do; keeps a ledger of every call
-//! (`GET /ledger`); fails the next N calls of an operation or adds latency on request
-//! (`POST /faults`); and plays a customer by publishing EUM Social events to the SNS topic in
-//! moto (`POST /customer/messages`, `POST /customer/statuses`); and plays Meta's template review
-//! (`POST /templates/decide`).
+//! List/Get/Create/Update/DeleteWhatsAppMessageTemplate, ListWhatsAppTemplateLibrary,
+//! CreateWhatsAppMessageTemplateFromLibrary and CreateWhatsAppMessageTemplateMedia) and
+//! pinpoint-sms-voice-v2 (awsJson1.0: SendTextMessage), validating requests as the services do;
+//! keeps a ledger of every call (`GET /ledger`); fails the next N calls of an operation or adds
+//! latency on request (`POST /faults`); and plays a customer by publishing EUM Social events to the
+//! SNS topic in moto (`POST /customer/messages`, `POST /customer/statuses`); and plays Meta's
+//! template review (`POST /templates/decide`).
 
+mod accounts;
 mod customer;
 mod faults;
 mod ledger;
 mod sms;
+mod template_library;
+mod template_media;
 mod templates;
 mod whatsapp;
 
@@ -59,6 +63,8 @@ pub(crate) struct State {
     pub media: Arc<Mutex<std::collections::HashMap<String, customer::Media>>>,
     /// The message templates of every configured WhatsApp Business Account.
     pub templates: Arc<Mutex<Vec<templates::Template>>>,
+    /// Template header handles issued by CreateWhatsAppMessageTemplateMedia, with their WABAs.
+    pub header_handles: Arc<Mutex<Vec<template_media::HeaderHandle>>>,
     pub s3: aws_sdk_s3::Client,
     pub sns: aws_sdk_sns::Client,
 }
@@ -80,6 +86,7 @@ pub fn router(config: SandboxConfig) -> Router {
         faults: Arc::default(),
         media: Arc::default(),
         templates: Arc::new(Mutex::new(templates::seed(&wabas))),
+        header_handles: Arc::default(),
         s3,
         sns,
     };
@@ -91,8 +98,12 @@ pub fn router(config: SandboxConfig) -> Router {
             "/v1/whatsapp/template",
             get(templates::get).post(templates::update).delete(templates::delete),
         )
+        .route("/v1/whatsapp/waba/list", get(accounts::list))
         .route("/v1/whatsapp/template/list", get(templates::list))
         .route("/v1/whatsapp/template/put", post(templates::create))
+        .route("/v1/whatsapp/template/library", post(template_library::list))
+        .route("/v1/whatsapp/template/create", post(template_library::create))
+        .route("/v1/whatsapp/template/media", post(template_media::upload))
         .route("/templates/decide", post(templates::decide))
         .route("/", post(sms::dispatch))
         .route("/ledger", get(ledger::list).delete(ledger::clear))

@@ -1,7 +1,13 @@
 //! WhatsApp message templates, the provider side: the template management operations of
-//! socialmessaging (restJson1: ListWhatsAppMessageTemplates, GetWhatsAppMessageTemplate,
-//! CreateWhatsAppMessageTemplate, UpdateWhatsAppMessageTemplate, DeleteWhatsAppMessageTemplate) over
-//! an in-memory store per WhatsApp Business Account, validated as Meta validates a new template.
+//! socialmessaging (restJson1) over an in-memory store per WhatsApp Business Account, validated as
+//! Meta validates a new template:
+//! - ListWhatsAppMessageTemplates, GetWhatsAppMessageTemplate, CreateWhatsAppMessageTemplate,
+//!   UpdateWhatsAppMessageTemplate and DeleteWhatsAppMessageTemplate, here;
+//! - ListWhatsAppTemplateLibrary and CreateWhatsAppMessageTemplateFromLibrary, in
+//!   [`crate::template_library`]: Meta's pre-written templates, copied into a WABA through the
+//!   same validation and store as a create ([`store_new`]);
+//! - CreateWhatsAppMessageTemplateMedia, in [`crate::template_media`]: the header handles a media
+//!   header's sample must be one of when it is a Meta handle.
 //!
 //! It exists so that template sends can be refused the way Meta refuses them (unknown template,
 //! wrong language, not approved, wrong parameter count) without a Meta account, and so that the
@@ -42,6 +48,17 @@ pub(crate) struct Template {
     /// Meta's `components` array (HEADER, BODY, FOOTER, BUTTONS).
     pub components: Value,
     pub rejected_reason: Option<String>,
+    /// Set when the template was made from Meta's template library.
+    pub library: Option<LibraryOrigin>,
+}
+
+/// Where a template made by CreateWhatsAppMessageTemplateFromLibrary came from: Meta keeps the
+/// library template's name and the body options chosen, and shows them with the template.
+#[derive(Debug, Clone)]
+pub(crate) struct LibraryOrigin {
+    pub name: String,
+    /// Meta's `library_template_body_inputs` (`add_contact_number`, …), `{}` when none were chosen.
+    pub body_inputs: Value,
 }
 
 impl Template {
@@ -70,6 +87,10 @@ impl Template {
         });
         if let Some(r) = &self.rejected_reason {
             t["rejected_reason"] = json!(r);
+        }
+        if let Some(origin) = &self.library {
+            t["library_template_name"] = json!(origin.name);
+            t["library_template_body_inputs"] = origin.body_inputs.clone();
         }
         t
     }
@@ -317,6 +338,7 @@ pub(crate) fn validate_definition(waba_id: &str, def: &Value) -> Result<Template
         parameter_format: format,
         components: def["components"].clone(),
         rejected_reason: None,
+        library: None,
     })
 }
 
@@ -334,6 +356,7 @@ pub(crate) fn seed(wabas: &[String]) -> Vec<Template> {
             parameter_format: "POSITIONAL".into(),
             components,
             rejected_reason: reason.map(str::to_string),
+            library: None,
         };
         out.push(t(
             "hello_world",
@@ -404,7 +427,7 @@ fn waba_of(state: &State, id: &str) -> Option<String> {
         .cloned()
 }
 
-fn require_waba(state: &State, id: &str) -> Result<String, Refusal> {
+pub(crate) fn require_waba(state: &State, id: &str) -> Result<String, Refusal> {
     if id.is_empty() {
         return Err((
             400,
@@ -421,7 +444,7 @@ fn require_waba(state: &State, id: &str) -> Result<String, Refusal> {
     })
 }
 
-fn lock(state: &State) -> Result<std::sync::MutexGuard<'_, Vec<Template>>, Refusal> {
+pub(crate) fn lock(state: &State) -> Result<std::sync::MutexGuard<'_, Vec<Template>>, Refusal> {
     state
         .templates
         .lock()
@@ -441,38 +464,58 @@ fn decode_blob(v: &Value, field: &str) -> Result<Value, Refusal> {
         })
 }
 
+/// One page of `all` for a `maxResults` (1 to 100, 50 when absent) and a `nextToken`, with the token
+/// of the next page when there is one. The token is the offset of the next item: the SDK only hands
+/// it back, so an offset is as good as the service's opaque tokens for a list that does not change
+/// between pages.
+pub(crate) fn paginate(
+    all: Vec<Value>,
+    max_results: Option<&str>,
+    next_token: Option<&str>,
+) -> Result<(Vec<Value>, Option<String>), Refusal> {
+    let max = match max_results {
+        None => 50,
+        Some(m) => match m.parse::<usize>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => return Err((400, "ValidationException", format!("maxResults {m:?} is not 1 to 100"))),
+        },
+    };
+    let start = match next_token {
+        None => 0,
+        Some(t) => t.parse::<usize>().map_err(|_| {
+            (
+                400,
+                "InvalidParametersException",
+                format!("nextToken {t:?} is not valid"),
+            )
+        })?,
+    };
+    // Saturating: the token comes from the caller, and a huge one must answer an empty page, not
+    // overflow.
+    let end = start.saturating_add(max);
+    let page = all.iter().skip(start).take(max).cloned().collect();
+    Ok((page, (end < all.len()).then(|| end.to_string())))
+}
+
 /// `GET /v1/whatsapp/template/list?id=&nextToken=&maxResults=`
 pub(crate) async fn list(AxState(state): AxState<State>, Query(q): Query<HashMap<String, String>>) -> Response {
     let st = state.clone();
     let request = json!(q);
     guarded(&state, "ListWhatsAppMessageTemplates", request, async move {
         let waba = require_waba(&st, q.get("id").map(String::as_str).unwrap_or(""))?;
-        let max = match q.get("maxResults") {
-            None => 50,
-            Some(m) => match m.parse::<usize>() {
-                Ok(n) if (1..=100).contains(&n) => n,
-                _ => return Err((400, "ValidationException", format!("maxResults {m:?} is not 1 to 100"))),
-            },
-        };
-        let start = match q.get("nextToken") {
-            None => 0,
-            Some(t) => t.parse::<usize>().map_err(|_| {
-                (
-                    400,
-                    "InvalidParametersException",
-                    format!("nextToken {t:?} is not valid"),
-                )
-            })?,
-        };
         let all: Vec<Value> = lock(&st)?
             .iter()
             .filter(|t| t.waba_id == waba)
             .map(Template::summary)
             .collect();
-        let page: Vec<Value> = all.iter().skip(start).take(max).cloned().collect();
+        let (page, next) = paginate(
+            all,
+            q.get("maxResults").map(String::as_str),
+            q.get("nextToken").map(String::as_str),
+        )?;
         let mut out = json!({ "templates": page });
-        if start + max < all.len() {
-            out["nextToken"] = json!((start + max).to_string());
+        if let Some(next) = next {
+            out["nextToken"] = json!(next);
         }
         Ok((out.clone(), out))
     })
@@ -522,30 +565,39 @@ pub(crate) async fn create(AxState(state): AxState<State>, body: String) -> Resp
         let waba = require_waba(&st, req["id"].as_str().unwrap_or(""))?;
         let def = definition?;
         let template = validate_definition(&waba, &def).map_err(|m| (400, "ValidationException", m))?;
-        let mut store = lock(&st)?;
-        if store
-            .iter()
-            .any(|t| t.waba_id == waba && t.name == template.name && t.language == template.language)
-        {
-            // The SDK has no ConflictException for this operation; Meta answers 400 too.
-            return Err((
-                400,
-                "ValidationException",
-                format!(
-                    "template {} ({}) already exists in this WhatsApp Business Account",
-                    template.name, template.language
-                ),
-            ));
-        }
-        let out = json!({
-            "metaTemplateId": template.meta_id,
-            "templateStatus": template.status,
-            "category": template.category,
-        });
-        store.push(template);
+        let out = store_new(&st, template)?;
         Ok((out.clone(), out))
     })
     .await
+}
+
+/// Stores a validated new template (PENDING, for Meta's review) in its WABA, as every create path
+/// ends: its media header samples must be handles issued to that WABA, and a name and language the
+/// WABA already has is refused. Answers the create operations' output.
+pub(crate) fn store_new(state: &State, template: Template) -> Result<Value, Refusal> {
+    crate::template_media::check_handles(state, &template.waba_id, &template.components)?;
+    let mut store = lock(state)?;
+    if store
+        .iter()
+        .any(|t| t.waba_id == template.waba_id && t.name == template.name && t.language == template.language)
+    {
+        // The SDK has no ConflictException for these operations; Meta answers 400 too.
+        return Err((
+            400,
+            "ValidationException",
+            format!(
+                "template {} ({}) already exists in this WhatsApp Business Account",
+                template.name, template.language
+            ),
+        ));
+    }
+    let out = json!({
+        "metaTemplateId": template.meta_id,
+        "templateStatus": template.status,
+        "category": template.category,
+    });
+    store.push(template);
+    Ok(out)
 }
 
 /// `POST /v1/whatsapp/template` `{"id","metaTemplateId","templateCategory"?,"templateComponents"?:
@@ -609,6 +661,7 @@ pub(crate) async fn update(AxState(state): AxState<State>, body: String) -> Resp
             None => t.components.clone(),
         };
         check_components(&components, &format).map_err(|m| (400, "ValidationException", m))?;
+        crate::template_media::check_handles(&st, &waba, &components)?;
         t.category = category;
         t.parameter_format = format;
         t.components = components;
@@ -863,6 +916,25 @@ mod tests {
         assert!(validate_definition("1", &def)
             .expect_err("category")
             .contains("TRANSACTIONAL"));
+    }
+
+    #[test]
+    fn pages_follow_the_token_and_a_huge_token_answers_an_empty_page() {
+        let all: Vec<Value> = (0..5).map(|i| json!(i)).collect();
+        let (page, next) = paginate(all.clone(), Some("2"), None).expect("first page");
+        assert_eq!((page, next.as_deref()), (vec![json!(0), json!(1)], Some("2")));
+        let (page, next) = paginate(all.clone(), Some("2"), Some("4")).expect("last page");
+        assert_eq!((page, next), (vec![json!(4)], None));
+        let (page, next) = paginate(all.clone(), None, Some(&usize::MAX.to_string())).expect("past the end");
+        assert_eq!((page.len(), next), (0, None));
+        assert_eq!(
+            paginate(all.clone(), Some("0"), None).expect_err("0").1,
+            "ValidationException"
+        );
+        assert_eq!(
+            paginate(all, None, Some("x")).expect_err("x").1,
+            "InvalidParametersException"
+        );
     }
 
     #[test]

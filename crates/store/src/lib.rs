@@ -17,6 +17,7 @@ pub mod media;
 pub mod messages;
 pub mod oplog;
 pub mod ratelimit;
+pub mod templates;
 pub mod tier;
 pub mod users;
 
@@ -28,5 +29,6 @@ pub use media::{MediaFile, MediaRepo};
 pub use messages::MessagesRepo;
 pub use oplog::OperationLog;
 pub use ratelimit::RateLimiter;
+pub use templates::TemplatesRepo;
 pub use tier::{TierOutcome, TierTracker};
 pub use users::UsersRepo;

@@ -48,8 +48,26 @@ pub struct ProviderError {
 pub struct Template {
     pub name: String,
     pub language: String,
+    /// Values of the template's variables, the header's first.
     #[serde(default)]
     pub parameters: Vec<String>,
+    /// How many of `parameters` fill the header (the rest fill the body), from the catalogue.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub header_parameters: usize,
+    /// The variables' names of a template with named variables (`first_name`), in `parameters`'
+    /// order; empty for numbered ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameter_names: Vec<String>,
+    /// The uploaded file (media bucket key) of a media header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_media_key: Option<String>,
+    /// The template's category, as the catalogue has it when sent (what Meta bills by).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<wecare_core::template::Category>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,309 @@
+//! The WhatsApp template catalogue of a business account: kept in DynamoDB
+//! ([`wecare_store::TemplatesRepo`]) and brought up to date from the provider
+//! (ListWhatsAppMessageTemplates, then GetWhatsAppMessageTemplate for each template that is new or
+//! changed), so that lists and send checks read storage and never wait on the provider — except
+//! once, when a send names a template the stored catalogue does not have yet (created a moment
+//! ago at Meta): then the catalogue is synced and looked at again, at most once a minute.
+//!
+//! The template operations take the account's AWS resource id (`waba-…`), not Meta's id that
+//! senders are configured with; it is found once per cold start with
+//! ListLinkedWhatsAppBusinessAccounts. Unlike sends, these calls are safe to repeat, so this client
+//! keeps the SDK's standard retries.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_config::SdkConfig;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::Blob;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+use wecare_core::template::{Definition, Template, Variable};
+use wecare_core::TenantId;
+use wecare_store::templates::Catalogue;
+use wecare_store::{StoreError, TemplatesRepo};
+
+use crate::ProviderEndpoints;
+
+/// A stored catalogue is synced again on a miss only if its last sync is older than this.
+pub const MISS_RESYNC: Duration = Duration::minutes(1);
+
+/// Why a catalogue operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The provider refused the request (its code and message are the user's to read).
+    #[error("the provider refused {operation}: {code}: {message}")]
+    Refused {
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+    /// The provider could not be reached or answered something unreadable.
+    #[error("{operation} failed")]
+    Unavailable {
+        operation: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("business account {0} is not linked to this AWS account")]
+    NotLinked(String),
+}
+
+fn provider_error<E, R>(
+    operation: &'static str,
+    e: aws_smithy_runtime_api::client::result::SdkError<E, R>,
+) -> CatalogueError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match e {
+        aws_smithy_runtime_api::client::result::SdkError::ServiceError(ctx) => {
+            let err = ctx.into_err();
+            CatalogueError::Refused {
+                operation,
+                code: err.code().unwrap_or("Unknown").to_string(),
+                message: err.message().unwrap_or("no message").to_string(),
+            }
+        }
+        other => CatalogueError::Unavailable {
+            operation,
+            source: Box::new(other),
+        },
+    }
+}
+
+#[derive(Clone)]
+pub struct TemplateCatalogue {
+    pub repo: TemplatesRepo,
+    client: aws_sdk_socialmessaging::Client,
+    /// Meta's WABA id → the linked account's AWS id, learnt once per cold start.
+    linked: Arc<Mutex<HashMap<String, String>>>,
+}
+
+impl TemplateCatalogue {
+    pub fn new(sdk: &SdkConfig, endpoints: &ProviderEndpoints, dynamo: aws_sdk_dynamodb::Client, table: &str) -> Self {
+        let mut conf = aws_sdk_socialmessaging::config::Builder::from(sdk);
+        if let Some(url) = &endpoints.social_messaging {
+            conf = conf.endpoint_url(url);
+        }
+        TemplateCatalogue {
+            repo: TemplatesRepo::new(dynamo, table),
+            client: aws_sdk_socialmessaging::Client::from_conf(conf.build()),
+            linked: Arc::default(),
+        }
+    }
+
+    /// The AWS id of the linked account whose Meta id is `waba`.
+    async fn resource_id(&self, waba: &str) -> Result<String, CatalogueError> {
+        if let Some(id) = self.linked.lock().unwrap_or_else(|p| p.into_inner()).get(waba) {
+            return Ok(id.clone());
+        }
+        let mut next = None;
+        loop {
+            let page = self
+                .client
+                .list_linked_whats_app_business_accounts()
+                .set_next_token(next)
+                .send()
+                .await
+                .map_err(|e| provider_error("ListLinkedWhatsAppBusinessAccounts", e))?;
+            let mut linked = self.linked.lock().unwrap_or_else(|p| p.into_inner());
+            for a in page.linked_accounts() {
+                linked.insert(a.waba_id().to_string(), a.id().to_string());
+            }
+            if let Some(id) = linked.get(waba) {
+                return Ok(id.clone());
+            }
+            match page.next_token {
+                Some(t) => next = Some(t),
+                None => return Err(CatalogueError::NotLinked(waba.to_string())),
+            }
+        }
+    }
+
+    /// The stored catalogue, as it is.
+    pub async fn stored(&self, tenant: &TenantId, waba: &str) -> Result<Catalogue, CatalogueError> {
+        Ok(self.repo.catalogue(tenant, waba).await?)
+    }
+
+    /// The versions of template `name`, syncing once first if the catalogue has none of them and
+    /// was not synced in the last minute.
+    pub async fn versions(
+        &self,
+        tenant: &TenantId,
+        waba: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Template>, CatalogueError> {
+        let found = self.repo.versions(tenant, waba, name).await?;
+        let recent = found.synced_at.is_some_and(|at| now - at < MISS_RESYNC);
+        if !found.templates.is_empty() || recent {
+            return Ok(found.templates);
+        }
+        self.sync(tenant, waba, now).await?;
+        Ok(self.repo.versions(tenant, waba, name).await?.templates)
+    }
+
+    /// Brings the stored catalogue up to date with the provider; answers how many templates the
+    /// account has.
+    pub async fn sync(&self, tenant: &TenantId, waba: &str, now: DateTime<Utc>) -> Result<usize, CatalogueError> {
+        let id = self.resource_id(waba).await?;
+        let stored = self.repo.catalogue(tenant, waba).await?;
+        let mut current = Vec::new();
+        let mut next = None;
+        loop {
+            let page = self
+                .client
+                .list_whats_app_message_templates()
+                .id(&id)
+                .set_next_token(next)
+                .send()
+                .await
+                .map_err(|e| provider_error("ListWhatsAppMessageTemplates", e))?;
+            for summary in page.templates() {
+                let (Some(name), Some(language)) = (summary.template_name(), summary.template_language()) else {
+                    continue;
+                };
+                let unchanged = stored.templates.iter().find(|t| {
+                    t.name() == name
+                        && t.language() == language
+                        && t.meta_template_id.as_deref() == summary.meta_template_id()
+                        && Some(t.status.as_str()) == summary.template_status()
+                });
+                match unchanged {
+                    Some(t) => current.push(t.clone()),
+                    None => {
+                        if let Some(t) = self.fetch(&id, summary.meta_template_id(), name, language).await? {
+                            current.push(t);
+                        }
+                    }
+                }
+            }
+            match page.next_token {
+                Some(t) => next = Some(t),
+                None => break,
+            }
+        }
+        self.repo.replace(tenant, waba, &current, now).await?;
+        Ok(current.len())
+    }
+
+    /// One template as the provider holds it; `None` if it vanished in the meantime or cannot be
+    /// read as a template (logged: the rest of the catalogue still syncs).
+    async fn fetch(
+        &self,
+        id: &str,
+        meta_id: Option<&str>,
+        name: &str,
+        language: &str,
+    ) -> Result<Option<Template>, CatalogueError> {
+        let mut req = self.client.get_whats_app_message_template().id(id);
+        req = match meta_id {
+            Some(m) => req.meta_template_id(m),
+            None => req.template_name(name).template_language_code(language),
+        };
+        let out = match req.send().await {
+            Ok(o) => o,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                return Ok(None)
+            }
+            Err(e) => return Err(provider_error("GetWhatsAppMessageTemplate", e)),
+        };
+        let parsed = out
+            .template()
+            .map(serde_json::from_str::<Value>)
+            .transpose()
+            .ok()
+            .flatten()
+            .map(|meta| Template::from_meta(&meta));
+        match parsed {
+            Some(Ok(t)) => Ok(Some(t)),
+            Some(Err(e)) => {
+                tracing::warn!(template = name, language, error = %e, "a template the provider holds could not be read; left out of the catalogue");
+                Ok(None)
+            }
+            None => {
+                tracing::warn!(
+                    template = name,
+                    language,
+                    "the provider answered a template without its definition"
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// Submits a new template for review and stores it (PENDING until Meta decides).
+    pub async fn create(
+        &self,
+        tenant: &TenantId,
+        waba: &str,
+        definition: &Definition,
+        variables: &[Variable],
+        now: DateTime<Utc>,
+    ) -> Result<Template, CatalogueError> {
+        let id = self.resource_id(waba).await?;
+        let meta = definition.to_meta(variables);
+        let out = self
+            .client
+            .create_whats_app_message_template()
+            .id(&id)
+            .template_definition(Blob::new(meta.to_string().into_bytes()))
+            .send()
+            .await
+            .map_err(|e| provider_error("CreateWhatsAppMessageTemplate", e))?;
+        let status = out
+            .template_status()
+            .and_then(wecare_core::template::TemplateStatus::parse)
+            .unwrap_or(wecare_core::template::TemplateStatus::Pending);
+        let template = Template {
+            definition: definition.clone(),
+            status,
+            meta_template_id: out.meta_template_id().map(str::to_string),
+            rejected_reason: None,
+            variables: variables.to_vec(),
+        };
+        self.repo.put(tenant, waba, &template, now).await?;
+        Ok(template)
+    }
+
+    /// Deletes a template version at the provider and from the catalogue. `false` if the catalogue
+    /// does not have it.
+    pub async fn delete(
+        &self,
+        tenant: &TenantId,
+        waba: &str,
+        name: &str,
+        language: &str,
+    ) -> Result<bool, CatalogueError> {
+        let versions = self.repo.versions(tenant, waba, name).await?.templates;
+        let Some(t) = versions.iter().find(|t| t.language() == language) else {
+            return Ok(false);
+        };
+        let id = self.resource_id(waba).await?;
+        let mut req = self
+            .client
+            .delete_whats_app_message_template()
+            .id(&id)
+            .template_name(name);
+        if let Some(m) = &t.meta_template_id {
+            req = req.meta_template_id(m);
+        }
+        match req.send().await {
+            Ok(_) => {}
+            // Already gone at the provider: forgetting it is all that is left.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) => {}
+            Err(e) => return Err(provider_error("DeleteWhatsAppMessageTemplate", e)),
+        }
+        self.repo.delete(tenant, waba, name, language).await?;
+        Ok(true)
+    }
+}
