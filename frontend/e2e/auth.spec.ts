@@ -22,7 +22,7 @@ for (const who of stack.users) {
     const sidebar = page.getByRole('complementary');
     await expect(sidebar.getByText(who.email)).toBeVisible();
     await expect(sidebar.getByText(who.role, { exact: true })).toBeVisible();
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Inbox', 'Contacts', 'Bulk Messaging']);
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Inbox', 'Contacts', 'Bulk Messaging', 'Templates']);
     const newContact = page.getByRole('link', { name: 'New contact' });
     if (who.role === 'Viewer') await expect(newContact).toHaveCount(0);
     else await expect(newContact).toBeVisible();

@@ -153,14 +153,15 @@ test('an Operator writes to a new contact: a template outside the window, then a
   const freeForm = page.getByRole('textbox', { name: 'Message' });
   await expect(freeForm).toBeDisabled();
   await expect(page.getByText(/Free-form text is not possible now/)).toBeVisible();
-  await expect(page.getByRole('textbox', { name: 'Template name' })).toBeVisible();
-  await expect(page.getByRole('textbox', { name: 'Language code' })).toHaveValue('en_US');
+  // The account's approved templates are offered; a rejected one cannot be chosen.
+  await expect(page.getByRole('button', { name: 'Use order_update (en_US)' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Use summer_sale (en_US)' })).toBeDisabled();
   await expectAccessible(page, 'conversation with the window closed');
   await screenshot(page, 'conversation-template');
 
-  await page.getByRole('textbox', { name: 'Template name' }).fill('order_update');
-  await page.getByRole('button', { name: 'Add parameter' }).click();
-  await page.getByRole('textbox', { name: 'Parameter 1' }).fill(word);
+  await page.getByRole('button', { name: 'Use order_update (en_US)' }).click();
+  await page.getByRole('textbox', { name: '{{1}}' }).fill(word);
+  await page.getByRole('textbox', { name: '{{2}}' }).fill('#42');
   await page.getByRole('button', { name: 'Send template' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
   const template = bubbleWith(page, 'order_update');
@@ -433,9 +434,9 @@ test('the composer preselects the default WhatsApp number and says what each cha
   await screenshot(page, 'conversation-senders');
 
   // Sent as preselected: from the default number.
-  await page.getByRole('textbox', { name: 'Template name' }).fill('order_update');
-  await page.getByRole('button', { name: 'Add parameter' }).click();
-  await page.getByRole('textbox', { name: 'Parameter 1' }).fill(word);
+  await page.getByRole('button', { name: 'Use order_update (en_US)' }).click();
+  await page.getByRole('textbox', { name: '{{1}}' }).fill(word);
+  await page.getByRole('textbox', { name: '{{2}}' }).fill('#42');
   await sendTemplate.click();
   await expect(page.getByRole('status').filter({ hasText: 'Sent.' })).toBeVisible();
   const template = bubbleWith(page, word);

@@ -45,6 +45,8 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             // Each mutation gets its own contact so one role's delete cannot hide another's.
             let id = new_contact(&stack, &admin, &format!("98765{:05}", checked)).await;
             let path = route.path.replace("{contactId}", &id);
+            // A seeded template version, deleted by the one caller allowed to.
+            let path = path.replace("{name}", "summer_sale?language=en_US");
             let path = if path.ends_with("/search") {
                 format!("{path}?q=fix")
             } else {
@@ -65,6 +67,15 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                     "recipients": { "type": "contacts", "contactIds": [id] },
                 })),
                 ("POST", p) if p.starts_with("/api/bulk-jobs/") => None,
+                ("POST", "/api/whatsapp/templates/sync") => Some(json!({})),
+                ("POST", "/api/whatsapp/templates") => Some(json!({
+                    "name": format!("matrix_{checked}"), "language": "en_US", "category": "UTILITY",
+                    "body": "Your code is {{1}}, valid today.", "samples": { "1": "4821" },
+                })),
+                ("POST", "/api/whatsapp/templates/from-library") => Some(json!({
+                    "libraryName": "payment_confirmation", "name": format!("library_{checked}"),
+                    "language": "en_US", "category": "UTILITY",
+                })),
                 ("POST", _) => Some(json!({ "phone": format!("98764{:05}", checked) })),
                 ("PATCH", _) => Some(json!({ "name": "Renamed" })),
                 _ => None,
@@ -78,15 +89,25 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             let writes = matches!(route.method, "POST" | "PATCH" | "DELETE") && !marks_read;
             // A job path names no job here ({jobId} is left as is): allowed callers get 404.
             let names_a_job = route.path.contains("{jobId}");
+            // Managing the template catalogue is an Admin's; syncing it is anyone's who sends.
+            let admin_only = matches!(
+                (route.method, route.path),
+                ("POST", "/api/whatsapp/templates")
+                    | ("DELETE", "/api/whatsapp/templates/{name}")
+                    | ("GET", "/api/whatsapp/template-library")
+                    | ("POST", "/api/whatsapp/templates/from-library")
+            );
             let expected = match role {
                 None if route.authorized => 401,
                 Some(Role::Viewer) if writes => 403,
+                Some(Role::Viewer | Role::Operator) if admin_only => 403,
                 _ if names_a_job => 404,
                 _ => match route.method {
                     "POST" if route.path == "/api/bulk-jobs" => 202,
                     "POST" if route.path == "/api/bulk-jobs/preview" => 200,
                     "POST" if route.path.starts_with("/api/messages/") => 202,
                     "POST" if marks_read => 200,
+                    "POST" if route.path.ends_with("/sync") => 200,
                     "POST" => 201,
                     "DELETE" => 204,
                     _ => 200,

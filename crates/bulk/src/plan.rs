@@ -202,6 +202,30 @@ pub async fn plan(
         Ok(v) => v,
         Err(e) => return Ok(Err(invalid(e.field, e.why))),
     };
+    // A template is checked against the catalogue once for the whole job, as each send would be.
+    if let (
+        ContentRequest::Template {
+            name,
+            language,
+            parameters,
+            header_media,
+        },
+        Some(waba),
+    ) = (&spec.content, sender.waba_id.as_deref())
+    {
+        let versions = match deps.messaging.catalogue.versions(tenant, waba, name, now).await {
+            Ok(v) => v,
+            Err(wecare_messaging::catalogue::CatalogueError::Store(e)) => return Err(BulkError::Store(e)),
+            Err(e) => {
+                tracing::warn!(error = %e, waba_id = waba, "template catalogue not refreshed on a miss");
+                Vec::new()
+            }
+        };
+        if let Err(e) = wecare_core::template::check_send(name, language, &versions, parameters, header_media.is_some())
+        {
+            return Ok(Err(invalid("content", e.to_string())));
+        }
+    }
     let (candidates, invalid_rows, columns) = match &spec.recipients {
         Recipients::Contacts(ids) => (from_ids(deps, tenant, ids).await?, Vec::new(), BTreeSet::new()),
         Recipients::Filter {
@@ -474,13 +498,14 @@ pub fn render_content(
             name,
             language,
             parameters,
+            header_media,
         } => Content::WhatsApp(WhatsAppContent::Template(Template {
             name: name.clone(),
             language: language.clone(),
             parameters: parameters.iter().map(|p| render(p, values)).collect::<Result<_, _>>()?,
             header_parameters: 0,
             parameter_names: Vec::new(),
-            header_media_key: None,
+            header_media_key: header_media.as_ref().map(|m| m.s3_key.clone()),
             category: None,
         })),
         ContentRequest::Text { body } => {

@@ -23,6 +23,13 @@ pub struct JobRequest {
     pub confirmed_count: Option<u64>,
 }
 
+/// An uploaded file (`POST /api/media/uploads`) for a template's media header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HeaderMedia {
+    pub s3_key: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum ContentRequest {
@@ -32,6 +39,9 @@ pub enum ContentRequest {
         language: String,
         #[serde(default)]
         parameters: Vec<String>,
+        /// The file of a media header, the same for every recipient.
+        #[serde(default, rename = "headerMedia", skip_serializing_if = "Option::is_none")]
+        header_media: Option<HeaderMedia>,
     },
     /// SMS text, or WhatsApp free-form text (only to people inside their 24-hour window).
     Text { body: String },

@@ -54,6 +54,13 @@ pub const ROUTES: &[RouteDef] = &[
     route("POST", "/api/media/uploads", "outbound-whatsapp"),
     route("POST", "/api/messages/sms", "outbound-sms"),
     route("POST", "/api/messages/email", "outbound-email"),
+    route("GET", "/api/whatsapp/templates", "whatsapp-templates"),
+    route("POST", "/api/whatsapp/templates/sync", "whatsapp-templates"),
+    route("POST", "/api/whatsapp/templates", "whatsapp-templates"),
+    route("DELETE", "/api/whatsapp/templates/{name}", "whatsapp-templates"),
+    route("GET", "/api/whatsapp/template-library", "whatsapp-templates"),
+    route("POST", "/api/whatsapp/templates/from-library", "whatsapp-templates"),
+    route("GET", "/api/whatsapp/template-usage", "whatsapp-templates"),
     route("POST", "/api/bulk-jobs/uploads", "bulk-job-create"),
     route("POST", "/api/bulk-jobs/preview", "bulk-job-create"),
     route("POST", "/api/bulk-jobs", "bulk-job-create"),
@@ -83,6 +90,7 @@ pub const FUNCTIONS: &[&str] = &[
     "bulk-job-create",
     "bulk-worker",
     "bulk-job-control",
+    "whatsapp-templates",
 ];
 
 #[cfg(test)]

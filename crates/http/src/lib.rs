@@ -23,4 +23,4 @@ pub use error::ApiError;
 pub use request::{
     idempotency_key, page_limit, path_param, principal, query_param, request_id, route_key, source_ip, user_agent,
 };
-pub use response::{error_response, json_response, respond};
+pub use response::{empty_response, error_response, json_response, respond};

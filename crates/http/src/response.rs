@@ -28,6 +28,16 @@ pub fn error_response(err: &ApiError) -> Response {
     resp
 }
 
+/// A response without a body (204 No Content).
+pub fn empty_response(status: u16) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut resp = Response::default();
+    resp.status_code = i64::from(status);
+    resp.headers = headers;
+    resp
+}
+
 /// Turns a handler's result into the response API Gateway returns.
 pub fn respond<T: Serialize>(status: u16, result: Result<T, ApiError>) -> Response {
     match result {

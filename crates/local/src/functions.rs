@@ -88,6 +88,7 @@ impl Functions {
             "contacts-delete" => contacts_delete::handle(c, req, now).await,
             "contacts-search" => contacts_search::handle(c, req, now).await,
             "outbound-whatsapp" => outbound_whatsapp::handle(m, req, now).await,
+            "whatsapp-templates" => whatsapp_templates::handle(m, req, now).await,
             "outbound-sms" => outbound_sms::handle(m, req, now).await,
             "outbound-email" => outbound_email::handle(m, req, now).await,
             "messages-read" => messages_read::handle(m, req, now).await,

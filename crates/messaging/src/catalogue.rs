@@ -75,6 +75,16 @@ where
     }
 }
 
+/// A template to create from Meta's library: which one, and the new template's name, language and
+/// category.
+#[derive(Debug, Clone, Copy)]
+pub struct FromLibrary<'a> {
+    pub library_name: &'a str,
+    pub name: &'a str,
+    pub language: &'a str,
+    pub category: &'a str,
+}
+
 #[derive(Clone)]
 pub struct TemplateCatalogue {
     pub repo: TemplatesRepo,
@@ -305,5 +315,102 @@ impl TemplateCatalogue {
         }
         self.repo.delete(tenant, waba, name, language).await?;
         Ok(true)
+    }
+
+    /// Meta's library of pre-approved templates, filtered by `search` (a part of the name or
+    /// text), as the console shows them: name, category, language, header, body, buttons and the
+    /// body's sample values.
+    pub async fn library(&self, waba: &str, search: Option<&str>) -> Result<Vec<Value>, CatalogueError> {
+        let id = self.resource_id(waba).await?;
+        let mut out = Vec::new();
+        let mut next = None;
+        // A few pages at most: the console searches rather than scrolls through the library.
+        for _ in 0..5 {
+            let mut req = self
+                .client
+                .list_whats_app_template_library()
+                .id(&id)
+                .set_next_token(next);
+            if let Some(q) = search.filter(|q| !q.trim().is_empty()) {
+                req = req.filters("searchKey", q.trim());
+            }
+            let page = req
+                .send()
+                .await
+                .map_err(|e| provider_error("ListWhatsAppTemplateLibrary", e))?;
+            for t in page.meta_library_templates() {
+                let buttons: Vec<Value> = t
+                    .template_buttons()
+                    .iter()
+                    .map(|b| {
+                        serde_json::json!({
+                            "type": b.r#type(), "text": b.text(), "url": b.url(), "phoneNumber": b.phone_number(),
+                        })
+                    })
+                    .collect();
+                out.push(serde_json::json!({
+                    "libraryName": t.template_name(),
+                    "category": t.template_category(),
+                    "language": t.template_language(),
+                    "topic": t.template_topic(),
+                    "useCase": t.template_use_case(),
+                    "header": t.template_header(),
+                    "body": t.template_body(),
+                    "buttons": buttons,
+                    "bodySamples": t.template_body_example_params(),
+                }));
+            }
+            match page.next_token {
+                Some(t) => next = Some(t),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Creates a template from Meta's library under `name` and stores it as the provider then
+    /// holds it (PENDING until Meta decides).
+    pub async fn create_from_library(
+        &self,
+        tenant: &TenantId,
+        waba: &str,
+        from: FromLibrary<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Template, CatalogueError> {
+        let FromLibrary {
+            library_name,
+            name,
+            language,
+            category,
+        } = from;
+        let id = self.resource_id(waba).await?;
+        let template = aws_sdk_socialmessaging::types::MetaLibraryTemplate::builder()
+            .template_name(name)
+            .library_template_name(library_name)
+            .template_category(category)
+            .template_language(language)
+            .build()
+            .map_err(|e| CatalogueError::Unavailable {
+                operation: "CreateWhatsAppMessageTemplateFromLibrary",
+                source: Box::new(e),
+            })?;
+        let out = self
+            .client
+            .create_whats_app_message_template_from_library()
+            .id(&id)
+            .meta_library_template(template)
+            .send()
+            .await
+            .map_err(|e| provider_error("CreateWhatsAppMessageTemplateFromLibrary", e))?;
+        let created = self
+            .fetch(&id, out.meta_template_id(), name, language)
+            .await?
+            .ok_or_else(|| CatalogueError::Refused {
+                operation: "GetWhatsAppMessageTemplate",
+                code: "NotFound".into(),
+                message: format!("template {name} was created but cannot be read back"),
+            })?;
+        self.repo.put(tenant, waba, &created, now).await?;
+        Ok(created)
     }
 }

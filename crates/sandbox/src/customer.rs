@@ -114,6 +114,47 @@ fn envelope(state: &State, pn: &PhoneNumberSetting, value: Value) -> String {
     .to_string()
 }
 
+/// Publishes Meta's decision on a template (`message_template_status_update`) as EUM Social
+/// would: an event about the business account, with no phone number.
+pub(crate) async fn publish_template_status(
+    state: &State,
+    waba: &str,
+    name: &str,
+    language: &str,
+    event: &str,
+    reason: Option<&str>,
+) -> Result<(), String> {
+    let region = state
+        .config
+        .sdk
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "us-east-1".into());
+    let account = &state.config.account_id;
+    let value = json!({
+        "event": event,
+        "message_template_id": 0,
+        "message_template_name": name,
+        "message_template_language": language,
+        "reason": reason.unwrap_or("NONE"),
+    });
+    let entry = json!({ "id": waba, "time": chrono::Utc::now().timestamp(), "changes": [{ "field": "message_template_status_update", "value": value }] });
+    let message = json!({
+        "context": {
+            "MetaWabaIds": [{ "wabaId": waba, "arn": format!("arn:aws:social-messaging:{region}:{account}:waba/{waba}") }],
+            "MetaPhoneNumberIds": [],
+        },
+        "whatsAppWebhookEntry": entry.to_string(),
+        "aws_account_id": account,
+        "message_timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+        "messageId": uuid::Uuid::new_v4().to_string(),
+    })
+    .to_string();
+    publish(state, message, 1)
+        .await
+        .map_err(|_| "publishing failed".to_string())
+}
+
 async fn publish(state: &State, message: String, copies: u32) -> Result<(), Response> {
     for _ in 0..copies.max(1) {
         state

@@ -739,9 +739,34 @@ pub(crate) async fn decide(AxState(state): AxState<State>, body: String) -> Resp
         Ok(summary) => (200, summary.clone()),
         Err((s, code, message)) => (*s, json!({ "error": code, "message": message })),
     };
-    crate::ledger::record(&state, "sandbox", "DecideTemplate", req, status, answer);
+    crate::ledger::record(&state, "sandbox", "DecideTemplate", req.clone(), status, answer);
     match outcome {
-        Ok(summary) => Json(summary).into_response(),
+        Ok(summary) => {
+            // Meta tells the business of its decision through the account's event destination.
+            let waba = require_waba(&state, req["wabaId"].as_str().unwrap_or("")).unwrap_or_default();
+            let published = crate::customer::publish_template_status(
+                &state,
+                &waba,
+                summary["templateName"].as_str().unwrap_or_default(),
+                req["language"].as_str().unwrap_or_default(),
+                summary["templateStatus"].as_str().unwrap_or_default(),
+                req["reason"].as_str(),
+            )
+            .await;
+            // A sandbox started without the events topic (provider-only tests) keeps the decision
+            // and says so in the ledger; the local stack always has the topic.
+            if let Err(e) = published {
+                crate::ledger::record(
+                    &state,
+                    "sandbox",
+                    "PublishTemplateStatus",
+                    req,
+                    502,
+                    json!({ "error": e }),
+                );
+            }
+            Json(summary).into_response()
+        }
         Err((s, code, message)) => error(s, code, &message),
     }
 }

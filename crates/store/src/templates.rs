@@ -45,6 +45,8 @@ fn usage_pk(tenant: &TenantId) -> String {
 pub struct Catalogue {
     pub templates: Vec<Template>,
     pub synced_at: Option<DateTime<Utc>>,
+    /// When each template (name, language) last changed here.
+    pub updated_at: HashMap<(String, String), DateTime<Utc>>,
 }
 
 /// Template messages of one day, sender and category.
@@ -130,7 +132,18 @@ impl TemplatesRepo {
                             .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
                             .map(|d| d.with_timezone(&Utc));
                     }
-                    _ => out.templates.push(Self::template_of(&item)?),
+                    _ => {
+                        let t = Self::template_of(&item)?;
+                        if let Some(at) = item
+                            .get("updatedAt")
+                            .and_then(|v| v.as_s().ok())
+                            .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
+                        {
+                            out.updated_at
+                                .insert((t.name().to_string(), t.language().to_string()), at.with_timezone(&Utc));
+                        }
+                        out.templates.push(t);
+                    }
                 }
             }
             match page.last_evaluated_key {

@@ -1,7 +1,8 @@
 // The sidebar. Every destination the product will have is listed here; `ready` says whether its
 // screens exist yet, and the user must hold `permission` to see it. Adding DM or Agent is flipping
 // `ready` (and adding their routes in routes.tsx). Bulk Messaging is read by every role (a Viewer
-// follows jobs); creating and controlling jobs takes `manageBulk`, which its pages check.
+// follows jobs); creating and controlling jobs takes `manageBulk`, which its pages check. Templates
+// are read by every role too; syncing takes an Operator, creating and deleting an Admin.
 import type { NavSection } from '@/components/layout/AppShell';
 import type { Permission } from '@/lib/authorization';
 
@@ -31,6 +32,7 @@ export const destinations: Section[] = [
   },
   { id: 'contacts', items: [{ label: 'Contacts', to: '/contacts', permission: 'readContacts', ready: true }] },
   { id: 'bulk', items: [{ label: 'Bulk Messaging', to: '/bulk', permission: 'readMessages', ready: true }] },
+  { id: 'templates', items: [{ label: 'Templates', to: '/templates', permission: 'readMessages', ready: true }] },
   { id: 'agent', items: [{ label: 'Agent', to: '/agent', permission: 'readMessages', ready: false }] },
 ];
 

@@ -5,6 +5,7 @@ import { bulkRoutes } from '@/features/bulk/routes';
 import { contactsRoutes } from '@/features/contacts/routes';
 import { conversationRoutes } from '@/features/conversation/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
+import { templatesRoutes } from '@/features/templates/routes';
 import { NotFoundPage, RouteErrorPage } from './ErrorPages';
 import { SignedInLayout } from './SignedInLayout';
 
@@ -33,6 +34,7 @@ export const routes: RouteObject[] = [
           ...inboxRoutes,
           ...conversationRoutes,
           ...bulkRoutes,
+          ...templatesRoutes,
           { path: '*', element: <NotFoundPage /> },
         ],
       },

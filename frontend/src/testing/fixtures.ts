@@ -3,6 +3,7 @@ import type { Contact } from '@/features/contacts/api/contact';
 import type { Message } from '@/features/conversation/api/message';
 import type { AppConfig } from '@/config/config';
 import type { Sender } from '@/lib/senders';
+import type { TemplateEntry } from '@/lib/whatsapp-templates';
 
 export const testConfig: AppConfig = {
   apiBase: '/api',
@@ -137,4 +138,31 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     reportReady: false,
     ...overrides,
   };
+}
+
+/** An approved utility template: "Hi {{1}}, your order {{2}} ships today." */
+export function aTemplate(overrides: Partial<TemplateEntry> = {}): TemplateEntry {
+  return {
+    name: 'order_update',
+    language: 'en_US',
+    category: 'UTILITY',
+    status: 'APPROVED',
+    parameterFormat: 'POSITIONAL',
+    header: null,
+    body: 'Hi {{1}}, your order {{2}} ships today.',
+    footer: null,
+    buttons: [],
+    variables: [
+      { name: '1', component: 'BODY', sample: 'Ada' },
+      { name: '2', component: 'BODY', sample: 'A-42' },
+    ],
+    rejectedReason: null,
+    updatedAt: '2026-11-20T10:00:00Z',
+    ...overrides,
+  };
+}
+
+/** GET /api/whatsapp/templates as the API answers it. */
+export function templateCatalogue(items: TemplateEntry[], syncedAt: string | null = '2026-11-20T10:00:00Z') {
+  return { wabaId: 'waba-1', syncedAt, items };
 }

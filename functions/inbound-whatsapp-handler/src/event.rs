@@ -19,6 +19,15 @@ pub struct Envelope {
 pub struct Context {
     #[serde(rename = "MetaPhoneNumberIds", default)]
     pub meta_phone_number_ids: Vec<PhoneNumberRef>,
+    /// The business accounts the event is about (template events carry no phone number).
+    #[serde(rename = "MetaWabaIds", default)]
+    pub meta_waba_ids: Vec<WabaRef>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WabaRef {
+    #[serde(rename = "wabaId", default)]
+    pub waba_id: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +49,9 @@ impl PhoneNumberRef {
 
 #[derive(Debug, Deserialize)]
 pub struct Entry {
+    /// Meta's id of the business account.
+    #[serde(default)]
+    pub id: Option<String>,
     #[serde(default)]
     pub changes: Vec<Change>,
 }
@@ -59,6 +71,16 @@ pub struct ChangeValue {
     pub messages: Vec<InboundMessage>,
     #[serde(default)]
     pub statuses: Vec<Status>,
+    /// `message_template_status_update`: what Meta decided (APPROVED, REJECTED, PAUSED, …).
+    #[serde(default)]
+    pub event: Option<String>,
+    #[serde(default)]
+    pub message_template_name: Option<String>,
+    #[serde(default)]
+    pub message_template_language: Option<String>,
+    /// Why, for a rejection ("NONE" otherwise).
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -117,6 +117,71 @@ pub enum InboundError {
     Records { failed: usize, total: usize, first: String },
 }
 
+/// The field of Meta's template review decisions.
+const TEMPLATE_STATUS: &str = "message_template_status_update";
+
+/// Meta's decisions on templates update the catalogue of every tenant whose senders use the
+/// account (a template unknown to a catalogue brings a sync, so a template created elsewhere
+/// shows up too). An account no tenant uses is dead-lettered like an unowned number.
+async fn template_statuses(
+    deps: &Deps,
+    sns: &SnsMessage,
+    envelope: &event::Envelope,
+    entry: event::Entry,
+    now: DateTime<Utc>,
+) -> Result<(), InboundError> {
+    let waba = entry
+        .id
+        .clone()
+        .or_else(|| envelope.context.meta_waba_ids.first().map(|w| w.waba_id.clone()))
+        .unwrap_or_default();
+    let senders = &deps.send.config.senders;
+    let mut tenants: Vec<&wecare_core::TenantId> = senders
+        .all()
+        .iter()
+        .filter(|s| s.waba_id.as_deref() == Some(waba.as_str()))
+        .map(|s| &s.tenant)
+        .collect();
+    tenants.sort_unstable_by_key(|t| t.to_string());
+    tenants.dedup();
+    if tenants.is_empty() {
+        return dead_letter(deps, sns, Unroutable::UnownedNumber(format!("business account {waba}"))).await;
+    }
+    for change in entry.changes.iter().filter(|c| c.field == TEMPLATE_STATUS) {
+        let v = &change.value;
+        let (Some(name), Some(language), Some(status)) = (
+            v.message_template_name.as_deref(),
+            v.message_template_language.as_deref(),
+            v.event
+                .as_deref()
+                .and_then(wecare_core::template::TemplateStatus::parse),
+        ) else {
+            tracing::warn!(event = ?v.event, "a template status event without a template or a known status; ignored");
+            continue;
+        };
+        for tenant in &tenants {
+            let catalogue = &deps.send.catalogue;
+            let versions = catalogue.repo.versions(tenant, &waba, name).await?.templates;
+            match versions.into_iter().find(|t| t.language() == language) {
+                Some(mut t) => {
+                    // Statuses may arrive twice or late; each is Meta's word at its time, and the
+                    // next sync corrects the rare reordering.
+                    t.status = status;
+                    t.rejected_reason = v.reason.clone().filter(|r| !r.is_empty() && r != "NONE");
+                    catalogue.repo.put(tenant, &waba, &t, now).await?;
+                }
+                None => {
+                    if let Err(e) = catalogue.sync(tenant, &waba, now).await {
+                        tracing::warn!(error = %e, template = name, "template catalogue not synced after a status event");
+                    }
+                }
+            }
+            tracing::info!(tenant = %tenant, waba_id = %waba, template = name, language, status = status.as_str(), "template status updated");
+        }
+    }
+    Ok(())
+}
+
 /// Why an event is stored nowhere.
 #[derive(Debug)]
 enum Unroutable {
@@ -169,6 +234,9 @@ async fn process(deps: &Deps, sns: &SnsMessage, now: DateTime<Utc>) -> Result<()
         Ok(parsed) => parsed,
         Err(e) => return dead_letter(deps, sns, Unroutable::Malformed(e)).await,
     };
+    if entry.changes.iter().any(|c| c.field == TEMPLATE_STATUS) {
+        return template_statuses(deps, sns, &envelope, entry, now).await;
+    }
     let number = envelope.context.meta_phone_number_ids.first();
     let phone_number_id = number.and_then(|n| n.phone_number_id()).unwrap_or_default();
     let Some(tenant) = deps

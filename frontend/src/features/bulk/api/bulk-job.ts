@@ -113,7 +113,8 @@ export type RecipientPage = z.infer<typeof recipientPageSchema>;
 // The request ------------------------------------------------------------------------------
 
 export type JobContent =
-  | { type: 'template'; name: string; language: string; parameters: string[] }
+  /** `headerMedia`: the uploaded header file (its `s3Key`) of a template whose header is an image, video or document. */
+  | { type: 'template'; name: string; language: string; parameters: string[]; headerMedia?: { s3Key: string } }
   | { type: 'text'; body: string }
   | { type: 'email'; subject: string; text?: string; html?: string };
 

@@ -1,9 +1,10 @@
-// Step 2: the message. A WhatsApp template (name, language, parameters) or text, an SMS with its
-// live segment count, or an email; `{{placeholders}}` personalise it per recipient.
+// Step 2: the message. A WhatsApp template (chosen from the sender's approved templates, each value
+// the same for everyone or personalised) or text, an SMS with its live segment count, or an email;
+// `{{placeholders}}` personalise it per recipient.
 import { Alert } from '@/components/Alert';
 import { ChoiceGroup } from '@/components/ChoiceGroup';
 import { TextArea } from '@/components/TextArea';
-import { TemplateFields } from '@/components/TemplateFields';
+import { TemplatePicker } from '@/components/templates/TemplatePicker';
 import { TextField } from '@/components/TextField';
 import { smsSegments } from '@/utils/sms-segments';
 import { formatCount } from './bulk-text';
@@ -79,20 +80,12 @@ export function ContentStep(props: StepProps) {
               ]}
             />
             {draft.whatsappKind === 'template' ? (
-              <TemplateFields
-                className="wizard-fields"
-                template={draft.template}
-                onChange={(template) => update((d) => ({ ...d, template }))}
-                errors={{
-                  name: errors.templateName,
-                  language: errors.templateLanguage,
-                  parameters: Boolean(errors.parameters),
-                }}
-                parameterHint={
-                  <>
-                    each may use placeholders, e.g. <code>{'{{name}}'}</code>.
-                  </>
-                }
+              <TemplatePicker
+                sender={draft.sender ?? undefined}
+                personalise
+                value={draft.template}
+                showErrors={showErrors}
+                onChange={(template, templateEntry) => update((d) => ({ ...d, template, templateEntry }))}
               />
             ) : (
               <>

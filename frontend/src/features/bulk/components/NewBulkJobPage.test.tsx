@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { json, type Handler, type RecordedRequest } from '@/testing/fake-fetch';
-import { aContact, aJob, sendersPage } from '@/testing/fixtures';
+import { aContact, aJob, aTemplate, sendersPage, templateCatalogue, wecareSenders } from '@/testing/fixtures';
 import { renderApp } from '@/testing/render-app';
 import type { Preview } from '../api/preview';
 
@@ -113,6 +113,72 @@ describe('NewBulkJobPage', () => {
     expect(creates(requests)[0]?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
     expect(creates(requests)[0]?.body).not.toHaveProperty('confirmedCount');
     expect(await screen.findByText('The job has started: 2 recipients.')).toBeInTheDocument();
+  });
+
+  it('sends a WhatsApp template picked from the sender’s approved ones, each value fixed or from the recipient', async () => {
+    const user = userEvent.setup();
+    const asha = aContact({ name: 'Asha Rao', phone: '+919876500001', optInWhatsApp: true });
+    const delivery = aTemplate({
+      name: 'delivery',
+      parameterFormat: 'NAMED',
+      body: 'Hi {{name}}, your order {{order}} arrives {{day}}.',
+      variables: [
+        { name: 'name', component: 'BODY', sample: 'Ada' },
+        { name: 'order', component: 'BODY', sample: 'A-42' },
+        { name: 'day', component: 'BODY', sample: 'Friday' },
+      ],
+    });
+    const { requests } = renderApp({
+      path: '/bulk/new',
+      as: 'Operator',
+      routes: baseRoutes({
+        'GET /api/contacts': () => json(200, { items: [asha], nextCursor: null }),
+        'GET /api/whatsapp/templates': (r) =>
+          json(200, templateCatalogue(r.url.searchParams.get('sender') === wecareSenders.whatsapp.senderId ? [delivery, aTemplate({ name: 'promo', status: 'REJECTED' })] : [])),
+        'POST /api/bulk-jobs/preview': () => json(200, previewOf(1, { segments: null })),
+      }),
+    });
+    // WhatsApp is the first channel with a sender: preselected, from the default number.
+    expect(await screen.findByRole('radio', { name: 'WhatsApp' })).toBeChecked();
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+    await screen.findByRole('heading', { level: 2, name: 'Step 2 of 5: Message' });
+    expect(screen.getByRole('radio', { name: 'Template' })).toBeChecked();
+    expect(await screen.findByRole('button', { name: 'Use promo (en_US)' })).toBeDisabled();
+
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(await screen.findByText('Before you continue:')).toBeInTheDocument();
+    expect(screen.getAllByText('Choose a template.').length).toBeGreaterThan(0);
+    expect(screen.getByRole('alert')).toHaveTextContent('Choose an approved template.');
+
+    await user.click(screen.getByRole('button', { name: 'Use delivery (en_US)' }));
+    expect(screen.getByRole('combobox', { name: 'Fill {{name}} with' })).toHaveValue('name');
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Fill in {{order}}.Fill in {{day}}.');
+
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Fill {{order}} with' }), 'column');
+    await user.type(screen.getByRole('textbox', { name: 'CSV column for {{order}}' }), 'order');
+    await user.type(screen.getByRole('textbox', { name: '{{day}}' }), 'tomorrow');
+    // The step says which placeholders the message uses, and which only a CSV can fill.
+    expect(screen.getByText(/This message uses \{\{name\}\} and \{\{order\}\}\. \{\{order\}\} must be a column of your CSV\./)).toBeInTheDocument();
+    expect(screen.getByRole('figure', { name: 'Preview' })).toHaveTextContent('Hi {{name}}, your order {{order}} arrives tomorrow.');
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+
+    const list = await screen.findByRole('list', { name: 'Contacts to pick from' });
+    await user.click(within(list).getByRole('checkbox', { name: /Asha Rao/ }));
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+    await screen.findByRole('heading', { level: 2, name: 'Step 4 of 5: Preview' });
+    await waitFor(() => expect(requests.some((r) => r.url.pathname === '/api/bulk-jobs/preview')).toBe(true));
+    expect(requests.find((r) => r.url.pathname === '/api/bulk-jobs/preview')?.body).toEqual({
+      channel: 'whatsapp',
+      sender: wecareSenders.whatsapp.senderId,
+      content: { type: 'template', name: 'delivery', language: 'en_US', parameters: ['{{name}}', '{{order}}', 'tomorrow'] },
+      recipients: { type: 'contacts', contactIds: [asha.contactId] },
+    });
+
+    // Back on the message step, the template and its values are still there.
+    await user.click(screen.getByRole('button', { name: /Message/ }));
+    expect(await screen.findByRole('textbox', { name: '{{day}}' })).toHaveValue('tomorrow');
+    expect(screen.getByRole('combobox', { name: 'Fill {{order}} with' })).toHaveValue('column');
   });
 
   it('counts SMS segments as the message is typed, and refuses to continue without one', async () => {

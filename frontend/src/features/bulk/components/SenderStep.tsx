@@ -13,7 +13,7 @@ import { sendersOn, useSenders, type Sender } from '@/lib/senders';
 import { bulkChannels, type BulkChannel } from '../api/bulk-job';
 import { formatRate } from './bulk-text';
 import type { StepProps } from './NewBulkJobPage';
-import { NAME_LIMIT } from './wizard';
+import { NAME_LIMIT, withSender } from './wizard';
 
 const NO_SENDER: Record<BulkChannel, string> = {
   whatsapp: 'No WhatsApp number is set up for your organisation; ask an Admin to add one.',
@@ -38,7 +38,7 @@ export function SenderStep({ draft, update, showErrors }: StepProps) {
       if (!channel) return d;
       const choices = sendersOn(all, channel);
       const sender = choices.some((s) => s.senderId === d.sender) ? d.sender : (choices[0]?.senderId ?? null);
-      return channel === d.channel && sender === d.sender ? d : { ...d, channel, sender };
+      return withSender(d, channel, sender);
     });
   }, [all, update]);
 
@@ -87,7 +87,7 @@ export function SenderStep({ draft, update, showErrors }: StepProps) {
         legend="Channel"
         name="channel"
         value={channel ?? 'whatsapp'}
-        onChange={(c) => update((d) => ({ ...d, channel: c, sender: sendersOn(all, c)[0]?.senderId ?? null }))}
+        onChange={(c) => update((d) => withSender(d, c, sendersOn(all, c)[0]?.senderId ?? null))}
         choices={bulkChannels.map((c) => ({
           value: c,
           label: channelName[c],
@@ -107,7 +107,10 @@ export function SenderStep({ draft, update, showErrors }: StepProps) {
           label="From"
           name="sender"
           value={draft.sender ?? ''}
-          onChange={(e) => update((d) => ({ ...d, sender: e.target.value }))}
+          onChange={(e) => {
+            const sender = e.target.value;
+            update((d) => (d.channel ? withSender(d, d.channel, sender) : d));
+          }}
           options={choices.map((s) => ({ value: s.senderId, label: `${senderLabel(s)}${s.default === true ? ' (default)' : ''}` }))}
         />
       ) : null}

@@ -1,4 +1,5 @@
 import { toColumns, niceCeiling } from '@/components/charts/series';
+import { aTemplate } from '@/testing/fixtures';
 import type { Progress } from '../api/bulk-job';
 import { formatDuration, formatRate, humanize, jobTitle, plural, reasonAdvice, reasonLabel, statusView } from './bulk-text';
 import { confirmationGate, mayStart, needsConfirmation, typedCount } from './confirmation';
@@ -8,7 +9,7 @@ import { scanAll, scanPlaceholders, columnVariables, listPlaceholders } from './
 import { breakdownOf, stepOfField } from './PreviewStep';
 import { barSegments, outcomeCounts, percentSettled, progressSentence, settledCount, skippedTotal } from './progress';
 import { passesFilters, uploadPercent } from './RecipientsStep';
-import { contentErrors, dayBoundary, initialDraft, recipientErrors, requestOf, senderErrors, variableWarning, type Draft } from './wizard';
+import { contentErrors, dayBoundary, initialDraft, recipientErrors, requestOf, senderErrors, variableWarning, withSender, type Draft } from './wizard';
 
 const progress = (p: Partial<Progress>): Progress => ({ total: 0, pending: 0, sent: 0, failed: 0, skipped: {}, unknown: 0, cancelled: 0, ...p });
 
@@ -146,7 +147,7 @@ describe('the wizard', () => {
       draft({
         channel: 'whatsapp',
         sender: 'pn',
-        template: { name: ' order_update ', language: 'en_US', parameters: ['{{name}}'] },
+        template: { name: 'order_update', language: 'en_US', parameters: ['{{name}}'] },
         source: 'filter',
         filter: { optedIn: true, search: '  asha ', createdFrom: '', createdTo: '' },
       }),
@@ -157,11 +158,24 @@ describe('the wizard', () => {
       content: { type: 'template', name: 'order_update', language: 'en_US', parameters: ['{{name}}'] },
       recipients: { type: 'filter', optedIn: true, search: 'asha' },
     });
+    const withMedia = requestOf(
+      draft({ channel: 'whatsapp', sender: 'pn', template: { name: 'photo', language: 'en', parameters: [], headerMediaId: 'media/k' }, picked: [{ contactId: 'c-1', label: 'A' }] }),
+    );
+    expect(withMedia?.content).toEqual({ type: 'template', name: 'photo', language: 'en', parameters: [], headerMedia: { s3Key: 'media/k' } });
+    // No template chosen yet: no request.
+    expect(requestOf(draft({ channel: 'whatsapp', sender: 'pn', picked: [{ contactId: 'c-1', label: 'A' }] }))).toBeNull();
     const email = requestOf(
       draft({ channel: 'email', sender: 'care@x', email: { subject: 'S', text: ' ', html: '<p>x</p>' }, source: 'upload', upload: { fileName: 'a.csv', uploadId: 'u-1', columns: csvColumns('email') } }),
     );
     expect(email?.content).toEqual({ type: 'email', subject: 'S', html: '<p>x</p>' });
     expect(email?.recipients).toEqual({ type: 'upload', uploadId: 'u-1' });
+  });
+
+  it('drops a template chosen for another sender when the sender changes', () => {
+    const chosen = draft({ channel: 'whatsapp', sender: 'pn-1', template: { name: 't', language: 'en', parameters: [] }, templateEntry: aTemplate() });
+    expect(withSender(chosen, 'whatsapp', 'pn-1')).toBe(chosen);
+    expect(withSender(chosen, 'whatsapp', 'pn-2')).toMatchObject({ sender: 'pn-2', template: null, templateEntry: null });
+    expect(withSender(chosen, 'sms', 'pool')).toMatchObject({ channel: 'sms', sender: 'pool', template: null });
   });
 
   it('turns dates into the start and end of those days', () => {
@@ -183,11 +197,19 @@ describe('the wizard', () => {
     expect(contentErrors(draft({ channel: 'sms', body: '  ' }))).toEqual({ body: 'Write the message.' });
     expect(contentErrors(draft({ channel: 'sms', body: 'a'.repeat(1601) })).body).toMatch(/1600/);
     expect(contentErrors(draft({ channel: 'sms', body: 'Hi {{name' }))).toHaveProperty('placeholders');
-    expect(Object.keys(contentErrors(draft({ channel: 'whatsapp', template: { name: '', language: '', parameters: [''] } })))).toEqual([
-      'templateName',
-      'templateLanguage',
-      'parameters',
-    ]);
+    expect(contentErrors(draft({ channel: 'whatsapp' }))).toEqual({ template: 'Choose an approved template.' });
+    const entry = aTemplate({ header: { format: 'IMAGE' } });
+    expect(
+      contentErrors(draft({ channel: 'whatsapp', template: { name: 'order_update', language: 'en_US', parameters: ['{{name}}', ' '] }, templateEntry: entry })),
+    ).toEqual({ parameter1: 'Fill in {{2}}.', headerMedia: 'Upload the header’s image.' });
+    expect(
+      contentErrors(
+        draft({ channel: 'whatsapp', template: { name: 'order_update', language: 'en_US', parameters: ['{{name}}', 'A-42'], headerMediaId: 'k' }, templateEntry: entry }),
+      ),
+    ).toEqual({});
+    expect(
+      contentErrors(draft({ channel: 'whatsapp', template: { name: 'order_update', language: 'en_US', parameters: ['{{name', 'x'] }, templateEntry: aTemplate() })),
+    ).toHaveProperty('placeholders');
     expect(contentErrors(draft({ channel: 'email', email: { subject: '', text: '', html: '' } }))).toEqual({
       subject: 'Write a subject.',
       text: 'Write a plain-text body, an HTML body, or both.',

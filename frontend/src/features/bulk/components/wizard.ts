@@ -1,5 +1,7 @@
 // The new-job wizard's state: what the operator has chosen so far, whether a step is complete, and
 // the request it makes (the same body for the preview and for create).
+import type { TemplateEntry, TemplateMessage } from '@/lib/whatsapp-templates';
+import { describeTemplateProblem, templateProblems } from '@/utils/template-variables';
 import type { BulkChannel, JobContent, JobRecipients, JobRequest } from '../api/bulk-job';
 import type { CsvColumns } from './csv-columns';
 import { columnVariables, listPlaceholders, scanAll } from './placeholders';
@@ -40,7 +42,10 @@ export interface Draft {
   /** The sender id; null until the senders are known. */
   sender: string | null;
   whatsappKind: 'template' | 'text';
-  template: { name: string; language: string; parameters: string[] };
+  /** The template as the picker filled it in (values may hold `{{placeholders}}`); null until one is chosen. */
+  template: TemplateMessage | null;
+  /** The catalogue entry of `template`, as it was when chosen: which variables and header it needs. */
+  templateEntry: TemplateEntry | null;
   /** WhatsApp text or SMS. */
   body: string;
   email: { subject: string; text: string; html: string };
@@ -56,7 +61,8 @@ export const initialDraft: Draft = {
   channel: null,
   sender: null,
   whatsappKind: 'template',
-  template: { name: '', language: 'en_US', parameters: [] },
+  template: null,
+  templateEntry: null,
   body: '',
   email: { subject: '', text: '', html: '' },
   source: 'pick',
@@ -68,14 +74,16 @@ export const initialDraft: Draft = {
 export function contentOf(draft: Draft): JobContent | null {
   switch (draft.channel) {
     case 'whatsapp':
-      return draft.whatsappKind === 'template'
+      if (draft.whatsappKind === 'text') return { type: 'text', body: draft.body };
+      return draft.template
         ? {
             type: 'template',
-            name: draft.template.name.trim(),
-            language: draft.template.language.trim(),
+            name: draft.template.name,
+            language: draft.template.language,
             parameters: draft.template.parameters,
+            ...(draft.template.headerMediaId ? { headerMedia: { s3Key: draft.template.headerMediaId } } : {}),
           }
-        : { type: 'text', body: draft.body };
+        : null;
     case 'sms':
       return { type: 'text', body: draft.body };
     case 'email':
@@ -158,15 +166,26 @@ export function senderErrors(draft: Draft): StepErrors {
   return errors;
 }
 
+/** The draft on another channel or sender: a template chosen for the old sender is dropped. */
+export function withSender(draft: Draft, channel: BulkChannel, sender: string | null): Draft {
+  const same = channel === draft.channel && sender === draft.sender;
+  return same ? draft : { ...draft, channel, sender, ...(sender === draft.sender ? {} : { template: null, templateEntry: null }) };
+}
+
 export function contentErrors(draft: Draft): StepErrors {
   const errors: StepErrors = {};
+  if (draft.channel === 'whatsapp' && draft.whatsappKind === 'template' && !draft.template) {
+    return { template: 'Choose an approved template.' };
+  }
   const content = contentOf(draft);
   if (!content) return { channel: 'Choose a channel first.' };
   switch (content.type) {
     case 'template':
-      if (!content.name) errors.templateName = 'Enter the template’s name, e.g. order_update.';
-      if (!content.language) errors.templateLanguage = 'Enter the template’s language code, e.g. en_US.';
-      if (content.parameters.some((p) => p.trim() === '')) errors.parameters = 'Fill in every parameter, or remove the empty ones.';
+      if (draft.template && draft.templateEntry) {
+        for (const problem of templateProblems(draft.templateEntry, draft.template)) {
+          errors[problem.kind === 'headerMedia' ? 'headerMedia' : `parameter${problem.index}`] = describeTemplateProblem(problem);
+        }
+      }
       break;
     case 'text': {
       const limit = draft.channel === 'sms' ? SMS_TEXT_LIMIT : WHATSAPP_TEXT_LIMIT;

@@ -1,7 +1,7 @@
 import { ApiClient } from '@/lib/api-client';
 import { fakeFetch, json } from '@/testing/fake-fetch';
 import { aMessage } from '@/testing/fixtures';
-import { createMediaUpload, putUpload } from './create-media-upload';
+import { createMediaUpload, putUpload } from '@/lib/media-upload';
 import { getConversationContact } from './get-contact';
 import { getTimeline } from './get-timeline';
 import { markConversationRead } from './mark-read';

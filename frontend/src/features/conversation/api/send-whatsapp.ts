@@ -1,11 +1,11 @@
 // POST /api/messages/whatsapp: free-form text or a file inside the 24-hour window, an approved
 // template at any time (`TEMPLATE_REQUIRED` when text or a file is sent outside the window), from
 // one of the organisation's WhatsApp numbers (`from`; omitted = its default). Answers 202. A file
-// is uploaded first (see create-media-upload) and sent by its `s3Key`.
+// is uploaded first (see lib/media-upload) and sent by its `s3Key`.
 import { useRef, useState } from 'react';
 import type { ApiClient } from '@/lib/api-client';
 import { useApiClient } from '@/lib/api-client-context';
-import { createMediaUpload, putUpload } from './create-media-upload';
+import { createMediaUpload, putUpload } from '@/lib/media-upload';
 import { messageSchema, type Message } from './message';
 import { sendHeaders, useSend, type SendOptions } from './send';
 
@@ -13,8 +13,10 @@ export interface WhatsAppTemplate {
   name: string;
   /** e.g. `en_US`. */
   language: string;
-  /** The values of {{1}}, {{2}}, … in order. */
+  /** The values of the template's variables, in the order of its `variables` (the header's, then the body's). */
   parameters: string[];
+  /** The uploaded header image, video or document (its `s3Key`): required when the header is media. */
+  headerMedia?: { s3Key: string };
 }
 
 export interface WhatsAppMedia {

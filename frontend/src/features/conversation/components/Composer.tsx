@@ -13,19 +13,21 @@ import { ChoiceGroup } from '@/components/ChoiceGroup';
 import { SelectField } from '@/components/SelectField';
 import { Skeleton } from '@/components/Skeleton';
 import { TextArea } from '@/components/TextArea';
-import { TemplateFields } from '@/components/TemplateFields';
+import { TemplatePicker } from '@/components/templates/TemplatePicker';
 import { TextField } from '@/components/TextField';
 import { ApiError } from '@/lib/api-error';
 import { sendersOn, useSenders, type Sender } from '@/lib/senders';
+import type { TemplateEntry, TemplateMessage } from '@/lib/whatsapp-templates';
 import { formatTime } from '@/utils/format';
 import { UNKNOWN_DELIVERY_DETAIL, UNKNOWN_DELIVERY_LABEL } from '@/utils/message-status';
 import { smsSegments } from '@/utils/sms-segments';
+import { describeTemplateProblem, templateProblems } from '@/utils/template-variables';
 import type { ConversationContact } from '../api/get-contact';
 import type { Channel, ConversationWindow, Message } from '../api/message';
 import { useSendEmail } from '../api/send-email';
 import { useSendSms } from '../api/send-sms';
 import { useSendWhatsApp, useSendWhatsAppFile, type SendFileInput, type WhatsAppTemplate } from '../api/send-whatsapp';
-import { ACCEPTED_TYPES, checkFile, FILE_HINT, formatFileSize, MEDIA_RULES, takesCaption, type FileCheck } from './media-limits';
+import { ACCEPTED_TYPES, checkFile, FILE_HINT, formatFileSize, MEDIA_RULES, takesCaption, type FileCheck } from '@/utils/media-limits';
 import { describeSendError } from './send-errors';
 
 const optInField = { whatsapp: 'optInWhatsApp', sms: 'optInSms', email: 'optInEmail' } as const;
@@ -169,7 +171,28 @@ interface FormProps {
   sender: SenderChoice;
 }
 
-const emptyTemplate: WhatsAppTemplate = { name: '', language: 'en_US', parameters: [] };
+/** The template to send, as the picker filled it in: the message, and the catalogue entry it is of. */
+interface TemplateDraft {
+  message: TemplateMessage;
+  entry: TemplateEntry;
+  /** The number whose catalogue it was picked from: another "From" needs a template of its own. */
+  senderId: string | undefined;
+}
+
+/** What is still missing before the template can be sent, in sentences; empty when it can be. */
+function templateDraftProblems(draft: TemplateDraft | null): string[] {
+  if (!draft) return ['Choose a template.'];
+  return templateProblems(draft.entry, draft.message).map(describeTemplateProblem);
+}
+
+function templateOf({ message }: TemplateDraft): WhatsAppTemplate {
+  return {
+    name: message.name,
+    language: message.language,
+    parameters: message.parameters.map((p) => p.trim()),
+    ...(message.headerMediaId ? { headerMedia: { s3Key: message.headerMediaId } } : {}),
+  };
+}
 
 /** The file picked to send, and whether WhatsApp would take it. */
 interface Attachment {
@@ -263,7 +286,10 @@ function WhatsAppForm({ contact, locked, sender, whatsappWindow, now }: FormProp
   const open = whatsappWindow.state === 'open' && Date.parse(whatsappWindow.expiresAt) > now;
   const [mode, setMode] = useState<'text' | 'file' | 'template'>('text');
   const [text, setText] = useState('');
-  const [template, setTemplate] = useState(emptyTemplate);
+  const [picked, setPicked] = useState<TemplateDraft | null>(null);
+  const template = picked?.senderId === sender.senderId ? picked : null;
+  /** Send was pressed with the template incomplete: say what is missing. */
+  const [templateChecked, setTemplateChecked] = useState(false);
   const [attachment, setAttachment] = useState<Attachment | null>(null);
   const [caption, setCaption] = useState('');
   const [fileMissing, setFileMissing] = useState(false);
@@ -308,21 +334,25 @@ function WhatsAppForm({ contact, locked, sender, whatsappWindow, now }: FormProp
       submitFile();
       return;
     }
-    const content =
-      kind === 'text'
-        ? { text }
-        : {
-            template: {
-              name: template.name.trim(),
-              language: template.language.trim(),
-              parameters: template.parameters.map((p) => p.trim()),
-            },
-          };
-    const input = { ...content, ...fromOf(sender) };
-    send.mutate(input, {
-      onSuccess: () => (kind === 'text' ? setText('') : setTemplate({ ...emptyTemplate, language: template.language })),
-    });
+    if (kind === 'template') {
+      if (!template || templateDraftProblems(template).length > 0) {
+        setTemplateChecked(true);
+        return;
+      }
+      send.mutate(
+        { template: templateOf(template), ...fromOf(sender) },
+        {
+          onSuccess: () => {
+            setPicked(null);
+            setTemplateChecked(false);
+          },
+        },
+      );
+      return;
+    }
+    send.mutate({ text, ...fromOf(sender) }, { onSuccess: () => setText('') });
   };
+  const missing = kind === 'template' && templateChecked ? templateDraftProblems(template) : [];
 
   const fileName = attachment?.file.name ?? 'the file';
   const progress = sendFile.phase === 'uploading' ? `Uploading “${fileName}”…` : sendFile.phase === 'sending' ? 'Sending…' : null;
@@ -383,14 +413,23 @@ function WhatsAppForm({ contact, locked, sender, whatsappWindow, now }: FormProp
           />
         ) : null}
         {kind === 'template' ? (
-          <TemplateFields
-            className="composer__template"
-            template={template}
-            onChange={(t) => {
-              setTemplate(t);
-              edit();
-            }}
-          />
+          <div className="composer__template">
+            <TemplatePicker
+              sender={sender.senderId}
+              contact={contact}
+              value={template?.message ?? null}
+              showErrors={templateChecked}
+              onChange={(message, entry) => {
+                setPicked(message && entry ? { message, entry, senderId: sender.senderId } : null);
+                edit();
+              }}
+            />
+            {missing.length > 0 ? (
+              <p className="field__error" role="alert">
+                Not sent yet: {missing.join(' ')}
+              </p>
+            ) : null}
+          </div>
         ) : null}
         <FromLine id={fromId} sender={sender} />
         <SendOutcome send={active} channel="whatsapp" contact={contact} progress={kind === 'file' ? progress : null} />

@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { json, type Handler, type RecordedRequest } from '@/testing/fake-fetch';
-import { aContact, aMessage, sendersPage, wecareSenders, type TestRole } from '@/testing/fixtures';
+import { aContact, aMessage, aTemplate, sendersPage, templateCatalogue, wecareSenders, type TestRole } from '@/testing/fixtures';
 import { renderApp } from '@/testing/render-app';
 import type { ConversationWindow, Message } from '../api/message';
 
@@ -277,13 +277,26 @@ describe('ConversationPage: the composer', () => {
     expect(box).toHaveValue('');
   });
 
-  it('offers only a template when the window is closed', async () => {
+  it('offers only a template when the window is closed, and sends the one picked with its values in order', async () => {
     const user = userEvent.setup();
+    const receipt = aTemplate({
+      name: 'receipt',
+      language: 'en_GB',
+      parameterFormat: 'NAMED',
+      header: { format: 'TEXT', text: 'Hello {{first_name}}' },
+      body: 'Your order {{order_id}} ships on {{day}}.',
+      variables: [
+        { name: 'first_name', component: 'HEADER', sample: 'Ada' },
+        { name: 'order_id', component: 'BODY', sample: 'A-42' },
+        { name: 'day', component: 'BODY', sample: 'Friday' },
+      ],
+    });
     const { requests } = renderConversation({
       messages: () => timeline([], { state: 'closed' }),
       routes: {
+        'GET /api/whatsapp/templates': () => json(200, templateCatalogue([aTemplate(), receipt, aTemplate({ name: 'draft_promo', status: 'PENDING' })])),
         'POST /api/messages/whatsapp': () =>
-          json(202, aMessage({ direction: 'outbound', status: 'queued', template: { name: 'order_update', language: 'en_GB', parameters: ['42', 'Friday'] } })),
+          json(202, aMessage({ direction: 'outbound', status: 'queued', template: { name: 'receipt', language: 'en_GB', parameters: ['Ada', '42', 'Friday'] } })),
       },
     });
     expect(await screen.findByText(/^WhatsApp window closed$/)).toBeInTheDocument();
@@ -293,33 +306,73 @@ describe('ConversationPage: the composer', () => {
     expect(screen.queryByRole('group', { name: 'Message type' })).not.toBeInTheDocument();
     expect(screen.queryByLabelText('File')).not.toBeInTheDocument();
 
-    await user.type(screen.getByRole('textbox', { name: 'Template name' }), 'order_update');
-    const language = screen.getByRole('textbox', { name: 'Language code' });
-    expect(language).toHaveValue('en_US');
-    await user.clear(language);
-    await user.type(language, 'en_GB');
-    await user.click(screen.getByRole('button', { name: 'Add parameter' }));
-    await user.click(screen.getByRole('button', { name: 'Add parameter' }));
-    await user.click(screen.getByRole('button', { name: 'Add parameter' }));
-    await user.type(screen.getByRole('textbox', { name: 'Parameter 1' }), '42');
-    await user.type(screen.getByRole('textbox', { name: 'Parameter 2' }), 'oops');
-    await user.type(screen.getByRole('textbox', { name: 'Parameter 3' }), 'Friday');
-    await user.click(screen.getByRole('button', { name: 'Remove parameter 2' }));
-    expect(screen.getByRole('textbox', { name: 'Parameter 2' })).toHaveValue('Friday');
+    // The templates of the number the message goes from.
+    expect(await screen.findByRole('button', { name: 'Use draft_promo (en_US)' })).toBeDisabled();
+    expect(requests.find((r) => r.url.pathname === '/api/whatsapp/templates')?.url.searchParams.get('sender')).toBe(WA_DEFAULT);
+    await user.click(screen.getByRole('button', { name: 'Use receipt (en_GB)' }));
+    // Named for a contact field: filled from Ada's contact.
+    expect(screen.getByRole('textbox', { name: 'Header {{first_name}}' })).toHaveValue('Ada');
+
+    await user.click(screen.getByRole('button', { name: 'Send template' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Not sent yet: Fill in {{order_id}}. Fill in {{day}}.');
+    expect(screen.getByRole('textbox', { name: '{{order_id}}' })).toHaveAccessibleDescription('Fill this in.');
+    expect(sendOf(requests)).toBeUndefined();
+
+    await user.type(screen.getByRole('textbox', { name: '{{order_id}}' }), ' 42 ');
+    await user.type(screen.getByRole('textbox', { name: '{{day}}' }), 'Friday');
+    expect(screen.getByRole('figure', { name: 'Preview' })).toHaveTextContent('Hello AdaYour order 42 ships on Friday.');
     await user.click(screen.getByRole('button', { name: 'Send template' }));
     expect(await screen.findByText('Sent.')).toBeInTheDocument();
     expect(sendOf(requests)?.body).toEqual({
       contactId: 'c-ada',
-      template: { name: 'order_update', language: 'en_GB', parameters: ['42', 'Friday'] },
+      template: { name: 'receipt', language: 'en_GB', parameters: ['Ada', '42', 'Friday'] },
+      from: WA_DEFAULT,
+    });
+    // Ready for the next one.
+    expect(await screen.findByRole('searchbox', { name: 'Search templates' })).toBeInTheDocument();
+  });
+
+  it('sends a template with an image header once its image is uploaded, and shows what the API refuses', async () => {
+    const user = userEvent.setup();
+    const photo = aTemplate({ name: 'new_arrivals', header: { format: 'IMAGE' }, body: 'New arrivals, {{1}}.', variables: [{ name: '1', component: 'BODY', sample: 'Ada' }] });
+    let answers = 0;
+    const { requests } = renderConversation({
+      messages: () => timeline([], { state: 'closed' }),
+      routes: {
+        'GET /api/whatsapp/templates': () => json(200, templateCatalogue([photo])),
+        'POST /api/media/uploads': () => json(201, { uploadUrl: 'https://media.test/put?sig', s3Key: 'media/wecare/header-1', kind: 'image', expiresAt: 'x' }),
+        'PUT /put': () => new Response(null, { status: 200 }),
+        'POST /api/messages/whatsapp': () => {
+          answers += 1;
+          return answers === 1
+            ? json(400, { error: { code: 'VALIDATION_FAILED', message: 'template.parameters: must have 2 values for new_arrivals, got 1' } })
+            : json(202, aMessage({ direction: 'outbound', status: 'sent', template: { name: 'new_arrivals', language: 'en_US', parameters: ['Ada'] } }));
+        },
+      },
+    });
+    await user.click(await screen.findByRole('button', { name: 'Use new_arrivals (en_US)' }));
+    await user.type(screen.getByRole('textbox', { name: '{{1}}' }), 'Ada');
+    await user.click(screen.getByRole('button', { name: 'Send template' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Not sent yet: Upload the header’s image.');
+    expect(sendOf(requests)).toBeUndefined();
+
+    await user.upload(screen.getByLabelText('Header image'), new File(['png'], 'shop.png', { type: 'image/png' }));
+    expect(await screen.findByText('“shop.png” is uploaded.')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Send template' }));
+    expect(await screen.findByText('The template’s values must have 2 values for new_arrivals, got 1.')).toBeInTheDocument();
+    expect(sendOf(requests)?.body).toEqual({
+      contactId: 'c-ada',
+      template: { name: 'new_arrivals', language: 'en_US', parameters: ['Ada'], headerMedia: { s3Key: 'media/wecare/header-1' } },
       from: WA_DEFAULT,
     });
   });
 
   it('lets an open window send a template too', async () => {
     const user = userEvent.setup();
-    renderConversation();
+    renderConversation({ routes: { 'GET /api/whatsapp/templates': () => json(200, templateCatalogue([])) } });
     await user.click(await screen.findByRole('radio', { name: 'Template' }));
-    expect(screen.getByRole('textbox', { name: 'Template name' })).toBeInTheDocument();
+    expect(await screen.findByText('This WhatsApp number has no message templates yet.')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Templates page' })).toHaveAttribute('href', '/templates');
     expect(screen.queryByRole('textbox', { name: 'Message' })).not.toBeInTheDocument();
   });
 

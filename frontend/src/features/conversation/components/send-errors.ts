@@ -12,6 +12,8 @@ const FIELD_LABELS: Record<string, string> = {
   'template.name': 'The template name',
   'template.language': 'The language code',
   template: 'The template',
+  'template.parameters': 'The template’s values',
+  'template.headerMedia': 'The header’s file',
   contactId: 'The contact',
   message: 'The message',
   mimeType: 'The file',

@@ -43,3 +43,13 @@ export async function putUpload(
   }
   if (!response.ok) throw new ApiError(response.status, 'UPLOAD_FAILED', `the file storage answered HTTP ${response.status}`);
 }
+
+/**
+ * Uploads a file the whole way (upload URL, then PUT) and answers its `s3Key`: what a message
+ * refers to the file by (a WhatsApp template's header media, `headerMediaId`, included).
+ */
+export async function uploadMedia(api: ApiClient, file: Blob & { name?: string }, mimeType: string): Promise<string> {
+  const upload = await createMediaUpload(api, { mimeType, size: file.size, ...(file.name ? { filename: file.name } : {}) });
+  await putUpload(upload, file, mimeType);
+  return upload.s3Key;
+}

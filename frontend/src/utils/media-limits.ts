@@ -102,3 +102,19 @@ export function checkFile(file: { name: string; type: string; size: number }): F
   }
   return { ok: true, kind, mimeType: baseType(file.type) };
 }
+
+/** What a template's media header takes: WhatsApp's images and videos, and PDF documents only. */
+export const HEADER_MEDIA_RULES: Record<'IMAGE' | 'VIDEO' | 'DOCUMENT', { kind: MediaKind; types: readonly string[]; hint: string }> = {
+  IMAGE: { kind: 'image', types: MEDIA_RULES.image.types, hint: `A JPEG or PNG image of up to ${limit('image')}.` },
+  VIDEO: { kind: 'video', types: MEDIA_RULES.video.types, hint: `An MP4 or 3GPP video of up to ${limit('video')}.` },
+  DOCUMENT: { kind: 'document', types: ['application/pdf'], hint: `A PDF document of up to ${limit('document')}.` },
+};
+
+/** Whether `file` can be the header of a template whose header is `format`, and if not, why. */
+export function checkHeaderFile(format: keyof typeof HEADER_MEDIA_RULES, file: { name: string; type: string; size: number }): FileCheck {
+  const rule = HEADER_MEDIA_RULES[format];
+  const check = checkFile(file);
+  if (check.ok && check.kind === rule.kind && rule.types.includes(check.mimeType)) return check;
+  if (!check.ok && mediaKindOf(file.type) === rule.kind) return check;
+  return { ok: false, error: `“${file.name}” cannot be this template’s header. ${rule.hint}` };
+}

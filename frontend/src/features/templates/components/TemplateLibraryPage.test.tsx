@@ -1,0 +1,106 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { json, type Handler } from '@/testing/fake-fetch';
+import { aTemplate, sendersPage, templateCatalogue, type TestRole } from '@/testing/fixtures';
+import { renderApp } from '@/testing/render-app';
+import type { LibraryItem } from '../api/get-library';
+
+const item = (overrides: Partial<LibraryItem> = {}): LibraryItem => ({
+  libraryName: 'appointment_reminder',
+  category: 'UTILITY',
+  language: 'en_US',
+  header: { format: 'TEXT', text: 'Appointment reminder' },
+  body: 'Hi {{1}}, this is a reminder of your appointment on {{2}}.',
+  footer: null,
+  buttons: [{ type: 'QUICK_REPLY', text: 'Confirm' }],
+  variables: [
+    { name: '1', component: 'BODY', sample: 'Ada' },
+    { name: '2', component: 'BODY', sample: '20 Nov' },
+  ],
+  ...overrides,
+});
+
+function renderLibrary({ as = 'Admin', routes = {} }: { as?: TestRole; routes?: Record<string, Handler> } = {}) {
+  return renderApp({
+    path: '/templates/library',
+    as,
+    routes: {
+      'GET /api/senders': () => json(200, sendersPage()),
+      'GET /api/whatsapp/template-library': (r) =>
+        json(200, {
+          items: r.url.searchParams.get('q') === 'delivery' ? [item({ libraryName: 'delivery_update', category: 'UTILITY' })] : [item(), item({ libraryName: 'payment_due', language: 'en_GB' })],
+        }),
+      'GET /api/whatsapp/templates': () => json(200, templateCatalogue([aTemplate()])),
+      'GET /api/whatsapp/template-usage': () => json(200, { days: [] }),
+      ...routes,
+    },
+  });
+}
+
+describe('TemplateLibraryPage', () => {
+  it('is for Admins only', async () => {
+    const { requests } = renderLibrary({ as: 'Operator' });
+    expect(await screen.findByText('Your role does not allow you to use the template library.')).toBeInTheDocument();
+    expect(requests.some((r) => r.url.pathname === '/api/whatsapp/template-library')).toBe(false);
+  });
+
+  it('shows the library with previews filled with the samples, and searches it', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderLibrary();
+    const list = await screen.findByRole('list', { name: 'Library templates' });
+    expect(within(list).getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual(['appointment_reminder', 'payment_due']);
+    expect(within(list).getByRole('figure', { name: 'Preview of appointment_reminder' })).toHaveTextContent(
+      'Appointment reminderHi Ada, this is a reminder of your appointment on 20 Nov.',
+    );
+    await user.type(screen.getByRole('searchbox', { name: 'Search the library' }), 'delivery');
+    expect(await screen.findByRole('heading', { name: 'delivery_update' })).toBeInTheDocument();
+    expect(screen.getByText('1 template match “delivery”.')).toBeInTheDocument();
+    expect(requests.filter((r) => r.url.pathname === '/api/whatsapp/template-library').map((r) => r.url.searchParams.get('q'))).toContain('delivery');
+  });
+
+  it('copies one under a name and language of the Admin’s choosing', async () => {
+    const user = userEvent.setup();
+    const { requests, router } = renderLibrary({
+      routes: {
+        'POST /api/whatsapp/templates/from-library': (r) => {
+          const body = r.body as { name: string; language: string };
+          return json(201, { template: aTemplate({ name: body.name, language: body.language, status: 'PENDING' }) });
+        },
+      },
+    });
+    await user.click(await screen.findByRole('button', { name: 'Use payment_due' }));
+    const dialog = screen.getByRole('dialog', { name: 'Use “payment_due”' });
+    const name = within(dialog).getByRole('textbox', { name: 'Name' });
+    expect(name).toHaveValue('payment_due');
+    expect(within(dialog).getByRole('combobox', { name: 'Language' })).toHaveValue('en_GB');
+    await user.clear(name);
+    await user.type(name, 'Payment Due');
+    expect(name).toHaveAccessibleDescription(/Use only lowercase letters/);
+    await user.click(within(dialog).getByRole('button', { name: 'Create template' }));
+    expect(requests.some((r) => r.url.pathname === '/api/whatsapp/templates/from-library')).toBe(false);
+
+    await user.clear(name);
+    await user.type(name, 'payment_due_uk');
+    await user.click(within(dialog).getByRole('button', { name: 'Create template' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/templates'));
+    expect(requests.find((r) => r.url.pathname === '/api/whatsapp/templates/from-library')?.body).toEqual({
+      libraryName: 'payment_due',
+      name: 'payment_due_uk',
+      language: 'en_GB',
+    });
+    expect(await screen.findByText('“payment_due_uk” (en_GB) was created from the library and submitted to WhatsApp for review.')).toBeInTheDocument();
+  });
+
+  it('keeps the dialog open with what went wrong', async () => {
+    const user = userEvent.setup();
+    renderLibrary({
+      routes: { 'POST /api/whatsapp/templates/from-library': () => json(409, { error: { code: 'CONFLICT', message: 'taken' } }) },
+    });
+    await user.click(await screen.findByRole('button', { name: 'Use appointment_reminder' }));
+    const dialog = screen.getByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Create template' }));
+    expect(await within(dialog).findByText(/A template named “appointment_reminder” already exists in this language/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+});
