@@ -1,13 +1,15 @@
 //! The WhatsApp template catalogue through the API, against the provider sandbox: listing fills
 //! it on the first look, an Admin creates a template that Meta's review (played by the sandbox)
-//! approves and a sync brings in, refusals of Meta's rules reach no provider, template sends are
+//! approves and whose status event updates the catalogue (a media header with its sample file), refusals of Meta's rules reach no provider, template sends are
 //! checked against the catalogue before any provider call, their category is recorded and counted,
 //! the library, deletion, and who may do what.
+
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use wecare_core::Role;
 use wecare_local::seed;
-use wecare_tests::{Method, TestStack};
+use wecare_tests::{eventually, Method, TestStack};
 
 const GLOBEX_SENDER: &str = "phone-number-id-7c0b1e5a9d2f4c3b8a6e0d1f2a3b4c5d";
 
@@ -146,7 +148,25 @@ async fn an_admin_creates_a_template_that_is_pending_until_meta_approves_it_and_
 
     let v = list(&stack, &operator).await;
     assert_eq!(find(&v, "welcome_offer").unwrap()["status"], "PENDING");
+    // Meta's decision arrives as a status event and updates the catalogue without a sync.
+    let listed = calls(&stack, "ListWhatsAppMessageTemplates").await;
     decide(&stack, "welcome_offer", "APPROVED").await;
+    let t = eventually(
+        "the approval to reach the catalogue",
+        Duration::from_secs(20),
+        || async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            find(&list(&stack, &operator).await, "welcome_offer")
+                .filter(|t| t["status"] == "APPROVED")
+                .cloned()
+        },
+    )
+    .await;
+    assert_eq!(
+        calls(&stack, "ListWhatsAppMessageTemplates").await,
+        listed,
+        "no sync was needed"
+    );
     let (status, synced) = stack
         .call(
             Method::POST,
@@ -156,9 +176,7 @@ async fn an_admin_creates_a_template_that_is_pending_until_meta_approves_it_and_
         )
         .await;
     assert_eq!(status, 200, "{synced}");
-    let v = list(&stack, &operator).await;
-    let t = find(&v, "welcome_offer").unwrap();
-    assert_eq!(t["status"], "APPROVED");
+    assert!(synced["count"].as_u64().unwrap() >= 5, "{synced}");
     assert_eq!(t["variables"][0]["component"], "HEADER");
 
     // Deleting it (Admins only) removes it from the provider and the catalogue.
@@ -328,4 +346,83 @@ async fn a_campaign_with_a_template_the_catalogue_refuses_is_refused_before_it_s
         .await;
     assert_eq!(status, 200, "{p}");
     assert_eq!(p["eligible"], 1, "{p}");
+}
+
+/// Uploads `bytes` as the console does (a presigned PUT); the upload's key.
+async fn upload(stack: &TestStack, token: &str, mime: &str, bytes: &[u8]) -> String {
+    let body = json!({ "mimeType": mime, "size": bytes.len(), "filename": "sample.jpg" });
+    let (status, u) = stack
+        .call(Method::POST, "/api/media/uploads", Some(token), Some(&body))
+        .await;
+    assert_eq!(status, 201, "{u}");
+    let put = reqwest::Client::new()
+        .put(u["uploadUrl"].as_str().unwrap())
+        .header("Content-Type", mime)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("PUT to the presigned URL");
+    assert!(put.status().is_success(), "upload answered {}", put.status());
+    u["s3Key"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_media_header_is_submitted_with_its_sample_file_and_sent_with_the_file_given() {
+    let stack = TestStack::start().await;
+    let admin = stack.token(Role::Admin).await;
+    let mut body = json!({
+        "name": "new_arrivals", "language": "en_US", "category": "MARKETING",
+        "header": { "format": "IMAGE" },
+        "body": "Hi {{1}}, our new collection is in.", "samples": { "1": "Asha" },
+    });
+    let (status, e) = stack
+        .call(Method::POST, "/api/whatsapp/templates", Some(&admin), Some(&body))
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("sample file"), "{e}");
+
+    // A tiny JPEG (its magic number is what is checked).
+    let jpeg = [
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0xFF, 0xD9,
+    ];
+    let key = upload(&stack, &admin, "image/jpeg", &jpeg).await;
+    body["header"]["mediaId"] = json!(key);
+    let (status, created) = stack
+        .call(Method::POST, "/api/whatsapp/templates", Some(&admin), Some(&body))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["template"]["header"]["format"], "IMAGE");
+    assert_eq!(calls(&stack, "CreateWhatsAppMessageTemplateMedia").await, 1);
+    decide(&stack, "new_arrivals", "APPROVED").await;
+
+    let op = stack.token(Role::Operator).await;
+    let id = stack
+        .create_contact(
+            &op,
+            json!({ "phone": "9876543210", "name": "Asha Rao", "optInWhatsApp": true }),
+        )
+        .await;
+    let photo = upload(&stack, &op, "image/jpeg", &jpeg).await;
+    let template = json!({ "name": "new_arrivals", "language": "en_US", "parameters": ["Asha"], "headerMedia": { "s3Key": photo } });
+    let sent = eventually(
+        "the approval to reach the catalogue",
+        Duration::from_secs(20),
+        || async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let (status, m) = stack
+                .send_message(&op, "whatsapp", json!({ "contactId": id, "template": template }))
+                .await;
+            (status == 202).then_some(m)
+        },
+    )
+    .await;
+    assert_eq!(sent["template"]["headerMediaKey"], photo.as_str(), "{sent}");
+    let ledger = stack.ledger().await;
+    let send = ledger
+        .iter()
+        .find(|e| e["operation"] == "SendWhatsAppMessage")
+        .expect("the send");
+    let header = &send["request"]["message"]["template"]["components"][0];
+    assert_eq!(header["type"], "header", "{send}");
+    assert!(header["parameters"][0]["image"]["id"].is_string(), "{send}");
 }

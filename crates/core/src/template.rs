@@ -490,7 +490,7 @@ impl Definition {
 
     /// Meta's create-template JSON (what CreateWhatsAppMessageTemplate submits), with the samples
     /// Meta requires as each component's `example`.
-    pub fn to_meta(&self, variables: &[Variable]) -> Value {
+    pub fn to_meta(&self, variables: &[Variable], header_handle: Option<&str>) -> Value {
         let sample = |v: &Variable| v.sample.clone().unwrap_or_default();
         let of = |part: Part| variables.iter().filter(move |v| v.component == part);
         let named = self.parameter_format == ParameterFormat::Named;
@@ -510,7 +510,12 @@ impl Definition {
             }
             Some(h) => {
                 if let Some(m) = h.media() {
-                    components.push(json!({ "type": "HEADER", "format": m.as_str() }));
+                    let mut c = json!({ "type": "HEADER", "format": m.as_str() });
+                    // Meta reviews a media header by its sample file, uploaded beforehand.
+                    if let Some(handle) = header_handle {
+                        c["example"] = json!({ "header_handle": [handle] });
+                    }
+                    components.push(c);
                 }
             }
             None => {}
@@ -871,7 +876,7 @@ mod tests {
             ..order_update()
         };
         let vars = d.validate(&s).unwrap();
-        let mut meta = d.to_meta(&vars);
+        let mut meta = d.to_meta(&vars, None);
         assert_eq!(meta["components"][1]["example"]["body_text"], json!([["Asha", "#42"]]));
         meta["status"] = json!("APPROVED");
         meta["id"] = json!("123");
@@ -891,7 +896,7 @@ mod tests {
         };
         let s = samples(&[("first_name", "Asha"), ("date", "5 May")]);
         let vars = d.validate(&s).unwrap();
-        let mut meta = d.to_meta(&vars);
+        let mut meta = d.to_meta(&vars, None);
         meta["status"] = json!("PENDING");
         let t = Template::from_meta(&meta).unwrap();
         assert_eq!(t.variables, vars);

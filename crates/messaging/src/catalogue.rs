@@ -256,10 +256,35 @@ impl TemplateCatalogue {
         waba: &str,
         definition: &Definition,
         variables: &[Variable],
+        header_sample: Option<(&str, &str)>,
         now: DateTime<Utc>,
     ) -> Result<Template, CatalogueError> {
         let id = self.resource_id(waba).await?;
-        let meta = definition.to_meta(variables);
+        // A media header's sample file (bucket, key) is handed to Meta first; its handle goes in
+        // the definition.
+        let handle = match header_sample {
+            Some((bucket, key)) => {
+                let file = aws_sdk_socialmessaging::types::S3File::builder()
+                    .bucket_name(bucket)
+                    .key(key)
+                    .build()
+                    .map_err(|e| CatalogueError::Unavailable {
+                        operation: "CreateWhatsAppMessageTemplateMedia",
+                        source: Box::new(e),
+                    })?;
+                let out = self
+                    .client
+                    .create_whats_app_message_template_media()
+                    .id(&id)
+                    .source_s3_file(file)
+                    .send()
+                    .await
+                    .map_err(|e| provider_error("CreateWhatsAppMessageTemplateMedia", e))?;
+                out.meta_header_handle().map(str::to_string)
+            }
+            None => None,
+        };
+        let meta = definition.to_meta(variables, handle.as_deref());
         let out = self
             .client
             .create_whats_app_message_template()

@@ -179,7 +179,7 @@ struct CreateBody {
     category: Category,
     #[serde(default = "positional")]
     parameter_format: ParameterFormat,
-    header: Option<Header>,
+    header: Option<HeaderRequest>,
     body: String,
     footer: Option<String>,
     #[serde(default)]
@@ -187,6 +187,33 @@ struct CreateBody {
     /// A sample value for each variable, by its name ("1", "first_name").
     #[serde(default)]
     samples: BTreeMap<String, String>,
+}
+
+/// A template's header as the console submits it: text, or a media format with the uploaded
+/// sample file Meta reviews it by (`mediaId`: the upload's key in the media bucket).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct HeaderRequest {
+    format: String,
+    text: Option<String>,
+    media_id: Option<String>,
+}
+
+impl HeaderRequest {
+    fn header(&self) -> Result<Header, ApiError> {
+        match self.format.to_ascii_uppercase().as_str() {
+            "TEXT" => Ok(Header::Text {
+                text: self.text.clone().unwrap_or_default(),
+            }),
+            "IMAGE" => Ok(Header::Image),
+            "VIDEO" => Ok(Header::Video),
+            "DOCUMENT" => Ok(Header::Document),
+            other => Err(ApiError::validation(
+                "header.format",
+                format!("{other:?} is not TEXT, IMAGE, VIDEO or DOCUMENT"),
+            )),
+        }
+    }
 }
 
 fn positional() -> ParameterFormat {
@@ -198,12 +225,37 @@ async fn create(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value,
     let body: CreateBody = parse_json_body(req)?;
     let tenant = &ctx.principal.tenant_id;
     let (_, waba) = sender(deps, tenant, body.sender.as_deref())?;
+    let header = body.header.as_ref().map(HeaderRequest::header).transpose()?;
+    let sample_key = match (&header, body.header.as_ref().and_then(|h| h.media_id.clone())) {
+        (Some(h), Some(key)) if h.media().is_some() => {
+            if !wecare_messaging::media::is_upload_of(&key, tenant) {
+                return Err(ApiError::validation(
+                    "header.mediaId",
+                    "is not an upload of this tenant (POST /api/media/uploads first)",
+                ));
+            }
+            Some(key)
+        }
+        (Some(h), None) if h.media().is_some() => {
+            return Err(ApiError::validation(
+                "header.mediaId",
+                "a media header needs a sample file for Meta's review: upload one first",
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(ApiError::validation(
+                "header.mediaId",
+                "only a media header takes a file",
+            ))
+        }
+        _ => None,
+    };
     let definition = Definition {
         name: body.name,
         language: body.language,
         category: body.category,
         parameter_format: body.parameter_format,
-        header: body.header,
+        header,
         body: body.body,
         footer: body.footer.filter(|f| !f.trim().is_empty()),
         buttons: body.buttons,
@@ -228,7 +280,14 @@ async fn create(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value,
     }
     let template = deps
         .catalogue
-        .create(tenant, waba, &definition, &variables, now)
+        .create(
+            tenant,
+            waba,
+            &definition,
+            &variables,
+            sample_key.as_deref().map(|k| (deps.media.bucket(), k)),
+            now,
+        )
         .await
         .map_err(api_error)?;
     audit(deps, &ctx, "template.create", &template, now).await?;
