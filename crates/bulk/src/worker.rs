@@ -295,8 +295,9 @@ enum Done {
     Settled,
     /// Not attempted, or stopped before the provider: still pending.
     Untouched(ChunkRecipient),
-    /// Another delivery of the same chunk is sending it.
-    Owned,
+    /// Claimed by another delivery of the same chunk, still sending it — or dead since, which
+    /// only the claim's age can tell.
+    Owned(ChunkRecipient),
 }
 
 async fn chunk(
@@ -403,15 +404,32 @@ async fn chunk(
     let flushed = flush(deps, tenant, job_id, &delta).await;
 
     let mut untouched = Vec::new();
+    let mut owned = Vec::new();
     let mut failure = None;
     for r in results {
         match r {
             Ok(Done::Untouched(r)) => untouched.push(r),
-            Ok(Done::Settled | Done::Owned) => {}
+            Ok(Done::Owned(r)) => owned.push(r),
+            Ok(Done::Settled) => {}
             Err(e) => failure = Some(e),
         }
     }
     flushed?;
+    if !owned.is_empty() {
+        // Claimed by another delivery. If it lives it settles them; if it died mid-send nobody
+        // would, so they come back once the claim is stale, to be settled unknown (never resent).
+        let delay = deps.config.messaging.stale_claim.num_seconds().saturating_add(1);
+        enqueue(
+            deps,
+            &Work::Chunk {
+                tenant: tenant.clone(),
+                job_id: job_id.to_string(),
+                recipients: owned,
+            },
+            i32::try_from(delay).unwrap_or(i32::MAX),
+        )
+        .await?;
+    }
     if let Some(e) = failure {
         // The untouched recipients are still pending; the redelivery picks every one up again.
         return Err(e);
@@ -552,7 +570,7 @@ async fn send_one(
             provider_message_id: m.provider_message_id,
             tier_opened,
         },
-        SendOutcome::InProgress(_) => return Ok(Done::Owned),
+        SendOutcome::InProgress(_) => return Ok(Done::Owned(r)),
         SendOutcome::Refused(refusal) => match skipped_for(deps, job, &r.contact_id, &refusal).await? {
             Some(how) => how,
             None => return Ok(Done::Untouched(r)),

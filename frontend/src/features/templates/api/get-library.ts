@@ -20,11 +20,31 @@ export const libraryItemSchema = z.object({
 
 export type LibraryItem = z.infer<typeof libraryItemSchema>;
 
-const librarySchema = z.object({ items: z.array(libraryItemSchema) });
+/**
+ * An item as the API answers it: Meta's library gives a text header as a plain string and the
+ * body's samples in order (`bodySamples`, for {{1}}, {{2}}…) rather than `variables`; both shapes
+ * are read, and made a LibraryItem.
+ */
+const wireItemSchema = z.object({
+  ...libraryItemSchema.shape,
+  header: z.nullish(z.union([z.string(), z.object({ format: z.string(), text: z.nullish(z.string()) })])),
+  variables: z.optional(z.array(templateVariableSchema)),
+  bodySamples: z.nullish(z.array(z.string())),
+});
+
+const librarySchema = z.object({ items: z.array(wireItemSchema) });
+
+function itemOf({ header, variables, bodySamples, ...rest }: z.infer<typeof wireItemSchema>): LibraryItem {
+  return {
+    ...rest,
+    header: typeof header === 'string' ? (header.trim() ? { format: 'TEXT', text: header } : null) : header,
+    variables: variables ?? (bodySamples ?? []).map((sample, i) => ({ name: String(i + 1), component: 'BODY', sample })),
+  };
+}
 
 export async function getTemplateLibrary(api: ApiClient, sender: string | undefined, q: string, signal?: AbortSignal): Promise<LibraryItem[]> {
   const { items } = await api.get('/whatsapp/template-library', librarySchema, { query: { sender, q }, signal });
-  return items;
+  return items.map(itemOf);
 }
 
 /** The library items matching `q` (already debounced and trimmed). */

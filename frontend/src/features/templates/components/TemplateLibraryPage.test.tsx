@@ -68,7 +68,7 @@ describe('TemplateLibraryPage', () => {
         },
       },
     });
-    await user.click(await screen.findByRole('button', { name: 'Use payment_due' }));
+    await user.click(await screen.findByRole('button', { name: 'Use this: payment_due (en_GB)' }));
     const dialog = screen.getByRole('dialog', { name: 'Use “payment_due”' });
     const name = within(dialog).getByRole('textbox', { name: 'Name' });
     expect(name).toHaveValue('payment_due');
@@ -96,7 +96,7 @@ describe('TemplateLibraryPage', () => {
     renderLibrary({
       routes: { 'POST /api/whatsapp/templates/from-library': () => json(409, { error: { code: 'CONFLICT', message: 'taken' } }) },
     });
-    await user.click(await screen.findByRole('button', { name: 'Use appointment_reminder' }));
+    await user.click(await screen.findByRole('button', { name: 'Use this: appointment_reminder (en_US)' }));
     const dialog = screen.getByRole('dialog');
     await user.click(within(dialog).getByRole('button', { name: 'Create template' }));
     expect(await within(dialog).findByText(/A template named “appointment_reminder” already exists in this language/)).toBeInTheDocument();

@@ -51,7 +51,7 @@ function LibraryCard({ item, onUse }: { item: LibraryItem; onUse: () => void }) 
         bodyValue={samples.body}
       />
       <div>
-        <Button variant="secondary" onClick={onUse} aria-label={`Use ${item.libraryName}`}>
+        <Button variant="secondary" onClick={onUse} aria-label={`Use this: ${item.libraryName} (${item.language})`}>
           Use this
         </Button>
       </div>
