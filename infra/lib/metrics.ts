@@ -56,3 +56,18 @@ export type BulkOutcome = (typeof BULK_OUTCOMES)[number];
  * the template or the provider.
  */
 export const BULK_FAILURE_RATE_ALARM_PERCENT = 10;
+
+/**
+ * `TemplateMessages` (Count): one per WhatsApp template message the provider accepted, counted
+ * where the send settles (crates/messaging/src/pipeline.rs) with the one dimension
+ * `TEMPLATE_MESSAGE_DIMENSIONS` — what Meta bills by. A DRY_RUN send settles as `dry_run`, never
+ * as sent, so only a LIVE environment (production) emits it; it carries no `Environment`.
+ */
+export const TEMPLATE_MESSAGES = 'TemplateMessages';
+
+/** The dimension set of `TemplateMessages`. */
+export const TEMPLATE_MESSAGE_DIMENSIONS = ['Category'] as const;
+
+/** Values of the `Category` dimension, as the Rust `template::Category::as_str` spells them. */
+export const TEMPLATE_CATEGORIES = ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const;
+export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];

@@ -67,6 +67,7 @@ export class WecareStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       alertEmails: config.alertEmails,
       production,
+      sendsLive: config.sendMode === 'LIVE',
     });
     this.data = new Data(this, 'Data', { tables: schema.tables, resourcePrefix: prefix, production });
     // The worker's timeout is given to the function and, for its visibility timeout, to the queue
@@ -84,13 +85,17 @@ export class WecareStack extends Stack {
     if (sharedRole) {
       Annotations.of(this).addWarningV2(
         'wecare:existing-function-role',
-        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists (sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key, sqs:SendMessage on inbound-dlq for ${INBOUND_HANDLER}, which is also its on-failure destination, and the object actions on the media and reports buckets included), and what ${BULK_WORKER}'s event source polls bulk-queue with (sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes).`,
+        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists (sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key, sqs:SendMessage on inbound-dlq for ${INBOUND_HANDLER}, which is also its on-failure destination, the object actions on the media and reports buckets, and, once a WhatsApp number is configured, the template actions on the account's WhatsApp Business Accounts with social-messaging:ListLinkedWhatsAppBusinessAccounts, included), and what ${BULK_WORKER}'s event source polls bulk-queue with (sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes).`,
       );
     }
     // What IAM names each configured sender by. A WhatsApp number's ARN carries its id without
     // the `phone-number-id-` prefix (EUM Social's ARN pattern is `phone-number-id/[0-9a-zA-Z]+`).
     const arn = (service: string, resource: string): string => `arn:${Aws.PARTITION}:${service}:${this.region}:${this.account}:${resource}`;
     const whatsAppNumbers = sendersOn(config.senders, 'whatsapp').map((s) => arn('social-messaging', `phone-number-id/${s.id.slice(WHATSAPP_ID_PREFIX.length)}`));
+    // Template operations are authorized against the business account (`waba/<AWS id>`), whose
+    // AWS id the configuration does not know (a sender carries Meta's account id): every linked
+    // account of this account and region, and none while no number is configured.
+    const whatsAppAccounts = whatsAppNumbers.length > 0 ? [arn('social-messaging', 'waba/*')] : [];
     const smsIdentities = sendersOn(config.senders, 'sms').map((s) => arn('sms-voice', s.id.startsWith('pool-') ? `pool/${s.id}` : `phone-number/${s.id}`));
     // SES authorizes a send against the address's identity when the address itself is verified,
     // else against its domain's: allow both, for these addresses' domains only.
@@ -130,6 +135,7 @@ export class WecareStack extends Stack {
       },
       sendersVariable: sendersVariable(config.senders),
       whatsAppNumbers,
+      whatsAppAccounts,
       queues: this.messaging.queues,
       mediaBucket: Bucket.fromBucketName(this, 'MediaBucket', config.existing.mediaBucketName),
       reportsBucket: Bucket.fromBucketName(this, 'ReportsBucket', config.existing.reportsBucketName),

@@ -51,6 +51,27 @@ export type ReportsGrant = ObjectGrant<ReportsPrefix>;
 /** End User Messaging Social actions on a WhatsApp phone number. */
 export type WhatsAppAction = 'SendWhatsAppMessage' | 'GetWhatsAppMessageMedia' | 'PostWhatsAppMessageMedia';
 
+/**
+ * End User Messaging Social actions on a WhatsApp Business Account (resource type `waba` in the
+ * Service Authorization Reference): the template catalogue's operations
+ * (crates/messaging/src/catalogue.rs).
+ */
+export type WhatsAppTemplateAction =
+  | 'ListWhatsAppMessageTemplates'
+  | 'GetWhatsAppMessageTemplate'
+  | 'CreateWhatsAppMessageTemplate'
+  | 'DeleteWhatsAppMessageTemplate'
+  | 'ListWhatsAppTemplateLibrary'
+  | 'CreateWhatsAppMessageTemplateFromLibrary'
+  | 'CreateWhatsAppMessageTemplateMedia';
+
+/**
+ * What every template operation calls first, once per cold start, to find the account's AWS
+ * resource id (`waba-…`) from Meta's id that senders are configured with: an account-level List
+ * action with no resource type, so it can only be granted on `*`.
+ */
+export const LIST_LINKED_ACCOUNTS = 'ListLinkedWhatsAppBusinessAccounts';
+
 export interface FunctionWiring {
   /** Logical table name (as in schema.json's `name`) → access. */
   readonly tables: Readonly<Record<string, TableAccess>>;
@@ -61,6 +82,16 @@ export interface FunctionWiring {
    * media), on the configured phone numbers only.
    */
   readonly whatsApp?: readonly WhatsAppAction[];
+  /**
+   * Template actions, on the account's WhatsApp Business Accounts (`waba/*` of this account and
+   * region: configuration knows Meta's account ids, not the AWS resource ids IAM names them by),
+   * plus `LIST_LINKED_ACCOUNTS` on `*`, without which no template operation can name its account.
+   * Nothing at all while no WhatsApp number is configured: with no sender, no template operation
+   * gets as far as the provider. The catalogue they sync lives in SystemConfig, so a function with
+   * template actions has SystemConfig in `tables`, and only such a function has (the infra tests
+   * hold both ways).
+   */
+  readonly whatsAppTemplates?: readonly WhatsAppTemplateAction[];
   /** Object actions on prefixes of the media bucket (it then receives `MEDIA_BUCKET`). */
   readonly media?: readonly MediaGrant[];
   /** Object actions on prefixes of the reports bucket (it then receives `REPORTS_BUCKET`). */
@@ -73,8 +104,11 @@ export interface FunctionWiring {
   /**
    * Builds `wecare_messaging::Config` (crates/messaging/src/config.rs), so it receives what that
    * config reads beyond the common environment: `SENDERS` (every tenant's senders),
-   * `MEDIA_BUCKET`, `ALERTS_TOPIC_ARN` and `WHATSAPP_TIER_LIMIT`. Variables only: whatever it may
-   * do with them is granted separately.
+   * `MEDIA_BUCKET`, `ALERTS_TOPIC_ARN` and `WHATSAPP_TIER_LIMIT` (its tables' variables,
+   * `SYSTEM_CONFIG_TABLE` among them, come with the common environment, like every table's).
+   * Variables only: whatever it may do with them is granted separately — the config names
+   * SystemConfig for every messaging function, but only those that reach the template catalogue
+   * are granted it.
    */
   readonly messagingConfig?: true;
   /**
@@ -109,10 +143,15 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // (RateLimitTrackers) and raises the tier alert, and only WhatsApp sends files: uploaded by the
   // browser to a presigned URL under outgoing/, checked with a HEAD, then posted to WhatsApp from
   // the bucket (PostWhatsAppMessageMedia, its own `whatsApp` action: a send alone does not allow it).
+  // Only WhatsApp sends templates: each is checked against the business account's catalogue in
+  // SystemConfig before any provider call, synced once on a miss (ListWhatsAppMessageTemplates,
+  // then GetWhatsAppMessageTemplate for what is new or changed), and counted there per day, sender
+  // and category once the provider accepted it — reading templates, never creating or deleting one.
   'outbound-whatsapp': {
-    tables: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
+    tables: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write', SystemConfig: 'readWrite' },
     sends: ['whatsapp'],
     whatsApp: ['PostWhatsAppMessageMedia'],
+    whatsAppTemplates: ['ListWhatsAppMessageTemplates', 'GetWhatsAppMessageTemplate'],
     media: [{ prefix: 'outgoing/', actions: ['s3:PutObject', 's3:GetObject'], why: UPLOADS_WHY }],
     messagingConfig: true,
     publishesAlerts: true,
@@ -133,11 +172,22 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // put: MediaFiles is never read here), and sends the opt-out confirmation through the send path
   // (rate-limit slot, message record) — which is why it may send a WhatsApp text and fetch media,
   // but not upload media. The confirmation answers a message that just arrived, inside the
-  // window, so it never touches the tier nor alerts. An event for a number no tenant owns, or one
-  // it cannot read, is stored nowhere: it sends it to inbound-dlq itself, with the reason.
+  // window, so it never touches the tier nor alerts. Meta's decisions on templates
+  // (message_template_status_update) update the catalogue in SystemConfig of every tenant whose
+  // senders use the business account, and sync it once for a template it does not know yet — the
+  // same two template reads as the send path. An event for a number or account no tenant owns,
+  // or one it cannot read, is stored nowhere: it sends it to inbound-dlq itself, with the reason.
   'inbound-whatsapp-handler': {
-    tables: { Contacts: 'readWrite', Messages: 'readWrite', MediaFiles: 'write', RateLimitTrackers: 'readWrite', AuditLogs: 'write' },
+    tables: {
+      Contacts: 'readWrite',
+      Messages: 'readWrite',
+      MediaFiles: 'write',
+      RateLimitTrackers: 'readWrite',
+      AuditLogs: 'write',
+      SystemConfig: 'readWrite',
+    },
     whatsApp: ['GetWhatsAppMessageMedia', 'SendWhatsAppMessage'],
+    whatsAppTemplates: ['ListWhatsAppMessageTemplates', 'GetWhatsAppMessageTemplate'],
     sendsTo: ['inbound-dlq'],
     media: [
       {
@@ -166,11 +216,14 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // preview writes nothing; confirming writes the resolved list as the job's manifest under
   // manifests/, reserves the job's WhatsApp conversations against the tier of the sender's
   // business account (RateLimitTrackers), writes the job and puts one `expand` message on
-  // bulk-queue. The senders, channel rates and tier limit come from the messaging config; it sends
-  // nothing itself.
+  // bulk-queue. A WhatsApp template job's template is checked against the business account's
+  // catalogue once, when the job is planned (SystemConfig, synced on a miss with the send path's
+  // two template reads), as each of its sends will be. The senders, channel rates and tier limit
+  // come from the messaging config; it sends nothing itself.
   'bulk-job-create': {
-    tables: { Contacts: 'readWrite', AuditLogs: 'write', BulkJobs: 'readWrite', RateLimitTrackers: 'readWrite' },
+    tables: { Contacts: 'readWrite', AuditLogs: 'write', BulkJobs: 'readWrite', RateLimitTrackers: 'readWrite', SystemConfig: 'readWrite' },
     sendsTo: ['bulk-queue'],
+    whatsAppTemplates: ['ListWhatsAppMessageTemplates', 'GetWhatsAppMessageTemplate'],
     reports: [
       {
         prefix: 'imports/',
@@ -190,8 +243,12 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // send path of its channel (contact, rate-limit slot, message claimed and settled in Messages
   // with its audit entry, the tier warning on WhatsApp), settles it in the ledger, re-enqueues the
   // rest of a chunk before its deadline and the job's completion checks, and at the end writes the
-  // CSV report under reports/ and completes the job. No media: a bulk job sends templates, text
-  // or email, never a file.
+  // CSV report under reports/ and completes the job. A bulk job sends templates, text or email;
+  // its WhatsApp templates go through the same catalogue check and usage count as
+  // outbound-whatsapp's (SystemConfig, and the same two template reads on a miss), and a
+  // template's media header — one file an operator uploaded under outgoing/, the same for every
+  // recipient — is checked with a HEAD and posted to WhatsApp from the bucket like
+  // outbound-whatsapp's files (PostWhatsAppMessageMedia). It uploads nothing itself.
   'bulk-worker': {
     tables: {
       Contacts: 'read',
@@ -200,8 +257,18 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
       AuditLogs: 'write',
       BulkJobs: 'readWrite',
       BulkRecipients: 'readWrite',
+      SystemConfig: 'readWrite',
     },
     sends: ['whatsapp', 'sms', 'email'],
+    whatsApp: ['PostWhatsAppMessageMedia'],
+    whatsAppTemplates: ['ListWhatsAppMessageTemplates', 'GetWhatsAppMessageTemplate'],
+    media: [
+      {
+        prefix: 'outgoing/',
+        actions: ['s3:GetObject'],
+        why: 'a template job\'s media header is a file an operator uploaded to a presigned PUT URL for outgoing/<tenant>/<uuid>/<file name>, a key minted per upload, which each send HEADs (HeadObject needs s3:GetObject) before End User Messaging Social posts it to WhatsApp from the bucket',
+      },
+    ],
     sendsTo: ['bulk-queue'],
     reports: [
       {
@@ -230,6 +297,40 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
         prefix: 'reports/',
         actions: ['s3:GetObject'],
         why: 'it signs short-lived download URLs of job reports, reports/<tenant>/<job id>.csv, keyed per job, and a presigned URL can do no more than its signer may',
+      },
+    ],
+    messagingConfig: true,
+  },
+  // The template catalogue of each WhatsApp Business Account (/api/whatsapp/templates…): lists
+  // answer from the catalogue in SystemConfig (`{tenant}#TEMPLATES#{waba}`), syncing it from the
+  // provider only when it was never synced or when asked to; admins submit new templates (checked
+  // against Meta's rules first) or ones from Meta's library, and delete them, at the provider and
+  // in the catalogue; usage reads the per-day counts the send path keeps there
+  // (`{tenant}#TEMPLATE-USAGE`). Hence SystemConfig read and write, and every template action —
+  // but no phone number and no send. A media header is submitted with a sample file for Meta's
+  // review, uploaded by the browser under outgoing/ (through outbound-whatsapp's upload route),
+  // which End User Messaging Social hands to Meta from the bucket
+  // (CreateWhatsAppMessageTemplateMedia): s3:GetObject there, nothing else of the bucket. Each
+  // create or delete writes its audit entry, and a denied attempt is audited by the guard:
+  // AuditLogs, written only. It builds the messaging config for the tenant's senders (a number's
+  // business account is the catalogue's). An API function, so the API functions' timeout (within
+  // API Gateway's 29 s): a first sync, one GetWhatsAppMessageTemplate per template, must fit in it.
+  'whatsapp-templates': {
+    tables: { SystemConfig: 'readWrite', AuditLogs: 'write' },
+    whatsAppTemplates: [
+      'ListWhatsAppMessageTemplates',
+      'GetWhatsAppMessageTemplate',
+      'CreateWhatsAppMessageTemplate',
+      'CreateWhatsAppMessageTemplateMedia',
+      'DeleteWhatsAppMessageTemplate',
+      'ListWhatsAppTemplateLibrary',
+      'CreateWhatsAppMessageTemplateFromLibrary',
+    ],
+    media: [
+      {
+        prefix: 'outgoing/',
+        actions: ['s3:GetObject'],
+        why: 'a media header\'s sample file is uploaded by the browser to a presigned PUT URL for outgoing/<tenant>/<uuid>/<file name>, a key minted per upload, which End User Messaging Social reads from the bucket, with the caller\'s permissions, to hand it to Meta for review',
       },
     ],
     messagingConfig: true,

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { App } from 'aws-cdk-lib';
-import { buildTestApp } from './helpers';
+import { type EnvironmentConfig, loadConfig } from '../lib/config';
+import { buildTestApp, CONFIG_DIR } from './helpers';
 
 interface Violation {
   ruleName: string;
@@ -43,10 +44,20 @@ const REVIEWED: { id: RegExp; at: RegExp }[] = [
   { id: /^AwsSolutions-IAM5\[Resource::\*\]$/, at: /\/Functions\/[a-z-]+$/ },
   { id: /^AwsSolutions-IAM5\[Resource::<Data[A-Za-z]+[0-9A-F]{8}\.Arn>\/index\/\*\]$/, at: /\/Functions\/[a-z-]+$/ },
   // The media bucket's objects under one prefix, never the whole bucket: inbound media is put
-  // under incoming/, operators' uploads are signed for and checked under outgoing/, and the
-  // timeline signs downloads under both.
+  // under incoming/, operators' uploads are signed for and checked under outgoing/ (and read from
+  // there: a template's media header by the bulk worker's sends, a header's sample file by the
+  // template API), and the timeline signs downloads under both.
   { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/incoming\/\*\]$/, at: /\/Functions\/(inbound-whatsapp-handler|messages-read)$/ },
-  { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/outgoing\/\*\]$/, at: /\/Functions\/(outbound-whatsapp|messages-read)$/ },
+  {
+    id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/outgoing\/\*\]$/,
+    at: /\/Functions\/(outbound-whatsapp|messages-read|bulk-worker|whatsapp-templates)$/,
+  },
+  // The WhatsApp Business Accounts of the account and region, for the template actions only: IAM
+  // names an account by its AWS id, which the configuration does not hold (senders carry Meta's).
+  {
+    id: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:social-messaging:[a-z0-9-]+:\d{12}:waba\/\*\]$/,
+    at: /\/Functions\/(whatsapp-templates|outbound-whatsapp|bulk-worker|bulk-job-create|inbound-whatsapp-handler)$/,
+  },
   // The reports bucket's objects under one prefix, likewise: operators' CSVs are signed for and
   // read back under imports/, job manifests written under manifests/ and read by the worker, job
   // reports written under reports/ and signed for download.
@@ -64,6 +75,41 @@ const REVIEWED: { id: RegExp; at: RegExp }[] = [
 /** Reasons that say nothing a reviewer could check. */
 const EMPTY_REASON = /^(n\/?a|none|todo|tbd|ok|fine|not needed|not required|false positive|suppressed|ignore[d]?|legacy|for historical reasons)\.?$/i;
 
+/** Synthesizes `app`, answering the error it threw, if any. */
+function synth(app: App): unknown {
+  try {
+    app.synth();
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+/** Every AwsSolutions acknowledgement of `app`, checked against REVIEWED; answers them. */
+function checkAcknowledgements(app: App): { id: string; reason: string; path: string }[] {
+  const acknowledgements: { id: string; reason: string; path: string }[] = [];
+  for (const construct of app.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [qualifiedId, reason] of Object.entries(entry.data as Record<string, string>)) {
+        // aws-cdk-lib acknowledges some findings of its own plugins itself; those are not ours.
+        if (!qualifiedId.includes('AwsSolutions-')) continue;
+        assert.match(qualifiedId, /^AwsSolutions::/, `${qualifiedId} at ${construct.node.path} must name its plugin`);
+        acknowledgements.push({ id: qualifiedId.replace(/^AwsSolutions::/, ''), reason, path: construct.node.path });
+      }
+    }
+  }
+  assert.ok(acknowledgements.length > 0, 'the app records its acknowledgements as metadata');
+  for (const { id, reason, path } of acknowledgements) {
+    const kind = REVIEWED.find((r) => r.id.test(id));
+    assert.ok(kind, `${id} at ${path} is not a reviewed kind of acknowledgement: add it to REVIEWED with care`);
+    assert.match(path, kind.at, `${id} is acknowledged at ${path}, not where expected`);
+    assert.ok(reason.length >= 80, `the reason for ${id} at ${path} is too short to be checked: "${reason}"`);
+    assert.doesNotMatch(reason.trim(), EMPTY_REASON, `the reason for ${id} at ${path} says nothing`);
+  }
+  return acknowledgements;
+}
+
 describe('cdk-nag AwsSolutions', () => {
   let app: App;
   let outdir: string;
@@ -73,11 +119,7 @@ describe('cdk-nag AwsSolutions', () => {
     const built = buildTestApp({ nag: true });
     app = built.app;
     outdir = built.outdir;
-    try {
-      app.synth();
-    } catch (e) {
-      synthError = e;
-    }
+    synthError = synth(app);
   });
 
   it('passes on every environment with no finding left, errors or warnings', () => {
@@ -88,25 +130,31 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges only reviewed kinds of findings, where they are expected, each with a checkable reason', () => {
-    const acknowledgements: { id: string; reason: string; path: string }[] = [];
-    for (const construct of app.node.findAll()) {
-      for (const entry of construct.node.metadata) {
-        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-        for (const [qualifiedId, reason] of Object.entries(entry.data as Record<string, string>)) {
-          // aws-cdk-lib acknowledges some findings of its own plugins itself; those are not ours.
-          if (!qualifiedId.includes('AwsSolutions-')) continue;
-          assert.match(qualifiedId, /^AwsSolutions::/, `${qualifiedId} at ${construct.node.path} must name its plugin`);
-          acknowledgements.push({ id: qualifiedId.replace(/^AwsSolutions::/, ''), reason, path: construct.node.path });
-        }
-      }
-    }
-    assert.ok(acknowledgements.length > 0, 'the app records its acknowledgements as metadata');
-    for (const { id, reason, path } of acknowledgements) {
-      const kind = REVIEWED.find((r) => r.id.test(id));
-      assert.ok(kind, `${id} at ${path} is not a reviewed kind of acknowledgement: add it to REVIEWED with care`);
-      assert.match(path, kind.at, `${id} is acknowledged at ${path}, not where expected`);
-      assert.ok(reason.length >= 80, `the reason for ${id} at ${path} is too short to be checked: "${reason}"`);
-      assert.doesNotMatch(reason.trim(), EMPTY_REASON, `the reason for ${id} at ${path} says nothing`);
+    checkAcknowledgements(app);
+  });
+
+  it('still passes once WhatsApp numbers are configured: the template grants on the business accounts and on "*" are acknowledged, each with its reason', () => {
+    const base = loadConfig(CONFIG_DIR, 'production');
+    const numbered: EnvironmentConfig = {
+      ...base,
+      senders: [{ tenant: 'wecare', channel: 'whatsapp', id: `phone-number-id-${'a'.repeat(32)}`, label: '+91 93309 94400', default: true, wabaId: '1347766229904230' }, ...base.senders],
+    };
+    const built = buildTestApp({ nag: true, environments: ['production'], configs: { production: numbered } });
+    const error = synth(built.app);
+    const report = readReport(built.outdir);
+    assert.equal(error, undefined, `synthesis failed:\n${describeViolations(report)}`);
+    assert.deepEqual((report?.pluginReports.filter((p) => p.pluginName === 'AwsSolutions') ?? []).flatMap((p) => p.violations.map((v) => v.ruleName)), []);
+    const acknowledged = checkAcknowledgements(built.app);
+    const waba = acknowledged.filter((a) => a.id.includes(':waba/*'));
+    assert.deepEqual(
+      waba.map((a) => a.path.replace(/^.*\/Functions\//, '')).sort(),
+      ['bulk-job-create', 'bulk-worker', 'inbound-whatsapp-handler', 'outbound-whatsapp', 'whatsapp-templates'],
+    );
+    // The "*" of those functions now covers ListLinkedWhatsAppBusinessAccounts besides X-Ray, and says so.
+    for (const a of acknowledged.filter((x) => x.id === 'AwsSolutions-IAM5[Resource::*]')) {
+      const templates = waba.some((w) => w.path === a.path);
+      assert.equal(a.reason.includes('social-messaging:ListLinkedWhatsAppBusinessAccounts'), templates, a.path);
+      assert.equal(a.reason.includes('no other statement of this role uses "*"'), !templates, a.path);
     }
   });
 

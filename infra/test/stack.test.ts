@@ -4,14 +4,15 @@
 // every route behind the authorizer except health; the console and the API on one distribution;
 // alarms and the delivery dashboard; every variable the Rust configs read, the senders each tenant
 // owns with the grants on exactly those, the tenancy of the authorizer, the send path's media,
-// tier and alert wiring, and the bulk path (bulk-queue → bulk-worker, the reports bucket, the job
-// alarms). Built once, without bundling.
+// tier and alert wiring, the bulk path (bulk-queue → bulk-worker, the reports bucket, the job
+// alarms) and the WhatsApp template catalogue (SystemConfig and the template actions, for exactly
+// the functions whose Rust code reaches it). Built once, without bundling.
 
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig, type Sender, sendersVariable } from '../lib/config';
 import { AUTHORIZER_CACHE_TTL } from '../lib/constructs/api';
@@ -38,10 +39,13 @@ import {
   DELIVERY_FAILED,
   DELIVERY_SUCCEEDED,
   METRICS_NAMESPACE,
+  TEMPLATE_CATEGORIES,
+  TEMPLATE_MESSAGE_DIMENSIONS,
+  TEMPLATE_MESSAGES,
 } from '../lib/metrics';
 import { AUTHORIZER_FUNCTION, type Schema } from '../lib/schema';
 import { INBOUND_HANDLER, type WecareStack } from '../lib/wecare-stack';
-import { WIRING } from '../lib/wiring';
+import { LIST_LINKED_ACCOUNTS, WIRING } from '../lib/wiring';
 import { buildTestApp, CONFIG_DIR, FUNCTIONS_DIR, INFRA_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf } from './helpers';
 
 const templates = new Map<EnvironmentName, Template>();
@@ -329,6 +333,25 @@ function statementsOf(t: Template, roleLogicalId: string): Statement[] {
 const actionsOf = (st: Statement): string[] => [st.Action].flat();
 const resourcesIn = (st: Statement): unknown[] => [st.Resource].flat();
 
+/** End User Messaging Social actions on a phone number (lib/wiring.ts `WhatsAppAction`). */
+const PHONE_NUMBER_ACTIONS: readonly string[] = ['SendWhatsAppMessage', 'GetWhatsAppMessageMedia', 'PostWhatsAppMessageMedia'].map((a) => `social-messaging:${a}`);
+
+/**
+ * What a function may do with End User Messaging Social, as sorted `<action> <resource>` lines
+ * (the resource as JSON), whatever statements CDK merged them into.
+ */
+function socialGrantsOf(t: Template, env: EnvironmentName, name: string): string[] {
+  return statementsOf(t, roleOf(t, env, name))
+    .flatMap((st) => {
+      assert.equal(st.Effect, 'Allow');
+      assert.equal(st.Condition, undefined);
+      return actionsOf(st)
+        .filter((a) => a.startsWith('social-messaging:'))
+        .flatMap((a) => resourcesIn(st).map((r) => `${a} ${JSON.stringify(r)}`));
+    })
+    .sort();
+}
+
 /** The S3 statements of a function's policies, checked to be plain object grants of their own. */
 function s3StatementsOf(t: Template, env: EnvironmentName, name: string): Statement[] {
   const s3 = statementsOf(t, roleOf(t, env, name)).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
@@ -405,6 +428,9 @@ const expectedIn = (config: EnvironmentConfig, fn: string, variable: string): bo
 
 const NUMBER_A = `phone-number-id-${'a'.repeat(32)}`;
 const NUMBER_B = `phone-number-id-${'b'.repeat(32)}`;
+/** How many WhatsApp numbers the checked-in configuration of `env` lists. */
+const sendersOnWhatsApp = (env: EnvironmentName): number => loadConfig(CONFIG_DIR, env).senders.filter((s) => s.channel === 'whatsapp').length;
+
 /** Production as it will be once two numbers are configured, one of them for another tenant. */
 const withNumbers = (): EnvironmentConfig => {
   const base = loadConfig(CONFIG_DIR, 'production');
@@ -537,8 +563,13 @@ describe('the inbound WhatsApp path', () => {
     const numberArn = (id: string): unknown => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:social-messaging:us-east-1:809904170947:phone-number-id/${id.replace(/^phone-number-id-/, '')}`]],
     });
+    // The statements on phone numbers; the template catalogue's, on business accounts, are checked
+    // in "the WhatsApp template catalogue".
     const socialOf = (fn: string): Statement[] =>
-      statementsOf(t, roleOf(t, 'production', fn)).filter((st) => actionsOf(st).some((a) => a.startsWith('social-messaging:')));
+      statementsOf(t, roleOf(t, 'production', fn)).filter((st) => actionsOf(st).some((a) => PHONE_NUMBER_ACTIONS.includes(a)));
+    for (const name of SCHEMA.functions) {
+      for (const st of socialOf(name)) assert.ok(actionsOf(st).every((a) => PHONE_NUMBER_ACTIONS.includes(a)), `${name}: phone-number actions stand in statements of their own`);
+    }
     const inbound = socialOf(INBOUND_HANDLER);
     assert.equal(inbound.length, 1);
     assert.deepEqual(actionsOf(inbound[0] as Statement).sort(), ['social-messaging:GetWhatsAppMessageMedia', 'social-messaging:SendWhatsAppMessage']);
@@ -547,12 +578,12 @@ describe('the inbound WhatsApp path', () => {
     for (const st of outbound) assert.deepEqual(resourcesIn(st), resourcesIn(inbound[0] as Statement), 'the same numbers as outbound-whatsapp');
     // A file is posted to WhatsApp (from outgoing/) before it is sent; fetching inbound media is not a send.
     assert.deepEqual(outbound.flatMap(actionsOf).sort(), ['social-messaging:PostWhatsAppMessageMedia', 'social-messaging:SendWhatsAppMessage']);
-    // The bulk worker sends, from the same numbers, but never a file.
+    // The bulk worker sends from the same numbers, and posts a template's media header first.
     const bulk = socialOf(BULK_WORKER);
-    assert.deepEqual(bulk.flatMap(actionsOf), ['social-messaging:SendWhatsAppMessage']);
-    assert.deepEqual(bulk.flatMap(resourcesIn), resourcesIn(inbound[0] as Statement));
+    assert.deepEqual(bulk.flatMap(actionsOf).sort(), ['social-messaging:PostWhatsAppMessageMedia', 'social-messaging:SendWhatsAppMessage']);
+    for (const st of bulk) assert.deepEqual(resourcesIn(st), resourcesIn(inbound[0] as Statement), 'the same numbers as the inbound handler');
     for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'outbound-whatsapp' && f !== BULK_WORKER)) {
-      assert.deepEqual(socialOf(name), [], `${name} cannot call End User Messaging Social`);
+      assert.deepEqual(socialOf(name), [], `${name} can do nothing with a phone number`);
     }
   });
 
@@ -567,6 +598,10 @@ describe('the inbound WhatsApp path', () => {
       [INBOUND_HANDLER]: [`s3:PutObject ${objects(INCOMING_MEDIA_PREFIX)}`],
       'outbound-whatsapp': [`s3:GetObject ${objects(OUTGOING_MEDIA_PREFIX)}`, `s3:PutObject ${objects(OUTGOING_MEDIA_PREFIX)}`],
       'messages-read': [`s3:GetObject ${objects(INCOMING_MEDIA_PREFIX)}`, `s3:GetObject ${objects(OUTGOING_MEDIA_PREFIX)}`],
+      // A template job's media header, uploaded under outgoing/, is HEADed and posted by each send.
+      [BULK_WORKER]: [`s3:GetObject ${objects(OUTGOING_MEDIA_PREFIX)}`],
+      // A media header's sample file, uploaded under outgoing/, is handed to Meta from the bucket.
+      'whatsapp-templates': [`s3:GetObject ${objects(OUTGOING_MEDIA_PREFIX)}`],
     };
     for (const t of [tpl('production'), numbered]) {
       for (const name of SCHEMA.functions) {
@@ -592,6 +627,7 @@ describe('the messaging config', () => {
       'outbound-email',
       'outbound-sms',
       'outbound-whatsapp',
+      'whatsapp-templates',
     ]);
     assert.deepEqual(SCHEMA.functions.filter((f) => WIRING[f]?.messagingConfig === true).sort(), [...MESSAGING_FUNCTIONS].sort());
     const read = variablesReadBy('crates/messaging/src/config.rs');
@@ -725,7 +761,7 @@ describe('senders belong to tenants', () => {
         .filter((st) => actionsOf(st).some((a) => a.startsWith(prefix)))
         .flatMap((st) => resourcesIn(st).map((r) => JSON.stringify(r)));
     const arn = (resource: string): string => JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${resource}`]] });
-    assert.deepEqual(grantsOn(numbered, 'outbound-whatsapp', 'social-messaging:'), [
+    assert.deepEqual(grantsOn(numbered, 'outbound-whatsapp', 'social-messaging:SendWhatsAppMessage'), [
       arn(`social-messaging:us-east-1:809904170947:phone-number-id/${'a'.repeat(32)}`),
       arn(`social-messaging:us-east-1:809904170947:phone-number-id/${'b'.repeat(32)}`),
     ]);
@@ -746,6 +782,274 @@ describe('senders belong to tenants', () => {
     const { stacks } = buildTestApp({ environments: ['production'] });
     const warnings = Annotations.fromStack(stacks.get('production') as WecareStack).findWarning('/WecareDigital-production', Match.stringLikeRegexp('senders lists no'));
     assert.deepEqual(warnings.map((w) => String(w.entry.data).match(/no (\w+) sender/)?.[1]), ['whatsapp']);
+  });
+});
+
+/** A Rust source file of the repository, without its tests. */
+const rustSource = (relativePath: string): string => readFileSync(join(INFRA_DIR, '..', relativePath), 'utf8').split('#[cfg(test)]')[0] ?? '';
+
+/** The IAM action of an SDK operation method: `list_whats_app_message_templates` → `ListWhatsAppMessageTemplates`. */
+const iamActionOf = (method: string): string => method.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+
+/**
+ * What each method of `wecare_messaging::catalogue::TemplateCatalogue` may call at End User
+ * Messaging Social: its own SDK operations (`.list_whats_app_message_templates()`) and those of
+ * the methods it calls on `self`, transitively — read from crates/messaging/src/catalogue.rs.
+ */
+let reachOfCatalogue: Map<string, Set<string>> | undefined;
+function catalogueReach(): Map<string, Set<string>> {
+  if (reachOfCatalogue !== undefined) return reachOfCatalogue;
+  const source = rustSource('crates/messaging/src/catalogue.rs');
+  const starts = [...source.matchAll(/\bfn (\w+)/g)];
+  const bodies = new Map(starts.map((m, i) => [m[1] as string, source.slice(m.index, starts[i + 1]?.index ?? source.length)]));
+  const reach = (name: string, seen: Set<string>): Set<string> => {
+    const actions = new Set<string>();
+    if (seen.has(name)) return actions;
+    seen.add(name);
+    const body = bodies.get(name) ?? '';
+    for (const m of body.matchAll(/\.(\w+_whats_app_\w+)\(\)/g)) actions.add(iamActionOf(m[1] as string));
+    for (const m of body.matchAll(/\bself\s*\.\s*(\w+)\s*\(/g)) {
+      if (bodies.has(m[1] as string)) for (const a of reach(m[1] as string, seen)) actions.add(a);
+    }
+    return actions;
+  };
+  reachOfCatalogue = new Map([...bodies.keys()].map((name) => [name, reach(name, new Set())]));
+  return reachOfCatalogue;
+}
+
+/**
+ * The members of the template catalogue that Rust code names (`….catalogue.sync(`,
+ * `….catalogue.repo.put(`): its methods, and `repo` for its table alone.
+ */
+const CATALOGUE_USE = /\bcatalogue\s*\.\s*(\w+)\s*[(.]/g;
+
+/** A Rust function: where it is defined, whether it takes `self`, and its text up to the next one. */
+interface RustFn {
+  readonly file: string;
+  /** The crate's directory (`crates/bulk`). */
+  readonly crate: string;
+  /** The file's stem, the module a path names it by (`create` for `create::preview(`). */
+  readonly module: string;
+  readonly name: string;
+  readonly method: boolean;
+  readonly body: string;
+}
+
+/** The Rust functions of `files`, tests left out. */
+function rustFunctions(files: readonly string[]): RustFn[] {
+  return files.flatMap((file) => {
+    const source = rustSource(file);
+    const starts = [...source.matchAll(/\bfn (\w+)\s*(?:<[^(]*>)?\s*\(\s*(?:&\s*(?:'\w+\s+)?(?:mut\s+)?|mut\s+)?(self\b)?/g)];
+    return starts.map((m, i) => ({
+      file,
+      crate: file.slice(0, file.indexOf('/src/')),
+      module: basename(file, '.rs'),
+      name: m[1] as string,
+      method: m[2] !== undefined,
+      body: source.slice(m.index, starts[i + 1]?.index ?? source.length),
+    }));
+  });
+}
+
+/** A call: `.name(` (a method), `module::name(` / `Type::name(`, or a bare `name(`. */
+const RUST_CALL = /(\.\s*|(\w+)\s*::\s*)?\b(\w+)\s*(?:::<[^>]*>)?\s*\(/g;
+
+/** The send pipeline, whose one code path serves every channel (see `catalogueMethodsOf`). */
+const SEND_PIPELINE = 'crates/messaging/src/pipeline.rs';
+
+/**
+ * The members of the template catalogue a function reaches. Two doors:
+ * - its own code: the Rust functions of its crate and those of its workspace crates they call,
+ *   transitively — bulk-job-create reaches the catalogue through wecare-bulk's planning,
+ *   bulk-job-control and bulk-worker's own code do not — the send pipeline left out, because
+ * - the send pipeline checks every template send against the catalogue and counts it there, but
+ *   serves every channel with one code path, which a call graph cannot tell apart: it counts for
+ *   the functions that send WhatsApp on an operator's behalf (`sends: ['whatsapp']`). The inbound
+ *   handler's own sends (the opt-out confirmation) are texts.
+ * Calls are resolved by name, without types: `module::name(` to that module's function, a bare
+ * `name(` to its file's or else its crate's, `.name(` to any method so named, `Type::name(` to
+ * any function so named — an over-approximation, where a false match asks for a grant and never
+ * hides one. Only `TemplateCatalogue`'s own methods (crates/messaging/src/catalogue.rs) and
+ * `repo` (its table alone) count as members.
+ */
+const catalogueMethods = new Map<string, Set<string>>();
+function catalogueMethodsOf(fn: string): Set<string> {
+  const known = catalogueMethods.get(fn);
+  if (known !== undefined) return known;
+  const own = rustSources(`functions/${fn}`);
+  const shared = [...workspaceCratesOf(fn).values()].flatMap(rustSources).filter((f) => f !== SEND_PIPELINE);
+  const all = rustFunctions([...own, ...shared]);
+  const methods = new Set<string>();
+  const pending = all.filter((f) => own.includes(f.file));
+  const seen = new Set<RustFn>();
+  while (pending.length > 0) {
+    const f = pending.pop() as RustFn;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const m of f.body.matchAll(CATALOGUE_USE)) methods.add(m[1] as string);
+    for (const [, dot, path, name] of f.body.matchAll(RUST_CALL)) {
+      const named = all.filter((g) => g.name === name);
+      let callees: RustFn[];
+      if (dot !== undefined) callees = named.filter((g) => g.method);
+      else if (path !== undefined) callees = /^[a-z_]/.test(path) ? named.filter((g) => g.module === path && !g.method) : named;
+      else {
+        const local = named.filter((g) => g.file === f.file && !g.method);
+        callees = local.length > 0 ? local : named.filter((g) => g.crate === f.crate && !g.method);
+      }
+      pending.push(...callees.filter((g) => !seen.has(g)));
+    }
+  }
+  if (WIRING[fn]?.sends?.includes('whatsapp')) for (const m of rustSource(SEND_PIPELINE).matchAll(CATALOGUE_USE)) methods.add(m[1] as string);
+  // A local `catalogue` (the stored `Catalogue` a method answered) is not the catalogue itself.
+  const members = new Set([...catalogueReach().keys(), 'repo']);
+  const reached = new Set([...methods].filter((m) => members.has(m)));
+  catalogueMethods.set(fn, reached);
+  return reached;
+}
+
+/** The End User Messaging Social actions a function's code may call through the template catalogue. */
+function catalogueActionsOf(fn: string): Set<string> {
+  const reach = catalogueReach();
+  const actions = new Set<string>();
+  for (const method of [...catalogueMethodsOf(fn)].filter((m) => m !== 'repo')) {
+    const reached = reach.get(method);
+    assert.ok(reached, `${fn} calls catalogue.${method}, which crates/messaging/src/catalogue.rs does not define (is the scan still right?)`);
+    for (const a of reached) actions.add(a);
+  }
+  return actions;
+}
+
+describe('the WhatsApp template catalogue', () => {
+  let numbered: Template;
+  before(() => {
+    numbered = templateOf(buildTestApp({ environments: ['production'], configs: { production: withNumbers() } }).stacks, 'production');
+  });
+  const wabaArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':social-messaging:us-east-1:809904170947:waba/*']] };
+
+  it('the scan of the Rust code finds what the catalogue calls and who calls it', () => {
+    const reach = catalogueReach();
+    // A send's lookup syncs on a miss: the account's AWS id, the list, and each new or changed template.
+    assert.deepEqual([...(reach.get('versions') ?? [])].sort(), [LIST_LINKED_ACCOUNTS, 'GetWhatsAppMessageTemplate', 'ListWhatsAppMessageTemplates'].sort());
+    // Every operation first finds the account's AWS id: ListLinkedWhatsAppBusinessAccounts comes
+    // with any template action (lib/wiring.ts grants it so).
+    for (const method of new Set(SCHEMA.functions.flatMap((f) => [...catalogueMethodsOf(f)]))) {
+      const actions = reach.get(method) ?? new Set<string>();
+      if (actions.size > 0) assert.ok(actions.has(LIST_LINKED_ACCOUNTS), `catalogue.${method}`);
+    }
+    assert.deepEqual([...new Set([...rustSource(SEND_PIPELINE).matchAll(CATALOGUE_USE)].map((m) => m[1]))].sort(), ['repo', 'versions']);
+    // Who reaches it, and why: a template status event updates the catalogue of the inbound
+    // handler's tenants (and syncs it for a template it does not know); outbound-whatsapp and
+    // bulk-worker check each template send (syncing on a miss) and count it; bulk-job-create checks
+    // a job's template once when it plans the job; whatsapp-templates is the catalogue's API.
+    const users = SCHEMA.functions.filter((f) => catalogueMethodsOf(f).size > 0).sort();
+    assert.deepEqual(users, ['bulk-job-create', BULK_WORKER, INBOUND_HANDLER, 'outbound-whatsapp', 'whatsapp-templates'].sort());
+    for (const name of ['outbound-whatsapp', BULK_WORKER]) assert.ok(catalogueMethodsOf(name).has('versions') && catalogueMethodsOf(name).has('repo'), `${name} checks and counts its template sends`);
+    assert.ok(catalogueMethodsOf(INBOUND_HANDLER).has('sync'), 'the inbound handler syncs on an unknown template');
+  });
+
+  it('whatsapp-templates may call exactly what the catalogue calls: template actions on the business accounts, ListLinkedWhatsAppBusinessAccounts on "*"', () => {
+    const everything = new Set([...catalogueReach().values()].flatMap((a) => [...a]));
+    assert.deepEqual([...catalogueActionsOf('whatsapp-templates')].sort(), [...everything].sort(), 'the API reaches every operation of the catalogue');
+    assert.deepEqual(socialGrantsOf(numbered, 'production', 'whatsapp-templates'), [
+      ...[
+        'CreateWhatsAppMessageTemplate',
+        'CreateWhatsAppMessageTemplateFromLibrary',
+        'CreateWhatsAppMessageTemplateMedia',
+        'DeleteWhatsAppMessageTemplate',
+        'GetWhatsAppMessageTemplate',
+        'ListWhatsAppMessageTemplates',
+        'ListWhatsAppTemplateLibrary',
+      ].map((a) => `social-messaging:${a} ${JSON.stringify(wabaArn)}`),
+      `social-messaging:${LIST_LINKED_ACCOUNTS} "*"`,
+    ].sort());
+  });
+
+  it('every function may call exactly the template actions its code reaches, on the business accounts only, and no phone-number action besides its wiring\'s', () => {
+    for (const name of SCHEMA.functions) {
+      const actions = catalogueActionsOf(name);
+      const expected = [...actions].map((a) => `social-messaging:${a} ${a === LIST_LINKED_ACCOUNTS ? '"*"' : JSON.stringify(wabaArn)}`).sort();
+      const granted = socialGrantsOf(numbered, 'production', name).filter((g) => !PHONE_NUMBER_ACTIONS.includes(g.split(' ')[0] as string));
+      assert.deepEqual(granted, expected, `${name}'s template actions`);
+      // And lib/wiring.ts lists them (ListLinkedWhatsAppBusinessAccounts comes with any of them).
+      assert.deepEqual([...(WIRING[name]?.whatsAppTemplates ?? [])].sort(), [...actions].filter((a) => a !== LIST_LINKED_ACCOUNTS).sort(), `${name}'s wiring`);
+    }
+    // The send path reads templates; it never creates nor deletes one.
+    for (const name of ['outbound-whatsapp', BULK_WORKER]) {
+      const granted = socialGrantsOf(numbered, 'production', name).filter((g) => !PHONE_NUMBER_ACTIONS.includes(g.split(' ')[0] as string));
+      assert.deepEqual(granted, [
+        `social-messaging:GetWhatsAppMessageTemplate ${JSON.stringify(wabaArn)}`,
+        `social-messaging:${LIST_LINKED_ACCOUNTS} "*"`,
+        `social-messaging:ListWhatsAppMessageTemplates ${JSON.stringify(wabaArn)}`,
+      ], name);
+    }
+    // The API manages templates; it sends nothing and touches no phone number.
+    assert.deepEqual(socialGrantsOf(numbered, 'production', 'whatsapp-templates').filter((g) => PHONE_NUMBER_ACTIONS.includes(g.split(' ')[0] as string)), []);
+    // A template status event, or a job being planned, reads templates like the send path.
+    for (const name of [INBOUND_HANDLER, 'bulk-job-create']) {
+      const granted = socialGrantsOf(numbered, 'production', name).filter((g) => !PHONE_NUMBER_ACTIONS.includes(g.split(' ')[0] as string));
+      assert.deepEqual(granted, [
+        `social-messaging:GetWhatsAppMessageTemplate ${JSON.stringify(wabaArn)}`,
+        `social-messaging:${LIST_LINKED_ACCOUNTS} "*"`,
+        `social-messaging:ListWhatsAppMessageTemplates ${JSON.stringify(wabaArn)}`,
+      ], name);
+    }
+  });
+
+  it('without a configured WhatsApp number nobody may call End User Messaging Social at all, templates and linked accounts included', () => {
+    for (const env of ENVIRONMENTS) {
+      assert.deepEqual(sendersOnWhatsApp(env), 0, `the checked-in ${env} configures no WhatsApp number`);
+      for (const name of SCHEMA.functions) assert.deepEqual(socialGrantsOf(tpl(env), env, name), [], `${env} ${name}`);
+    }
+  });
+
+  for (const [label, template, env] of [
+    ['checked-in production', (): Template => tpl('production'), 'production'],
+    ['production with WhatsApp numbers', (): Template => numbered, 'production'],
+    ['checked-in preview', (): Template => tpl('preview'), 'preview'],
+  ] as const) {
+    it(`${label}: SystemConfig (read and write) exactly for the functions that reach the catalogue, which lib/wiring.ts grants template actions`, () => {
+      const t = template();
+      const systemConfig = tableId(t, env, 'SystemConfig');
+      const readWrite = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+      for (const name of SCHEMA.functions) {
+        const actions = tableActions(t, roleOf(t, env, name), systemConfig);
+        const uses = catalogueMethodsOf(name).size > 0;
+        if (uses) for (const a of readWrite) assert.ok(actions.has(a), `${name} may ${a} on SystemConfig`);
+        else assert.equal(actions.size, 0, `${name} has nothing on SystemConfig`);
+        assert.equal(WIRING[name]?.tables['SystemConfig'] !== undefined, uses, `${name}: SystemConfig in its wiring`);
+        assert.equal((WIRING[name]?.whatsAppTemplates ?? []).length > 0, uses, `${name}: template actions in its wiring`);
+        // Every messaging function is still told the table: its config requires the variable.
+        if (MESSAGING_FUNCTIONS.includes(name)) assert.ok(variablesReadByFunction(name).has('SYSTEM_CONFIG_TABLE') && 'SYSTEM_CONFIG_TABLE' in envOf(t, env, name), `${name} SYSTEM_CONFIG_TABLE`);
+      }
+    });
+  }
+
+  it('whatsapp-templates: SystemConfig and AuditLogs only (the guard audits denials through AuditLogs), the messaging config, and the API\'s timeout', () => {
+    const t = numbered;
+    const role = roleOf(t, 'production', 'whatsapp-templates');
+    for (const def of SCHEMA.tables) {
+      const actions = tableActions(t, role, tableId(t, 'production', def.name));
+      if (def.name === 'AuditLogs') assert.deepEqual([...actions].filter((a) => ['dynamodb:GetItem', 'dynamodb:Query'].includes(a)), [], 'AuditLogs written only');
+      else if (def.name !== 'SystemConfig') assert.equal(actions.size, 0, `whatsapp-templates has nothing on ${def.name}`);
+    }
+    assert.ok(tableActions(t, role, tableId(t, 'production', 'AuditLogs')).has('dynamodb:PutItem'));
+    assert.equal(functionProps(t, 'production', 'whatsapp-templates')['Timeout'], FUNCTION_TIMEOUT.toSeconds());
+    assert.ok(FUNCTION_TIMEOUT.toSeconds() <= API_INTEGRATION_TIMEOUT.toSeconds());
+    // No sqs, sns, kms, SMS or email: it sends nothing and raises no alert; of S3, only the reads
+    // of uploaded header samples (see "the media bucket").
+    const others = statementsOf(t, role).flatMap(actionsOf).filter((a) => /^(sqs|sns|kms|sms-voice|ses):/.test(a));
+    assert.deepEqual(others, []);
+    assert.deepEqual([...new Set(statementsOf(t, role).flatMap(actionsOf).filter((a) => a.startsWith('s3:')))], ['s3:GetObject']);
+    const routes = SCHEMA.routes.filter((r) => r.function === 'whatsapp-templates').map((r) => `${r.method} ${r.path} ${String(r.authorized)}`);
+    assert.deepEqual(routes.sort(), [
+      'DELETE /api/whatsapp/templates/{name} true',
+      'GET /api/whatsapp/template-library true',
+      'GET /api/whatsapp/template-usage true',
+      'GET /api/whatsapp/templates true',
+      'POST /api/whatsapp/templates true',
+      'POST /api/whatsapp/templates/from-library true',
+      'POST /api/whatsapp/templates/sync true',
+    ]);
   });
 });
 
@@ -904,10 +1208,14 @@ describe('the bulk path', () => {
           .sort();
         assert.deepEqual(granted, (expected[name] ?? []).sort(), `${name} on the reports bucket`);
       }
-      // Nor do the bulk functions get anything on the media bucket: a bulk job sends no file.
+      // Nor do the bulk functions get anything on the media bucket but the worker's reads of
+      // uploads (a template's media header, see "the media bucket"): a job uploads no file.
       const media = loadConfig(CONFIG_DIR, env).existing.mediaBucketName;
       for (const name of BULK_FUNCTIONS) {
-        assert.ok(!s3StatementsOf(t, env, name).some((st) => JSON.stringify(st.Resource).includes(`:::${media}/`)), `${name} on the media bucket`);
+        const granted = s3StatementsOf(t, env, name)
+          .flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${String(r)}`)))
+          .filter((g) => g.includes(`:::${media}/`));
+        assert.deepEqual(granted, name === BULK_WORKER ? [`s3:GetObject arn:aws:s3:::${media}/${OUTGOING_MEDIA_PREFIX}*`] : [], `${name} on the media bucket`);
       }
     });
 
@@ -916,8 +1224,18 @@ describe('the bulk path', () => {
       const read = ['dynamodb:GetItem', 'dynamodb:Query'];
       const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
       const expected: Record<string, Record<string, 'read' | 'write' | 'readWrite'>> = {
-        'bulk-job-create': { Contacts: 'readWrite', AuditLogs: 'write', BulkJobs: 'readWrite', RateLimitTrackers: 'readWrite' },
-        [BULK_WORKER]: { Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write', BulkJobs: 'readWrite', BulkRecipients: 'readWrite' },
+        'bulk-job-create': { Contacts: 'readWrite', AuditLogs: 'write', BulkJobs: 'readWrite', RateLimitTrackers: 'readWrite', SystemConfig: 'readWrite' },
+        // SystemConfig: the template catalogue its WhatsApp template sends are checked against
+        // (see "the WhatsApp template catalogue").
+        [BULK_WORKER]: {
+          Contacts: 'read',
+          Messages: 'readWrite',
+          RateLimitTrackers: 'readWrite',
+          AuditLogs: 'write',
+          BulkJobs: 'readWrite',
+          BulkRecipients: 'readWrite',
+          SystemConfig: 'readWrite',
+        },
         'bulk-job-control': { BulkJobs: 'readWrite', BulkRecipients: 'read', AuditLogs: 'write' },
       };
       for (const name of BULK_FUNCTIONS) {
@@ -1202,6 +1520,26 @@ describe('monitoring', () => {
         KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
       });
       t.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    });
+
+    it(`${env}: the dashboard graphs the WhatsApp template messages of every category exactly when sends are live`, () => {
+      // The metric as crates/messaging/src/pipeline.rs emits it, and the categories as the Rust
+      // `Category::as_str` spells them.
+      const emitted = /metrics::count\(\s*"(\w+)",\s*&\[\("(\w+)", category\.as_str\(\)\)\]\)/.exec(rustSource('crates/messaging/src/pipeline.rs'));
+      assert.ok(emitted, 'pipeline.rs counts template messages per category (is the scan still right?)');
+      assert.deepEqual([emitted[1], [emitted[2]]], [TEMPLATE_MESSAGES, [...TEMPLATE_MESSAGE_DIMENSIONS]]);
+      const categories = [...rustSource('crates/core/src/template.rs').matchAll(/Category::\w+ => "([A-Z_]+)"/g)].map((m) => m[1]);
+      assert.deepEqual(categories, [...TEMPLATE_CATEGORIES]);
+      const [[, dashboard]] = resourcesOf(tpl(env), 'AWS::CloudWatch::Dashboard') as [[string, Resource]];
+      const body = JSON.stringify(dashboard.Properties['DashboardBody']).replace(/\\"/g, '"');
+      // Only a LIVE send is counted, and the metric has no Environment: a DRY_RUN dashboard would
+      // show another environment's messages.
+      const live = loadConfig(CONFIG_DIR, env).sendMode === 'LIVE';
+      assert.equal(live, env === 'production');
+      for (const category of TEMPLATE_CATEGORIES) {
+        assert.equal(body.includes(`["${METRICS_NAMESPACE}","${TEMPLATE_MESSAGES}","Category","${category}",`), live, `${category} in ${env}`);
+      }
+      if (!live) assert.ok(!body.includes(TEMPLATE_MESSAGES), env);
     });
 
     it(`${env}: the dashboard graphs delivery success and failure of every channel`, () => {

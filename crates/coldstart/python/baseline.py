@@ -13,20 +13,23 @@ serves invocations through the Lambda Runtime API with the same answers as the R
               JWKS (not fetched at init). A request without a bearer token is denied.
   messaging   the send path's configuration (wecare_messaging::Config: SEND_MODE, the Meta API
               version, three rates, SENDERS — the JSON list of tenant-owned senders, checked
-              like wecare_core::sender::Senders::parse —, four tables, WHATSAPP_TIER_LIMIT,
-              ALERTS_TOPIC_ARN, MEDIA_BUCKET); the clients of wecare_messaging::Deps: dynamodb,
-              socialmessaging, pinpoint-sms-voice-v2 and sesv2 (standard retries, 3 attempts,
-              like the Rust providers), s3 and sns.
+              like wecare_core::sender::Senders::parse —, five tables (the template catalogue's
+              SYSTEM_CONFIG_TABLE among them), WHATSAPP_TIER_LIMIT, ALERTS_TOPIC_ARN,
+              MEDIA_BUCKET); the clients of wecare_messaging::Deps: dynamodb, socialmessaging,
+              pinpoint-sms-voice-v2 and sesv2 (no retries, connect and attempt timeouts, like the
+              Rust providers), a second socialmessaging for the template catalogue (standard
+              retries, 3 attempts, like the Rust one), s3 and sns. The outbound functions,
+              messages-read and whatsapp-templates.
               A request without authorizer context answers 401 UNAUTHENTICATED.
   inbound     the messaging configuration plus MEDIA_BUCKET, MEDIA_FILES_TABLE,
-              DEFAULT_PHONE_REGION, INBOUND_DLQ_URL; the same six clients and sqs (inbound-dlq).
+              DEFAULT_PHONE_REGION, INBOUND_DLQ_URL; the same seven clients and sqs (inbound-dlq).
               An SNS event is parsed like the Rust handler does (Sns.Message → EUM envelope →
               whatsAppWebhookEntry → Meta entry) and belongs to the tenant owning the number in
               SENDERS; a status without our callback data is ignored and the invocation returns
               None (`null`), as Rust's Ok(()).
   bulk        wecare_bulk::Config: the messaging configuration plus BULK_JOBS_TABLE,
               BULK_RECIPIENTS_TABLE, BULK_QUEUE_URL, REPORTS_BUCKET, DEFAULT_PHONE_REGION; the
-              clients of wecare_bulk::Deps: the six of the messaging profile (its s3 serves the
+              clients of wecare_bulk::Deps: the seven of the messaging profile (its s3 serves the
               reports bucket too) and sqs.
               A request without authorizer context answers 401 UNAUTHENTICATED.
   bulk-worker the bulk configuration and clients. An SQS event is answered with an SQS batch
@@ -299,6 +302,7 @@ def messaging_config(env):
         "messages_table": env.required("MESSAGES_TABLE"),
         "audit_logs_table": env.required("AUDIT_LOGS_TABLE"),
         "rate_limit_table": env.required("RATE_LIMIT_TRACKERS_TABLE"),
+        "system_config_table": env.required("SYSTEM_CONFIG_TABLE"),
         "whatsapp_tier_limit": env.parsed("WHATSAPP_TIER_LIMIT", tier),
         "alerts_topic_arn": env.required("ALERTS_TOPIC_ARN"),
         "media_bucket": env.required("MEDIA_BUCKET"),
@@ -327,16 +331,23 @@ def bulk_config():
 
 def messaging_clients():
     """wecare_messaging::Deps::new: one DynamoDB client behind the repositories, the three
-    providers with the SDK's standard retries (3 attempts), the media bucket and the alerts topic."""
+    providers without retries (a retried send could be a second message) and with the Rust
+    providers' timeouts (3 s to connect, 10 s an attempt), the template catalogue's own
+    socialmessaging client with the SDK's standard retries (3 attempts in all), the media bucket
+    and the alerts topic."""
     import boto3
     from botocore.config import Config as ClientConfig
 
-    providers = ClientConfig(retries={"mode": "standard", "max_attempts": 3})
+    providers = ClientConfig(
+        retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=3, read_timeout=10
+    )
+    catalogue = ClientConfig(retries={"mode": "standard", "total_max_attempts": 3})
     return {
         "dynamodb": boto3.client("dynamodb"),
         "socialmessaging": boto3.client("socialmessaging", config=providers),
         "pinpoint-sms-voice-v2": boto3.client("pinpoint-sms-voice-v2", config=providers),
         "sesv2": boto3.client("sesv2", config=providers),
+        "socialmessaging-catalogue": boto3.client("socialmessaging", config=catalogue),
         "s3": boto3.client("s3"),
         "sns": boto3.client("sns"),
     }

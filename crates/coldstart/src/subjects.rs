@@ -28,9 +28,10 @@ pub enum Profile {
     Authorizer,
     /// Contacts config and a DynamoDB client (`contacts-*`).
     Contacts,
-    /// `wecare_messaging::Config` and `Deps`: DynamoDB, socialmessaging, pinpoint-sms-voice-v2,
-    /// SESv2, S3 and SNS clients (`outbound-whatsapp`, `outbound-sms`, `outbound-email`,
-    /// `messages-read`).
+    /// `wecare_messaging::Config` and `Deps`: DynamoDB, socialmessaging (twice: the providers'
+    /// and the template catalogue's), pinpoint-sms-voice-v2, SESv2, S3 and SNS clients
+    /// (`outbound-whatsapp`, `outbound-sms`, `outbound-email`, `messages-read`,
+    /// `whatsapp-templates`).
     Messaging,
     /// The messaging config plus the inbound config (media table, phone region, `inbound-dlq`
     /// URL), the messaging clients plus SQS for `inbound-dlq` (`inbound-whatsapp-handler`).
@@ -46,8 +47,15 @@ pub enum Profile {
     Users,
 }
 
-/// The functions whose `main` builds `wecare_messaging::Deps` from `Config::from_env`.
-const MESSAGING_FUNCTIONS: &[&str] = &["outbound-whatsapp", "outbound-sms", "outbound-email", "messages-read"];
+/// The functions whose `main` builds `wecare_messaging::Deps` from `Config::from_env` (and
+/// nothing else): the template API's `main` is the outbound functions' to the letter.
+const MESSAGING_FUNCTIONS: &[&str] = &[
+    "outbound-whatsapp",
+    "outbound-sms",
+    "outbound-email",
+    "messages-read",
+    "whatsapp-templates",
+];
 
 /// The SNS-triggered function; it serves no route.
 const INBOUND_FUNCTION: &str = "inbound-whatsapp-handler";
@@ -94,10 +102,12 @@ impl Profile {
         match self {
             Profile::Authorizer => "dynamodb + http",
             Profile::Contacts => "dynamodb",
-            Profile::Messaging => "dynamodb + socialmessaging + sms-voice-v2 + sesv2 + s3 + sns",
+            // wecare_messaging::Deps builds two socialmessaging clients: the providers' (no
+            // retries: a retried send could be a second message) and the template catalogue's.
+            Profile::Messaging => "dynamodb + socialmessaging x2 + sms-voice-v2 + sesv2 + s3 + sns",
             // wecare_bulk::Deps reaches the reports bucket through the messaging S3 client.
             Profile::Inbound | Profile::Bulk | Profile::BulkWorker => {
-                "dynamodb + socialmessaging + sms-voice-v2 + sesv2 + s3 + sns + sqs"
+                "dynamodb + socialmessaging x2 + sms-voice-v2 + sesv2 + s3 + sns + sqs"
             }
             Profile::Users => "none",
         }
@@ -415,8 +425,10 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
         ("COGNITO_CLIENT_IDS", "coldstartclient"),
         // Never contacted: the event carries no token, so no key is ever fetched.
         ("JWKS_URL", "http://127.0.0.1:9/.well-known/jwks.json"),
-        // `wecare_messaging::Config` (the outbound functions, messages-read and inbound). DRY_RUN:
-        // even a send that got past the guard would call no provider.
+        // `wecare_messaging::Config` (the outbound functions, messages-read, whatsapp-templates,
+        // inbound and, through `wecare_bulk::Config`, the bulk functions; its tables, the template
+        // catalogue's SystemConfig among them, come with the others below). DRY_RUN: even a send
+        // that got past the guard would call no provider.
         ("SEND_MODE", "DRY_RUN"),
         ("SENDERS", senders.as_str()),
         ("WHATSAPP_META_API_VERSION", "v20.0"),
@@ -607,6 +619,7 @@ mod tests {
             "MESSAGES_TABLE",
             "AUDIT_LOGS_TABLE",
             "RATE_LIMIT_TRACKERS_TABLE",
+            "SYSTEM_CONFIG_TABLE",
             "WHATSAPP_TIER_LIMIT",
             "ALERTS_TOPIC_ARN",
             "MEDIA_BUCKET",
@@ -634,6 +647,23 @@ mod tests {
         assert!(env["WHATSAPP_TIER_LIMIT"].parse::<u64>().expect("a number") > 0);
         assert!(env["ALERTS_TOPIC_ARN"].starts_with("arn:aws:sns:"));
         assert!(env["BULK_QUEUE_URL"].starts_with("https://sqs."));
+    }
+
+    #[test]
+    fn the_template_api_is_measured_on_its_catalogue_list_like_the_messaging_functions() {
+        let (all, skipped) = subjects(&["whatsapp-templates".to_string()]).expect("subjects");
+        assert!(skipped.is_empty());
+        let s = &all[0];
+        assert_eq!((s.function, s.profile), ("whatsapp-templates", Profile::Messaging));
+        // Its first route: the catalogue as stored, which every role may read.
+        assert_eq!(s.event_label, "GET /api/whatsapp/templates");
+        assert_eq!(s.expected, Expected::Status(401));
+        let event: Value = serde_json::from_slice(&s.event).expect("JSON");
+        assert_eq!(event["rawPath"], "/api/whatsapp/templates");
+        assert_eq!(event["requestContext"]["http"]["method"], "GET");
+        assert!(event["requestContext"].get("authorizer").is_none());
+        // The catalogue's table is in the environment, as its config requires.
+        assert_eq!(env_map()["SYSTEM_CONFIG_TABLE"], "coldstart-SystemConfig");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 // Why this exists: one RustLambda per function listed in schema.json — a function added to the
 // Rust workspace and to `wecare_core::routes::FUNCTIONS` appears here without touching this
-// file — with its table, sender, WhatsApp, queue, media- and reports-bucket and alerts
-// permissions, and the messaging config's variables (every tenant's senders among them), granted
-// from lib/wiring.ts at the moment it is wired.
+// file — with its table, sender, WhatsApp (phone numbers and template catalogue), queue, media-
+// and reports-bucket and alerts permissions, and the messaging config's variables (every tenant's
+// senders among them), granted from lib/wiring.ts at the moment it is wired.
 
 import { type Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
@@ -14,7 +14,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
-import { type FunctionWiring, type ObjectGrant, type SendChannel, wiringOf, WIRING } from '../wiring';
+import { type FunctionWiring, LIST_LINKED_ACCOUNTS, type ObjectGrant, type SendChannel, wiringOf, WIRING } from '../wiring';
 import type { Data } from './data';
 import type { QueueName } from './messaging';
 import { RustLambda } from './rust-function';
@@ -39,12 +39,21 @@ export const ALERTS_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as cons
 
 /**
  * How cdk-nag names an ARN in a finding. The stacks have a concrete region, so the partition of
- * an imported bucket's ARN resolves to a literal and the ARN to a plain string.
+ * an imported bucket's ARN resolves to a literal and the ARN to a plain string; an ARN written
+ * with the `AWS::Partition` pseudo parameter (the WhatsApp ones) is a join, which cdk-nag
+ * flattens with each reference as `<Name>`: `arn:<AWS::Partition>:social-messaging:…`.
  */
 function nagArn(scope: Construct, arn: string): string {
   const resolved: unknown = Stack.of(scope).resolve(arn);
-  if (typeof resolved !== 'string') throw new Error(`cannot name ${JSON.stringify(resolved)} for cdk-nag: the stack needs a concrete region`);
-  return resolved;
+  const flatten = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const v = value as { Ref?: unknown; 'Fn::Join'?: [string, unknown[]] } | null;
+    if (typeof v?.Ref === 'string') return `<${v.Ref}>`;
+    const join = v?.['Fn::Join'];
+    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) return join[1].map(flatten).join(join[0]);
+    throw new Error(`cannot name ${JSON.stringify(resolved)} for cdk-nag: the stack needs a concrete region`);
+  };
+  return flatten(resolved);
 }
 
 export interface FunctionsProps {
@@ -66,6 +75,12 @@ export interface FunctionsProps {
   readonly sendersVariable: string;
   /** ARNs of the configured WhatsApp phone numbers, the only resources of a wiring's `whatsApp` actions. */
   readonly whatsAppNumbers: readonly string[];
+  /**
+   * ARNs of the WhatsApp Business Accounts a wiring's `whatsAppTemplates` actions are granted on
+   * (the account's `waba/*`: the AWS ids of the linked accounts are not in the configuration,
+   * only Meta's); empty while no WhatsApp number is configured, and then nothing is granted.
+   */
+  readonly whatsAppAccounts: readonly string[];
   /** The platform's queues, for a wiring's `sendsTo`. */
   readonly queues: ReadonlyMap<QueueName, IQueue>;
   /** The existing media bucket, for a wiring's `media` and `messagingConfig`. */
@@ -94,6 +109,8 @@ export class Functions extends Construct {
     const all = new Map<string, RustLambda>();
     for (const name of props.names) {
       const wiring = wiringOf(name, props.wiring ?? WIRING);
+      // Like a send: no configured account, nothing to allow (and an empty Resource is invalid).
+      const templates = wiring.whatsAppTemplates !== undefined && wiring.whatsAppTemplates.length > 0 && props.whatsAppAccounts.length > 0;
       const fn = new RustLambda(this, name, {
         name,
         functionsDir: props.functionsDir,
@@ -102,6 +119,14 @@ export class Functions extends Construct {
         logGroup: props.logGroup,
         sharedRole: props.sharedRole,
         timeout: props.timeouts?.get(name),
+        onAnyResource: templates
+          ? [
+              {
+                action: `social-messaging:${LIST_LINKED_ACCOUNTS}`,
+                why: 'every template operation first finds the AWS id of the business account from Meta\'s id that senders are configured with, and this account-level List action has no resource type in the Service Authorization Reference',
+              },
+            ]
+          : [],
       });
       for (const [tableName, access] of Object.entries(wiring.tables)) {
         const table = props.data.table(tableName);
@@ -130,6 +155,23 @@ export class Functions extends Construct {
         fn.function.addToRolePolicy(
           new PolicyStatement({ actions: wiring.whatsApp.map((a) => `social-messaging:${a}`), resources: [...props.whatsAppNumbers] }),
         );
+      }
+      if (templates) {
+        fn.function.addToRolePolicy(
+          new PolicyStatement({
+            actions: (wiring.whatsAppTemplates ?? []).map((a) => `social-messaging:${a}`),
+            resources: [...props.whatsAppAccounts],
+          }),
+        );
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: [`social-messaging:${LIST_LINKED_ACCOUNTS}`], resources: ['*'] }));
+        if (fn.ownsRole) {
+          for (const account of props.whatsAppAccounts) {
+            Validations.of(fn).acknowledge({
+              id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagArn(this, account)}]`,
+              reason: `Only the template actions of lib/wiring.ts (${(wiring.whatsAppTemplates ?? []).join(', ')}) on this account's WhatsApp Business Accounts in this region: IAM names an account by its AWS resource id, which the configuration does not hold (senders carry Meta's account id), so the accounts cannot be listed one by one.`,
+            });
+          }
+        }
       }
       for (const name of wiring.sendsTo ?? []) {
         const queue = props.queues.get(name);

@@ -3,7 +3,8 @@
 // send path publishes its messaging-tier warning there too), one alarm per failure that needs a
 // human — a function erroring or throttled, a message in a dead-letter queue, the API answering
 // 5xx, a bulk job finishing with too many failures — and the dashboard of delivery and bulk jobs
-// per channel that the functions' EMF metrics feed.
+// per channel (and, where sends are live, WhatsApp template messages per category) that the
+// functions' EMF metrics feed.
 
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -42,6 +43,9 @@ import {
   DELIVERY_FAILED,
   DELIVERY_SUCCEEDED,
   METRICS_NAMESPACE,
+  TEMPLATE_CATEGORIES,
+  TEMPLATE_MESSAGES,
+  type TemplateCategory,
 } from '../metrics';
 
 export interface MonitoringProps {
@@ -51,6 +55,12 @@ export interface MonitoringProps {
   readonly logRetentionDays: number;
   readonly alertEmails: readonly string[];
   readonly production: boolean;
+  /**
+   * Whether the functions call the providers (`SEND_MODE=LIVE`). Only then are template messages
+   * counted (`TemplateMessages`, which has no `Environment` dimension): a DRY_RUN dashboard would
+   * graph another environment's sends under its own name, so it gets no such graph.
+   */
+  readonly sendsLive: boolean;
 }
 
 export interface Watched {
@@ -62,6 +72,13 @@ export interface Watched {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/** Colours of the template categories on the dashboard. */
+const CATEGORY_COLOURS: Readonly<Record<TemplateCategory, string>> = {
+  MARKETING: '#9467bd',
+  UTILITY: '#1f77b4',
+  AUTHENTICATION: '#17becf',
+};
 
 /** Colours of the bulk outcomes on the dashboard. */
 const OUTCOME_COLOURS: Readonly<Record<BulkOutcome, string>> = {
@@ -183,7 +200,7 @@ export class Monitoring extends Construct {
     });
     dashboard.addWidgets(
       new TextWidget({
-        markdown: `# WECARE.DIGITAL — ${this.props.environment}\nDelivery and bulk jobs per channel from the functions' EMF metrics (namespace \`${METRICS_NAMESPACE}\`), then the API, the functions and the dead-letter queues.`,
+        markdown: `# WECARE.DIGITAL — ${this.props.environment}\nDelivery and bulk jobs per channel${this.props.sendsLive ? ' and WhatsApp template messages per category' : ''} from the functions' EMF metrics (namespace \`${METRICS_NAMESPACE}\`), then the API, the functions and the dead-letter queues.`,
         width: 24,
         height: 2,
       }),
@@ -220,6 +237,30 @@ export class Monitoring extends Construct {
         });
       }),
     );
+
+    // WhatsApp template messages the provider accepted, per category (what Meta bills by), stacked.
+    if (this.props.sendsLive) {
+      dashboard.addWidgets(
+        new GraphWidget({
+          title: 'WhatsApp template messages sent, per category',
+          left: TEMPLATE_CATEGORIES.map(
+            (category) =>
+              new Metric({
+                namespace: METRICS_NAMESPACE,
+                metricName: TEMPLATE_MESSAGES,
+                dimensionsMap: { Category: category },
+                statistic: 'Sum',
+                period: FIVE_MINUTES,
+                label: category.toLowerCase(),
+                color: CATEGORY_COLOURS[category],
+              }),
+          ),
+          stacked: true,
+          leftYAxis: { min: 0, showUnits: false },
+          width: 24,
+        }),
+      );
+    }
 
     // Bulk jobs: what finished jobs did with their recipients, and their failure rate against the
     // alarm's threshold; then how long jobs took and how fast they sent.

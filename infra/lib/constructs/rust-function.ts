@@ -51,6 +51,11 @@ export interface RustLambdaProps {
   readonly sharedRole?: IRole;
   /** `FUNCTION_TIMEOUT` unless given (a queue consumer's, which no route serves). */
   readonly timeout?: Duration;
+  /**
+   * Actions besides X-Ray's that are granted on "*" where the function is wired (actions with no
+   * resource type), each with why; the acknowledgement of the "*" wildcard names them.
+   */
+  readonly onAnyResource?: readonly { readonly action: string; readonly why: string }[];
 }
 
 export class RustLambda extends Construct {
@@ -96,9 +101,14 @@ export class RustLambda extends Construct {
 
     if (this.ownsRole) {
       props.logGroup.grantWrite(this.role);
+      const others = props.onAnyResource ?? [];
       Validations.of(this).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions (the X-Ray documentation requires "*"); no other statement of this role uses "*".',
+        reason:
+          'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions (the X-Ray documentation requires "*"); ' +
+          (others.length === 0
+            ? 'no other statement of this role uses "*".'
+            : `the only other actions of this role on "*" are ${others.map((o) => `${o.action} (${o.why})`).join('; ')}.`),
       });
     }
   }
