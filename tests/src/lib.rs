@@ -289,6 +289,26 @@ impl TestStack {
             .expect("open the window");
     }
 
+    /// Uploads `bytes` as the console does (`POST /api/media/uploads`, then a PUT to the presigned
+    /// URL); the upload's key.
+    pub async fn upload_media(&self, token: &str, mime: &str, bytes: &[u8], filename: &str) -> String {
+        let body = serde_json::json!({ "mimeType": mime, "size": bytes.len(), "filename": filename });
+        let (status, u) = self
+            .call(Method::POST, "/api/media/uploads", Some(token), Some(&body))
+            .await;
+        assert_eq!(status, 201, "{u}");
+        let put = self
+            .http
+            .put(u["uploadUrl"].as_str().expect("uploadUrl"))
+            .header("Content-Type", mime)
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .expect("PUT to the presigned URL");
+        assert!(put.status().is_success(), "upload answered {}", put.status());
+        u["s3Key"].as_str().expect("s3Key").to_string()
+    }
+
     /// `POST /api/messages/{channel}`.
     pub async fn send_message(&self, token: &str, channel: &str, body: Value) -> (u16, Value) {
         self.call(

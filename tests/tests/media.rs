@@ -21,22 +21,7 @@ async fn request_upload(stack: &TestStack, token: &str, body: Value) -> (u16, Va
 }
 
 async fn upload(stack: &TestStack, token: &str, mime: &str, bytes: &[u8], filename: &str) -> String {
-    let (status, u) = request_upload(
-        stack,
-        token,
-        json!({ "mimeType": mime, "size": bytes.len(), "filename": filename }),
-    )
-    .await;
-    assert_eq!(status, 201, "{u}");
-    let put = reqwest::Client::new()
-        .put(u["uploadUrl"].as_str().unwrap())
-        .header("Content-Type", mime)
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .expect("PUT to the presigned URL");
-    assert!(put.status().is_success(), "upload answered {}", put.status());
-    u["s3Key"].as_str().unwrap().to_string()
+    stack.upload_media(token, mime, bytes, filename).await
 }
 
 #[tokio::test]

@@ -348,24 +348,6 @@ async fn a_campaign_with_a_template_the_catalogue_refuses_is_refused_before_it_s
     assert_eq!(p["eligible"], 1, "{p}");
 }
 
-/// Uploads `bytes` as the console does (a presigned PUT); the upload's key.
-async fn upload(stack: &TestStack, token: &str, mime: &str, bytes: &[u8]) -> String {
-    let body = json!({ "mimeType": mime, "size": bytes.len(), "filename": "sample.jpg" });
-    let (status, u) = stack
-        .call(Method::POST, "/api/media/uploads", Some(token), Some(&body))
-        .await;
-    assert_eq!(status, 201, "{u}");
-    let put = reqwest::Client::new()
-        .put(u["uploadUrl"].as_str().unwrap())
-        .header("Content-Type", mime)
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .expect("PUT to the presigned URL");
-    assert!(put.status().is_success(), "upload answered {}", put.status());
-    u["s3Key"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn a_media_header_is_submitted_with_its_sample_file_and_sent_with_the_file_given() {
     let stack = TestStack::start().await;
@@ -385,7 +367,7 @@ async fn a_media_header_is_submitted_with_its_sample_file_and_sent_with_the_file
     let jpeg = [
         0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0xFF, 0xD9,
     ];
-    let key = upload(&stack, &admin, "image/jpeg", &jpeg).await;
+    let key = stack.upload_media(&admin, "image/jpeg", &jpeg, "sample.jpg").await;
     body["header"]["mediaId"] = json!(key);
     let (status, created) = stack
         .call(Method::POST, "/api/whatsapp/templates", Some(&admin), Some(&body))
@@ -402,7 +384,7 @@ async fn a_media_header_is_submitted_with_its_sample_file_and_sent_with_the_file
             json!({ "phone": "9876543210", "name": "Asha Rao", "optInWhatsApp": true }),
         )
         .await;
-    let photo = upload(&stack, &op, "image/jpeg", &jpeg).await;
+    let photo = stack.upload_media(&op, "image/jpeg", &jpeg, "photo.jpg").await;
     let template = json!({ "name": "new_arrivals", "language": "en_US", "parameters": ["Asha"], "headerMedia": { "s3Key": photo } });
     let sent = eventually(
         "the approval to reach the catalogue",

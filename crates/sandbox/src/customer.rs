@@ -85,13 +85,18 @@ fn number<'a>(state: &'a State, id: Option<&str>) -> Option<&'a PhoneNumberSetti
     }
 }
 
-fn envelope(state: &State, pn: &PhoneNumberSetting, value: Value) -> String {
-    let region = state
+/// The region the sandbox's ARNs name.
+fn region(state: &State) -> String {
+    state
         .config
         .sdk
         .region()
         .map(|r| r.to_string())
-        .unwrap_or_else(|| "us-east-1".into());
+        .unwrap_or_else(|| "us-east-1".into())
+}
+
+fn envelope(state: &State, pn: &PhoneNumberSetting, value: Value) -> String {
+    let region = region(state);
     let account = &state.config.account_id;
     let entry = json!({ "id": pn.waba_id, "changes": [{ "field": "messages", "value": value }] });
     json!({
@@ -124,12 +129,7 @@ pub(crate) async fn publish_template_status(
     event: &str,
     reason: Option<&str>,
 ) -> Result<(), String> {
-    let region = state
-        .config
-        .sdk
-        .region()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|| "us-east-1".into());
+    let region = region(state);
     let account = &state.config.account_id;
     let value = json!({
         "event": event,
