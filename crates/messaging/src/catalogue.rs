@@ -28,6 +28,13 @@ use crate::ProviderEndpoints;
 /// A stored catalogue is synced again on a miss only if its last sync is older than this.
 pub const MISS_RESYNC: Duration = Duration::minutes(1);
 
+/// How long a send trusts the versions of an approved template it looked up (per cold start): a
+/// campaign checks its template once a minute, not once per recipient. A template Meta paused or
+/// that was deleted in the meantime is refused by Meta itself.
+pub const LOOKUP_TTL: Duration = Duration::minutes(1);
+
+type Looked = HashMap<(String, String, String), (DateTime<Utc>, Vec<Template>)>;
+
 /// Why a catalogue operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
@@ -91,6 +98,8 @@ pub struct TemplateCatalogue {
     client: aws_sdk_socialmessaging::Client,
     /// Meta's WABA id → the linked account's AWS id, learnt once per cold start.
     linked: Arc<Mutex<HashMap<String, String>>>,
+    /// Recent lookups by (tenant, account, name), for sends ([`LOOKUP_TTL`]).
+    looked: Arc<Mutex<Looked>>,
 }
 
 impl TemplateCatalogue {
@@ -103,6 +112,7 @@ impl TemplateCatalogue {
             repo: TemplatesRepo::new(dynamo, table),
             client: aws_sdk_socialmessaging::Client::from_conf(conf.build()),
             linked: Arc::default(),
+            looked: Arc::default(),
         }
     }
 
@@ -134,6 +144,15 @@ impl TemplateCatalogue {
         }
     }
 
+    /// Drops what sends remember of template `name` (it changed here).
+    fn forget(&self, tenant: &TenantId, waba: &str, name: &str) {
+        self.looked.lock().unwrap_or_else(|p| p.into_inner()).remove(&(
+            tenant.to_string(),
+            waba.to_string(),
+            name.to_string(),
+        ));
+    }
+
     /// The stored catalogue, as it is.
     pub async fn stored(&self, tenant: &TenantId, waba: &str) -> Result<Catalogue, CatalogueError> {
         Ok(self.repo.catalogue(tenant, waba).await?)
@@ -142,6 +161,36 @@ impl TemplateCatalogue {
     /// The versions of template `name`, syncing once first if the catalogue has none of them and
     /// was not synced in the last minute.
     pub async fn versions(
+        &self,
+        tenant: &TenantId,
+        waba: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Template>, CatalogueError> {
+        let key = (tenant.to_string(), waba.to_string(), name.to_string());
+        if let Some((at, versions)) = self.looked.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            if now - *at < LOOKUP_TTL && !versions.is_empty() {
+                return Ok(versions.clone());
+            }
+        }
+        let versions = self.look_up(tenant, waba, name, now).await?;
+        // Only a template that can be sent is remembered: one still in review is looked up again,
+        // so its approval is seen at once.
+        if versions
+            .iter()
+            .any(|t| t.status == wecare_core::template::TemplateStatus::Approved)
+        {
+            self.looked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, (now, versions.clone()));
+        }
+        Ok(versions)
+    }
+
+    /// The versions of template `name` as stored now (syncing once on a miss, as [`Self::versions`]),
+    /// bypassing what sends remember.
+    pub async fn look_up(
         &self,
         tenant: &TenantId,
         waba: &str,
@@ -305,6 +354,7 @@ impl TemplateCatalogue {
             variables: variables.to_vec(),
         };
         self.repo.put(tenant, waba, &template, now).await?;
+        self.forget(tenant, waba, template.name());
         Ok(template)
     }
 
@@ -339,6 +389,7 @@ impl TemplateCatalogue {
             Err(e) => return Err(provider_error("DeleteWhatsAppMessageTemplate", e)),
         }
         self.repo.delete(tenant, waba, name, language).await?;
+        self.forget(tenant, waba, name);
         Ok(true)
     }
 

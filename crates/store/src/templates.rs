@@ -151,7 +151,8 @@ impl TemplatesRepo {
                 None => break,
             }
         }
-        if prefix.is_some() && out.synced_at.is_none() {
+        // A lookup that found its template needs no sync time (it decides only what to do on a miss).
+        if prefix.is_some() && out.templates.is_empty() {
             out.synced_at = self.synced_at(tenant, waba).await?;
         }
         Ok(out)

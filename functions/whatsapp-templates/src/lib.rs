@@ -328,7 +328,7 @@ async fn delete(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value,
     let (_, waba) = sender(deps, tenant, query_param(req, "sender"))?;
     let versions = deps
         .catalogue
-        .versions(tenant, waba, name, now)
+        .look_up(tenant, waba, name, now)
         .await
         .map_err(api_error)?;
     let Some(version) = versions.into_iter().find(|t| t.language() == language) else {
