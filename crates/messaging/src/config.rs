@@ -153,6 +153,7 @@ mod tests {
             ("MESSAGES_TABLE", "m"),
             ("AUDIT_LOGS_TABLE", "a"),
             ("RATE_LIMIT_TRACKERS_TABLE", "r"),
+            ("SYSTEM_CONFIG_TABLE", "s"),
             ("WHATSAPP_TIER_LIMIT", "250"),
             ("ALERTS_TOPIC_ARN", "arn"),
             ("MEDIA_BUCKET", "b"),
