@@ -47,6 +47,16 @@ async fn decide(stack: &TestStack, name: &str, status: &str) {
     assert!(resp.status().is_success(), "{}", resp.text().await.unwrap_or_default());
 }
 
+/// A customer opted in to WhatsApp, outside her window.
+async fn asha(stack: &TestStack, token: &str) -> String {
+    stack
+        .create_contact(
+            token,
+            json!({ "phone": "9876543210", "name": "Asha Rao", "optInWhatsApp": true }),
+        )
+        .await
+}
+
 fn welcome() -> Value {
     json!({
         "name": "welcome_offer",
@@ -194,12 +204,7 @@ async fn an_admin_creates_a_template_that_is_pending_until_meta_approves_it_and_
 async fn template_sends_are_checked_against_the_catalogue_before_any_provider_call_and_counted_by_category() {
     let stack = TestStack::start().await;
     let op = stack.token(Role::Operator).await;
-    let id = stack
-        .create_contact(
-            &op,
-            json!({ "phone": "9876543210", "name": "Asha Rao", "optInWhatsApp": true }),
-        )
-        .await;
+    let id = asha(&stack, &op).await;
     let send = |template: Value| {
         let (stack, op, id) = (&stack, &op, &id);
         async move {
@@ -320,12 +325,7 @@ async fn an_admin_starts_from_metas_library() {
 async fn a_campaign_with_a_template_the_catalogue_refuses_is_refused_before_it_starts() {
     let stack = TestStack::start().await;
     let op = stack.token(Role::Operator).await;
-    let id = stack
-        .create_contact(
-            &op,
-            json!({ "phone": "9876543210", "name": "Asha Rao", "optInWhatsApp": true }),
-        )
-        .await;
+    let id = asha(&stack, &op).await;
     let job = |template: Value| {
         let mut content = template;
         content["type"] = json!("template");
@@ -378,12 +378,7 @@ async fn a_media_header_is_submitted_with_its_sample_file_and_sent_with_the_file
     decide(&stack, "new_arrivals", "APPROVED").await;
 
     let op = stack.token(Role::Operator).await;
-    let id = stack
-        .create_contact(
-            &op,
-            json!({ "phone": "9876543210", "name": "Asha Rao", "optInWhatsApp": true }),
-        )
-        .await;
+    let id = asha(&stack, &op).await;
     let photo = stack.upload_media(&op, "image/jpeg", &jpeg, "photo.jpg").await;
     let template = json!({ "name": "new_arrivals", "language": "en_US", "parameters": ["Asha"], "headerMedia": { "s3Key": photo } });
     let sent = eventually(

@@ -470,8 +470,8 @@ fn set_stop(stop: &Mutex<Option<Stop>>, why: Stop) {
     }
 }
 
-/// Adds the counts gathered since the last flush, and the tier conversations the chunk's sends
-/// opened since then, to the job; on failure they are kept for the next flush.
+/// Adds the counts gathered since the last flush to the job; on failure they are kept for the
+/// next flush.
 async fn flush(deps: &Deps, tenant: &TenantId, job_id: &str, delta: &Mutex<ProgressDelta>) -> Result<(), BulkError> {
     let taken = std::mem::take(&mut *delta.lock().unwrap_or_else(|p| p.into_inner()));
     let result = deps

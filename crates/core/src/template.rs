@@ -398,24 +398,7 @@ impl Definition {
     /// the variables (numbered without gaps, not at either end of the body) and a sample for each.
     pub fn validate(&self, samples: &BTreeMap<String, String>) -> Result<Vec<Variable>, DefinitionError> {
         let fail = |m: String| Err(DefinitionError(m));
-        if self.name.is_empty()
-            || chars(&self.name) > MAX_NAME_CHARS
-            || !self
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
-            return fail(format!(
-                "name {:?}: use 1 to {MAX_NAME_CHARS} lowercase letters, digits and underscores",
-                self.name
-            ));
-        }
-        if !valid_language(&self.language) {
-            return fail(format!(
-                "language {:?}: use a code such as en, en_US or pt_BR",
-                self.language
-            ));
-        }
+        check_name_and_language(&self.name, &self.language)?;
         let body = self.body.trim();
         if body.is_empty() {
             return fail("body: a template needs a body".into());
@@ -558,6 +541,27 @@ impl Definition {
             "components": components,
         })
     }
+}
+
+/// Meta's rules for a template's name (1 to 512 lowercase letters, digits and underscores) and
+/// language code, which any new template meets, written or copied from the library.
+pub fn check_name_and_language(name: &str, language: &str) -> Result<(), DefinitionError> {
+    if name.is_empty()
+        || chars(name) > MAX_NAME_CHARS
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(DefinitionError(format!(
+            "name {name:?}: use 1 to {MAX_NAME_CHARS} lowercase letters, digits and underscores"
+        )));
+    }
+    if !valid_language(language) {
+        return Err(DefinitionError(format!(
+            "language {language:?}: use a code such as en, en_US or pt_BR"
+        )));
+    }
+    Ok(())
 }
 
 /// `en`, `en_US`, `pt_BR`, `zh_HK`: Meta's language codes.

@@ -82,6 +82,14 @@ where
     }
 }
 
+/// A request the SDK could not build (a required field missing): nothing reached the provider.
+fn unbuilt(operation: &'static str) -> impl FnOnce(aws_smithy_types::error::operation::BuildError) -> CatalogueError {
+    move |e| CatalogueError::Unavailable {
+        operation,
+        source: Box::new(e),
+    }
+}
+
 /// A template to create from Meta's library: which one, and the new template's name, language and
 /// category.
 #[derive(Debug, Clone, Copy)]
@@ -144,6 +152,19 @@ impl TemplateCatalogue {
         }
     }
 
+    /// Stores a template as it now stands, and drops what sends remember of its name.
+    async fn keep(
+        &self,
+        tenant: &TenantId,
+        waba: &str,
+        t: &Template,
+        now: DateTime<Utc>,
+    ) -> Result<(), CatalogueError> {
+        self.repo.put(tenant, waba, t, now).await?;
+        self.forget(tenant, waba, t.name());
+        Ok(())
+    }
+
     /// Drops what sends remember of template `name` (it changed here).
     fn forget(&self, tenant: &TenantId, waba: &str, name: &str) {
         self.looked.lock().unwrap_or_else(|p| p.into_inner()).remove(&(
@@ -169,7 +190,7 @@ impl TemplateCatalogue {
     ) -> Result<Vec<Template>, CatalogueError> {
         let key = (tenant.to_string(), waba.to_string(), name.to_string());
         if let Some((at, versions)) = self.looked.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            if now - *at < LOOKUP_TTL && !versions.is_empty() {
+            if now - *at < LOOKUP_TTL {
                 return Ok(versions.clone());
             }
         }
@@ -204,6 +225,31 @@ impl TemplateCatalogue {
         }
         self.sync(tenant, waba, now).await?;
         Ok(self.repo.versions(tenant, waba, name).await?.templates)
+    }
+
+    /// Applies Meta's decision on a template version (its status event). A version this catalogue
+    /// does not hold yet (created elsewhere) brings a sync instead. Statuses may arrive twice or
+    /// late; each is Meta's word at its time, and the next sync corrects a rare reordering.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn apply_status(
+        &self,
+        tenant: &TenantId,
+        waba: &str,
+        name: &str,
+        language: &str,
+        status: wecare_core::template::TemplateStatus,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), CatalogueError> {
+        let versions = self.repo.versions(tenant, waba, name).await?.templates;
+        match versions.into_iter().find(|t| t.language() == language) {
+            Some(mut t) => {
+                t.status = status;
+                t.rejected_reason = reason.map(str::to_string);
+                self.keep(tenant, waba, &t, now).await
+            }
+            None => self.sync(tenant, waba, now).await.map(|_| ()),
+        }
     }
 
     /// Brings the stored catalogue up to date with the provider; answers how many templates the
@@ -246,7 +292,7 @@ impl TemplateCatalogue {
                 None => break,
             }
         }
-        self.repo.replace(tenant, waba, &current, now).await?;
+        self.repo.replace(tenant, waba, &stored, &current, now).await?;
         Ok(current.len())
     }
 
@@ -317,10 +363,7 @@ impl TemplateCatalogue {
                     .bucket_name(bucket)
                     .key(key)
                     .build()
-                    .map_err(|e| CatalogueError::Unavailable {
-                        operation: "CreateWhatsAppMessageTemplateMedia",
-                        source: Box::new(e),
-                    })?;
+                    .map_err(unbuilt("CreateWhatsAppMessageTemplateMedia"))?;
                 let out = self
                     .client
                     .create_whats_app_message_template_media()
@@ -353,24 +396,13 @@ impl TemplateCatalogue {
             rejected_reason: None,
             variables: variables.to_vec(),
         };
-        self.repo.put(tenant, waba, &template, now).await?;
-        self.forget(tenant, waba, template.name());
+        self.keep(tenant, waba, &template, now).await?;
         Ok(template)
     }
 
-    /// Deletes a template version at the provider and from the catalogue. `false` if the catalogue
-    /// does not have it.
-    pub async fn delete(
-        &self,
-        tenant: &TenantId,
-        waba: &str,
-        name: &str,
-        language: &str,
-    ) -> Result<bool, CatalogueError> {
-        let versions = self.repo.versions(tenant, waba, name).await?.templates;
-        let Some(t) = versions.iter().find(|t| t.language() == language) else {
-            return Ok(false);
-        };
+    /// Deletes a version of the catalogue (as the caller found it) at the provider and here.
+    pub async fn delete(&self, tenant: &TenantId, waba: &str, t: &Template) -> Result<(), CatalogueError> {
+        let (name, language) = (t.name(), t.language());
         let id = self.resource_id(waba).await?;
         let mut req = self
             .client
@@ -390,7 +422,7 @@ impl TemplateCatalogue {
         }
         self.repo.delete(tenant, waba, name, language).await?;
         self.forget(tenant, waba, name);
-        Ok(true)
+        Ok(())
     }
 
     /// Meta's library of pre-approved templates, filtered by `search` (a part of the name or
@@ -466,10 +498,7 @@ impl TemplateCatalogue {
             .template_category(category)
             .template_language(language)
             .build()
-            .map_err(|e| CatalogueError::Unavailable {
-                operation: "CreateWhatsAppMessageTemplateFromLibrary",
-                source: Box::new(e),
-            })?;
+            .map_err(unbuilt("CreateWhatsAppMessageTemplateFromLibrary"))?;
         let out = self
             .client
             .create_whats_app_message_template_from_library()
@@ -486,7 +515,7 @@ impl TemplateCatalogue {
                 code: "NotFound".into(),
                 message: format!("template {name} was created but cannot be read back"),
             })?;
-        self.repo.put(tenant, waba, &created, now).await?;
+        self.keep(tenant, waba, &created, now).await?;
         Ok(created)
     }
 }

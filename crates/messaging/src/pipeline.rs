@@ -73,8 +73,9 @@ struct Checked {
     segments: Option<SmsSegments>,
     business_initiated: bool,
     media: Option<(MediaKind, ObjectInfo)>,
-    /// The catalogue's version of the template sent, as checked.
-    template: Option<wecare_core::template::Template>,
+    /// The template as sent: checked against the catalogue, with its header/body split, its
+    /// variables' names and its category (`as_sent`).
+    template: Option<wecare_store::messages::Template>,
 }
 
 /// Sends one message (see the module).
@@ -375,16 +376,15 @@ fn check_content(content: &Content) -> Result<Option<SmsSegments>, Refusal> {
     }
 }
 
-/// The uploaded object a WhatsApp media send refers to: the tenant's, present, and acceptable.
 /// A template send checked against the sender's catalogue (see `wecare_core::template::check_send`),
-/// and its header file checked like a media message's: the catalogue's version of the template and
-/// the header file, if any.
+/// and its header file checked like a media message's: the template as sent, and the header file,
+/// if any.
 async fn check_template(
     deps: &Deps,
     cmd: &SendCommand,
     sender: &Sender,
     t: &wecare_store::messages::Template,
-) -> Result<Result<(wecare_core::template::Template, Option<(MediaKind, ObjectInfo)>), Refusal>, SendError> {
+) -> Result<Result<(wecare_store::messages::Template, Option<(MediaKind, ObjectInfo)>), Refusal>, SendError> {
     let Some(waba) = sender.waba_id.as_deref() else {
         return Ok(Err(invalid(
             "from",
@@ -408,7 +408,7 @@ async fn check_template(
         &t.parameters,
         t.header_media_key.is_some(),
     ) {
-        Ok(e) => e.clone(),
+        Ok(e) => e,
         Err(e) => return Ok(Err(invalid("template", e.to_string()))),
     };
     let header = match (
@@ -438,9 +438,10 @@ async fn check_template(
         }
         _ => None,
     };
-    Ok(Ok((entry, header)))
+    Ok(Ok((as_sent(t, entry), header)))
 }
 
+/// The uploaded object a WhatsApp media send refers to: the tenant's, present, and acceptable.
 async fn resolve_media(
     deps: &Deps,
     tenant: &wecare_core::TenantId,
@@ -480,20 +481,19 @@ async fn resolve_media(
 
 /// The template as sent: with the catalogue's split of header and body values, its variables'
 /// names (named templates are sent by name) and its category.
-fn as_checked(
+fn as_sent(
     t: &wecare_store::messages::Template,
-    entry: Option<&wecare_core::template::Template>,
+    entry: &wecare_core::template::Template,
 ) -> wecare_store::messages::Template {
-    let mut out = t.clone();
-    if let Some(e) = entry {
-        out.header_parameters = e.header_parameters();
-        out.parameter_names = match e.definition.parameter_format {
-            wecare_core::template::ParameterFormat::Named => e.variables.iter().map(|v| v.name.clone()).collect(),
+    wecare_store::messages::Template {
+        header_parameters: entry.header_parameters(),
+        parameter_names: match entry.definition.parameter_format {
+            wecare_core::template::ParameterFormat::Named => entry.variables.iter().map(|v| v.name.clone()).collect(),
             wecare_core::template::ParameterFormat::Positional => Vec::new(),
-        };
-        out.category = Some(e.definition.category);
+        },
+        category: Some(entry.definition.category),
+        ..t.clone()
     }
-    out
 }
 
 /// The record claimed for this send, in state `sending`.
@@ -530,7 +530,7 @@ fn draft(cmd: &SendCommand, c: &Checked) -> Message {
     match &cmd.content {
         Content::WhatsApp(WhatsAppContent::Text(t)) => m.text = Some(t.clone()),
         Content::WhatsApp(WhatsAppContent::Template(t)) => {
-            m.template = Some(as_checked(t, c.template.as_ref()));
+            m.template = Some(c.template.clone().unwrap_or_else(|| t.clone()));
             m.is_template = true;
         }
         Content::WhatsApp(WhatsAppContent::Media(req)) => {
@@ -719,7 +719,7 @@ async fn call_provider(deps: &Deps, cmd: &SendCommand, c: &Checked, message_id: 
                         .await
                 }
                 WhatsAppContent::Template(tpl) => {
-                    let template = as_checked(tpl, c.template.as_ref());
+                    let template = c.template.as_ref().unwrap_or(tpl);
                     let header_media = match (&c.media, &tpl.header_media_key) {
                         (Some((kind, _)), Some(key)) => match handed_over(deps, from, key).await {
                             Ok(id) => Some((*kind, id)),
@@ -728,7 +728,7 @@ async fn call_provider(deps: &Deps, cmd: &SendCommand, c: &Checked, message_id: 
                         _ => None,
                     };
                     let content = WaContent::Template {
-                        template: &template,
+                        template,
                         header_media: header_media.as_ref().map(|(k, id)| (*k, id.as_str())),
                     };
                     deps.providers.whatsapp(from, api, to, content, &callback).await

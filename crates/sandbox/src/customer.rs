@@ -96,20 +96,33 @@ fn region(state: &State) -> String {
 }
 
 fn envelope(state: &State, pn: &PhoneNumberSetting, value: Value) -> String {
+    envelope_of(state, &pn.waba_id, Some(pn), "messages", value)
+}
+
+/// The EUM Social envelope of one webhook change of `field` about the account `waba` (and the
+/// phone number, for message events; account events such as template decisions name none).
+fn envelope_of(state: &State, waba: &str, pn: Option<&PhoneNumberSetting>, field: &str, value: Value) -> String {
     let region = region(state);
     let account = &state.config.account_id;
-    let entry = json!({ "id": pn.waba_id, "changes": [{ "field": "messages", "value": value }] });
-    json!({
-        "context": {
-            "MetaWabaIds": [{ "wabaId": pn.waba_id, "arn": format!("arn:aws:social-messaging:{region}:{account}:waba/{}", pn.waba_id) }],
-            "MetaPhoneNumberIds": [{
+    let numbers: Vec<Value> = pn
+        .map(|pn| {
+            json!({
                 "metaPhoneNumberId": pn.meta_phone_number_id,
                 // The ARN's resource is the bare id; `phone-number-id-…` is the form the API takes.
                 "arn": format!(
                     "arn:aws:social-messaging:{region}:{account}:phone-number-id/{}",
                     pn.phone_number_id.trim_start_matches("phone-number-id-")
                 ),
-            }],
+            })
+        })
+        .into_iter()
+        .collect();
+    let entry =
+        json!({ "id": waba, "time": chrono::Utc::now().timestamp(), "changes": [{ "field": field, "value": value }] });
+    json!({
+        "context": {
+            "MetaWabaIds": [{ "wabaId": waba, "arn": format!("arn:aws:social-messaging:{region}:{account}:waba/{waba}") }],
+            "MetaPhoneNumberIds": numbers,
         },
         "whatsAppWebhookEntry": entry.to_string(),
         "aws_account_id": account,
@@ -119,37 +132,28 @@ fn envelope(state: &State, pn: &PhoneNumberSetting, value: Value) -> String {
     .to_string()
 }
 
+/// A template decision Meta announces: the template (its Meta id, name and language), the
+/// decision, and why (a rejection's reason).
+pub(crate) struct TemplateDecision<'a> {
+    pub waba: &'a str,
+    pub meta_id: &'a str,
+    pub name: &'a str,
+    pub language: &'a str,
+    pub event: &'a str,
+    pub reason: Option<&'a str>,
+}
+
 /// Publishes Meta's decision on a template (`message_template_status_update`) as EUM Social
 /// would: an event about the business account, with no phone number.
-pub(crate) async fn publish_template_status(
-    state: &State,
-    waba: &str,
-    name: &str,
-    language: &str,
-    event: &str,
-    reason: Option<&str>,
-) -> Result<(), String> {
-    let region = region(state);
-    let account = &state.config.account_id;
+pub(crate) async fn publish_template_status(state: &State, d: TemplateDecision<'_>) -> Result<(), String> {
     let value = json!({
-        "event": event,
-        "message_template_id": 0,
-        "message_template_name": name,
-        "message_template_language": language,
-        "reason": reason.unwrap_or("NONE"),
+        "event": d.event,
+        "message_template_id": d.meta_id.parse::<u64>().unwrap_or_default(),
+        "message_template_name": d.name,
+        "message_template_language": d.language,
+        "reason": d.reason.unwrap_or("NONE"),
     });
-    let entry = json!({ "id": waba, "time": chrono::Utc::now().timestamp(), "changes": [{ "field": "message_template_status_update", "value": value }] });
-    let message = json!({
-        "context": {
-            "MetaWabaIds": [{ "wabaId": waba, "arn": format!("arn:aws:social-messaging:{region}:{account}:waba/{waba}") }],
-            "MetaPhoneNumberIds": [],
-        },
-        "whatsAppWebhookEntry": entry.to_string(),
-        "aws_account_id": account,
-        "message_timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
-        "messageId": uuid::Uuid::new_v4().to_string(),
-    })
-    .to_string();
+    let message = envelope_of(state, d.waba, None, "message_template_status_update", value);
     publish(state, message, 1)
         .await
         .map_err(|_| "publishing failed".to_string())

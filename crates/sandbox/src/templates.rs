@@ -744,15 +744,15 @@ pub(crate) async fn decide(AxState(state): AxState<State>, body: String) -> Resp
         Ok(summary) => {
             // Meta tells the business of its decision through the account's event destination.
             let waba = require_waba(&state, req["wabaId"].as_str().unwrap_or("")).unwrap_or_default();
-            let published = crate::customer::publish_template_status(
-                &state,
-                &waba,
-                summary["templateName"].as_str().unwrap_or_default(),
-                req["language"].as_str().unwrap_or_default(),
-                summary["templateStatus"].as_str().unwrap_or_default(),
-                req["reason"].as_str(),
-            )
-            .await;
+            let decision = crate::customer::TemplateDecision {
+                waba: &waba,
+                meta_id: summary["metaTemplateId"].as_str().unwrap_or_default(),
+                name: summary["templateName"].as_str().unwrap_or_default(),
+                language: req["language"].as_str().unwrap_or_default(),
+                event: summary["templateStatus"].as_str().unwrap_or_default(),
+                reason: req["reason"].as_str(),
+            };
+            let published = crate::customer::publish_template_status(&state, decision).await;
             // A sandbox started without the events topic (provider-only tests) keeps the decision
             // and says so in the ledger; the local stack always has the topic.
             if let Err(e) = published {

@@ -176,16 +176,17 @@ impl TemplatesRepo {
             .map(|d| d.with_timezone(&Utc)))
     }
 
-    /// Replaces the stored catalogue with `templates` (what the provider holds now): puts what
-    /// changed, deletes what vanished, and marks the account synced at `now`.
+    /// Replaces the stored catalogue (`stored`, as the caller read it) with `templates` (what the
+    /// provider holds now): puts what changed, deletes what vanished, and marks the account synced
+    /// at `now`.
     pub async fn replace(
         &self,
         tenant: &TenantId,
         waba: &str,
+        stored: &Catalogue,
         templates: &[Template],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let stored = self.catalogue(tenant, waba).await?;
         let mut writes = Vec::new();
         for t in templates {
             if !stored.templates.contains(t) {

@@ -133,7 +133,10 @@ impl TierTracker {
         now: DateTime<Utc>,
     ) -> Result<TierOutcome, StoreError> {
         self.retire_expired(waba, now).await?;
-        let (claim, entry) = self.claim_and_entry(waba, tenant, contact, now)?;
+        let (claim, entry) = (
+            self.claim(waba, tenant, contact, now)?,
+            self.entry(waba, tenant, contact, now)?,
+        );
         let count = built(
             Update::builder()
                 .table_name(&self.table)
@@ -294,7 +297,7 @@ impl TierTracker {
         contact: &ContactId,
         now: DateTime<Utc>,
     ) -> Result<TierOutcome, StoreError> {
-        let (claim, _) = self.claim_and_entry(waba, tenant, contact, now)?;
+        let claim = self.claim(waba, tenant, contact, now)?;
         let claimed = self
             .client
             .put_item()
@@ -311,35 +314,31 @@ impl TierTracker {
         }
     }
 
-    /// The claim of (account, contact) for 24 h and its entry in the open conversations.
-    fn claim_and_entry(
-        &self,
-        waba: &str,
-        tenant: &TenantId,
-        contact: &ContactId,
-        now: DateTime<Utc>,
-    ) -> Result<(Put, Put), StoreError> {
-        let expiry = n(expires_at(now, RATE_LIMIT_RETENTION));
-        let claim = built(
+    /// The claim of (account, contact) for 24 h: only if the contact has none in the window.
+    fn claim(&self, waba: &str, tenant: &TenantId, contact: &ContactId, now: DateTime<Utc>) -> Result<Put, StoreError> {
+        built(
             Put::builder()
                 .table_name(&self.table)
                 .item("pk", s(claims_pk(waba)))
                 .item("sk", s(claim_sk(tenant, contact)))
                 .item("openedAt", s(iso(now)))
-                .item("expiresAt", expiry.clone())
+                .item("expiresAt", n(expires_at(now, RATE_LIMIT_RETENTION)))
                 .condition_expression("attribute_not_exists(pk) OR openedAt < :since")
                 .expression_attribute_values(":since", s(iso(now - Duration::hours(24))))
                 .build(),
-        )?;
-        let entry = built(
+        )
+    }
+
+    /// The claim's entry in the open conversations, which retires it from the count after 24 h.
+    fn entry(&self, waba: &str, tenant: &TenantId, contact: &ContactId, now: DateTime<Utc>) -> Result<Put, StoreError> {
+        built(
             Put::builder()
                 .table_name(&self.table)
                 .item("pk", s(open_pk(waba)))
                 .item("sk", s(open_sk(now, tenant, contact)))
-                .item("expiresAt", expiry)
+                .item("expiresAt", n(expires_at(now, RATE_LIMIT_RETENTION)))
                 .build(),
-        )?;
-        Ok((claim, entry))
+        )
     }
 
     /// Gives back a conversation the provider definitively refused: the claim, its entry and one

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode, type SubmitEvent } from 'react';
+import { useId, type ReactNode, type SubmitEvent } from 'react';
+import { useModalDialog } from '@/hooks/use-modal-dialog';
 import { Button } from './Button';
 
 export interface FormDialogProps {
@@ -19,15 +20,8 @@ export interface FormDialogProps {
  * browser traps focus, Escape cancels, focus returns to the control that opened it; Enter submits.
  */
 export function FormDialog({ open, title, children, submitLabel, onSubmit, onCancel, busy = false, error }: FormDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(open);
   const titleId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
 
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -29,6 +29,7 @@ use wecare_core::message::{Direction, MessageStatus};
 use wecare_core::whatsapp::{keyword, Keyword};
 use wecare_core::{Channel, ContactId, ContactName, IdempotencyKey, PhoneNumber, Region, TenantId};
 use wecare_http::config::{ConfigError, Env};
+use wecare_messaging::catalogue::CatalogueError;
 use wecare_messaging::{system_context, Actor, Content, SendCommand, SendOutcome, SystemPurpose, WhatsAppContent};
 use wecare_store::contacts::WriteError;
 use wecare_store::keys;
@@ -145,7 +146,7 @@ async fn template_statuses(
     tenants.sort_unstable_by_key(|t| t.to_string());
     tenants.dedup();
     if tenants.is_empty() {
-        return dead_letter(deps, sns, Unroutable::UnownedNumber(format!("business account {waba}"))).await;
+        return dead_letter(deps, sns, Unroutable::UnownedAccount(waba)).await;
     }
     for change in entry.changes.iter().filter(|c| c.field == TEMPLATE_STATUS) {
         let v = &change.value;
@@ -160,20 +161,18 @@ async fn template_statuses(
             continue;
         };
         for tenant in &tenants {
-            let catalogue = &deps.send.catalogue;
-            let versions = catalogue.repo.versions(tenant, &waba, name).await?.templates;
-            match versions.into_iter().find(|t| t.language() == language) {
-                Some(mut t) => {
-                    // Statuses may arrive twice or late; each is Meta's word at its time, and the
-                    // next sync corrects the rare reordering.
-                    t.status = status;
-                    t.rejected_reason = v.reason.clone().filter(|r| !r.is_empty() && r != "NONE");
-                    catalogue.repo.put(tenant, &waba, &t, now).await?;
-                }
-                None => {
-                    if let Err(e) = catalogue.sync(tenant, &waba, now).await {
-                        tracing::warn!(error = %e, template = name, "template catalogue not synced after a status event");
-                    }
+            let reason = v.reason.as_deref().filter(|r| !r.is_empty() && *r != "NONE");
+            match deps
+                .send
+                .catalogue
+                .apply_status(tenant, &waba, name, language, status, reason, now)
+                .await
+            {
+                Ok(()) => {}
+                Err(CatalogueError::Store(e)) => return Err(e.into()),
+                // The status is kept when the template is known; an unknown one waits for a sync.
+                Err(e) => {
+                    tracing::warn!(error = %e, template = name, "template catalogue not synced after a status event")
                 }
             }
             tracing::info!(tenant = %tenant, waba_id = %waba, template = name, language, status = status.as_str(), "template status updated");
@@ -187,6 +186,7 @@ async fn template_statuses(
 enum Unroutable {
     Malformed(serde_json::Error),
     UnownedNumber(String),
+    UnownedAccount(String),
 }
 
 impl Unroutable {
@@ -194,6 +194,9 @@ impl Unroutable {
         match self {
             Unroutable::Malformed(e) => format!("MALFORMED: the event is not an EUM Social envelope: {e}"),
             Unroutable::UnownedNumber(n) => format!("UNOWNED_NUMBER: no tenant owns the WhatsApp number {n:?}"),
+            Unroutable::UnownedAccount(w) => {
+                format!("UNOWNED_ACCOUNT: no tenant sends from the WhatsApp Business Account {w:?}")
+            }
         }
     }
 }

@@ -134,8 +134,9 @@ async fn list(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, A
         deps.catalogue.sync(tenant, waba, now).await.map_err(api_error)?;
         catalogue = deps.catalogue.stored(tenant, waba).await.map_err(api_error)?;
     }
-    let mut templates = catalogue.templates;
-    templates.sort_by(|a, b| (a.name(), a.language()).cmp(&(b.name(), b.language())));
+    // In (name, language) order: the store's sort key is `T#{name}#{language}`, and names are
+    // lowercase letters, digits and underscores, all after `#`.
+    let templates = catalogue.templates;
     Ok(json!({
         "wabaId": waba,
         "syncedAt": catalogue.synced_at,
@@ -264,12 +265,13 @@ async fn create(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value,
     let variables = definition
         .validate(&body.samples)
         .map_err(|e| ApiError::new(ErrorCode::ValidationFailed, e.to_string()))?;
-    let stored = deps.catalogue.stored(tenant, waba).await.map_err(api_error)?;
-    if stored
-        .templates
-        .iter()
-        .any(|t| t.name() == definition.name && t.language() == definition.language)
-    {
+    let versions = deps
+        .catalogue
+        .repo
+        .versions(tenant, waba, &definition.name)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    if versions.templates.iter().any(|t| t.language() == definition.language) {
         return Err(ApiError::new(
             ErrorCode::Conflict,
             format!(
@@ -334,10 +336,7 @@ async fn delete(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value,
     let Some(version) = versions.into_iter().find(|t| t.language() == language) else {
         return Err(ApiError::not_found("template"));
     };
-    deps.catalogue
-        .delete(tenant, waba, name, language)
-        .await
-        .map_err(api_error)?;
+    deps.catalogue.delete(tenant, waba, &version).await.map_err(api_error)?;
     audit(deps, &ctx, "template.delete", &version, now).await?;
     Ok(Value::Null)
 }
@@ -368,20 +367,9 @@ async fn from_library(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<
     let body: FromLibraryBody = parse_json_body(req)?;
     let tenant = &ctx.principal.tenant_id;
     let (_, waba) = sender(deps, tenant, body.sender.as_deref())?;
-    // The new template's name follows the same rule as any other.
-    let probe = Definition {
-        name: body.name.clone(),
-        language: body.language.clone(),
-        category: Category::Utility,
-        parameter_format: ParameterFormat::Positional,
-        header: None,
-        body: "x".into(),
-        footer: None,
-        buttons: vec![],
-    };
-    if let Err(e) = probe.validate(&BTreeMap::new()) {
-        return Err(ApiError::new(ErrorCode::ValidationFailed, e.to_string()));
-    }
+    // The new template's name and language follow the same rules as any other.
+    wecare_core::template::check_name_and_language(&body.name, &body.language)
+        .map_err(|e| ApiError::new(ErrorCode::ValidationFailed, e.to_string()))?;
     let category = body.category.unwrap_or(Category::Utility);
     let template = deps
         .catalogue
