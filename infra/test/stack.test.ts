@@ -944,7 +944,8 @@ describe('the WhatsApp template catalogue', () => {
     const users = SCHEMA.functions.filter((f) => catalogueMethodsOf(f).size > 0).sort();
     assert.deepEqual(users, ['bulk-job-create', BULK_WORKER, INBOUND_HANDLER, 'outbound-whatsapp', 'whatsapp-templates'].sort());
     for (const name of ['outbound-whatsapp', BULK_WORKER]) assert.ok(catalogueMethodsOf(name).has('versions') && catalogueMethodsOf(name).has('repo'), `${name} checks and counts its template sends`);
-    assert.ok(catalogueMethodsOf(INBOUND_HANDLER).has('sync'), 'the inbound handler syncs on an unknown template');
+    assert.ok(catalogueMethodsOf(INBOUND_HANDLER).has('apply_status'), 'the inbound handler applies template status events');
+    assert.deepEqual([...catalogueActionsOf(INBOUND_HANDLER)].sort(), [...(reach.get('sync') ?? [])].sort(), 'the inbound handler syncs on an unknown template');
   });
 
   it('whatsapp-templates may call exactly what the catalogue calls: template actions on the business accounts, ListLinkedWhatsAppBusinessAccounts on "*"', () => {
