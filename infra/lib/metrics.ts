@@ -59,14 +59,20 @@ export const BULK_FAILURE_RATE_ALARM_PERCENT = 10;
 
 /**
  * `TemplateMessages` (Count): one per WhatsApp template message the provider accepted, counted
- * where the send settles (crates/messaging/src/pipeline.rs) with the one dimension
- * `TEMPLATE_MESSAGE_DIMENSIONS` — what Meta bills by. A DRY_RUN send settles as `dry_run`, never
- * as sent, so only a LIVE environment (production) emits it; it carries no `Environment`.
+ * where the send settles (crates/messaging/src/pipeline.rs) per `Category` — what Meta bills by —
+ * with dimensions `TEMPLATE_MESSAGE_DIMENSIONS`. A DRY_RUN send settles as `dry_run`, never as
+ * sent, so only a LIVE environment (production) emits it.
  */
 export const TEMPLATE_MESSAGES = 'TemplateMessages';
 
+/**
+ * The dimension every metric carries first (`wecare_http::metrics::ENVIRONMENT_DIMENSION`),
+ * valued with the function's `ENVIRONMENT`: environments share the account's namespace.
+ */
+export const ENVIRONMENT_DIMENSION = 'Environment';
+
 /** The dimension set of `TemplateMessages`. */
-export const TEMPLATE_MESSAGE_DIMENSIONS = ['Category'] as const;
+export const TEMPLATE_MESSAGE_DIMENSIONS = [ENVIRONMENT_DIMENSION, 'Category'] as const;
 
 /** Values of the `Category` dimension, as the Rust `template::Category::as_str` spells them. */
 export const TEMPLATE_CATEGORIES = ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const;

@@ -34,10 +34,14 @@ import {
   BULK_JOB_FAILURE_RATE,
   BULK_JOB_THROUGHPUT,
   BULK_OUTCOMES,
+  BULK_JOB_DIMENSIONS,
+  BULK_RECIPIENT_DIMENSIONS,
   BULK_RECIPIENTS,
   CHANNELS,
+  DELIVERY_DIMENSIONS,
   DELIVERY_FAILED,
   DELIVERY_SUCCEEDED,
+  ENVIRONMENT_DIMENSION,
   METRICS_NAMESPACE,
   TEMPLATE_CATEGORIES,
   TEMPLATE_MESSAGE_DIMENSIONS,
@@ -1475,6 +1479,36 @@ describe('console and API share one CloudFront distribution', () => {
 });
 
 describe('monitoring', () => {
+  it('the metrics the dashboards and alarms select are emitted with exactly their dimensions, the environment first', () => {
+    // wecare_http::metrics puts the environment's dimension before a metric's own.
+    const metrics = rustSource('crates/http/src/metrics.rs');
+    assert.match(metrics, new RegExp(`pub const ENVIRONMENT_DIMENSION: &str = "${ENVIRONMENT_DIMENSION}";`));
+    assert.match(metrics, /pub fn emit\([\s\S]*?\) \{\s*let dimensions = with_environment\(/, 'emit adds the environment');
+    assert.match(metrics, /pub fn count\([\s\S]*?\) \{\s*emit\(/, 'count goes through emit');
+    const own = (dimensions: readonly string[]): string[] => {
+      assert.equal(dimensions[0], ENVIRONMENT_DIMENSION);
+      return dimensions.slice(1);
+    };
+    // Delivery: counted where a send settles (and where a delivery status says it failed).
+    const pipeline = rustSource('crates/messaging/src/pipeline.rs');
+    assert.match(pipeline, /metrics::count\(metric, &\[\("Channel", channel\)\]\)/);
+    assert.deepEqual(own(DELIVERY_DIMENSIONS), ['Channel']);
+    // Bulk jobs: the per-job figures, then one BulkRecipients per outcome.
+    const worker = rustSource('crates/bulk/src/worker.rs');
+    const emits = [...worker.matchAll(/emit\(\s*&\[([\s\S]*?)\],\s*&\[([^\]]*)\],?\s*\)/g)].map((m) => ({
+      metrics: [...(m[1] as string).matchAll(/\("(\w+)"/g)].map((n) => n[1]),
+      dimensions: [...(m[2] as string).matchAll(/\("(\w+)"/g)].map((n) => n[1]),
+    }));
+    assert.deepEqual(emits, [
+      { metrics: [BULK_JOB_DURATION_SECONDS, BULK_JOB_THROUGHPUT, BULK_JOB_FAILURE_RATE], dimensions: own(BULK_JOB_DIMENSIONS) },
+      { metrics: [BULK_RECIPIENTS], dimensions: own(BULK_RECIPIENT_DIMENSIONS) },
+    ]);
+    // And every function names its environment when it starts, or its metrics would match nothing.
+    for (const name of SCHEMA.functions) {
+      assert.match(rustSource(`functions/${name}/src/main.rs`), /wecare_http::observability::init\(\)\?;/, name);
+    }
+  });
+
   for (const env of ENVIRONMENTS) {
     it(`${env}: the common log group keeps at least 30 days`, () => {
       const config = loadConfig(CONFIG_DIR, env);
@@ -1524,21 +1558,23 @@ describe('monitoring', () => {
     });
 
     it(`${env}: the dashboard graphs the WhatsApp template messages of every category exactly when sends are live`, () => {
-      // The metric as crates/messaging/src/pipeline.rs emits it, and the categories as the Rust
+      // The metric as crates/messaging/src/pipeline.rs emits it, behind the Environment dimension
+      // wecare_http::metrics puts first on every metric, and the categories as the Rust
       // `Category::as_str` spells them.
       const emitted = /metrics::count\(\s*"(\w+)",\s*&\[\("(\w+)", category\.as_str\(\)\)\]\)/.exec(rustSource('crates/messaging/src/pipeline.rs'));
       assert.ok(emitted, 'pipeline.rs counts template messages per category (is the scan still right?)');
-      assert.deepEqual([emitted[1], [emitted[2]]], [TEMPLATE_MESSAGES, [...TEMPLATE_MESSAGE_DIMENSIONS]]);
+      const first = /pub const ENVIRONMENT_DIMENSION: &str = "(\w+)";/.exec(rustSource('crates/http/src/metrics.rs'));
+      assert.ok(first, 'crates/http/src/metrics.rs names the environment dimension (is the scan still right?)');
+      assert.deepEqual([emitted[1], [first[1], emitted[2]]], [TEMPLATE_MESSAGES, [...TEMPLATE_MESSAGE_DIMENSIONS]]);
       const categories = [...rustSource('crates/core/src/template.rs').matchAll(/Category::\w+ => "([A-Z_]+)"/g)].map((m) => m[1]);
       assert.deepEqual(categories, [...TEMPLATE_CATEGORIES]);
       const [[, dashboard]] = resourcesOf(tpl(env), 'AWS::CloudWatch::Dashboard') as [[string, Resource]];
       const body = JSON.stringify(dashboard.Properties['DashboardBody']).replace(/\\"/g, '"');
-      // Only a LIVE send is counted, and the metric has no Environment: a DRY_RUN dashboard would
-      // show another environment's messages.
+      // Only a LIVE send is counted: a DRY_RUN environment's graph would stay empty.
       const live = loadConfig(CONFIG_DIR, env).sendMode === 'LIVE';
       assert.equal(live, env === 'production');
       for (const category of TEMPLATE_CATEGORIES) {
-        assert.equal(body.includes(`["${METRICS_NAMESPACE}","${TEMPLATE_MESSAGES}","Category","${category}",`), live, `${category} in ${env}`);
+        assert.equal(body.includes(`["${METRICS_NAMESPACE}","${TEMPLATE_MESSAGES}","Category","${category}","Environment","${env}",`), live, `${category} in ${env}`);
       }
       if (!live) assert.ok(!body.includes(TEMPLATE_MESSAGES), env);
     });

@@ -416,6 +416,8 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
         ("AWS_ACCESS_KEY_ID", "AKIACOLDSTARTDUMMY00"),
         ("AWS_SECRET_ACCESS_KEY", "coldstart-dummy-secret-access-key-0000000"),
         ("AWS_SESSION_TOKEN", "coldstart-dummy-session-token"),
+        // Every function's observability: the environment its metrics are counted in.
+        ("ENVIRONMENT", "coldstart"),
         ("DEFAULT_PHONE_REGION", "IN"),
         ("TENANCY", "multi"),
         (

@@ -6,6 +6,19 @@
 
 use tracing_subscriber::EnvFilter;
 
+use crate::config::{ConfigError, Env};
+
+/// A function's observability, once per cold start: JSON logs, and the environment its metrics
+/// are counted in (`ENVIRONMENT`, required: without it no dashboard or alarm would see them).
+pub fn init() -> Result<(), ConfigError> {
+    let mut env = Env::from_process();
+    let environment = env.required("ENVIRONMENT");
+    env.finish(|| Some(()))?;
+    crate::metrics::set_environment(&environment);
+    init_json_logs();
+    Ok(())
+}
+
 /// Installs the JSON subscriber; the level comes from `LOG_LEVEL` (default `info`).
 pub fn init_json_logs() {
     let filter = EnvFilter::try_from_env("LOG_LEVEL").unwrap_or_else(|_| EnvFilter::new("info"));

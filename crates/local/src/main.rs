@@ -43,6 +43,8 @@ async fn main() -> anyhow::Result<()> {
 
 async fn dev() -> anyhow::Result<()> {
     wecare_http::observability::init_json_logs();
+    // Every function runs in this one process; their metrics count in the local environment.
+    wecare_http::metrics::set_environment("local");
     let api_port = port("WECARE_API_PORT", 8080)?;
     let moto_port = port("WECARE_MOTO_PORT", 4566)?;
     let sandbox_port = port("WECARE_SANDBOX_PORT", 4599)?;

@@ -7,7 +7,7 @@ use wecare_http::AuthorizerRequest;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    wecare_http::observability::init_json_logs();
+    wecare_http::observability::init()?;
     let config = auth_middleware::Config::from_env()?;
     let aws = aws_config::load_from_env().await;
     let deps = auth_middleware::Deps::new(&config, aws_sdk_dynamodb::Client::new(&aws), reqwest::Client::new());

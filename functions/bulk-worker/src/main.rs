@@ -7,7 +7,7 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    wecare_http::observability::init_json_logs();
+    wecare_http::observability::init()?;
     let config = wecare_bulk::Config::from_env()?;
     let aws = aws_config::load_from_env().await;
     let deps = wecare_bulk::Deps::new(config, &aws, aws_sdk_dynamodb::Client::new(&aws), &Default::default());

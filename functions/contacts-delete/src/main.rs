@@ -7,7 +7,7 @@ use wecare_http::Request;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    wecare_http::observability::init_json_logs();
+    wecare_http::observability::init()?;
     let config = wecare_contacts::Config::from_env()?;
     let aws = aws_config::load_from_env().await;
     let deps = wecare_contacts::Deps::new(aws_sdk_dynamodb::Client::new(&aws), &config);

@@ -7,7 +7,7 @@ use wecare_http::Request;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    wecare_http::observability::init_json_logs();
+    wecare_http::observability::init()?;
     let config = wecare_messaging::Config::from_env()?;
     let aws = aws_config::load_from_env().await;
     let deps = wecare_messaging::Deps::new(config, &aws, aws_sdk_dynamodb::Client::new(&aws), &Default::default());

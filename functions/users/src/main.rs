@@ -7,7 +7,7 @@ use wecare_http::Request;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    wecare_http::observability::init_json_logs();
+    wecare_http::observability::init()?;
     run(service_fn(|event: LambdaEvent<Request>| async {
         Ok::<_, Error>(users::handle(event.payload).await)
     }))

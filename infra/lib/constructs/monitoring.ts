@@ -248,7 +248,7 @@ export class Monitoring extends Construct {
               new Metric({
                 namespace: METRICS_NAMESPACE,
                 metricName: TEMPLATE_MESSAGES,
-                dimensionsMap: { Category: category },
+                dimensionsMap: { Environment: this.props.environment, Category: category },
                 statistic: 'Sum',
                 period: FIVE_MINUTES,
                 label: category.toLowerCase(),
