@@ -2,7 +2,8 @@
 //! it on the first look, an Admin creates a template that Meta's review (played by the sandbox)
 //! approves and whose status event updates the catalogue (a media header with its sample file), refusals of Meta's rules reach no provider, template sends are
 //! checked against the catalogue before any provider call, their category is recorded and counted,
-//! the library, deletion, and who may do what.
+//! the library (with the targets of its URL and call buttons), deletion, the scheduled refresh of
+//! catalogues older than the configured age, and who may do what.
 
 use std::time::Duration;
 
@@ -319,6 +320,127 @@ async fn an_admin_starts_from_metas_library() {
     assert_eq!(created["template"]["name"], "our_payment_note");
     assert_eq!(created["template"]["status"], "PENDING");
     assert!(find(&list(&stack, &admin).await, "our_payment_note").is_some());
+}
+
+#[tokio::test]
+async fn a_library_template_with_a_url_button_is_copied_with_the_businesss_own_link() {
+    let stack = TestStack::start().await;
+    let admin = stack.token(Role::Admin).await;
+    let (status, lib) = stack
+        .call(Method::GET, "/api/whatsapp/template-library", Some(&admin), None)
+        .await;
+    assert_eq!(status, 200, "{lib}");
+    let with_url = lib["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| {
+            let buttons = t["buttons"].as_array().cloned().unwrap_or_default();
+            buttons.len() == 1 && buttons[0]["type"] == "URL"
+        })
+        .expect("a library template with one URL button")
+        .clone();
+    let copy = |buttons: Value| {
+        json!({
+            "libraryName": with_url["libraryName"], "name": "our_order_link", "language": with_url["language"],
+            "category": "UTILITY", "buttons": buttons,
+        })
+    };
+    let post = |body: Value| {
+        let (stack, admin) = (&stack, &admin);
+        async move {
+            stack
+                .call(
+                    Method::POST,
+                    "/api/whatsapp/templates/from-library",
+                    Some(admin),
+                    Some(&body),
+                )
+                .await
+        }
+    };
+    // A link that is not one, or a variable without its sample, never reaches the provider.
+    for bad in [
+        json!([{ "type": "URL", "url": "shop.example/orders" }]),
+        json!([{ "type": "URL", "url": "https://shop.example/orders/{{1}}" }]),
+        json!([{ "type": "PHONE_NUMBER", "phoneNumber": "0800 123" }]),
+        json!([{ "type": "QUICK_REPLY", "text": "Yes" }]),
+    ] {
+        let (status, v) = post(copy(bad.clone())).await;
+        assert_eq!(
+            (status, v["error"]["code"].as_str()),
+            (400, Some("VALIDATION_FAILED")),
+            "{bad}: {v}"
+        );
+    }
+    assert_eq!(calls(&stack, "CreateWhatsAppMessageTemplateFromLibrary").await, 0);
+    // Without the link, the provider says which button needs one.
+    let (status, v) = post(copy(json!([]))).await;
+    assert_eq!(status, 400, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap_or("").contains("URL"), "{v}");
+    // With it, the copy is submitted and its button opens the business's page.
+    let (status, created) = post(copy(json!([{
+        "type": "URL", "url": "https://shop.example/orders/{{1}}", "urlExample": "https://shop.example/orders/A-1042",
+    }])))
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["template"]["status"], "PENDING");
+    let stored = list(&stack, &admin).await;
+    let button = &find(&stored, "our_order_link").expect("the copy is in the catalogue")["buttons"][0];
+    assert_eq!(
+        (button["type"].as_str(), button["url"].as_str()),
+        (Some("URL"), Some("https://shop.example/orders/{{1}}"))
+    );
+}
+
+#[tokio::test]
+async fn the_schedule_syncs_exactly_the_catalogues_older_than_the_configured_age() {
+    let stack = TestStack::start_with(&[("TEMPLATE_CATALOGUE_MAX_AGE_MINUTES", "30")]).await;
+    let admin = stack.token(Role::Admin).await;
+    let start = chrono::Utc::now();
+    // The first run fills every account's catalogue (one per tenant here), never synced before.
+    let first = stack.functions.refresh_templates(start).await.expect("refresh");
+    assert!(first.accounts >= 2 && first.synced == first.accounts, "{first:?}");
+    let listed = calls(&stack, "ListWhatsAppMessageTemplates").await;
+    assert_eq!(listed, first.accounts);
+    // A template submitted behind the catalogue's back (in WhatsApp Manager; no event reached us).
+    let provider = aws_sdk_socialmessaging::Client::from_conf(
+        aws_sdk_socialmessaging::config::Builder::from(&wecare_local::aws::sdk_config(&wecare_tests::moto_endpoint()))
+            .endpoint_url(&stack.sandbox)
+            .build(),
+    );
+    let definition = json!({
+        "name": "made_elsewhere", "language": "en_US", "category": "UTILITY",
+        "components": [{ "type": "BODY", "text": "Your table is ready." }],
+    });
+    provider
+        .create_whats_app_message_template()
+        .id(format!("waba-{}", seed::WECARE_WABA))
+        .template_definition(aws_sdk_socialmessaging::primitives::Blob::new(definition.to_string()))
+        .send()
+        .await
+        .expect("created at the provider");
+    // Younger than the age: nothing is synced, and the catalogue does not know it yet.
+    let soon = stack
+        .functions
+        .refresh_templates(start + chrono::Duration::minutes(29))
+        .await
+        .expect("refresh");
+    assert_eq!(soon.synced, 0, "{soon:?}");
+    assert_eq!(calls(&stack, "ListWhatsAppMessageTemplates").await, listed);
+    assert!(find(&list(&stack, &admin).await, "made_elsewhere").is_none());
+    // As old as the age: every catalogue is synced once, and the new template is in.
+    let later = stack
+        .functions
+        .refresh_templates(start + chrono::Duration::minutes(30))
+        .await
+        .expect("refresh");
+    assert_eq!(later.synced, first.accounts, "{later:?}");
+    assert_eq!(
+        calls(&stack, "ListWhatsAppMessageTemplates").await,
+        listed + first.accounts
+    );
+    assert!(find(&list(&stack, &admin).await, "made_elsewhere").is_some());
 }
 
 #[tokio::test]

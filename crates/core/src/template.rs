@@ -575,6 +575,101 @@ fn valid_language(code: &str) -> bool {
         && region.is_none_or(|r| (2..=4).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
+/// The longest URL a URL button may open (Meta's limit).
+pub const MAX_BUTTON_URL_CHARS: usize = 2000;
+
+/// What a business gives a library template's URL or call button when it copies the template:
+/// the page the button opens (which may end with the one variable `{{1}}`, filled per message,
+/// and then needs a full sample URL for review) or the number it calls. Meta's
+/// `library_template_button_inputs`; only valid inputs can be held.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawLibraryButtonInput")]
+pub enum LibraryButtonInput {
+    Url { url: String, example: Option<String> },
+    PhoneNumber { phone_number: String },
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+enum RawLibraryButtonInput {
+    #[serde(rename_all = "camelCase")]
+    Url { url: String, url_example: Option<String> },
+    #[serde(rename_all = "camelCase")]
+    PhoneNumber { phone_number: String },
+}
+
+impl TryFrom<RawLibraryButtonInput> for LibraryButtonInput {
+    type Error = DefinitionError;
+
+    fn try_from(raw: RawLibraryButtonInput) -> Result<Self, DefinitionError> {
+        match raw {
+            RawLibraryButtonInput::Url { url, url_example } => LibraryButtonInput::url(&url, url_example.as_deref()),
+            RawLibraryButtonInput::PhoneNumber { phone_number } => LibraryButtonInput::phone_number(&phone_number),
+        }
+    }
+}
+
+fn http_url(u: &str) -> bool {
+    (u.starts_with("https://") || u.starts_with("http://")) && chars(u) <= MAX_BUTTON_URL_CHARS && !u.contains(' ')
+}
+
+impl LibraryButtonInput {
+    /// A URL button's page: http(s), whose only variable is a `{{1}}` at its end, with a full
+    /// sample URL when it has one (Meta reviews the button by it) and none otherwise.
+    pub fn url(url: &str, example: Option<&str>) -> Result<Self, DefinitionError> {
+        let url = url.trim();
+        if !http_url(url) {
+            return Err(DefinitionError(format!(
+                "button url {url:?}: use an http(s) address of at most {MAX_BUTTON_URL_CHARS} characters"
+            )));
+        }
+        let fixed = url.strip_suffix("{{1}}").unwrap_or(url);
+        if fixed.contains("{{") || fixed.contains("}}") {
+            return Err(DefinitionError(format!(
+                "button url {url:?}: the only variable a URL may have is {{{{1}}}}, at its end"
+            )));
+        }
+        let example = example.map(str::trim).filter(|e| !e.is_empty());
+        match (fixed.len() != url.len(), example) {
+            (true, None) => Err(DefinitionError(format!(
+                "button url {url:?} ends with {{{{1}}}}: give a full sample address for review (urlExample)"
+            ))),
+            (true, Some(e)) if !http_url(e) || e.contains("{{") => Err(DefinitionError(format!(
+                "button urlExample {e:?}: use a full http(s) address, without variables"
+            ))),
+            (false, Some(_)) => Err(DefinitionError(format!(
+                "button url {url:?} has no {{{{1}}}}: a sample address (urlExample) is only for one that has"
+            ))),
+            (_, example) => Ok(LibraryButtonInput::Url {
+                url: url.to_string(),
+                example: example.map(str::to_string),
+            }),
+        }
+    }
+
+    /// A call button's number, in E.164 form: `+`, then 8 to 15 digits, not starting with 0.
+    pub fn phone_number(number: &str) -> Result<Self, DefinitionError> {
+        let number = number.trim();
+        let digits = number.strip_prefix('+').unwrap_or("");
+        if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('0') {
+            return Err(DefinitionError(format!(
+                "button phoneNumber {number:?}: use international form, + and the country code (e.g. +14155550100)"
+            )));
+        }
+        Ok(LibraryButtonInput::PhoneNumber {
+            phone_number: number.to_string(),
+        })
+    }
+
+    /// The button kind this input is for.
+    pub fn kind(&self) -> ButtonKind {
+        match self {
+            LibraryButtonInput::Url { .. } => ButtonKind::Url,
+            LibraryButtonInput::PhoneNumber { .. } => ButtonKind::PhoneNumber,
+        }
+    }
+}
+
 impl Template {
     /// A template as Meta's Graph API describes it (what GetWhatsAppMessageTemplate returns as a
     /// string): name, language, status, category, id, parameter_format and components.
@@ -771,6 +866,54 @@ impl fmt::Display for Category {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_library_url_button_takes_an_http_address_with_at_most_a_trailing_variable_and_its_sample() {
+        assert!(LibraryButtonInput::url("https://shop.example/orders", None).is_ok());
+        assert_eq!(
+            LibraryButtonInput::url("https://shop.example/o/{{1}}", Some("https://shop.example/o/42")),
+            Ok(LibraryButtonInput::Url {
+                url: "https://shop.example/o/{{1}}".into(),
+                example: Some("https://shop.example/o/42".into())
+            })
+        );
+        for (url, example) in [
+            ("shop.example/orders", None),
+            ("ftp://shop.example", None),
+            ("https://shop.example/{{1}}/x", Some("https://shop.example/1/x")),
+            ("https://shop.example/{{2}}", Some("https://shop.example/2")),
+            ("https://shop.example/o/{{1}}", None),
+            ("https://shop.example/o/{{1}}", Some("https://shop.example/o/{{1}}")),
+            ("https://shop.example/o", Some("https://shop.example/o")),
+        ] {
+            assert!(LibraryButtonInput::url(url, example).is_err(), "{url} {example:?}");
+        }
+    }
+
+    #[test]
+    fn a_library_call_button_takes_an_e164_number() {
+        assert!(LibraryButtonInput::phone_number("+14155550100").is_ok());
+        for n in ["14155550100", "+0415555010", "+1415", "+1415555010000000", "+1 415 555"] {
+            assert!(LibraryButtonInput::phone_number(n).is_err(), "{n}");
+        }
+    }
+
+    #[test]
+    fn library_button_inputs_are_read_from_the_console_shape_and_checked() {
+        let read = |v: serde_json::Value| serde_json::from_value::<LibraryButtonInput>(v);
+        assert_eq!(
+            read(json!({"type": "PHONE_NUMBER", "phoneNumber": "+14155550100"}))
+                .ok()
+                .map(|b| b.kind()),
+            Some(ButtonKind::PhoneNumber)
+        );
+        assert!(
+            read(json!({"type": "URL", "url": "https://a.example/{{1}}", "urlExample": "https://a.example/1"})).is_ok()
+        );
+        assert!(read(json!({"type": "URL", "url": "https://a.example/{{1}}"})).is_err());
+        assert!(read(json!({"type": "QUICK_REPLY", "text": "Yes"})).is_err());
+        assert!(read(json!({"type": "URL", "url": "https://a.example", "extra": 1})).is_err());
+    }
 
     fn order_update() -> Definition {
         Definition {

@@ -77,6 +77,15 @@ impl Functions {
         bulk_worker::handle(&self.bulk, event, deadline_ms).await
     }
 
+    /// Invokes `whatsapp-templates` with the schedule's event, as EventBridge does: catalogues
+    /// older than the configured age are synced.
+    pub async fn refresh_templates(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<whatsapp_templates::Refreshed, whatsapp_templates::EventError> {
+        whatsapp_templates::refresh(&self.messaging, now).await
+    }
+
     /// Invokes the function named in the route table; `None` if no such function is wired.
     pub async fn invoke(&self, function: &str, req: Request, now: DateTime<Utc>) -> Option<Response> {
         let (c, m) = (&self.contacts, &self.messaging);

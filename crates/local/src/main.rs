@@ -84,6 +84,17 @@ async fn dev() -> anyhow::Result<()> {
             ..Default::default()
         },
     );
+    // EventBridge's schedule for the template catalogues (the CDK app's rule): each minute, the
+    // catalogues older than the configured age are synced.
+    let scheduled = functions.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            // Failures are logged by the function, and the next tick retries them.
+            let _ = scheduled.refresh_templates(wecare_core::time::now()).await;
+        }
+    });
     let api_url = format!("http://127.0.0.1:{api_port}");
 
     let descriptor = json!({

@@ -18,7 +18,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::Blob;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
-use wecare_core::template::{Definition, Template, Variable};
+use wecare_core::template::{Definition, LibraryButtonInput, Template, Variable};
 use wecare_core::TenantId;
 use wecare_store::templates::Catalogue;
 use wecare_store::{StoreError, TemplatesRepo};
@@ -27,6 +27,11 @@ use crate::ProviderEndpoints;
 
 /// A stored catalogue is synced again on a miss only if its last sync is older than this.
 pub const MISS_RESYNC: Duration = Duration::minutes(1);
+
+/// How old a stored catalogue may grow before the scheduled refresh syncs it
+/// (`TEMPLATE_CATALOGUE_MAX_AGE_MINUTES` overrides it): status events bring Meta's decisions at
+/// once, and this catches what they cannot — templates changed in WhatsApp Manager, a lost event.
+pub const MAX_AGE: Duration = Duration::minutes(60);
 
 /// How long a send trusts the versions of an approved template it looked up (per cold start): a
 /// campaign checks its template once a minute, not once per recipient. A template Meta paused or
@@ -90,14 +95,31 @@ fn unbuilt(operation: &'static str) -> impl FnOnce(aws_smithy_types::error::oper
     }
 }
 
-/// A template to create from Meta's library: which one, and the new template's name, language and
-/// category.
+/// A template to create from Meta's library: which one, the new template's name, language and
+/// category, and the targets of the library template's URL and call buttons, in their order.
 #[derive(Debug, Clone, Copy)]
 pub struct FromLibrary<'a> {
     pub library_name: &'a str,
     pub name: &'a str,
     pub language: &'a str,
     pub category: &'a str,
+    pub buttons: &'a [LibraryButtonInput],
+}
+
+/// A button input as Meta's `library_template_button_inputs` takes it.
+fn button_input(b: &LibraryButtonInput) -> aws_sdk_socialmessaging::types::LibraryTemplateButtonInput {
+    let input = aws_sdk_socialmessaging::types::LibraryTemplateButtonInput::builder().r#type(b.kind().as_str());
+    match b {
+        LibraryButtonInput::Url { url, example } => {
+            let input = input.url("base_url", url);
+            match example {
+                Some(e) => input.url("url_suffix_example", e),
+                None => input,
+            }
+        }
+        LibraryButtonInput::PhoneNumber { phone_number } => input.phone_number(phone_number),
+    }
+    .build()
 }
 
 #[derive(Clone)]
@@ -249,6 +271,21 @@ impl TemplateCatalogue {
                 self.keep(tenant, waba, &t, now).await
             }
             None => self.sync(tenant, waba, now).await.map(|_| ()),
+        }
+    }
+
+    /// Syncs the catalogue if it was never synced or its last sync is at least `max_age` old;
+    /// answers how many templates the account has, or `None` if it was recent enough.
+    pub async fn refresh(
+        &self,
+        tenant: &TenantId,
+        waba: &str,
+        max_age: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Option<usize>, CatalogueError> {
+        match self.repo.synced_at(tenant, waba).await? {
+            Some(at) if now - at < max_age => Ok(None),
+            _ => self.sync(tenant, waba, now).await.map(Some),
         }
     }
 
@@ -490,6 +527,7 @@ impl TemplateCatalogue {
             name,
             language,
             category,
+            buttons,
         } = from;
         let id = self.resource_id(waba).await?;
         let template = aws_sdk_socialmessaging::types::MetaLibraryTemplate::builder()
@@ -497,6 +535,9 @@ impl TemplateCatalogue {
             .library_template_name(library_name)
             .template_category(category)
             .template_language(language)
+            .set_library_template_button_inputs(
+                (!buttons.is_empty()).then(|| buttons.iter().map(button_input).collect()),
+            )
             .build()
             .map_err(unbuilt("CreateWhatsAppMessageTemplateFromLibrary"))?;
         let out = self

@@ -49,6 +49,9 @@ pub struct Config {
     /// (`STALE_CLAIM_SECONDS`, default [`crate::pipeline::STALE_CLAIM`]). It must exceed the
     /// longest live attempt; tests shorten it to see a dead worker's sends settle quickly.
     pub stale_claim: chrono::Duration,
+    /// How old a template catalogue may grow before the scheduled refresh syncs it
+    /// (`TEMPLATE_CATALOGUE_MAX_AGE_MINUTES`, default [`crate::catalogue::MAX_AGE`]).
+    pub catalogue_max_age: chrono::Duration,
 }
 
 fn tier(s: &str) -> Result<u64, String> {
@@ -105,6 +108,14 @@ impl Config {
             },
             crate::pipeline::STALE_CLAIM,
         );
+        let catalogue_max_age = env.optional(
+            "TEMPLATE_CATALOGUE_MAX_AGE_MINUTES",
+            |s| match s.parse::<i64>() {
+                Ok(n) if (5..=7 * 24 * 60).contains(&n) => Ok(chrono::Duration::minutes(n)),
+                _ => Err(format!("{s:?} is not a number of minutes from 5 to 10080 (a week)")),
+            },
+            crate::catalogue::MAX_AGE,
+        );
         env.finish(|| {
             Some(Config {
                 send_mode: send_mode?,
@@ -119,6 +130,7 @@ impl Config {
                 alerts_topic_arn,
                 media_bucket,
                 stale_claim,
+                catalogue_max_age,
             })
         })
     }

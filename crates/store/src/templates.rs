@@ -158,7 +158,8 @@ impl TemplatesRepo {
         Ok(out)
     }
 
-    async fn synced_at(&self, tenant: &TenantId, waba: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    /// When the account's catalogue was last synced; `None` if never.
+    pub async fn synced_at(&self, tenant: &TenantId, waba: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         let out = self
             .client
             .get_item()

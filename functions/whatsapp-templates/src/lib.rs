@@ -13,15 +13,19 @@
 //!
 //! The sender is one of the caller's tenant's WhatsApp numbers (its default when not named); its
 //! business account is the catalogue's. Another tenant's number is refused as not allowed.
+//!
+//! A schedule (EventBridge) also invokes it: every business account of the deployment whose
+//! catalogue is older than the configured age is synced then, so lists stay fresh without anyone
+//! waiting on the provider ([`refresh`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tracing::Instrument;
 use wecare_core::sender::Sender;
-use wecare_core::template::{Button, Category, Definition, Header, ParameterFormat, Template};
+use wecare_core::template::{Button, Category, Definition, Header, LibraryButtonInput, ParameterFormat, Template};
 use wecare_core::{Channel, ErrorCode, Permission, TenantId};
 use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{
@@ -67,6 +71,80 @@ pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
             Ok((status, v)) => json_response(status, &v),
             Err(e) => error_response(&e),
         }
+    }
+    .instrument(span)
+    .await
+}
+
+/// Why an invocation that is not an API request failed (Lambda retries it; its errors alarm).
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("the event is neither an API request nor the schedule's: {0}")]
+    Unreadable(#[source] serde_json::Error),
+    #[error("{failed} of {accounts} template catalogues could not be refreshed")]
+    Incomplete { failed: usize, accounts: usize },
+}
+
+/// What Lambda invokes this function with: an API Gateway request, or the schedule's event
+/// (EventBridge's `source: "aws.events"`), which refreshes the catalogues older than the
+/// configured age.
+pub async fn handle_event(deps: &Deps, event: Value, now: DateTime<Utc>) -> Result<Value, EventError> {
+    if event.get("source").and_then(Value::as_str) == Some("aws.events") {
+        return refresh(deps, now).await.map(|r| json!(r));
+    }
+    let req: Request = serde_json::from_value(event).map_err(EventError::Unreadable)?;
+    serde_json::to_value(handle(deps, req, now).await).map_err(EventError::Unreadable)
+}
+
+/// What a scheduled refresh did.
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refreshed {
+    /// Business accounts (per tenant) of the deployment's WhatsApp senders.
+    pub accounts: usize,
+    /// Those synced now, having been older than the configured age (or never synced).
+    pub synced: usize,
+}
+
+/// Syncs the catalogue of every tenant's business account that is older than the configured age.
+/// One account failing does not stop the others; the invocation then fails so that Lambda retries
+/// it (an account synced in the meantime is skipped as recent) and the errors alarm sees it.
+pub async fn refresh(deps: &Deps, now: DateTime<Utc>) -> Result<Refreshed, EventError> {
+    let span = tracing::info_span!("refresh", function = "whatsapp-templates");
+    async {
+        let accounts: BTreeSet<(&TenantId, &str)> = deps
+            .config
+            .senders
+            .all()
+            .iter()
+            .filter(|s| s.channel == Channel::WhatsApp)
+            .filter_map(|s| s.waba_id.as_deref().map(|w| (&s.tenant, w)))
+            .collect();
+        let mut out = Refreshed {
+            accounts: accounts.len(),
+            ..Refreshed::default()
+        };
+        let mut failed = 0;
+        for (tenant, waba) in accounts {
+            match deps.catalogue.refresh(tenant, waba, deps.config.catalogue_max_age, now).await {
+                Ok(Some(count)) => {
+                    out.synced += 1;
+                    tracing::info!(%tenant, waba_id = waba, count, "template catalogue refreshed");
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    failed += 1;
+                    tracing::error!(%tenant, waba_id = waba, error.chain = ?wecare_http::error::cause_chain(&e), "template catalogue refresh failed");
+                }
+            }
+        }
+        if failed > 0 {
+            return Err(EventError::Incomplete {
+                failed,
+                accounts: out.accounts,
+            });
+        }
+        Ok(out)
     }
     .instrument(span)
     .await
@@ -360,6 +438,10 @@ struct FromLibraryBody {
     name: String,
     language: String,
     category: Option<Category>,
+    /// The targets of the library template's URL and call buttons, in their order (checked here;
+    /// which buttons need one is the library's to say).
+    #[serde(default)]
+    buttons: Vec<LibraryButtonInput>,
 }
 
 async fn from_library(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
@@ -381,6 +463,7 @@ async fn from_library(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<
                 name: &body.name,
                 language: &body.language,
                 category: category.as_str(),
+                buttons: &body.buttons,
             },
             now,
         )

@@ -3,7 +3,7 @@
 #![recursion_limit = "256"]
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use wecare_http::Request;
+use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -11,8 +11,9 @@ async fn main() -> Result<(), Error> {
     let config = wecare_messaging::Config::from_env()?;
     let aws = aws_config::load_from_env().await;
     let deps = wecare_messaging::Deps::new(config, &aws, aws_sdk_dynamodb::Client::new(&aws), &Default::default());
-    run(service_fn(|event: LambdaEvent<Request>| async {
-        Ok::<_, Error>(whatsapp_templates::handle(&deps, event.payload, wecare_core::time::now()).await)
+    // API requests and the schedule's refresh events (see `handle_event`).
+    run(service_fn(|event: LambdaEvent<Value>| async {
+        Ok::<_, Error>(whatsapp_templates::handle_event(&deps, event.payload, wecare_core::time::now()).await?)
     }))
     .await
 }
