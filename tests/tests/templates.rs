@@ -524,4 +524,41 @@ async fn a_media_header_is_submitted_with_its_sample_file_and_sent_with_the_file
     let header = &send["request"]["message"]["template"]["components"][0];
     assert_eq!(header["type"], "header", "{send}");
     assert!(header["parameters"][0]["image"]["id"].is_string(), "{send}");
+    assert_eq!(calls(&stack, "PostWhatsAppMessageMedia").await, 1);
+
+    // The same file to another customer goes by the media id it already has (a campaign's header
+    // is handed to WhatsApp once, not once per recipient); a new upload is handed over anew.
+    let ravi = stack
+        .create_contact(
+            &op,
+            json!({ "phone": "9876500001", "name": "Ravi", "optInWhatsApp": true }),
+        )
+        .await;
+    let (status, again) = stack
+        .send_message(&op, "whatsapp", json!({ "contactId": ravi, "template": template }))
+        .await;
+    assert_eq!(status, 202, "{again}");
+    let media_ids = |ledger: &[Value]| -> Vec<String> {
+        ledger
+            .iter()
+            .filter(|e| e["operation"] == "SendWhatsAppMessage")
+            .filter_map(|e| {
+                e["request"]["message"]["template"]["components"][0]["parameters"][0]["image"]["id"].as_str()
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let ids = media_ids(&stack.ledger().await);
+    assert_eq!((ids.len(), ids.first() == ids.last()), (2, true), "{ids:?}");
+    assert_eq!(calls(&stack, "PostWhatsAppMessageMedia").await, 1);
+    let other = stack.upload_media(&op, "image/jpeg", &jpeg, "other.jpg").await;
+    let (status, third) = stack
+        .send_message(
+            &op,
+            "whatsapp",
+            json!({ "contactId": ravi, "template": { "name": "new_arrivals", "language": "en_US", "parameters": ["Ravi"], "headerMedia": { "s3Key": other } } }),
+        )
+        .await;
+    assert_eq!(status, 202, "{third}");
+    assert_eq!(calls(&stack, "PostWhatsAppMessageMedia").await, 2);
 }

@@ -45,6 +45,8 @@ pub struct Deps {
     pub limiter: RateLimiter,
     pub tier: TierTracker,
     pub media: MediaBucket,
+    /// Media ids of files already handed to WhatsApp, reused while fresh.
+    pub handed_over: media::HandedOver,
     pub alerts: aws_sdk_sns::Client,
     pub providers: providers::Providers,
     pub catalogue: catalogue::TemplateCatalogue,
@@ -66,6 +68,7 @@ impl Deps {
             tier: TierTracker::new(dynamo.clone(), &config.rate_limit_table),
             catalogue: catalogue::TemplateCatalogue::new(sdk, provider_sdk, dynamo, &config.system_config_table),
             media: MediaBucket::new(sdk, &config.media_bucket),
+            handed_over: media::HandedOver::default(),
             alerts: aws_sdk_sns::Client::new(sdk),
             providers: providers::Providers::new(sdk, provider_sdk),
             config,

@@ -6,6 +6,8 @@
 //! extra. Keys are always under the caller's tenant, checked here, so one tenant's key can never
 //! be sent or read through another's session.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
@@ -63,6 +65,41 @@ pub fn presigning(now: DateTime<Utc>, ttl: Duration) -> Result<PresigningConfig,
 pub struct ObjectInfo {
     pub content_type: String,
     pub size: u64,
+    /// The object's version as S3 names it: a file uploaded again under the same key is another.
+    pub etag: Option<String>,
+}
+
+/// How long a WhatsApp media id is reused for the same file. Meta keeps an uploaded file for 30
+/// days; a day stays well within that whatever the clocks say.
+pub const HANDED_OVER_TTL: chrono::Duration = chrono::Duration::hours(24);
+
+type Handles = HashMap<(String, String, String), (DateTime<Utc>, String)>;
+
+/// The WhatsApp media ids of files already handed to the provider (PostWhatsAppMessageMedia),
+/// per cold start, by sending number, key and version: a campaign with a media header uploads its
+/// file once per warm worker rather than once per recipient.
+#[derive(Clone, Default)]
+pub struct HandedOver(Arc<Mutex<Handles>>);
+
+impl HandedOver {
+    /// The media id `from` got for this version of `key`, if it is still fresh.
+    pub fn get(&self, from: &str, key: &str, etag: &str, now: DateTime<Utc>) -> Option<String> {
+        let handles = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        handles
+            .get(&(from.to_string(), key.to_string(), etag.to_string()))
+            .filter(|(at, _)| now - *at < HANDED_OVER_TTL)
+            .map(|(_, id)| id.clone())
+    }
+
+    pub fn keep(&self, from: &str, key: &str, etag: &str, media_id: &str, now: DateTime<Utc>) {
+        let mut handles = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        // Old handles go when a new one comes: the map holds one day's files at most.
+        handles.retain(|_, (at, _)| now - *at < HANDED_OVER_TTL);
+        handles.insert(
+            (from.to_string(), key.to_string(), etag.to_string()),
+            (now, media_id.to_string()),
+        );
+    }
 }
 
 #[derive(Clone)]
@@ -130,6 +167,7 @@ impl MediaBucket {
             Ok(out) => Ok(Some(ObjectInfo {
                 content_type: out.content_type.unwrap_or_default(),
                 size: out.content_length.unwrap_or_default().max(0) as u64,
+                etag: out.e_tag,
             })),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
             Err(e) => Err(MediaError::S3 {

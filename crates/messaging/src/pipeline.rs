@@ -693,9 +693,22 @@ where
 /// One provider request for this send (a WhatsApp file is handed over first).
 /// Hands an uploaded file to WhatsApp: its media id. A file that could not be handed over was
 /// not sent: whatever the reason, the message failed (nothing reached the customer).
-async fn handed_over(deps: &Deps, from: &str, key: &str) -> Result<String, Attempt> {
+async fn handed_over(deps: &Deps, from: &str, key: &str, info: &ObjectInfo) -> Result<String, Attempt> {
+    let now = wecare_core::time::now();
+    if let Some(id) = info
+        .etag
+        .as_deref()
+        .and_then(|e| deps.handed_over.get(from, key, e, now))
+    {
+        return Ok(id);
+    }
     match with_throttle_retries(|| deps.providers.upload_media(from, deps.media.bucket(), key)).await {
-        Attempt::Accepted(id) => Ok(id),
+        Attempt::Accepted(id) => {
+            if let Some(etag) = info.etag.as_deref() {
+                deps.handed_over.keep(from, key, etag, &id, now);
+            }
+            Ok(id)
+        }
         Attempt::Refused(p) | Attempt::Throttled(p) | Attempt::Ambiguous(p) => Err(Attempt::Refused(p)),
     }
 }
@@ -721,7 +734,7 @@ async fn call_provider(deps: &Deps, cmd: &SendCommand, c: &Checked, message_id: 
                 WhatsAppContent::Template(tpl) => {
                     let template = c.template.as_ref().unwrap_or(tpl);
                     let header_media = match (&c.media, &tpl.header_media_key) {
-                        (Some((kind, _)), Some(key)) => match handed_over(deps, from, key).await {
+                        (Some((kind, info)), Some(key)) => match handed_over(deps, from, key, info).await {
                             Ok(id) => Some((*kind, id)),
                             Err(refused) => return refused,
                         },
@@ -734,18 +747,18 @@ async fn call_provider(deps: &Deps, cmd: &SendCommand, c: &Checked, message_id: 
                     deps.providers.whatsapp(from, api, to, content, &callback).await
                 }
                 WhatsAppContent::Media(m) => {
-                    let Some((kind, _)) = c.media else {
+                    let Some((kind, info)) = &c.media else {
                         return Attempt::Refused(ProviderError {
                             code: "NoMedia".into(),
                             message: "the file was not checked".into(),
                         });
                     };
-                    let media_id = match handed_over(deps, from, &m.s3_key).await {
+                    let media_id = match handed_over(deps, from, &m.s3_key, info).await {
                         Ok(id) => id,
                         Err(refused) => return refused,
                     };
                     let content = WaContent::Media {
-                        kind,
+                        kind: *kind,
                         media_id: &media_id,
                         caption: m.caption.as_deref(),
                         filename: m.filename.as_deref(),
