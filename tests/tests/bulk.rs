@@ -314,6 +314,19 @@ async fn a_job_sends_each_recipient_once_reports_every_one_and_another_tenant_ca
     let sends = whatsapp_sends(&stack.ledger().await);
     assert_eq!(sends.len(), 130);
     assert!(per_recipient(&sends).values().all(|n| *n == 1));
+    // Each accepted template message is in the sender's daily usage, counted once (the chunks
+    // add theirs up and count them at their flushes).
+    let (status, usage) = stack
+        .call(Method::GET, "/api/whatsapp/template-usage?days=2", Some(&op), None)
+        .await;
+    assert_eq!(status, 200, "{usage}");
+    let counted: u64 = usage["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 130, "{usage}");
 
     let detail = job(&stack, &op, &id).await;
     assert!(detail["series"].as_array().is_some_and(|s| !s.is_empty()), "{detail}");

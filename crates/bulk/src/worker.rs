@@ -34,6 +34,7 @@ use futures::StreamExt;
 use wecare_core::bulk::{exclusion, JobStatus, Progress, RecipientOutcome};
 use wecare_core::consent::{ConsentSource, OptIns};
 use wecare_core::{ConsentClock, ContactId, IdempotencyKey, Principal, Role, TenantId, UserId};
+use wecare_messaging::pace::TemplateUses;
 use wecare_messaging::{Actor, Pacer, Refusal, SendCommand, SendOutcome};
 use wecare_store::audit::{AuditContext, AuditEntry};
 use wecare_store::bulk::{BulkJob, BulkRecipient, ProgressDelta, RecipientStatus, Settled};
@@ -355,7 +356,7 @@ async fn chunk(
     // Watches the job's status and the clock, and flushes the counts, while the chunk runs.
     let watcher = {
         let (deps, pacer, stop, delta) = (deps.clone(), pacer.clone(), stop.clone(), delta.clone());
-        let (tenant, job_id) = (tenant.clone(), job_id.to_string());
+        let (tenant, job_id, sender_id) = (tenant.clone(), job_id.to_string(), sender.id.clone());
         tokio::spawn(async move {
             let mut last_flush = Instant::now();
             loop {
@@ -378,7 +379,7 @@ async fn chunk(
                 }
                 if last_flush.elapsed() >= FLUSH_EVERY {
                     last_flush = Instant::now();
-                    if let Err(e) = flush(&deps, &tenant, &job_id, &delta).await {
+                    if let Err(e) = flush(&deps, &tenant, &job_id, &delta, &pacer, &sender_id).await {
                         tracing::warn!(error = %e, "progress not flushed; kept for the next flush");
                     }
                 }
@@ -401,7 +402,7 @@ async fn chunk(
         .await;
     watcher.abort();
     deps.hand_on(&sender, &pacer);
-    let flushed = flush(deps, tenant, job_id, &delta).await;
+    let flushed = flush(deps, tenant, job_id, &delta, &pacer, &sender.id).await;
 
     let mut untouched = Vec::new();
     let mut owned = Vec::new();
@@ -470,9 +471,18 @@ fn set_stop(stop: &Mutex<Option<Stop>>, why: Stop) {
     }
 }
 
-/// Adds the counts gathered since the last flush to the job; on failure they are kept for the
-/// next flush.
-async fn flush(deps: &Deps, tenant: &TenantId, job_id: &str, delta: &Mutex<ProgressDelta>) -> Result<(), BulkError> {
+/// Adds the counts gathered since the last flush to the job, and the run's accepted template
+/// messages to its sender's usage; on failure they are kept for the next flush. (A worker that
+/// dies loses the template count of its last few seconds; the job's own counts are recounted
+/// from its ledger.)
+async fn flush(
+    deps: &Deps,
+    tenant: &TenantId,
+    job_id: &str,
+    delta: &Mutex<ProgressDelta>,
+    pacer: &Pacer,
+    sender: &str,
+) -> Result<(), BulkError> {
     let taken = std::mem::take(&mut *delta.lock().unwrap_or_else(|p| p.into_inner()));
     let result = deps
         .jobs
@@ -481,7 +491,17 @@ async fn flush(deps: &Deps, tenant: &TenantId, job_id: &str, delta: &Mutex<Progr
     if result.is_err() {
         delta.lock().unwrap_or_else(|p| p.into_inner()).merge(taken);
     }
-    result.map_err(BulkError::from)
+    let mut unflushed = TemplateUses::new();
+    let mut counted = Ok(());
+    for ((day, category), n) in pacer.take_template_uses() {
+        let repo = &deps.messaging.catalogue.repo;
+        if let Err(e) = repo.count_uses(tenant, sender, category, day, n).await {
+            unflushed.insert((day, category), n);
+            counted = Err(e);
+        }
+    }
+    pacer.give_back_template_uses(unflushed);
+    result.and(counted).map_err(BulkError::from)
 }
 
 /// Settles one recipient; counted in `delta` only if this write took effect.

@@ -16,14 +16,15 @@
 //! configured rate, which is what makes that many slots fit under the limit, and leaves a little
 //! more for the jitter of the request on its way to the provider.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use wecare_core::rate::Rate;
 use wecare_core::sender::Sender;
+use wecare_core::template::Category;
 use wecare_core::ContactId;
 use wecare_store::{RateLimiter, StoreError};
 
@@ -74,7 +75,13 @@ pub struct Pacer {
     /// Recipients whose send opened a conversation against the job's tier reservation, until
     /// their settle takes them.
     tier_opened: Mutex<HashSet<ContactId>>,
+    /// Template messages the provider accepted, by day (UTC) and category, until the run's next
+    /// flush adds them to the sender's usage (one write per flush instead of one per message).
+    template_uses: Mutex<TemplateUses>,
 }
+
+/// Template messages of one sender by day (UTC) and category.
+pub type TemplateUses = BTreeMap<(NaiveDate, Category), u64>;
 
 impl std::fmt::Debug for Pacer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,6 +106,7 @@ impl Pacer {
             slots,
             stop: AtomicBool::new(false),
             tier_opened: Mutex::default(),
+            template_uses: Mutex::default(),
         }
     }
 
@@ -140,6 +148,29 @@ impl Pacer {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(contact);
+    }
+
+    /// Counts an accepted template message of `category` sent at `at`, for the next flush.
+    pub(crate) fn count_template_use(&self, category: Category, at: DateTime<Utc>) {
+        *self
+            .template_uses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((at.date_naive(), category))
+            .or_default() += 1;
+    }
+
+    /// The template messages counted since the last flush (taken: a flush that fails gives
+    /// them back with [`Self::give_back_template_uses`]).
+    pub fn take_template_uses(&self) -> TemplateUses {
+        std::mem::take(&mut *self.template_uses.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn give_back_template_uses(&self, uses: TemplateUses) {
+        let mut kept = self.template_uses.lock().unwrap_or_else(|p| p.into_inner());
+        for (k, n) in uses {
+            *kept.entry(k).or_default() += n;
+        }
     }
 
     /// Waits for the next usable slot and returns when it is due (now, within [`LATE`]).

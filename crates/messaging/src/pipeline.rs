@@ -819,10 +819,17 @@ async fn finish(deps: &Deps, cmd: &SendCommand, m: &Message, s: &Settlement) -> 
     // Template messages the provider accepted, per day, sender and category: what Meta bills by.
     // Counted here, where only the call that settled the send arrives.
     if let (Some(category), MessageStatus::Sent) = (m.template.as_ref().and_then(|t| t.category), s.status) {
-        deps.catalogue
-            .repo
-            .count_use(&m.tenant_id, &m.from, category, s.at)
-            .await?;
+        match cmd.pacer.as_deref() {
+            // A campaign's sends are added up by their run and counted at its flushes, a write
+            // every few seconds per worker rather than one per message on one hot item.
+            Some(pacer) => pacer.count_template_use(category, s.at),
+            None => {
+                deps.catalogue
+                    .repo
+                    .count_use(&m.tenant_id, &m.from, category, s.at)
+                    .await?
+            }
+        }
         wecare_http::metrics::count("TemplateMessages", &[("Category", category.as_str())]);
     }
     let channel = m.channel.as_str();

@@ -289,13 +289,25 @@ impl TemplatesRepo {
         category: Category,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.count_uses(tenant, sender, category, at.date_naive(), 1).await
+    }
+
+    /// Counts `n` template messages of `category` from `sender` on `day` (UTC).
+    pub async fn count_uses(
+        &self,
+        tenant: &TenantId,
+        sender: &str,
+        category: Category,
+        day: NaiveDate,
+        n: u64,
+    ) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
             .key("pk", s(usage_pk(tenant)))
-            .key("sk", s(format!("{}#{sender}#{}", at.date_naive(), category.as_str())))
-            .update_expression("ADD n :one")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .key("sk", s(format!("{day}#{sender}#{}", category.as_str())))
+            .update_expression("ADD n :n")
+            .expression_attribute_values(":n", AttributeValue::N(n.to_string()))
             .send()
             .await
             .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
