@@ -10,6 +10,12 @@ export interface GsiDef {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey: string;
+  /**
+   * What the index holds of each item (`wecare_core::tables::Projection`): everything, or its keys
+   * only — then an update that leaves the index keys alone writes nothing to it, and readers fetch
+   * the items from the table.
+   */
+  readonly projection: 'ALL' | 'KEYS_ONLY';
   readonly purpose: string;
 }
 
@@ -120,7 +126,17 @@ export function parseSchema(raw: unknown, source = 'schema'): Schema {
         problems.push(`${gw} must be an object`);
         return [];
       }
-      return [{ name: str(g, 'name', gw), partitionKey: str(g, 'partitionKey', gw), sortKey: str(g, 'sortKey', gw), purpose: str(g, 'purpose', gw) }];
+      const projection = g['projection'];
+      if (projection !== 'ALL' && projection !== 'KEYS_ONLY') {
+        problems.push(`${gw}.projection must be ALL or KEYS_ONLY`);
+      }
+      return [{
+        name: str(g, 'name', gw),
+        partitionKey: str(g, 'partitionKey', gw),
+        sortKey: str(g, 'sortKey', gw),
+        projection: projection === 'KEYS_ONLY' ? 'KEYS_ONLY' : 'ALL',
+        purpose: str(g, 'purpose', gw),
+      }];
     });
     return [{
       table: str(t, 'table', where),

@@ -4,10 +4,11 @@
 //!
 //! - A write costs 1 unit per started KB of the item written (the item after an update, read back
 //!   at the end; a delete counts 1), twice that inside a transaction.
-//! - Each global secondary index whose key the item carries is written too (every index here
-//!   projects all attributes): once for a put or an update, twice for an update that sets one of
-//!   the index's key attributes (DynamoDB deletes the old index entry and puts the new one). These
-//!   are reported apart from the table's own units.
+//! - Each global secondary index whose key the item carries is written too: once for a put or an
+//!   update, twice for an update that sets one of the index's key attributes (DynamoDB deletes the
+//!   old index entry and puts the new one). An index of keys only (`wecare_core::tables`) is
+//!   written by a put (its entry is the keys, one unit) and by an update that sets its keys, never
+//!   by one that leaves them. These are reported apart from the table's own units.
 //! - A read costs 1 unit per started 4 KB read when consistent, half that when not; the size is the
 //!   response body's, whose JSON is larger than the items, so the figure errs high. A BatchGetItem
 //!   costs at least one unit per key.
@@ -19,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Value};
+use wecare_core::tables::Projection;
 
 use crate::TestStack;
 
@@ -121,18 +123,36 @@ fn index_keys(item: &serde_json::Map<String, Value>) -> Vec<String> {
         .collect()
 }
 
-/// Index units of writing `item` (`size` bytes): one write per index it is in, two for the
-/// indexes whose key the update expression sets.
-fn index_units(item: &serde_json::Map<String, Value>, size: usize, update: Option<&str>) -> f64 {
+/// How the index `index` of `table` (a physical name) projects items.
+fn projection(table: &str, index: &str) -> Projection {
+    let name = short(table);
+    wecare_core::tables::Table::ALL
+        .iter()
+        .map(|t| t.def())
+        .find(|d| d.name == name)
+        .and_then(|d| d.gsis.into_iter().find(|g| g.name == index))
+        .map(|g| g.projection)
+        .unwrap_or(Projection::All)
+}
+
+/// Index units of writing `item` (`size` bytes) to `table`: one write per index it is in, two for
+/// the indexes whose key the update expression sets; an index of keys only costs one unit for
+/// its small entry, and nothing for an update that leaves its keys.
+fn index_units(table: &str, item: &serde_json::Map<String, Value>, size: usize, update: Option<&str>) -> f64 {
     index_keys(item)
         .iter()
         .map(|index| {
             let rekeyed =
                 update.is_some_and(|u| u.contains(&format!("{index}pk")) || u.contains(&format!("{index}sk")));
+            let entry = match projection(table, index) {
+                Projection::All => write_units_of(size),
+                Projection::KeysOnly if update.is_some() && !rekeyed => 0.0,
+                Projection::KeysOnly => 1.0,
+            };
             if rekeyed {
-                2.0 * write_units_of(size)
+                2.0 * entry
             } else {
-                write_units_of(size)
+                entry
             }
         })
         .sum()
@@ -174,7 +194,7 @@ impl Updated {
         }
         let item = item_after(stack, table, key).await;
         let size = item_size_of(&item);
-        let u = (write_units_of(size), index_units(&item, size, Some(expression)));
+        let u = (write_units_of(size), index_units(table, &item, size, Some(expression)));
         sample.push(u);
         self.known.insert(id, u);
         u
@@ -206,7 +226,7 @@ pub async fn write_units(stack: &TestStack) -> Units {
                         let (one, index) = match r["PutRequest"]["Item"].as_object() {
                             Some(item) => {
                                 let size = item_size_of(item);
-                                (write_units_of(size), index_units(item, size, None))
+                                (write_units_of(size), index_units(table, item, size, None))
                             }
                             None => (1.0, 0.0),
                         };
@@ -231,7 +251,7 @@ pub async fn write_units(stack: &TestStack) -> Units {
 async fn one_write(stack: &TestStack, updated: &mut Updated, group: &str, action: &Value, table: &str) -> (f64, f64) {
     if let Some(item) = action["Item"].as_object() {
         let size = item_size_of(item);
-        (write_units_of(size), index_units(item, size, None))
+        (write_units_of(size), index_units(table, item, size, None))
     } else if let (false, Some(expression)) = (action["Key"].is_null(), action["UpdateExpression"].as_str()) {
         updated.units(stack, group, table, &action["Key"], expression).await
     } else {

@@ -23,12 +23,23 @@ pub enum Table {
     SystemConfig,
 }
 
+/// What an index holds of each item. `KeysOnly` suits an index over items that change after
+/// they are written (a message's status): an update that leaves the index keys alone then writes
+/// nothing to it, and the reader fetches the items it found from the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Projection {
+    All,
+    KeysOnly,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GsiDef {
     pub name: &'static str,
     pub partition_key: &'static str,
     pub sort_key: &'static str,
+    pub projection: Projection,
     pub purpose: &'static str,
 }
 
@@ -59,8 +70,16 @@ const fn gsi(name: &'static str, purpose: &'static str) -> GsiDef {
         name,
         partition_key: pk,
         sort_key: sk,
+        projection: Projection::All,
         purpose,
     }
+}
+
+/// An index of keys only (see [`Projection::KeysOnly`]).
+const fn keys_only(name: &'static str, purpose: &'static str) -> GsiDef {
+    let mut def = gsi(name, purpose);
+    def.projection = Projection::KeysOnly;
+    def
 }
 
 impl Table {
@@ -112,7 +131,9 @@ impl Table {
                 "Messages",
                 "MESSAGES_TABLE",
                 vec![
-                    gsi("gsi1", "a contact's timeline, newest first: {tenant}#CONTACT#{contactId} / MSG#{at}#{messageId}"),
+                    // Keys only: a message is written once and then updated two or three times
+                    // (settled, delivered, read), none of which touches the timeline's keys.
+                    keys_only("gsi1", "a contact's timeline, newest first: {tenant}#CONTACT#{contactId} / MSG#{at}#{messageId}; keys only, the messages are read from the table"),
                     gsi("gsi2", "conversations of a tenant by latest activity: {tenant}#CONVERSATIONS / {at}#{contactId}"),
                 ],
                 Some("expiresAt"),

@@ -224,7 +224,14 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, def: &TableDef, name: &
                 .index_name(g.name)
                 .key_schema(key(g.partition_key, KeyType::Hash)?)
                 .key_schema(key(g.sort_key, KeyType::Range)?)
-                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .projection(
+                    Projection::builder()
+                        .projection_type(match g.projection {
+                            wecare_core::tables::Projection::All => ProjectionType::All,
+                            wecare_core::tables::Projection::KeysOnly => ProjectionType::KeysOnly,
+                        })
+                        .build(),
+                )
                 .build()?,
         );
     }

@@ -11,8 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, CancellationReason, Delete, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem,
+    AttributeValue, CancellationReason, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
@@ -486,53 +485,19 @@ impl ContactsRepo {
 
     /// Live contacts by id, in the order of `ids`.
     pub async fn batch_get(&self, tenant: &TenantId, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError> {
+        let keys = ids
+            .iter()
+            .map(|id| {
+                HashMap::from([
+                    ("pk".into(), s(keys::contact_pk(tenant, id))),
+                    ("sk".into(), s(keys::CONTACT_SK)),
+                ])
+            })
+            .collect();
         let mut found: HashMap<ContactId, Contact> = HashMap::new();
-        for chunk in ids.chunks(100) {
-            let keys: Vec<HashMap<String, AttributeValue>> = chunk
-                .iter()
-                .map(|id| {
-                    HashMap::from([
-                        ("pk".into(), s(keys::contact_pk(tenant, id))),
-                        ("sk".into(), s(keys::CONTACT_SK)),
-                    ])
-                })
-                .collect();
-            let mut request = Some(built(
-                KeysAndAttributes::builder()
-                    .set_keys(Some(keys))
-                    .consistent_read(true)
-                    .build(),
-            )?);
-            let mut attempts = 0;
-            while let Some(req) = request.take() {
-                attempts += 1;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.contacts, req)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
-                for item in out
-                    .responses
-                    .unwrap_or_default()
-                    .remove(&self.contacts)
-                    .unwrap_or_default()
-                {
-                    let c = Contact::from_item(item)?;
-                    found.insert(c.contact_id, c);
-                }
-                request = out.unprocessed_keys.and_then(|mut u| u.remove(&self.contacts));
-                if request.is_some() {
-                    if attempts >= 8 {
-                        return Err(StoreError::Dynamo {
-                            operation: "BatchGetItem",
-                            source: "unprocessed keys after 8 attempts".into(),
-                        });
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(25 << attempts.min(5))).await;
-                }
-            }
+        for item in crate::batch::batch_get(&self.client, &self.contacts, keys).await? {
+            let c = Contact::from_item(item)?;
+            found.insert(c.contact_id, c);
         }
         Ok(ids
             .iter()

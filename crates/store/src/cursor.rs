@@ -77,6 +77,27 @@ pub async fn query_index<T: DeserializeOwned>(
     after: Option<&str>,
     refine: impl FnOnce(QueryFluentBuilder) -> QueryFluentBuilder,
 ) -> Result<Page<T>, ListError> {
+    let page = query_index_items(client, at, limit, after, refine).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|i| serde_dynamo::from_item(i).map_err(StoreError::Corrupt))
+        .collect::<Result<Vec<T>, _>>()?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// [`query_index`], answering the items as DynamoDB has them (the keys, from an index of keys
+/// only).
+pub async fn query_index_items(
+    client: &Client,
+    at: IndexPartition<'_>,
+    limit: i32,
+    after: Option<&str>,
+    refine: impl FnOnce(QueryFluentBuilder) -> QueryFluentBuilder,
+) -> Result<Page<HashMap<String, AttributeValue>>, ListError> {
     let key = format!("{}pk", at.index);
     let start = after.map(|c| decode(c, &key, &at.partition)).transpose()?;
     let query = client
@@ -89,14 +110,8 @@ pub async fn query_index<T: DeserializeOwned>(
         .limit(limit)
         .set_exclusive_start_key(start);
     let out = refine(query).send().await.map_err(|e| StoreError::dynamo("Query", e))?;
-    let items = out
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(|i| serde_dynamo::from_item(i).map_err(StoreError::Corrupt))
-        .collect::<Result<Vec<T>, _>>()?;
     Ok(Page {
-        items,
+        items: out.items.unwrap_or_default(),
         next_cursor: out.last_evaluated_key.as_ref().map(encode),
     })
 }

@@ -8,6 +8,7 @@
 //! those atomic and nothing else is.
 
 pub mod audit;
+pub mod batch;
 pub mod bulk;
 pub mod contacts;
 pub mod cursor;

@@ -5,7 +5,9 @@
 //! is derived from the send's idempotency key, so a repeat finds the first attempt), delivery
 //! statuses name it in their callback data, and an inbound message's id is derived from its wamid
 //! so the record is its own duplicate guard. A contact's timeline is `gsi1`
-//! (`{tenant}#CONTACT#{contactId}` / `MSG#{at}#{messageId}`), newest first. Each contact with
+//! (`{tenant}#CONTACT#{contactId}` / `MSG#{at}#{messageId}`), newest first; it holds keys only, so
+//! the settle and the delivery statuses that follow a message write nothing to it, and a page of
+//! the timeline reads its messages from the table (one BatchGetItem). Each contact with
 //! messages has one conversation row (`{tenant}#CONV#{contactId}`) in `gsi2` ordered by last
 //! activity, carrying a trimmed copy of the last message and the unread inbound count, so the
 //! inbox is one Query too.
@@ -31,7 +33,7 @@ use wecare_core::time::{expires_at, is_expired, iso, MESSAGE_RETENTION};
 use wecare_core::{Channel, ContactId, TenantId};
 
 use crate::audit::AuditEntry;
-use crate::cursor::{query_index, IndexPartition};
+use crate::cursor::{query_index, query_index_items, IndexPartition};
 pub use crate::cursor::{ListError, Page};
 use crate::error::{condition_failed, StoreError};
 use crate::keys;
@@ -436,14 +438,38 @@ impl MessagesRepo {
             index: "gsi1",
             partition: keys::timeline_pk(tenant, contact),
         };
-        let mut page: Page<Message> = query_index(&self.client, at, limit, after, |q| {
+        // The index holds keys only (see the module): the page's keys, then its messages.
+        let keys = query_index_items(&self.client, at, limit, after, |q| {
             q.key_condition_expression("#ipk = :ipk AND begins_with(gsi1sk, :m)")
                 .expression_attribute_values(":m", s("MSG#"))
                 .scan_index_forward(false)
         })
         .await?;
-        page.items.retain(|m| !is_expired(m.expires_at, now));
-        Ok(page)
+        let order: Vec<String> = keys
+            .items
+            .iter()
+            .filter_map(|k| k.get("pk").and_then(|v| v.as_s().ok()).cloned())
+            .collect();
+        let wanted = keys
+            .items
+            .into_iter()
+            .map(|k| k.into_iter().filter(|(name, _)| name == "pk" || name == "sk").collect())
+            .collect();
+        let mut found: HashMap<String, Message> = HashMap::new();
+        for item in crate::batch::batch_get(&self.client, &self.table, wanted).await? {
+            let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            found.insert(pk, message_of(item)?);
+        }
+        // Newest first, as the index ordered them; one that expired since is left out.
+        let items = order
+            .iter()
+            .filter_map(|pk| found.remove(pk))
+            .filter(|m| !is_expired(m.expires_at, now))
+            .collect();
+        Ok(Page {
+            items,
+            next_cursor: keys.next_cursor,
+        })
     }
 
     /// The inbox: conversations by latest activity.

@@ -44,7 +44,7 @@ export class Data extends Construct {
           indexName: gsi.name,
           partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
           sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.ALL,
+          projectionType: gsi.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
         });
       }
       if (def.gsis.length > 0) this.indexed.add(def.name);
