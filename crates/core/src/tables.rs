@@ -151,7 +151,7 @@ impl Table {
             Table::BulkRecipients => base(
                 "BulkRecipients",
                 "BULK_RECIPIENTS_TABLE",
-                vec![gsi("gsi1", "a job's recipients by status: {tenant}#JOB#{jobId}#{status} / {contactId}")],
+                vec![gsi("gsi1", "a job's failed, unknown, skipped and cancelled recipients by status: {tenant}#JOB#{jobId}#{status} / {contactId}; pending and sent ones, most of a job, are read from its partition")],
                 None,
                 false,
                 "recipient {tenant}#JOB#{jobId}/RCPT#{contactId}",

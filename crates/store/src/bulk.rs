@@ -2,9 +2,10 @@
 //!
 //! A job is one item (`{tenant}#JOB#{jobId}` / `JOB` in BulkJobs), listed newest first through
 //! `gsi1` (`{tenant}#JOBS` / `{createdAt}#{jobId}`). Its recipients are items of BulkRecipients
-//! under the job (`{tenant}#JOB#{jobId}` / `RCPT#{contactId}`), and `gsi1` lists them by status
-//! (`{tenant}#JOB#{jobId}#{status}` / `{contactId}`), so "the failed recipients" or "what is
-//! still pending" is one Query.
+//! under the job (`{tenant}#JOB#{jobId}` / `RCPT#{contactId}`). `gsi1` lists the rarer outcomes
+//! by status (`{tenant}#JOB#{jobId}#{status}` / `{contactId}`: failed, unknown, skipped,
+//! cancelled), so "the failed recipients" is one Query; pending and sent ones, most of a job, stay
+//! out of it and are read from the job's partition.
 //!
 //! Everything that must happen once is one conditional write: the job is created only if its id
 //! is new; a control (pause, resume, cancel) only from the statuses `wecare_core::bulk::control`
@@ -28,7 +29,7 @@ use wecare_core::bulk::{control, statuses_allowing, Control, Exclusion, IllegalT
 use wecare_core::time::iso;
 use wecare_core::{Channel, ContactId, TenantId};
 
-use crate::cursor::{query_index, IndexPartition};
+use crate::cursor::{self, query_index, IndexPartition};
 pub use crate::cursor::{ListError, Page};
 use crate::error::{condition_failed, StoreError};
 use crate::keys;
@@ -154,14 +155,20 @@ pub struct BulkRecipient {
     pub tier_opened: bool,
 }
 
+/// Whether recipients in `status` are in the by-status index. Pending and sent ones — the bulk of
+/// any job — stay out of it (an index write per recipient saved when a job is expanded and again
+/// when it is sent): their listing reads the job's partition, where they are most of the items.
+/// The rare outcomes an operator looks for (failed, unknown, skipped, cancelled) are indexed.
+fn indexed(status: RecipientStatus) -> bool {
+    !matches!(status, RecipientStatus::Pending | RecipientStatus::Sent)
+}
+
 impl BulkRecipient {
     fn item(&self) -> Result<HashMap<String, AttributeValue>, StoreError> {
         let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(self).map_err(StoreError::Serialize)?;
         item.insert("pk".into(), s(keys::job_pk(&self.tenant_id, &self.job_id)));
         item.insert("sk".into(), s(keys::recipient_sk(&self.contact_id)));
-        // Pending recipients stay out of the index (one write each instead of two when a job is
-        // expanded); they are found in the job's partition, and enter the index when settled.
-        if self.status != RecipientStatus::Pending {
+        if indexed(self.status) {
             item.insert(
                 "gsi1pk".into(),
                 s(keys::recipients_by_status_pk(
@@ -487,7 +494,10 @@ impl BulkRepo {
         how: &Settled,
         now: DateTime<Utc>,
     ) -> Result<Option<RecipientStatus>, StoreError> {
-        let mut set = vec!["#st = :to", "settledAt = :now", "gsi1pk = :g", "gsi1sk = :c"];
+        let mut set = vec!["#st = :to", "settledAt = :now"];
+        if indexed(how.status) {
+            set.extend(["gsi1pk = :g", "gsi1sk = :c"]);
+        }
         let condition = if how.is_provider_outcome() {
             "#st = :pending OR #st = :cancelled"
         } else {
@@ -504,12 +514,15 @@ impl BulkRepo {
             .expression_attribute_values(":to", s(how.status.as_str()))
             .expression_attribute_values(":pending", s(RecipientStatus::Pending.as_str()))
             .expression_attribute_values(":now", s(iso(now)))
-            .expression_attribute_values(":c", s(contact.to_string()))
-            .expression_attribute_values(
-                ":g",
-                s(keys::recipients_by_status_pk(tenant, job_id, how.status.as_str())),
-            )
             .return_values(ReturnValue::UpdatedOld);
+        if indexed(how.status) {
+            req = req
+                .expression_attribute_values(":c", s(contact.to_string()))
+                .expression_attribute_values(
+                    ":g",
+                    s(keys::recipients_by_status_pk(tenant, job_id, how.status.as_str())),
+                );
+        }
         if how.is_provider_outcome() {
             req = req.expression_attribute_values(":cancelled", s(RecipientStatus::Cancelled.as_str()));
         }
@@ -529,7 +542,17 @@ impl BulkRepo {
             set.push("tierOpened = :o");
             req = req.expression_attribute_values(":o", AttributeValue::Bool(true));
         }
-        match req.update_expression(format!("SET {}", set.join(", "))).send().await {
+        // A recipient cancelled while its call was under way and then sent leaves the index.
+        let remove = if indexed(how.status) {
+            ""
+        } else {
+            " REMOVE gsi1pk, gsi1sk"
+        };
+        match req
+            .update_expression(format!("SET {}{remove}", set.join(", ")))
+            .send()
+            .await
+        {
             Ok(out) => {
                 let was = out
                     .attributes
@@ -771,12 +794,72 @@ impl BulkRepo {
         limit: i32,
         after: Option<&str>,
     ) -> Result<Page<BulkRecipient>, ListError> {
+        if !indexed(status) {
+            return self.recipients_in_partition(tenant, job_id, status, limit, after).await;
+        }
         let at = IndexPartition {
             table: &self.recipients,
             index: "gsi1",
             partition: keys::recipients_by_status_pk(tenant, job_id, status.as_str()),
         };
         query_index(&self.client, at, limit, after, |q| q).await
+    }
+
+    /// A page of the job's recipients in `status`, read from its partition (for the statuses the
+    /// index leaves out, which are most of the partition): a few reads of up to `limit` items
+    /// until the page is full, the cursor at its last recipient.
+    async fn recipients_in_partition(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        status: RecipientStatus,
+        limit: i32,
+        after: Option<&str>,
+    ) -> Result<Page<BulkRecipient>, ListError> {
+        /// Reads of one page, at most: a page of a status that has become rare ends early.
+        const READS: usize = 8;
+        let pk = keys::job_pk(tenant, job_id);
+        let mut start = after.map(|c| cursor::decode(c, "pk", &pk)).transpose()?;
+        let mut items: Vec<BulkRecipient> = Vec::new();
+        let wanted = usize::try_from(limit.max(1)).unwrap_or(1);
+        for _ in 0..READS {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.recipients)
+                .key_condition_expression("pk = :p AND begins_with(sk, :r)")
+                .filter_expression("#st = :st")
+                .expression_attribute_names("#st", "status")
+                .expression_attribute_values(":p", s(pk.clone()))
+                .expression_attribute_values(":r", s("RCPT#"))
+                .expression_attribute_values(":st", s(status.as_str()))
+                .limit(limit.max(1))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| StoreError::dynamo("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                items.push(serde_dynamo::from_item(item).map_err(StoreError::Corrupt)?);
+            }
+            start = out.last_evaluated_key.filter(|k| !k.is_empty());
+            if items.len() >= wanted || start.is_none() {
+                break;
+            }
+        }
+        // Past the last kept recipient when the page overflowed; else where the reads stopped
+        // (what lies between the page's last item and there did not match).
+        let next_cursor = if items.len() > wanted {
+            items.truncate(wanted);
+            items.last().map(|r| {
+                cursor::encode(&HashMap::from([
+                    ("pk".to_string(), s(pk.clone())),
+                    ("sk".to_string(), s(keys::recipient_sk(&r.contact_id))),
+                ]))
+            })
+        } else {
+            start.as_ref().map(cursor::encode)
+        };
+        Ok(Page { items, next_cursor })
     }
 
     /// Moves an accepted job to RUNNING once its recipients are expanded; true for exactly one
