@@ -2,8 +2,8 @@
 // number (seeded in the provider sandbox: hello_world, order_update, appointment_reminder and the
 // rejected summer_sale), its filters, a new template written with the form and followed through
 // WhatsApp's review (played by the sandbox's `/templates/decide`, whose status event the stack
-// applies to the catalogue), deleting one, the template library, and what Operators and Viewers
-// may do. Every template a test makes has a name no other run uses.
+// applies to the catalogue), deleting one, the template library (whose URL and call buttons take
+// the business's own link or number), and what Operators and Viewers may do. Every template a test makes has a name no other run uses.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectAccessible, idToken, screenshot, signIn, stack, uniqueWord, user } from './support';
 
@@ -202,6 +202,80 @@ test('an Admin copies a template from the library under a name of their own, and
     await expect(row(page, name).getByText('In review', { exact: true })).toBeVisible();
     await expect(row(page, name)).toContainText('Utility');
     await expect(row(page, name)).toContainText('we received your payment of {{2}}');
+  } finally {
+    await deleteTemplate(name);
+  }
+});
+
+test('an Admin copies a library template with a URL button, giving the link it opens, and it goes into review', async ({ page }) => {
+  test.setTimeout(60_000);
+  const name = uniqueTemplateName('e2e_lib_url');
+  try {
+    await signIn(page, user('Admin'));
+    await page.goto('/templates/library');
+    await expect(heading(page)).toHaveText('Template library');
+    await page.getByRole('searchbox', { name: 'Search the library' }).fill('shipment');
+    await expect(page.getByRole('status').filter({ hasText: '1 template match “shipment”.' })).toBeVisible();
+    const library = page.getByRole('list', { name: 'Library templates' });
+    await library.getByRole('button', { name: 'Use this: shipment_confirmation (en_US)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Use “shipment_confirmation”' });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('textbox', { name: 'Name' }).fill(name);
+    const link = dialog.getByRole('textbox', { name: 'Link for “Track shipment”' });
+    await expect(link).toHaveValue('');
+    await expect(dialog.getByText('The web address the button opens. End it with {{1}} to add a part per message.')).toBeVisible();
+
+    // Without the link nothing is created: the field says what it needs.
+    await dialog.getByRole('button', { name: 'Create template' }).click();
+    await expect(dialog.getByText('Enter the web address the button opens.')).toBeVisible();
+    await expect(link).toHaveAttribute('aria-invalid', 'true');
+    await expect(page).toHaveURL(/\/templates\/library$/);
+
+    // A link ending with {{1}} takes a part per message, and a sample link for the reviewers.
+    await link.fill('https://wecare.example/track/{{1}}');
+    const sample = dialog.getByRole('textbox', { name: 'Sample link for “Track shipment”' });
+    await expect(sample).toBeVisible();
+    await sample.fill('https://wecare.example/track/1234');
+    await expect(dialog.getByText('Enter the web address the button opens.')).toHaveCount(0);
+    await expectAccessible(page, 'use a library template with a URL button');
+    await screenshot(page, 'templates-library-use-url-button');
+    await dialog.getByRole('button', { name: 'Create template' }).click();
+
+    await expect(page).toHaveURL(/\/templates$/);
+    await expect(page.getByText(`“${name}” (en_US) was created from the library and submitted to WhatsApp for review.`)).toBeVisible();
+    await page.getByRole('searchbox', { name: 'Search by name' }).fill(name);
+    await expect(row(page, name).getByText('In review', { exact: true })).toBeVisible();
+    await expect(row(page, name)).toContainText('has shipped with {{3}}');
+  } finally {
+    await deleteTemplate(name);
+  }
+});
+
+test('an Admin copies a library template with a call button, giving the number it calls', async ({ page }) => {
+  test.setTimeout(60_000);
+  const name = uniqueTemplateName('e2e_lib_call');
+  try {
+    await signIn(page, user('Admin'));
+    await page.goto('/templates/library');
+    await page.getByRole('searchbox', { name: 'Search the library' }).fill('appointment');
+    const library = page.getByRole('list', { name: 'Library templates' });
+    await library.getByRole('button', { name: 'Use this: appointment_reminder_library (en_US)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Use “appointment_reminder_library”' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill(name);
+    // The quick reply needs nothing; the call button needs the business's number, in E.164.
+    await expect(dialog.getByRole('textbox', { name: /Confirm/ })).toHaveCount(0);
+    const phone = dialog.getByRole('textbox', { name: 'Phone number for “Call us”' });
+    await phone.fill('0415 555 0100');
+    await dialog.getByRole('button', { name: 'Create template' }).click();
+    await expect(dialog.getByText(/^Enter the number in international form/)).toBeVisible();
+    await phone.fill('+14155550100');
+    await expect(dialog.getByText(/^Enter the number in international form/)).toHaveCount(0);
+    await expectAccessible(page, 'use a library template with a call button');
+    await dialog.getByRole('button', { name: 'Create template' }).click();
+
+    await expect(page).toHaveURL(/\/templates$/);
+    await page.getByRole('searchbox', { name: 'Search by name' }).fill(name);
+    await expect(row(page, name).getByText('In review', { exact: true })).toBeVisible();
   } finally {
     await deleteTemplate(name);
   }

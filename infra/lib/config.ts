@@ -84,6 +84,13 @@ export type Sender = WhatsAppSender | SmsSender | EmailSender;
  */
 export const BULK_WORKER_CONCURRENCY = { min: 2, max: 5 } as const;
 
+/**
+ * Bounds of `whatsAppTemplateCatalogueMaxAgeMinutes`: exactly what `wecare_messaging::Config`
+ * accepts for `TEMPLATE_CATALOGUE_MAX_AGE_MINUTES` (crates/messaging/src/config.rs), so that a
+ * value every messaging function would refuse at its cold start stops synthesis instead.
+ */
+export const TEMPLATE_CATALOGUE_MAX_AGE_MINUTES = { min: 5, max: 7 * 24 * 60 } as const;
+
 /** How bulk jobs run. */
 export interface BulkSettings {
   /**
@@ -137,6 +144,15 @@ export interface EnvironmentConfig {
    * alerts once at 80 %.
    */
   readonly whatsAppTierLimit: number;
+  /**
+   * How old a WhatsApp Business Account's template catalogue may grow, in minutes (5 to 10080),
+   * before the scheduled refresh of `whatsapp-templates` syncs it from the provider
+   * (`TEMPLATE_CATALOGUE_MAX_AGE_MINUTES`). Meta's template status events update a catalogue at
+   * once; this bounds how long anything they miss (a template changed in WhatsApp Manager, a lost
+   * event) stays unseen, since lists answer from the stored catalogue and never wait on the
+   * provider. The schedule runs every quarter of it (at least every 5 minutes).
+   */
+  readonly whatsAppTemplateCatalogueMaxAgeMinutes: number;
   /** How bulk jobs run (`bulk-worker`'s concurrency). */
   readonly bulk: BulkSettings;
   /** The log group every function writes to (the specification's `/base-wecare-digital/common`). */
@@ -225,6 +241,14 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     }
     return v;
   };
+  const wholeNumber = (o: Json, key: string, { min, max }: { readonly min: number; readonly max: number }): number => {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      problems.push(`${key} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+      return min;
+    }
+    return v;
+  };
   const oneOf = <T extends string | number>(o: Json, key: string, allowed: readonly T[]): T => {
     const v = o[key];
     if (!(allowed as readonly unknown[]).includes(v)) {
@@ -236,7 +260,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
 
   const known = new Set([
     'environment', 'account', 'region', 'resourcePrefix', 'sendMode', 'logLevel', 'tenancy', 'defaultPhoneRegion',
-    'senders', 'whatsAppTierLimit', 'bulk', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
+    'senders', 'whatsAppTierLimit', 'whatsAppTemplateCatalogueMaxAgeMinutes', 'bulk', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
   ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${key} is not a known setting`);
 
@@ -290,6 +314,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     defaultPhoneRegion: str(raw, 'defaultPhoneRegion', PATTERNS.phoneRegion),
     senders,
     whatsAppTierLimit: positiveInteger(raw, 'whatsAppTierLimit'),
+    whatsAppTemplateCatalogueMaxAgeMinutes: wholeNumber(raw, 'whatsAppTemplateCatalogueMaxAgeMinutes', TEMPLATE_CATALOGUE_MAX_AGE_MINUTES),
     bulk,
     logGroupName: str(raw, 'logGroupName', PATTERNS.logGroupName),
     logRetentionDays: oneOf(raw, 'logRetentionDays', LOG_RETENTION_DAYS),

@@ -1,6 +1,7 @@
 // Why this exists: one stack per environment, composed of the platform's constructs in the order
 // they depend on each other — monitoring (the log group everyone writes to), data, messaging,
-// functions, the inbound WhatsApp path, the bulk worker, API, hosting — and nothing else: no
+// functions, the inbound WhatsApp path, the bulk worker, the template catalogue's refresh
+// schedule (with WhatsApp senders only), API, hosting — and nothing else: no
 // construct here reads the environment or a file; what differs between environments arrives as a
 // validated EnvironmentConfig.
 
@@ -19,6 +20,7 @@ import { Hosting } from './constructs/hosting';
 import { InboundWhatsApp } from './constructs/inbound';
 import { Messaging } from './constructs/messaging';
 import { Monitoring } from './constructs/monitoring';
+import { TEMPLATES_FUNCTION, TemplateCatalogueRefresh } from './constructs/templates';
 import type { Schema } from './schema';
 import type { FunctionWiring } from './wiring';
 
@@ -44,6 +46,8 @@ export class WecareStack extends Stack {
   readonly functions: Functions;
   readonly inbound: InboundWhatsApp;
   readonly bulk: BulkWork;
+  /** The schedule that keeps template catalogues fresh; none while no WhatsApp number is configured. */
+  readonly templateRefresh?: TemplateCatalogueRefresh;
   readonly api: Api;
   readonly hosting: Hosting;
 
@@ -141,6 +145,7 @@ export class WecareStack extends Stack {
       reportsBucket: Bucket.fromBucketName(this, 'ReportsBucket', config.existing.reportsBucketName),
       alerts: { topic: this.monitoring.alertsTopic, key: this.monitoring.alertsKey },
       whatsAppTierLimit: config.whatsAppTierLimit,
+      templateCatalogueMaxAgeMinutes: config.whatsAppTemplateCatalogueMaxAgeMinutes,
       sharedRole,
       wiring: props.wiring,
       timeouts: new Map([[BULK_WORKER, BULK_WORKER_TIMEOUT]]),
@@ -157,6 +162,16 @@ export class WecareStack extends Stack {
       queue: this.messaging.bulkQueue,
       maxConcurrency: config.bulk.workerConcurrency,
     });
+
+    // Like the template grants: with no WhatsApp number there is no business account to refresh,
+    // and a schedule would only invoke the function to find none.
+    if (whatsAppNumbers.length > 0) {
+      this.templateRefresh = new TemplateCatalogueRefresh(this, 'TemplateCatalogueRefresh', {
+        handler: this.functions.get(TEMPLATES_FUNCTION),
+        maxAgeMinutes: config.whatsAppTemplateCatalogueMaxAgeMinutes,
+        resourcePrefix: prefix,
+      });
+    }
 
     this.api = new Api(this, 'Api', {
       routes: schema.routes,

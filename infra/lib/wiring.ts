@@ -104,7 +104,8 @@ export interface FunctionWiring {
   /**
    * Builds `wecare_messaging::Config` (crates/messaging/src/config.rs), so it receives what that
    * config reads beyond the common environment: `SENDERS` (every tenant's senders),
-   * `MEDIA_BUCKET`, `ALERTS_TOPIC_ARN` and `WHATSAPP_TIER_LIMIT` (its tables' variables,
+   * `MEDIA_BUCKET`, `ALERTS_TOPIC_ARN`, `WHATSAPP_TIER_LIMIT` and
+   * `TEMPLATE_CATALOGUE_MAX_AGE_MINUTES` (its tables' variables,
    * `SYSTEM_CONFIG_TABLE` among them, come with the common environment, like every table's).
    * Variables only: whatever it may do with them is granted separately — the config names
    * SystemConfig for every messaging function, but only those that reach the template catalogue
@@ -303,18 +304,22 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   },
   // The template catalogue of each WhatsApp Business Account (/api/whatsapp/templates…): lists
   // answer from the catalogue in SystemConfig (`{tenant}#TEMPLATES#{waba}`), syncing it from the
-  // provider only when it was never synced or when asked to; admins submit new templates (checked
-  // against Meta's rules first) or ones from Meta's library, and delete them, at the provider and
-  // in the catalogue; usage reads the per-day counts the send path keeps there
-  // (`{tenant}#TEMPLATE-USAGE`). Hence SystemConfig read and write, and every template action —
-  // but no phone number and no send. A media header is submitted with a sample file for Meta's
-  // review, uploaded by the browser under outgoing/ (through outbound-whatsapp's upload route),
-  // which End User Messaging Social hands to Meta from the bucket
-  // (CreateWhatsAppMessageTemplateMedia): s3:GetObject there, nothing else of the bucket. Each
-  // create or delete writes its audit entry, and a denied attempt is audited by the guard:
-  // AuditLogs, written only. It builds the messaging config for the tenant's senders (a number's
-  // business account is the catalogue's). An API function, so the API functions' timeout (within
-  // API Gateway's 29 s): a first sync, one GetWhatsAppMessageTemplate per template, must fit in it.
+  // provider only when it was never synced or when asked to; besides, a schedule
+  // (constructs/templates.ts) invokes it to sync every business account of the deployment's
+  // WhatsApp senders whose catalogue is older than `whatsAppTemplateCatalogueMaxAgeMinutes`, with
+  // the same grants and none more. Admins submit new templates (checked against Meta's rules
+  // first) or ones from Meta's library, and delete them, at the provider and in the catalogue;
+  // usage reads the per-day counts the send path keeps there (`{tenant}#TEMPLATE-USAGE`). Hence
+  // SystemConfig read and write, and every template action — but no phone number and no send. A
+  // media header is submitted with a sample file for Meta's review, uploaded by the browser under
+  // outgoing/ (through outbound-whatsapp's upload route), which End User Messaging Social hands to
+  // Meta from the bucket (CreateWhatsAppMessageTemplateMedia): s3:GetObject there, nothing else of
+  // the bucket. Each create or delete writes its audit entry, and a denied attempt is audited by
+  // the guard: AuditLogs, written only. It builds the messaging config for the tenant's senders (a
+  // number's business account is the catalogue's) and, on the schedule, for every tenant's. An API
+  // function, so the API functions' timeout (within API Gateway's 29 s): a first sync, one
+  // GetWhatsAppMessageTemplate per template, must fit in it. A scheduled refresh that runs out of
+  // it fails and is retried, skipping the accounts it had already synced.
   'whatsapp-templates': {
     tables: { SystemConfig: 'readWrite', AuditLogs: 'write' },
     whatsAppTemplates: [

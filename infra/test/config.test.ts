@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BULK_WORKER_CONCURRENCY, ConfigError, ENVIRONMENTS, type EnvironmentConfig, loadConfig, parseConfig, sendersVariable } from '../lib/config';
+import { BULK_WORKER_CONCURRENCY, ConfigError, ENVIRONMENTS, type EnvironmentConfig, loadConfig, parseConfig, sendersVariable, TEMPLATE_CATALOGUE_MAX_AGE_MINUTES } from '../lib/config';
 import { parseSchema, SchemaError } from '../lib/schema';
 import { buildTestApp, CONFIG_DIR, INFRA_DIR, SCHEMA } from './helpers';
 
@@ -99,6 +99,40 @@ describe('the WhatsApp messaging tier', () => {
   it('is required', () => {
     const { whatsAppTierLimit: _, ...missing } = rawConfig('preview');
     assert.throws(() => parseConfig(missing, 'p.json'), /whatsAppTierLimit must be a positive whole number \(got undefined\)/);
+  });
+});
+
+describe('the WhatsApp template catalogue\'s age', () => {
+  it('every checked-in environment lets a catalogue grow an hour old before the schedule syncs it', () => {
+    for (const env of ENVIRONMENTS) assert.equal(loadConfig(CONFIG_DIR, env).whatsAppTemplateCatalogueMaxAgeMinutes, 60, env);
+  });
+
+  it('takes any whole number of minutes from 5 to 10080 (a week)', () => {
+    assert.deepEqual(TEMPLATE_CATALOGUE_MAX_AGE_MINUTES, { min: 5, max: 10080 });
+    for (const minutes of [5, 60, 1440, 10080]) {
+      assert.equal(parseConfig({ ...rawConfig('production'), whatsAppTemplateCatalogueMaxAgeMinutes: minutes }, 'p.json').whatsAppTemplateCatalogueMaxAgeMinutes, minutes);
+    }
+  });
+
+  for (const bad of [4, 10081, 0, -60, 59.5, '60', null, true]) {
+    it(`refuses ${JSON.stringify(bad)}`, () => {
+      assert.throws(() => parseConfig({ ...rawConfig('staging'), whatsAppTemplateCatalogueMaxAgeMinutes: bad }, 's.json'), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, /whatsAppTemplateCatalogueMaxAgeMinutes must be a whole number from 5 to 10080/);
+        return true;
+      });
+    });
+  }
+
+  it('is required, and its problem is listed with the others', () => {
+    const { whatsAppTemplateCatalogueMaxAgeMinutes: _, ...missing } = rawConfig('preview');
+    assert.throws(() => parseConfig(missing, 'p.json'), /whatsAppTemplateCatalogueMaxAgeMinutes must be a whole number from 5 to 10080 \(got undefined\)/);
+    assert.throws(() => parseConfig({ ...rawConfig('preview'), whatsAppTemplateCatalogueMaxAgeMinutes: 4, whatsAppTierLimit: 0 }, 'p.json'), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /whatsAppTemplateCatalogueMaxAgeMinutes must be a whole number from 5 to 10080 \(got 4\)/);
+      assert.match(e.message, /whatsAppTierLimit must be a positive whole number/);
+      return true;
+    });
   });
 });
 

@@ -104,11 +104,14 @@ describe('the specification\'s shared IAM role', () => {
       FunctionName: 'wecare-staging-bulk-job-create',
       Environment: { Variables: Match.objectLike({ REPORTS_BUCKET: config.existing.reportsBucketName }) },
     });
-    // The messaging functions are still told the bucket, the topic and the tier; the alerts topic
-    // admits nobody through its policy (which only refuses plain HTTP).
+    // The messaging functions are still told the bucket, the topic, the tier and the template
+    // catalogue's age; the alerts topic admits nobody through its policy (which only refuses plain
+    // HTTP).
     t.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'wecare-staging-outbound-whatsapp',
-      Environment: { Variables: Match.objectLike({ MEDIA_BUCKET: config.existing.mediaBucketName, ALERTS_TOPIC_ARN: Match.anyValue(), WHATSAPP_TIER_LIMIT: '250' }) },
+      Environment: {
+        Variables: Match.objectLike({ MEDIA_BUCKET: config.existing.mediaBucketName, ALERTS_TOPIC_ARN: Match.anyValue(), WHATSAPP_TIER_LIMIT: '250', TEMPLATE_CATALOGUE_MAX_AGE_MINUTES: '60' }),
+      },
     });
     for (const [, policy] of resourcesOf(t, 'AWS::SNS::TopicPolicy')) {
       assert.doesNotMatch(JSON.stringify(policy.Properties['PolicyDocument']), /"Effect":"Allow"/);

@@ -6,7 +6,8 @@
 // owns with the grants on exactly those, the tenancy of the authorizer, the send path's media,
 // tier and alert wiring, the bulk path (bulk-queue → bulk-worker, the reports bucket, the job
 // alarms) and the WhatsApp template catalogue (SystemConfig and the template actions, for exactly
-// the functions whose Rust code reaches it). Built once, without bundling.
+// the functions whose Rust code reaches it, and the schedule that refreshes it once a WhatsApp
+// number is configured). Built once, without bundling.
 
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -14,7 +15,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig, type Sender, sendersVariable } from '../lib/config';
+import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig, type Sender, sendersVariable, TEMPLATE_CATALOGUE_MAX_AGE_MINUTES } from '../lib/config';
 import { AUTHORIZER_CACHE_TTL } from '../lib/constructs/api';
 import { BULK_BATCH_SIZE, BULK_WORKER, BULK_WORKER_TIMEOUT } from '../lib/constructs/bulk';
 import {
@@ -28,6 +29,7 @@ import {
 import { INBOUND_MAX_EVENT_AGE, INBOUND_RETRY_ATTEMPTS } from '../lib/constructs/inbound';
 import { BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, Messaging, VISIBILITY_TO_TIMEOUT_RATIO, visibilityTimeoutFor } from '../lib/constructs/messaging';
 import { API_INTEGRATION_TIMEOUT, FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT } from '../lib/constructs/rust-function';
+import { MIN_REFRESH_INTERVAL, REFRESH_MAX_EVENT_AGE, REFRESH_RETRY_ATTEMPTS, refreshInterval, TEMPLATES_FUNCTION } from '../lib/constructs/templates';
 import {
   BULK_FAILURE_RATE_ALARM_PERCENT,
   BULK_JOB_DURATION_SECONDS,
@@ -124,7 +126,7 @@ describe('tables come from schema.json', () => {
                       { AttributeName: g.partitionKey, KeyType: 'HASH' },
                       { AttributeName: g.sortKey, KeyType: 'RANGE' },
                     ],
-                    Projection: { ProjectionType: 'ALL' },
+                    Projection: { ProjectionType: g.projection },
                   })),
                 ),
           TimeToLiveSpecification: def.ttlAttribute === null ? Match.absent() : { AttributeName: def.ttlAttribute, Enabled: true },
@@ -368,10 +370,14 @@ function s3StatementsOf(t: Template, env: EnvironmentName, name: string): Statem
   return s3;
 }
 
-/** The environment variables a Rust Config reads through `env.required` / `env.parsed` / `env.list`, outside its tests. */
+/**
+ * The environment variables a Rust Config reads through `env.required` / `env.parsed` /
+ * `env.list` / `env.optional`, outside its tests. An optional one has a default in Rust, but is
+ * listed all the same: the stack must either set it or say why not (`CONDITIONAL_VARIABLES`).
+ */
 function variablesReadBy(relativePath: string): string[] {
   const source = readFileSync(join(INFRA_DIR, '..', relativePath), 'utf8').split('#[cfg(test)]')[0] ?? '';
-  return [...source.matchAll(/env\.(?:required|parsed|list)\(\s*"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1] as string);
+  return [...source.matchAll(/env\.(?:required|parsed|list|optional)\(\s*"([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1] as string);
 }
 
 /** `src/**\/*.rs` of a crate directory (relative to the repository), binaries left out. */
@@ -416,17 +422,19 @@ function variablesReadByFunction(fn: string): Set<string> {
 /** The functions built on `wecare_messaging` (its Config and Deps), by their Cargo.toml. */
 const MESSAGING_FUNCTIONS = SCHEMA.functions.filter((f) => workspaceCratesOf(f).has('wecare-messaging'));
 /** What `wecare_messaging::Config` reads beyond the common environment. */
-const MESSAGING_ONLY_VARIABLES = ['SENDERS', 'MEDIA_BUCKET', 'ALERTS_TOPIC_ARN', 'WHATSAPP_TIER_LIMIT'] as const;
+const MESSAGING_ONLY_VARIABLES = ['SENDERS', 'MEDIA_BUCKET', 'ALERTS_TOPIC_ARN', 'WHATSAPP_TIER_LIMIT', 'TEMPLATE_CATALOGUE_MAX_AGE_MINUTES'] as const;
 /** The variables the per-tenant senders replaced: no function may be given them any more. */
 const REMOVED_VARIABLES = ['WHATSAPP_PHONE_NUMBER_IDS', 'WHATSAPP_NUMBER_TENANTS', 'SMS_ORIGINATION_IDENTITY', 'EMAIL_SENDER'] as const;
 
 /**
  * Variables a Rust config reads only in some deployments, with whether `config` sets them: the
  * authorizer's default tenant exists only in single mode (in multi mode a token without
- * custom:tenant_id is refused, so there is no default to read).
+ * custom:tenant_id is refused, so there is no default to read); `STALE_CLAIM_SECONDS` in none —
+ * the Rust default is the deployed value, and the variable exists for tests to shorten it.
  */
 const CONDITIONAL_VARIABLES: Readonly<Record<string, (config: EnvironmentConfig, fn: string) => boolean>> = {
   DEFAULT_TENANT_ID: (config, fn) => config.tenancy.mode === 'single' && fn === AUTHORIZER_FUNCTION,
+  STALE_CLAIM_SECONDS: () => false,
 };
 const expectedIn = (config: EnvironmentConfig, fn: string, variable: string): boolean => CONDITIONAL_VARIABLES[variable]?.(config, fn) ?? true;
 
@@ -657,7 +665,7 @@ describe('the messaging config', () => {
       }
     });
 
-    it(`${env}: the messaging functions get the media bucket, the alerts topic and the tier; no other function does`, () => {
+    it(`${env}: the messaging functions get the media bucket, the alerts topic, the tier and the template catalogue's age; no other function does`, () => {
       const t = tpl(env);
       const config = loadConfig(CONFIG_DIR, env);
       const topicId = logicalIdOf(t, 'AWS::SNS::Topic', (p) => p['TopicName'] === `${prefix(env)}alerts`, 'alerts topic');
@@ -668,6 +676,7 @@ describe('the messaging config', () => {
           assert.equal(vars['MEDIA_BUCKET'], config.existing.mediaBucketName, `${name} MEDIA_BUCKET`);
           assert.deepEqual(vars['ALERTS_TOPIC_ARN'], { Ref: topicId }, `${name} ALERTS_TOPIC_ARN`);
           assert.equal(vars['WHATSAPP_TIER_LIMIT'], '250', `${name} WHATSAPP_TIER_LIMIT`);
+          assert.equal(vars['TEMPLATE_CATALOGUE_MAX_AGE_MINUTES'], String(config.whatsAppTemplateCatalogueMaxAgeMinutes), `${name} TEMPLATE_CATALOGUE_MAX_AGE_MINUTES`);
         } else {
           for (const variable of MESSAGING_ONLY_VARIABLES) assert.equal(vars[variable], undefined, `${name} is not told ${variable}`);
         }
@@ -679,6 +688,12 @@ describe('the messaging config', () => {
     const config: EnvironmentConfig = { ...loadConfig(CONFIG_DIR, 'preview'), whatsAppTierLimit: 1000 };
     const t = templateOf(buildTestApp({ environments: ['preview'], configs: { preview: config } }).stacks, 'preview');
     for (const name of MESSAGING_FUNCTIONS) assert.equal(envOf(t, 'preview', name)['WHATSAPP_TIER_LIMIT'], '1000', name);
+  });
+
+  it('TEMPLATE_CATALOGUE_MAX_AGE_MINUTES is the environment\'s whatsAppTemplateCatalogueMaxAgeMinutes', () => {
+    const config: EnvironmentConfig = { ...loadConfig(CONFIG_DIR, 'preview'), whatsAppTemplateCatalogueMaxAgeMinutes: 240 };
+    const t = templateOf(buildTestApp({ environments: ['preview'], configs: { preview: config } }).stacks, 'preview');
+    for (const name of MESSAGING_FUNCTIONS) assert.equal(envOf(t, 'preview', name)['TEMPLATE_CATALOGUE_MAX_AGE_MINUTES'], '240', name);
   });
 });
 
@@ -1055,6 +1070,114 @@ describe('the WhatsApp template catalogue', () => {
       'POST /api/whatsapp/templates/from-library true',
       'POST /api/whatsapp/templates/sync true',
     ]);
+  });
+});
+
+/** A rate expression in minutes: `rate(15 minutes)` → 15, `rate(42 hours)` → 2520. */
+function rateMinutes(expression: unknown): number {
+  const m = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(String(expression));
+  assert.ok(m, `${String(expression)} is a rate expression`);
+  return Number(m[1]) * { minute: 1, hour: 60, day: 24 * 60 }[m[2] as 'minute' | 'hour' | 'day'];
+}
+
+describe('the template catalogue refresh schedule', () => {
+  let numbered: Template;
+  before(() => {
+    numbered = templateOf(buildTestApp({ environments: ['production'], configs: { production: withNumbers() } }).stacks, 'production');
+  });
+  const rulesOf = (t: Template): [string, Resource][] => resourcesOf(t, 'AWS::Events::Rule');
+  const eventsPermissionsOf = (t: Template): [string, Resource][] =>
+    resourcesOf(t, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties['Principal'] === 'events.amazonaws.com');
+
+  it('the Rust side reads TEMPLATE_CATALOGUE_MAX_AGE_MINUTES within the bounds the config allows, and whatsapp-templates refreshes on the schedule\'s default event', () => {
+    const config = rustSource('crates/messaging/src/config.rs');
+    assert.ok(variablesReadBy('crates/messaging/src/config.rs').includes('TEMPLATE_CATALOGUE_MAX_AGE_MINUTES'), 'crates/messaging/src/config.rs reads TEMPLATE_CATALOGUE_MAX_AGE_MINUTES');
+    const bounds = /"TEMPLATE_CATALOGUE_MAX_AGE_MINUTES",[\s\S]*?\((\d+)\.\.=([\d\s*]+)\)\.contains/.exec(config);
+    assert.ok(bounds, 'the Rust config checks the age against a range (is the scan still right?)');
+    const product = (expr: string): number => expr.split('*').reduce((acc, f) => acc * Number(f.trim()), 1);
+    assert.deepEqual({ min: Number(bounds[1]), max: product(bounds[2] as string) }, TEMPLATE_CATALOGUE_MAX_AGE_MINUTES);
+    // The rule sends EventBridge's default event; the function tells it from an API request by its source.
+    const lib = rustSource(`functions/${TEMPLATES_FUNCTION}/src/lib.rs`);
+    assert.match(lib, /\.get\("source"\)[^;]*==\s*Some\("aws\.events"\)/, `${TEMPLATES_FUNCTION} dispatches on "source": "aws.events"`);
+    assert.match(lib, /catalogue\s*\.\s*refresh\([^)]*config\.catalogue_max_age/, 'and refreshes what is older than the configured age');
+    assert.match(rustSource(`functions/${TEMPLATES_FUNCTION}/src/main.rs`), /handle_event\(/, 'its Lambda entry point takes any event, not only API requests');
+  });
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: without a WhatsApp sender there is no schedule, and EventBridge may invoke nothing`, () => {
+      const t = tpl(env);
+      assert.equal(sendersOnWhatsApp(env), 0, `the checked-in ${env} configures no WhatsApp number`);
+      t.resourceCountIs('AWS::Events::Rule', 0);
+      assert.deepEqual(eventsPermissionsOf(t), []);
+    });
+  }
+
+  it('with WhatsApp senders exactly one rule invokes whatsapp-templates every 15 minutes for a catalogue age of an hour, with the default scheduled event', () => {
+    const t = numbered;
+    assert.equal(withNumbers().whatsAppTemplateCatalogueMaxAgeMinutes, 60);
+    const rules = rulesOf(t);
+    assert.equal(rules.length, 1);
+    const [, rule] = rules[0] as [string, Resource];
+    assert.equal(rule.Properties['Name'], `${prefix('production')}whatsapp-template-refresh`);
+    assert.equal(rule.Properties['ScheduleExpression'], 'rate(15 minutes)');
+    assert.equal(rule.Properties['State'], 'ENABLED');
+    assert.equal(rule.Properties['EventPattern'], undefined, 'a schedule, not a pattern');
+    assert.equal(REFRESH_RETRY_ATTEMPTS, 2);
+    assert.ok(REFRESH_MAX_EVENT_AGE.toSeconds() >= 60 && REFRESH_MAX_EVENT_AGE.toSeconds() <= 24 * 3600);
+    // No Input, InputPath nor InputTransformer: the function recognises the default event's source.
+    assert.deepEqual(rule.Properties['Targets'], [
+      {
+        Id: 'Target0',
+        Arn: { 'Fn::GetAtt': [functionId(t, 'production', TEMPLATES_FUNCTION), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: REFRESH_RETRY_ATTEMPTS, MaximumEventAgeInSeconds: REFRESH_MAX_EVENT_AGE.toSeconds() },
+      },
+    ]);
+  });
+
+  it('EventBridge may invoke whatsapp-templates and nothing else, through that rule only', () => {
+    const t = numbered;
+    const [ruleId] = rulesOf(t)[0] as [string, Resource];
+    const permissions = eventsPermissionsOf(t);
+    assert.deepEqual(permissions.map(([, p]) => p.Properties), [
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId(t, 'production', TEMPLATES_FUNCTION), 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+      },
+    ]);
+    // A failed refresh is retried by Lambda's default asynchronous retries (two): the schedule
+    // adds no invocation config, the inbound handler's stays the only one.
+    t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+  });
+
+  it('runs every quarter of the catalogue age, whole minutes, at least every 5 minutes, so no catalogue grows older than 1.25 times the age', () => {
+    assert.equal(MIN_REFRESH_INTERVAL.toMinutes(), 5);
+    const { min, max } = TEMPLATE_CATALOGUE_MAX_AGE_MINUTES;
+    for (let age = min; age <= max; age++) {
+      const interval = refreshInterval(age).toMinutes();
+      assert.equal(interval, Math.max(5, Math.floor(age / 4)), `age ${age}`);
+      if (age >= 20) assert.ok(age + interval <= 1.25 * age, `age ${age}: every ${interval} minutes`);
+    }
+    // As synthesized: each checked-in environment with WhatsApp numbers and an age of its own (the
+    // function is told the same age).
+    const ages = { production: 5, staging: 90, preview: max } as const;
+    const numbers = withNumbers().senders.filter((s) => s.channel === 'whatsapp');
+    const configured = (env: EnvironmentName): EnvironmentConfig => {
+      const base = loadConfig(CONFIG_DIR, env);
+      return { ...base, senders: [...numbers, ...base.senders], whatsAppTemplateCatalogueMaxAgeMinutes: ages[env] };
+    };
+    const { stacks } = buildTestApp({ configs: { production: configured('production'), staging: configured('staging'), preview: configured('preview') } });
+    const expected = { production: 'rate(5 minutes)', staging: 'rate(22 minutes)', preview: 'rate(42 hours)' } as const;
+    for (const env of ENVIRONMENTS) {
+      const t = templateOf(stacks, env);
+      const rules = rulesOf(t);
+      assert.equal(rules.length, 1, env);
+      const expression = (rules[0] as [string, Resource])[1].Properties['ScheduleExpression'];
+      assert.equal(expression, expected[env], env);
+      assert.equal(rateMinutes(expression), Math.max(5, Math.floor(ages[env] / 4)), env);
+      assert.equal(envOf(t, env, TEMPLATES_FUNCTION)['TEMPLATE_CATALOGUE_MAX_AGE_MINUTES'], String(ages[env]), env);
+    }
   });
 });
 

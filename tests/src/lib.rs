@@ -140,7 +140,7 @@ impl TestStack {
             .await
             .expect("bind sandbox");
         let sandbox = format!("http://{}", sandbox_listener.local_addr().expect("sandbox addr"));
-        wecare_local::start_sandbox(sandbox_listener, &sdk, &resources);
+        wecare_local::start_sandbox(sandbox_listener, &sdk, &resources, None);
         let providers = wecare_messaging::ProviderEndpoints {
             social_messaging: Some(sandbox.clone()),
             sms_voice: Some(sandbox.clone()),

@@ -29,6 +29,10 @@ struct Sandbox {
 
 impl Sandbox {
     async fn start(strict_templates: bool) -> Sandbox {
+        Self::start_reviewing(strict_templates, None).await
+    }
+
+    async fn start_reviewing(strict_templates: bool, template_review: Option<std::time::Duration>) -> Sandbox {
         let sdk = wecare_local::aws::sdk_config(&wecare_tests::moto_endpoint());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -43,6 +47,7 @@ impl Sandbox {
                 .map(|n| n.setting)
                 .collect(),
             strict_templates,
+            template_review,
         };
         tokio::spawn(async move {
             if let Err(e) = wecare_sandbox::serve(listener, config).await {
@@ -253,6 +258,49 @@ fn url_input(base: &str, example: &str) -> LibraryTemplateButtonInput {
 fn body_parameters(values: &[&str]) -> Value {
     let parameters: Vec<Value> = values.iter().map(|v| json!({ "type": "text", "text": v })).collect();
     json!([{ "type": "body", "parameters": parameters }])
+}
+
+#[tokio::test]
+async fn with_a_review_delay_a_new_template_is_decided_by_itself_unless_decided_first() {
+    let sandbox = Sandbox::start_reviewing(false, Some(std::time::Duration::from_millis(300))).await;
+    let waba = format!("waba-{WECARE_WABA}");
+    let named = |name: &str| {
+        let mut d = welcome_definition();
+        d["name"] = json!(name);
+        d
+    };
+    for name in ["welcome_back", "reject_welcome", "decided_first"] {
+        sandbox.create(&named(name)).await.expect("created");
+    }
+    let (status, _) = sandbox
+        .decide(json!({ "wabaId": WECARE_WABA, "name": "decided_first", "language": "en_US", "status": "PAUSED" }))
+        .await;
+    assert_eq!(status, 200);
+    let status_of = |all: &[(String, String)], name: &str| {
+        all.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(status_of(&sandbox.templates(&waba).await, "welcome_back"), "PENDING");
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    let all = sandbox.templates(&waba).await;
+    assert_eq!(
+        [
+            status_of(&all, "welcome_back"),
+            status_of(&all, "reject_welcome"),
+            status_of(&all, "decided_first")
+        ],
+        ["APPROVED", "REJECTED", "PAUSED"].map(String::from),
+        "approved, rejected by its name, and a decision made first is kept"
+    );
+    let reviews = sandbox
+        .ledger()
+        .await
+        .iter()
+        .filter(|e| e["operation"] == "DecideTemplate")
+        .count();
+    assert_eq!(reviews, 3, "one decision on request, two by the review");
 }
 
 fn welcome_definition() -> Value {

@@ -15,14 +15,21 @@ pub mod provision;
 pub mod pump;
 pub mod seed;
 
-/// Starts the provider sandbox on `listener`, wired to moto and the stack's events topic.
-pub fn start_sandbox(listener: tokio::net::TcpListener, sdk: &aws_config::SdkConfig, resources: &Resources) {
+/// Starts the provider sandbox on `listener`, wired to moto and the stack's events topic;
+/// `template_review` decides new templates by itself after that long (`None`: on request only).
+pub fn start_sandbox(
+    listener: tokio::net::TcpListener,
+    sdk: &aws_config::SdkConfig,
+    resources: &Resources,
+    template_review: Option<std::time::Duration>,
+) {
     let config = wecare_sandbox::SandboxConfig {
         sdk: sdk.clone(),
         events_topic_arn: resources.sns_topic_arn.clone(),
         account_id: "123456789012".into(),
         phone_numbers: seed::whatsapp_numbers().into_iter().map(|n| n.setting).collect(),
         strict_templates: false,
+        template_review,
     };
     tokio::spawn(async move {
         if let Err(e) = wecare_sandbox::serve(listener, config).await {

@@ -64,7 +64,13 @@ async fn dev() -> anyhow::Result<()> {
     let moto = Moto::start(&python, moto_port).await?;
     let sdk = aws::sdk_config(&moto.endpoint);
     let resources = provision::provision(&sdk, &moto.endpoint, "wecare-local-", seed::users()).await?;
-    wecare_local::start_sandbox(sandbox_listener, &sdk, &resources);
+    // Meta reviews a new template by itself here, after WECARE_TEMPLATE_REVIEW_SECONDS (0: only
+    // on request, `POST /templates/decide`), so an Admin can watch one be approved in the console.
+    let review: u64 = setting("WECARE_TEMPLATE_REVIEW_SECONDS", "20")
+        .parse()
+        .context("WECARE_TEMPLATE_REVIEW_SECONDS must be a whole number of seconds")?;
+    let review = (review > 0).then(|| std::time::Duration::from_secs(review));
+    wecare_local::start_sandbox(sandbox_listener, &sdk, &resources, review);
     let providers = wecare_messaging::ProviderEndpoints {
         social_messaging: Some(sandbox_url.clone()),
         sms_voice: Some(sandbox_url.clone()),

@@ -43,6 +43,10 @@ pub struct SandboxConfig {
     /// Whether SendWhatsAppMessage checks a template against the WABA's templates (exists in that
     /// language, APPROVED, right parameter count) as Meta does. Off, any template is accepted.
     pub strict_templates: bool,
+    /// Meta's review played by itself: a new template is decided this long after it is submitted
+    /// (approved, or rejected with INVALID_FORMAT when its name starts with `reject_`), and the
+    /// decision published like one made on request. `None`: only `POST /templates/decide` decides.
+    pub template_review: Option<std::time::Duration>,
 }
 
 #[derive(Clone, Debug)]

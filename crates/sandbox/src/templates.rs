@@ -11,8 +11,9 @@
 //!
 //! It exists so that template sends can be refused the way Meta refuses them (unknown template,
 //! wrong language, not approved, wrong parameter count) without a Meta account, and so that the
-//! review Meta does by hand can be played by a test: a new template is `PENDING` until
-//! `POST /templates/decide` approves or rejects it. Each configured WABA starts with a few
+//! review Meta does by hand can be played: a new template is `PENDING` until
+//! `POST /templates/decide` approves or rejects it, or, when the sandbox is configured with a
+//! review delay (the local stack's `make dev`), until that delay has passed. Each configured WABA starts with a few
 //! templates (`hello_world`, `order_update`, `appointment_reminder`, `summer_sale`).
 
 use std::collections::{BTreeSet, HashMap};
@@ -596,6 +597,32 @@ pub(crate) fn store_new(state: &State, template: Template) -> Result<Value, Refu
         "templateStatus": template.status,
         "category": template.category,
     });
+    if let Some(after) = state.config.template_review {
+        let verdict = if template.name.starts_with("reject_") {
+            "REJECTED"
+        } else {
+            "APPROVED"
+        };
+        let request = json!({
+            "wabaId": template.waba_id, "name": template.name, "language": template.language, "status": verdict,
+        });
+        let state = state.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            // Decided on request in the meantime (or deleted): the review has nothing left to do.
+            let pending = lock(&state).is_ok_and(|store| {
+                store.iter().any(|t| {
+                    t.waba_id == request["wabaId"]
+                        && t.name == request["name"]
+                        && t.language == request["language"]
+                        && t.status == "PENDING"
+                })
+            });
+            if pending {
+                let _ = decide_and_publish(&state, request).await;
+            }
+        });
+    }
     store.push(template);
     Ok(out)
 }
@@ -705,8 +732,17 @@ pub(crate) async fn decide(AxState(state): AxState<State>, body: String) -> Resp
     let Ok(req) = serde_json::from_str::<Value>(&body) else {
         return error(400, "ValidationException", "request body is not JSON");
     };
+    match decide_and_publish(&state, req).await {
+        Ok(summary) => Json(summary).into_response(),
+        Err((s, code, message)) => error(s, code, &message),
+    }
+}
+
+/// Applies a review decision to a template, records it in the ledger and publishes it as Meta
+/// would (on request, or by the automatic review).
+async fn decide_and_publish(state: &State, req: Value) -> Result<Value, Refusal> {
     let outcome = (|| {
-        let waba = require_waba(&state, req["wabaId"].as_str().unwrap_or(""))?;
+        let waba = require_waba(state, req["wabaId"].as_str().unwrap_or(""))?;
         let (name, language) = (
             req["name"].as_str().unwrap_or(""),
             req["language"].as_str().unwrap_or(""),
@@ -719,7 +755,7 @@ pub(crate) async fn decide(AxState(state): AxState<State>, body: String) -> Resp
                 format!("status {status:?} is not APPROVED, REJECTED, PAUSED or DISABLED"),
             ));
         }
-        let mut store = lock(&state)?;
+        let mut store = lock(state)?;
         let Some(t) = store
             .iter_mut()
             .find(|t| t.waba_id == waba && t.name == name && t.language == language)
@@ -739,36 +775,32 @@ pub(crate) async fn decide(AxState(state): AxState<State>, body: String) -> Resp
         Ok(summary) => (200, summary.clone()),
         Err((s, code, message)) => (*s, json!({ "error": code, "message": message })),
     };
-    crate::ledger::record(&state, "sandbox", "DecideTemplate", req.clone(), status, answer);
-    match outcome {
-        Ok(summary) => {
-            // Meta tells the business of its decision through the account's event destination.
-            let waba = require_waba(&state, req["wabaId"].as_str().unwrap_or("")).unwrap_or_default();
-            let decision = crate::customer::TemplateDecision {
-                waba: &waba,
-                meta_id: summary["metaTemplateId"].as_str().unwrap_or_default(),
-                name: summary["templateName"].as_str().unwrap_or_default(),
-                language: req["language"].as_str().unwrap_or_default(),
-                event: summary["templateStatus"].as_str().unwrap_or_default(),
-                reason: req["reason"].as_str(),
-            };
-            let published = crate::customer::publish_template_status(&state, decision).await;
-            // A sandbox started without the events topic (provider-only tests) keeps the decision
-            // and says so in the ledger; the local stack always has the topic.
-            if let Err(e) = published {
-                crate::ledger::record(
-                    &state,
-                    "sandbox",
-                    "PublishTemplateStatus",
-                    req,
-                    502,
-                    json!({ "error": e }),
-                );
-            }
-            Json(summary).into_response()
-        }
-        Err((s, code, message)) => error(s, code, &message),
+    crate::ledger::record(state, "sandbox", "DecideTemplate", req.clone(), status, answer);
+    let summary = outcome?;
+    // Meta tells the business of its decision through the account's event destination.
+    let waba = require_waba(state, req["wabaId"].as_str().unwrap_or("")).unwrap_or_default();
+    let decision = crate::customer::TemplateDecision {
+        waba: &waba,
+        meta_id: summary["metaTemplateId"].as_str().unwrap_or_default(),
+        name: summary["templateName"].as_str().unwrap_or_default(),
+        language: req["language"].as_str().unwrap_or_default(),
+        event: summary["templateStatus"].as_str().unwrap_or_default(),
+        reason: req["reason"].as_str(),
+    };
+    let published = crate::customer::publish_template_status(state, decision).await;
+    // A sandbox started without the events topic (provider-only tests) keeps the decision and
+    // says so in the ledger; the local stack always has the topic.
+    if let Err(e) = published {
+        crate::ledger::record(
+            state,
+            "sandbox",
+            "PublishTemplateStatus",
+            req,
+            502,
+            json!({ "error": e }),
+        );
     }
+    Ok(summary)
 }
 
 /// Checks the `template` object of a SendWhatsAppMessage against the WABA of the sending number:

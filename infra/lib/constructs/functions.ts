@@ -91,6 +91,8 @@ export interface FunctionsProps {
   readonly alerts: { readonly topic: ITopic; readonly key: IKey };
   /** `WHATSAPP_TIER_LIMIT` of the functions with `messagingConfig`. */
   readonly whatsAppTierLimit: number;
+  /** `TEMPLATE_CATALOGUE_MAX_AGE_MINUTES` of the functions with `messagingConfig`. */
+  readonly templateCatalogueMaxAgeMinutes: number;
   /** Grants per function; the platform's table (lib/wiring.ts) unless a test passes another. */
   readonly wiring?: Readonly<Record<string, FunctionWiring>>;
   /**
@@ -187,6 +189,10 @@ export class Functions extends Construct {
         fn.function.addEnvironment('SENDERS', props.sendersVariable);
         fn.function.addEnvironment('ALERTS_TOPIC_ARN', props.alerts.topic.topicArn);
         fn.function.addEnvironment('WHATSAPP_TIER_LIMIT', String(props.whatsAppTierLimit));
+        // Optional for the Rust config (it defaults to an hour), but always set: the age the
+        // scheduled refresh honours is then the one the environment's file states, next to the
+        // schedule derived from it.
+        fn.function.addEnvironment('TEMPLATE_CATALOGUE_MAX_AGE_MINUTES', String(props.templateCatalogueMaxAgeMinutes));
       }
       if (wiring.publishesAlerts) {
         // Not topic.grantPublish, which adds the wildcard kms:GenerateDataKey*: publishing to an

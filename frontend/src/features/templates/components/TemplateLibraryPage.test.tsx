@@ -91,6 +91,124 @@ describe('TemplateLibraryPage', () => {
     expect(await screen.findByText('“payment_due_uk” (en_GB) was created from the library and submitted to WhatsApp for review.')).toBeInTheDocument();
   });
 
+  describe('a template with a URL button and a call button', () => {
+    const withTargets = item({
+      libraryName: 'order_help',
+      buttons: [
+        { type: 'URL', text: 'View order', url: 'https://www.example.com/{{1}}' },
+        { type: 'QUICK_REPLY', text: 'Thanks' },
+        { type: 'PHONE_NUMBER', text: 'Call us', phoneNumber: '+15550051234' },
+        { type: 'URL', text: 'Help', url: 'https://www.example.com/help' },
+      ],
+    });
+    const render = () =>
+      renderLibrary({
+        routes: {
+          'GET /api/whatsapp/template-library': () => json(200, { items: [withTargets] }),
+          'POST /api/whatsapp/templates/from-library': (r) => {
+            const body = r.body as { name: string; language: string };
+            return json(201, { template: aTemplate({ name: body.name, language: body.language, status: 'PENDING' }) });
+          },
+        },
+      });
+    const posted = (requests: ReturnType<typeof render>['requests']) => requests.filter((r) => r.url.pathname === '/api/whatsapp/templates/from-library');
+
+    it('asks for each button’s link or number, empty with the library’s example as placeholder, and sends nothing without them', async () => {
+      const user = userEvent.setup();
+      const { requests } = render();
+      await user.click(await screen.findByRole('button', { name: 'Use this: order_help (en_US)' }));
+      const dialog = screen.getByRole('dialog', { name: 'Use “order_help”' });
+      const link = within(dialog).getByRole('textbox', { name: 'Link for “View order”' });
+      const phone = within(dialog).getByRole('textbox', { name: 'Phone number for “Call us”' });
+      const help = within(dialog).getByRole('textbox', { name: 'Link for “Help”' });
+      expect(link).toHaveValue('');
+      expect(link).toHaveAttribute('placeholder', 'https://www.example.com/{{1}}');
+      expect(link).toHaveAccessibleDescription('The web address the button opens. End it with {{1}} to add a part per message.');
+      expect(phone).toHaveValue('');
+      expect(phone).toHaveAccessibleDescription('In international form, e.g. +14155550100.');
+      expect(within(dialog).queryByRole('textbox', { name: /^Link for “Thanks”/ })).not.toBeInTheDocument();
+      expect(within(dialog).queryByRole('textbox', { name: /^Sample link/ })).not.toBeInTheDocument();
+      // No error before an attempt.
+      expect(link).not.toHaveAttribute('aria-invalid');
+
+      await user.click(within(dialog).getByRole('button', { name: 'Create template' }));
+      expect(link).toHaveAttribute('aria-invalid', 'true');
+      expect(link).toHaveAccessibleDescription(/Enter the web address the button opens\.$/);
+      expect(phone).toHaveAccessibleDescription(/Enter the phone number the button calls\.$/);
+      expect(help).toHaveAccessibleDescription(/Enter the web address the button opens\.$/);
+
+      await user.type(phone, '+1 415 555 0100');
+      await user.click(link);
+      await user.paste('https://wecare.example/o/{{1}}');
+      const sample = within(dialog).getByRole('textbox', { name: 'Sample link for “View order”' });
+      expect(phone).toHaveAccessibleDescription(/Enter the number in international form/);
+      expect(sample).toHaveAccessibleDescription(/Give a sample link/);
+      await user.click(within(dialog).getByRole('button', { name: 'Create template' }));
+      expect(posted(requests)).toEqual([]);
+      expect(screen.getByRole('dialog', { name: 'Use “order_help”' })).toBeInTheDocument();
+    });
+
+    it('sends the links and the number in the order of the buttons, the sample link only for a link ending with {{1}}', async () => {
+      const user = userEvent.setup();
+      const { requests, router } = render();
+      await user.click(await screen.findByRole('button', { name: 'Use this: order_help (en_US)' }));
+      const dialog = screen.getByRole('dialog', { name: 'Use “order_help”' });
+      await user.click(within(dialog).getByRole('textbox', { name: 'Link for “View order”' }));
+      await user.paste('https://wecare.example/o/{{1}}');
+      await user.type(within(dialog).getByRole('textbox', { name: 'Sample link for “View order”' }), 'https://wecare.example/o/1234');
+      await user.type(within(dialog).getByRole('textbox', { name: 'Phone number for “Call us”' }), ' +14155550100 ');
+      await user.type(within(dialog).getByRole('textbox', { name: 'Link for “Help”' }), 'https://wecare.example/help');
+      await user.click(within(dialog).getByRole('button', { name: 'Create template' }));
+
+      await waitFor(() => expect(router.state.location.pathname).toBe('/templates'));
+      expect(posted(requests).map((r) => r.body)).toEqual([
+        {
+          libraryName: 'order_help',
+          name: 'order_help',
+          language: 'en_US',
+          buttons: [
+            { type: 'URL', url: 'https://wecare.example/o/{{1}}', urlExample: 'https://wecare.example/o/1234' },
+            { type: 'PHONE_NUMBER', phoneNumber: '+14155550100' },
+            { type: 'URL', url: 'https://wecare.example/help' },
+          ],
+        },
+      ]);
+    });
+
+    it('shows the API’s refusal of a button', async () => {
+      const user = userEvent.setup();
+      renderLibrary({
+        routes: {
+          'GET /api/whatsapp/template-library': () => json(200, { items: [withTargets] }),
+          'POST /api/whatsapp/templates/from-library': () =>
+            json(400, { error: { code: 'VALIDATION_FAILED', message: 'The call button “Call us” needs a number WhatsApp can call' } }),
+        },
+      });
+      await user.click(await screen.findByRole('button', { name: 'Use this: order_help (en_US)' }));
+      const dialog = screen.getByRole('dialog', { name: 'Use “order_help”' });
+      await user.type(within(dialog).getByRole('textbox', { name: 'Link for “View order”' }), 'https://wecare.example/orders');
+      await user.type(within(dialog).getByRole('textbox', { name: 'Phone number for “Call us”' }), '+14155550100');
+      await user.type(within(dialog).getByRole('textbox', { name: 'Link for “Help”' }), 'https://wecare.example/help');
+      await user.click(within(dialog).getByRole('button', { name: 'Create template' }));
+      expect(await within(dialog).findByText('The call button “Call us” needs a number WhatsApp can call. Correct it and try again.')).toBeInTheDocument();
+    });
+  });
+
+  it('sends no buttons field for a template whose only buttons are quick replies', async () => {
+    const user = userEvent.setup();
+    const { requests, router } = renderLibrary({
+      routes: { 'POST /api/whatsapp/templates/from-library': () => json(201, { template: aTemplate({ name: 'appointment_reminder', status: 'PENDING' }) }) },
+    });
+    await user.click(await screen.findByRole('button', { name: 'Use this: appointment_reminder (en_US)' }));
+    const dialog = screen.getByRole('dialog', { name: 'Use “appointment_reminder”' });
+    expect(within(dialog).getAllByRole('textbox')).toEqual([within(dialog).getByRole('textbox', { name: 'Name' })]);
+    await user.click(within(dialog).getByRole('button', { name: 'Create template' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/templates'));
+    const body = requests.find((r) => r.url.pathname === '/api/whatsapp/templates/from-library')?.body;
+    expect(body).toEqual({ libraryName: 'appointment_reminder', name: 'appointment_reminder', language: 'en_US' });
+    expect(body).not.toHaveProperty('buttons');
+  });
+
   it('keeps the dialog open with what went wrong', async () => {
     const user = userEvent.setup();
     renderLibrary({

@@ -1,7 +1,8 @@
 // WhatsApp's template library (Admin): ready-made templates, searched, each with its preview; "Use
 // this" copies one into the business account under a name and language of the Admin's choosing,
-// submitted for review like any new template.
-import { useState } from 'react';
+// with the Admin's own link or number behind its URL and call buttons (the library shows only
+// examples), submitted for review like any new template.
+import { Fragment, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { Alert } from '@/components/Alert';
 import { Button } from '@/components/Button';
@@ -22,7 +23,15 @@ import { valuesOf } from '@/utils/template-variables';
 import { useCreateFromLibrary } from '../api/create-from-library';
 import { useTemplateLibrary, type LibraryItem } from '../api/get-library';
 import { LANGUAGES, OTHER_LANGUAGE, useTemplateAccess, useTemplateSender } from './template-access';
-import { languageError, nameError } from './template-rules';
+import {
+  hasUrlVariable,
+  languageError,
+  libraryButtonErrors,
+  libraryButtonsOf,
+  libraryButtonTargets,
+  nameError,
+  type LibraryButtonTarget,
+} from './template-rules';
 
 export const LIBRARY_PAGE_SIZE = 25;
 
@@ -75,16 +84,29 @@ function UseDialog({ item, sender, search, onClose }: { item: LibraryItem | null
     item && LANGUAGES.some((l) => l.value === item.language) ? item.language : item ? OTHER_LANGUAGE : 'en_US',
   );
   const [language, setLanguage] = useState(item?.language ?? 'en_US');
+  const [targets, setTargets] = useState(() => libraryButtonTargets(item?.buttons ?? []));
   const [attempted, setAttempted] = useState(false);
   const errors = { name: nameError(name), language: languageError(language) };
+  const buttonErrors = libraryButtonErrors(targets);
+  const change = (index: number, edit: Partial<LibraryButtonTarget>) => {
+    setTargets((all) => all.map((target, i) => (i === index ? { ...target, ...edit } : target)));
+    create.reset();
+  };
   const submit = () => {
     if (!item) return;
-    if (errors.name || errors.language) {
+    if (errors.name || errors.language || Object.keys(buttonErrors).length > 0) {
       setAttempted(true);
       return;
     }
     create.mutate(
-      { ...(sender ? { sender } : {}), libraryName: item.libraryName, name, language: language.trim() },
+      {
+        ...(sender ? { sender } : {}),
+        libraryName: item.libraryName,
+        name,
+        language: language.trim(),
+        // Left out rather than empty when no button needs a target, as before buttons were asked for.
+        ...(targets.length ? { buttons: libraryButtonsOf(targets) } : {}),
+      },
       {
         onSuccess: (template) => {
           const state: FlashState = {
@@ -139,6 +161,47 @@ function UseDialog({ item, sender, search, onClose }: { item: LibraryItem | null
           }}
         />
       ) : null}
+      {targets.length ? <p>Its buttons need your own link or number: the library’s are only examples.</p> : null}
+      {targets.map((target, index) =>
+        target.type === 'PHONE_NUMBER' ? (
+          <TextField
+            // By position: two buttons may have the same text.
+            key={index}
+            label={`Phone number for “${target.text}”`}
+            type="tel"
+            autoComplete="off"
+            value={target.value}
+            placeholder={target.sample || undefined}
+            hint="In international form, e.g. +14155550100."
+            error={attempted ? buttonErrors[`button.${index}.phoneNumber`] : undefined}
+            onChange={(e) => change(index, { value: e.target.value })}
+          />
+        ) : (
+          <Fragment key={index}>
+            <TextField
+              label={`Link for “${target.text}”`}
+              type="url"
+              autoComplete="off"
+              value={target.value}
+              placeholder={target.sample || undefined}
+              hint="The web address the button opens. End it with {{1}} to add a part per message."
+              error={attempted ? buttonErrors[`button.${index}.url`] : undefined}
+              onChange={(e) => change(index, { value: e.target.value })}
+            />
+            {hasUrlVariable(target.value) ? (
+              <TextField
+                label={`Sample link for “${target.text}”`}
+                type="url"
+                autoComplete="off"
+                value={target.example}
+                hint="The whole link with a sample in place of {{1}}, for WhatsApp’s reviewers."
+                error={attempted ? buttonErrors[`button.${index}.urlExample`] : undefined}
+                onChange={(e) => change(index, { example: e.target.value })}
+              />
+            ) : null}
+          </Fragment>
+        ),
+      )}
     </FormDialog>
   );
 }

@@ -1,13 +1,21 @@
 import {
+  buttonPhoneNumberError,
+  buttonUrlError,
+  buttonUrlExampleError,
   edgeVariableError,
   emptyForm,
+  hasUrlVariable,
   languageError,
+  libraryButtonErrors,
+  libraryButtonsOf,
+  libraryButtonTargets,
   nameError,
   requestOf,
   sampleNames,
   validateTemplate,
   variableError,
   type FormButton,
+  type LibraryButtonTarget,
   type TemplateForm,
 } from './template-rules';
 
@@ -232,5 +240,126 @@ describe('requestOf', () => {
     });
     expect(requestOf(form({ header: 'IMAGE' }), undefined).header).toEqual({ format: 'IMAGE' });
     expect(requestOf(form({ header: 'DOCUMENT', headerMediaId: 'media/abc' }), undefined).header).toEqual({ format: 'DOCUMENT', mediaId: 'media/abc' });
+  });
+});
+
+describe('buttonUrlError', () => {
+  it('accepts an http(s) link of up to 2000 characters, which may end with {{1}}', () => {
+    expect(buttonUrlError('https://wecare.example/orders')).toBeUndefined();
+    expect(buttonUrlError('http://wecare.example')).toBeUndefined();
+    expect(buttonUrlError(' https://wecare.example/o/{{1}} ')).toBeUndefined();
+    expect(buttonUrlError('https://wecare.example/track?id={{1}}')).toBeUndefined();
+    expect(buttonUrlError(`https://wecare.example/${'a'.repeat(2000 - 'https://wecare.example/'.length)}`)).toBeUndefined();
+  });
+
+  it('asks for a link when there is none', () => {
+    expect(buttonUrlError('')).toBe('Enter the web address the button opens.');
+    expect(buttonUrlError('   ')).toBe('Enter the web address the button opens.');
+  });
+
+  it('refuses anything but a full http(s) address', () => {
+    for (const link of ['wecare.example/orders', 'ftp://wecare.example', 'HTTPS://wecare.example', 'https://', 'https:// wecare.example', 'https://wecare.example/my orders']) {
+      expect(buttonUrlError(link), link).toBe('Enter a full web address, starting with https://.');
+    }
+  });
+
+  it('refuses a link longer than 2000 characters', () => {
+    expect(buttonUrlError(`https://wecare.example/${'a'.repeat(2000)}`)).toBe('Shorten the web address to 2,000 characters or fewer.');
+  });
+
+  it('refuses a variable other than a {{1}} at the very end', () => {
+    const message = 'A link may have one variable only, {{1}}, at its very end.';
+    expect(buttonUrlError('https://wecare.example/{{1}}/details')).toBe(message);
+    expect(buttonUrlError('https://wecare.example/{{2}}')).toBe(message);
+    expect(buttonUrlError('https://wecare.example/{{1}}{{1}}')).toBe(message);
+    expect(buttonUrlError('https://wecare.example/{{order}}')).toBe(message);
+    expect(buttonUrlError('https://{{1}}')).toBe('Enter a full web address, starting with https://.');
+  });
+});
+
+describe('hasUrlVariable', () => {
+  it('is true only when the link ends with {{1}}', () => {
+    expect(hasUrlVariable('https://wecare.example/o/{{1}}')).toBe(true);
+    expect(hasUrlVariable('https://wecare.example/o/{{1}}  ')).toBe(true);
+    expect(hasUrlVariable('https://wecare.example/o/{{1}}/x')).toBe(false);
+    expect(hasUrlVariable('https://wecare.example/o/')).toBe(false);
+  });
+});
+
+describe('buttonUrlExampleError', () => {
+  it('accepts a full http(s) link', () => {
+    expect(buttonUrlExampleError('https://wecare.example/o/1234')).toBeUndefined();
+    expect(buttonUrlExampleError('http://wecare.example/o/1234')).toBeUndefined();
+  });
+
+  it('refuses a blank, partial, braced or overlong sample', () => {
+    expect(buttonUrlExampleError(' ')).toMatch(/^Give a sample link/);
+    expect(buttonUrlExampleError('1234')).toBe('Enter a full web address, starting with https://.');
+    expect(buttonUrlExampleError('https://wecare.example/o/{{1}}')).toMatch(/^Put a sample value in place of \{\{1\}\}/);
+    expect(buttonUrlExampleError(`https://wecare.example/${'a'.repeat(2000)}`)).toBe('Shorten the sample link to 2,000 characters or fewer.');
+  });
+});
+
+describe('buttonPhoneNumberError', () => {
+  it('accepts E.164 numbers: + and 8 to 15 digits, not starting with 0', () => {
+    for (const number of ['+14155550100', '+919876543210', '+12345678', '+123456789012345', ' +14155550100 ']) {
+      expect(buttonPhoneNumberError(number), number).toBeUndefined();
+    }
+  });
+
+  it('asks for a number when there is none', () => {
+    expect(buttonPhoneNumberError('')).toBe('Enter the phone number the button calls.');
+  });
+
+  it('refuses anything else', () => {
+    for (const number of ['14155550100', '+1234567', '+1234567890123456', '+04155550100', '+1 415 555 0100', '+1-415-555-0100', '+1415555010a']) {
+      expect(buttonPhoneNumberError(number), number).toMatch(/^Enter the number in international form/);
+    }
+  });
+});
+
+describe('library button targets', () => {
+  const target = (change: Partial<LibraryButtonTarget> = {}): LibraryButtonTarget => ({ type: 'URL', text: 'View order', sample: '', value: '', example: '', ...change });
+
+  it('are the URL and call buttons of a library template, in order, with the library’s samples and nothing entered', () => {
+    expect(
+      libraryButtonTargets([
+        { type: 'QUICK_REPLY', text: 'Confirm' },
+        { type: 'URL', text: 'View order', url: 'https://www.example.com/{{1}}' },
+        { type: 'PHONE_NUMBER', text: 'Call us', phoneNumber: '+15550051234' },
+        { type: 'url', text: 'Track', url: null },
+      ]),
+    ).toEqual([
+      { type: 'URL', text: 'View order', sample: 'https://www.example.com/{{1}}', value: '', example: '' },
+      { type: 'PHONE_NUMBER', text: 'Call us', sample: '+15550051234', value: '', example: '' },
+      { type: 'URL', text: 'Track', sample: '', value: '', example: '' },
+    ]);
+    expect(libraryButtonTargets([{ type: 'QUICK_REPLY', text: 'Stop' }])).toEqual([]);
+  });
+
+  it('have errors by position, the sample link’s only when the link ends with {{1}}', () => {
+    expect(libraryButtonErrors([target(), target({ type: 'PHONE_NUMBER', text: 'Call us' })])).toEqual({
+      'button.0.url': 'Enter the web address the button opens.',
+      'button.1.phoneNumber': 'Enter the phone number the button calls.',
+    });
+    expect(libraryButtonErrors([target({ value: 'https://wecare.example/o/{{1}}' })])).toEqual({
+      'button.0.urlExample': 'Give a sample link, with a value in place of {{1}}: WhatsApp’s reviewers open it.',
+    });
+    expect(libraryButtonErrors([target({ value: 'https://wecare.example/o', example: 'not a link' })])).toEqual({});
+    expect(libraryButtonErrors([])).toEqual({});
+  });
+
+  it('make the request’s buttons in order, trimmed, with the sample link only for a link ending with {{1}}', () => {
+    expect(
+      libraryButtonsOf([
+        target({ value: ' https://wecare.example/o/{{1}} ', example: ' https://wecare.example/o/1234 ' }),
+        target({ value: 'https://wecare.example/help', example: 'left over' }),
+        target({ type: 'PHONE_NUMBER', value: ' +14155550100 ' }),
+      ]),
+    ).toEqual([
+      { type: 'URL', url: 'https://wecare.example/o/{{1}}', urlExample: 'https://wecare.example/o/1234' },
+      { type: 'URL', url: 'https://wecare.example/help' },
+      { type: 'PHONE_NUMBER', phoneNumber: '+14155550100' },
+    ]);
   });
 });

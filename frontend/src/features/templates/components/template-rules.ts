@@ -1,7 +1,9 @@
 // WhatsApp's rules for a new template, checked as it is written so the form can say what to fix
-// before WhatsApp (or the API, which checks the same) refuses it — and the request it makes.
-import type { HeaderMediaFormat, TemplateButtonType, TemplateCategory } from '@/lib/whatsapp-templates';
+// before WhatsApp (or the API, which checks the same) refuses it — and the request it makes. Also
+// the targets a business gives the URL and call buttons of a library template it copies.
+import type { HeaderMediaFormat, TemplateButton, TemplateButtonType, TemplateCategory } from '@/lib/whatsapp-templates';
 import { detectVariables, hasStrayBraces, variablesIn } from '@/utils/template-variables';
+import type { FromLibraryButton } from '../api/create-from-library';
 import type { NewTemplate, NewTemplateButton, ParameterFormat } from '../api/create-template';
 
 export const NAME_PATTERN = /^[a-z0-9_]{1,512}$/;
@@ -11,6 +13,9 @@ export const HEADER_LIMIT = 60;
 export const FOOTER_LIMIT = 60;
 export const BUTTON_LIMIT = 10;
 export const BUTTON_TEXT_LIMIT = 25;
+export const BUTTON_URL_LIMIT = 2000;
+/** The one variable a button's link may have, at its very end. */
+export const URL_VARIABLE = '{{1}}';
 
 const NAMED_VARIABLE = /^[a-z_][a-z0-9_]*$/;
 const POSITIONAL_VARIABLE = /^[0-9]+$/;
@@ -18,6 +23,10 @@ const POSITIONAL_VARIABLE = /^[0-9]+$/;
 const LANGUAGE_CODE = /^[a-z]{2,3}(_[A-Z]{2}|_[0-9]{3})?$/;
 const WEB_ADDRESS = /^https?:\/\/[^\s/$.?#][^\s]*\.[^\s]+$/i;
 const PHONE_NUMBER = /^\+?[0-9][0-9 ()-]{5,22}$/;
+/** http(s), a host, no spaces (nor braces in the host). */
+const LINK = /^https?:\/\/[^\s/?#{}]+[^\s]*$/;
+/** `+`, a country code not starting with 0, 8 to 15 digits in all. */
+const E164 = /^\+[1-9][0-9]{7,14}$/;
 
 export type HeaderChoice = 'NONE' | 'TEXT' | HeaderMediaFormat;
 
@@ -217,4 +226,97 @@ export function requestOf(form: TemplateForm, sender: string | undefined): NewTe
     ...(form.buttons.length ? { buttons: form.buttons.map(buttonOf) } : {}),
     samples,
   };
+}
+
+/** A URL or call button of a library template, with the target the Admin gives it. */
+export interface LibraryButtonTarget {
+  type: FromLibraryButton['type'];
+  /** The button's text, to name its fields. */
+  text: string;
+  /** The library's sample target (`https://www.example.com/{{1}}`, `+15550051234`): an example only. */
+  sample: string;
+  /** The link (URL) or the number (PHONE_NUMBER) the Admin enters. */
+  value: string;
+  /** A full sample link, needed when the link ends with {{1}}. */
+  example: string;
+}
+
+/** WhatsApp's library calls a call button PHONE_NUMBER (its SDK sometimes CALL). */
+function targetType(type: string): FromLibraryButton['type'] | null {
+  const upper = type.toUpperCase();
+  if (upper === 'URL') return 'URL';
+  if (upper === 'PHONE_NUMBER' || upper === 'CALL') return 'PHONE_NUMBER';
+  return null;
+}
+
+/** The buttons of a library template that need a target, in order, none given yet. */
+export function libraryButtonTargets(buttons: readonly TemplateButton[]): LibraryButtonTarget[] {
+  return buttons.flatMap((button) => {
+    const type = targetType(button.type);
+    if (!type) return [];
+    return [{ type, text: button.text, sample: (type === 'URL' ? button.url : button.phoneNumber) ?? '', value: '', example: '' }];
+  });
+}
+
+/** Whether a button's link has the variable, whose value each message gives. */
+export function hasUrlVariable(url: string): boolean {
+  return url.trim().endsWith(URL_VARIABLE);
+}
+
+/** The problem with a URL button's link, if any. */
+export function buttonUrlError(url: string): string | undefined {
+  const link = url.trim();
+  if (!link) return 'Enter the web address the button opens.';
+  if (characters(link) > BUTTON_URL_LIMIT) return `Shorten the web address to ${BUTTON_URL_LIMIT.toLocaleString('en')} characters or fewer.`;
+  const fixed = hasUrlVariable(link) ? link.slice(0, -URL_VARIABLE.length) : link;
+  if (fixed.includes('{{') || fixed.includes('}}')) return 'A link may have one variable only, {{1}}, at its very end.';
+  if (!LINK.test(fixed)) return 'Enter a full web address, starting with https://.';
+  return undefined;
+}
+
+/** The problem with the sample link of a URL button whose link ends with {{1}}, if any. */
+export function buttonUrlExampleError(example: string): string | undefined {
+  const link = example.trim();
+  if (!link) return 'Give a sample link, with a value in place of {{1}}: WhatsApp’s reviewers open it.';
+  if (characters(link) > BUTTON_URL_LIMIT) return `Shorten the sample link to ${BUTTON_URL_LIMIT.toLocaleString('en')} characters or fewer.`;
+  if (link.includes('{{') || link.includes('}}')) return 'Put a sample value in place of {{1}}, e.g. https://example.com/orders/1234.';
+  if (!LINK.test(link)) return 'Enter a full web address, starting with https://.';
+  return undefined;
+}
+
+/** The problem with a call button's number, if any: WhatsApp takes E.164 only. */
+export function buttonPhoneNumberError(phoneNumber: string): string | undefined {
+  const number = phoneNumber.trim();
+  if (!number) return 'Enter the phone number the button calls.';
+  if (!E164.test(number)) return 'Enter the number in international form: + and the country code, then digits only, e.g. +14155550100.';
+  return undefined;
+}
+
+/** What is wrong with the targets, by field: `button.0.url`, `button.0.urlExample`, `button.1.phoneNumber` (by position among the targets). */
+export function libraryButtonErrors(targets: readonly LibraryButtonTarget[]): FormErrors {
+  const errors: FormErrors = {};
+  targets.forEach((target, index) => {
+    const at = `button.${index}`;
+    if (target.type === 'PHONE_NUMBER') {
+      const phone = buttonPhoneNumberError(target.value);
+      if (phone) errors[`${at}.phoneNumber`] = phone;
+      return;
+    }
+    const url = buttonUrlError(target.value);
+    if (url) errors[`${at}.url`] = url;
+    if (hasUrlVariable(target.value)) {
+      const example = buttonUrlExampleError(target.example);
+      if (example) errors[`${at}.urlExample`] = example;
+    }
+  });
+  return errors;
+}
+
+/** The `buttons` of the request, in order; the sample link only with a {{1}} (else it would describe nothing). */
+export function libraryButtonsOf(targets: readonly LibraryButtonTarget[]): FromLibraryButton[] {
+  return targets.map((target): FromLibraryButton => {
+    const value = target.value.trim();
+    if (target.type === 'PHONE_NUMBER') return { type: 'PHONE_NUMBER', phoneNumber: value };
+    return hasUrlVariable(value) ? { type: 'URL', url: value, urlExample: target.example.trim() } : { type: 'URL', url: value };
+  });
 }
