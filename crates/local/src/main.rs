@@ -133,6 +133,13 @@ async fn dev() -> anyhow::Result<()> {
     println!("  API:        {api_url}/api   (e.g. curl {api_url}/api/health)");
     println!("  AWS (moto): {}", resources.aws_endpoint);
     println!("  Sandbox:    {sandbox_url}   (provider ledger at {sandbox_url}/ledger)");
+    match review {
+        Some(after) => println!(
+            "  Templates:  new ones are reviewed after {} s (approved; named reject_… rejected)",
+            after.as_secs()
+        ),
+        None => println!("  Templates:  new ones stay PENDING until POST {sandbox_url}/templates/decide"),
+    }
     println!("  Stack:      {}", stack_file.display());
     println!(
         "  Logins (Cognito USER_PASSWORD_AUTH, client {}):",
