@@ -90,12 +90,20 @@ export function getTemplates(api: ApiClient, sender: string | undefined, signal?
 /** The catalogue changes when someone syncs or creates one (which refresh it), rarely otherwise. */
 const CATALOGUE_STALE_MS = 60_000;
 
+/**
+ * While a template is in review, the catalogue is read again this often: Meta's decision reaches
+ * it through a status event (a list reads storage, never the provider), and the page shows it
+ * without anyone reloading.
+ */
+export const IN_REVIEW_POLL_MS = 10_000;
+
 export function useTemplates(sender: string | undefined, { enabled = true }: { enabled?: boolean } = {}) {
   const api = useApiClient();
   return useQuery({
     queryKey: templateKeys.catalogue(sender),
     queryFn: ({ signal }) => getTemplates(api, sender, signal),
     staleTime: CATALOGUE_STALE_MS,
+    refetchInterval: (query) => (query.state.data?.items.some((t) => t.status === 'PENDING') ? IN_REVIEW_POLL_MS : false),
     enabled,
   });
 }

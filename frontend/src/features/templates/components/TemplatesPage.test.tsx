@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { json, type Handler } from '@/testing/fake-fetch';
 import { aTemplate, sendersPage, templateCatalogue, wecareSenders, type TestRole } from '@/testing/fixtures';
 import { renderApp } from '@/testing/render-app';
-import type { TemplateEntry } from '@/lib/whatsapp-templates';
+import { IN_REVIEW_POLL_MS, type TemplateEntry } from '@/lib/whatsapp-templates';
 import { usageColumns } from './UsageChart';
 
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
@@ -47,6 +47,30 @@ const table = () => screen.findByRole('table', { name: /WhatsApp templates/ });
 const names = (t: HTMLElement) => within(t).getAllByRole('rowheader').map((h) => h.querySelector('.templates-table__name')?.textContent);
 
 describe('TemplatesPage', () => {
+  it('reads the catalogue again while a template is in review, so its approval shows without a reload', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let reads = 0;
+      renderTemplates({
+        items: () => {
+          reads += 1;
+          const status = reads === 1 ? 'PENDING' : 'APPROVED';
+          return json(200, templateCatalogue([aTemplate({ name: 'spring_sale', status })], minutesAgo(1)));
+        },
+      });
+      const row = within(await table()).getByRole('row', { name: /spring_sale/ });
+      expect(row).toHaveTextContent('In review');
+      await vi.advanceTimersByTimeAsync(IN_REVIEW_POLL_MS + 100);
+      await waitFor(() => expect(within(screen.getByRole('row', { name: /spring_sale/ })).getByText('Approved')).toBeInTheDocument());
+      const after = reads;
+      // Nothing in review any more: no further reads.
+      await vi.advanceTimersByTimeAsync(3 * IN_REVIEW_POLL_MS);
+      expect(reads).toBe(after);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('lists the catalogue by name with category, language and a status badge, and when it was synced', async () => {
     const { requests } = renderTemplates({ as: 'Viewer' });
     const t = await table();
