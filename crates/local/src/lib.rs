@@ -28,7 +28,9 @@ pub fn start_sandbox(
         events_topic_arn: resources.sns_topic_arn.clone(),
         account_id: "123456789012".into(),
         phone_numbers: seed::whatsapp_numbers().into_iter().map(|n| n.setting).collect(),
-        strict_templates: false,
+        // Template sends are refused as Meta refuses them (unknown, not approved, wrong language
+        // or parameter count): the send path's own catalogue check is meant to stop them first.
+        strict_templates: true,
         template_review,
     };
     tokio::spawn(async move {
