@@ -647,17 +647,22 @@ impl LibraryButtonInput {
         }
     }
 
-    /// A call button's number, in E.164 form: `+`, then 8 to 15 digits, not starting with 0.
+    /// A call button's number, written in international form (`+` and the country code) and
+    /// valid for its country; kept in E.164.
     pub fn phone_number(number: &str) -> Result<Self, DefinitionError> {
         let number = number.trim();
-        let digits = number.strip_prefix('+').unwrap_or("");
-        if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('0') {
-            return Err(DefinitionError(format!(
-                "button phoneNumber {number:?}: use international form, + and the country code (e.g. +14155550100)"
-            )));
-        }
+        // With its `+`, the number names its own country: the region only reads numbers without.
+        let parsed = number
+            .starts_with('+')
+            .then(|| crate::phone::PhoneNumber::parse(number, crate::phone::Region::INDIA).ok())
+            .flatten()
+            .ok_or_else(|| {
+                DefinitionError(format!(
+                    "button phoneNumber {number:?}: use international form, + and the country code (e.g. +14155550100)"
+                ))
+            })?;
         Ok(LibraryButtonInput::PhoneNumber {
-            phone_number: number.to_string(),
+            phone_number: parsed.as_str().to_string(),
         })
     }
 
