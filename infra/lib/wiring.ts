@@ -178,10 +178,13 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // senders use the business account, and sync it once for a template it does not know yet — the
   // same two template reads as the send path. An event for a number or account no tenant owns,
   // or one it cannot read, is stored nowhere: it sends it to inbound-dlq itself, with the reason.
+  // A delivery status of a campaign message updates it where it is recorded, in its job's ledger
+  // (BulkRecipients).
   'inbound-whatsapp-handler': {
     tables: {
       Contacts: 'readWrite',
       Messages: 'readWrite',
+      BulkRecipients: 'readWrite',
       MediaFiles: 'write',
       RateLimitTrackers: 'readWrite',
       AuditLogs: 'write',
@@ -202,9 +205,10 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // Timelines and the inbox, with presigned download URLs of media (received under incoming/,
   // sent under outgoing/); marking a conversation read updates its row in Messages in one
   // transaction with the audit entry (AuditLogs also takes the entry of a denied read); the
-  // caller's tenant's senders (GET /api/senders) come from SENDERS.
+  // caller's tenant's senders (GET /api/senders) come from SENDERS. A contact's campaign messages
+  // are read from their jobs' ledgers (BulkRecipients), which the timeline index does not cover.
   'messages-read': {
-    tables: { Contacts: 'read', Messages: 'readWrite', AuditLogs: 'write' },
+    tables: { Contacts: 'read', Messages: 'readWrite', BulkRecipients: 'read', AuditLogs: 'write' },
     media: [
       { prefix: 'incoming/', actions: ['s3:GetObject'], why: downloadsWhy('incoming/') },
       { prefix: 'outgoing/', actions: ['s3:GetObject'], why: downloadsWhy('outgoing/') },
@@ -240,11 +244,12 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
     messagingConfig: true,
   },
   // SQS → Lambda (constructs/bulk.ts), the consumer of bulk-queue. Expands a job's manifest into
-  // its ledger (BulkRecipients) and chunks on bulk-queue, sends each recipient through the one
-  // send path of its channel (contact, rate-limit slot, message claimed and settled in Messages
-  // with its audit entry, the tier warning on WhatsApp), settles it in the ledger, re-enqueues the
-  // rest of a chunk before its deadline and the job's completion checks, and at the end writes the
-  // CSV report under reports/ and completes the job. A bulk job sends templates, text or email;
+  // chunks on bulk-queue (creating the contacts its CSV rows carry consent for, and writing the
+  // manifest back with their ids), sends each recipient through the one send path of its channel
+  // (contact, rate-limit slot, the message claimed and settled as the recipient's entry in the
+  // job's ledger, BulkRecipients, the tier warning on WhatsApp), closes skipped and cancelled
+  // recipients there, re-enqueues the rest of a chunk before its deadline and the job's completion
+  // checks, and at the end writes the CSV report under reports/ and completes the job. A bulk job sends templates, text or email;
   // its WhatsApp templates go through the same catalogue check and usage count as
   // outbound-whatsapp's (SystemConfig, and the same two template reads on a miss), and a
   // template's media header — one file an operator uploaded under outgoing/, the same for every
@@ -274,8 +279,8 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
     reports: [
       {
         prefix: 'manifests/',
-        actions: ['s3:GetObject'],
-        why: 'it reads the manifest of the job it expands, manifests/<tenant>/<job id>.json, keyed per job',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        why: 'it reads the manifest of a job it expands, resumes or cancels, manifests/<tenant>/<job id>.json, keyed per job, and writes it back once with the ids of the contacts its CSV rows created',
       },
       {
         prefix: 'reports/',
@@ -289,11 +294,17 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // Lists jobs and their recipients, pauses, resumes and cancels a job (one conditional write on
   // its status, with the audit entry); resume re-enqueues the unsent recipients and cancel a sweep
   // on bulk-queue; current rate and ETA come from the sender's configured rate (messaging config);
-  // the report is downloaded through a presigned URL under reports/.
+  // the report is downloaded through a presigned URL under reports/. A job's pending recipients
+  // (for a resume, and the pending list) are its manifest less its ledger.
   'bulk-job-control': {
     tables: { BulkJobs: 'readWrite', BulkRecipients: 'read', AuditLogs: 'write' },
     sendsTo: ['bulk-queue'],
     reports: [
+      {
+        prefix: 'manifests/',
+        actions: ['s3:GetObject'],
+        why: 'it reads the manifest of the job it resumes or lists the pending recipients of, manifests/<tenant>/<job id>.json, keyed per job',
+      },
       {
         prefix: 'reports/',
         actions: ['s3:GetObject'],

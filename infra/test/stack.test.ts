@@ -1322,12 +1322,13 @@ describe('the bulk path', () => {
       const objects = (p: string): string => `arn:aws:s3:::${bucket}/${p}*`;
       assert.deepEqual([IMPORTS_PREFIX, MANIFESTS_PREFIX, REPORTS_PREFIX], ['imports/', 'manifests/', 'reports/']);
       // The CSV is uploaded to a presigned PUT under imports/ and read back; the manifest is
-      // written under manifests/ and read by the worker, which writes the report under reports/;
-      // control signs its download.
+      // written under manifests/, read by the worker (which writes it back once with the contacts
+      // its CSV created) and by control (a job's pending recipients are its manifest less its
+      // ledger); the worker writes the report under reports/; control signs its download.
       const expected: Record<string, string[]> = {
         'bulk-job-create': [`s3:GetObject ${objects(IMPORTS_PREFIX)}`, `s3:PutObject ${objects(IMPORTS_PREFIX)}`, `s3:PutObject ${objects(MANIFESTS_PREFIX)}`],
-        [BULK_WORKER]: [`s3:GetObject ${objects(MANIFESTS_PREFIX)}`, `s3:PutObject ${objects(REPORTS_PREFIX)}`],
-        'bulk-job-control': [`s3:GetObject ${objects(REPORTS_PREFIX)}`],
+        [BULK_WORKER]: [`s3:GetObject ${objects(MANIFESTS_PREFIX)}`, `s3:PutObject ${objects(MANIFESTS_PREFIX)}`, `s3:PutObject ${objects(REPORTS_PREFIX)}`],
+        'bulk-job-control': [`s3:GetObject ${objects(MANIFESTS_PREFIX)}`, `s3:GetObject ${objects(REPORTS_PREFIX)}`],
       };
       for (const name of SCHEMA.functions) {
         const granted = s3StatementsOf(t, env, name)

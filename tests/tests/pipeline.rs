@@ -415,6 +415,7 @@ async fn a_status_for_a_message_not_recorded_yet_is_applied_when_its_send_settle
     let messages = wecare_store::MessagesRepo::new(
         stack.dynamo(),
         stack.table(wecare_core::tables::Table::Messages),
+        stack.table(wecare_core::tables::Table::BulkRecipients),
         stack.table(wecare_core::tables::Table::AuditLogs),
     );
     let outcome = messages

@@ -258,8 +258,8 @@ async fn a_send_the_provider_refuses_gives_its_tier_slot_back() {
 }
 
 /// Two bulk jobs created together for the tier's last 10 conversations: only one reservation fits;
-/// the job's recipients open conversations against it without counting twice, what it did not use
-/// is given back when it settles (once), and what it used retires 24 h later.
+/// what a job did not use is given back when it settles (once), and what it used retires 24 h
+/// later.
 #[tokio::test]
 async fn bulk_reservations_cannot_overbook_the_tier_and_unused_ones_are_given_back() {
     let stack = TestStack::start().await;
@@ -270,8 +270,7 @@ async fn bulk_reservations_cannot_overbook_the_tier_and_unused_ones_are_given_ba
     let tenant = TenantId::parse("wecare").unwrap();
     let waba = "100000000000043";
     let now = chrono::Utc::now();
-    let early = ContactId::new();
-    for c in [early, ContactId::new()] {
+    for c in [ContactId::new(), ContactId::new()] {
         assert!(matches!(
             tier.open(waba, &tenant, &c, 12, now).await.unwrap(),
             TierOutcome::Opened { .. }
@@ -292,23 +291,7 @@ async fn bulk_reservations_cannot_overbook_the_tier_and_unused_ones_are_given_ba
         TierOutcome::Exceeded { .. }
     ));
 
-    // The job of 6 reaches 4 new contacts and one already in a conversation.
-    for _ in 0..4 {
-        let c = ContactId::new();
-        assert!(matches!(
-            tier.open_reserved(waba, &tenant, &c, now).await.unwrap(),
-            TierOutcome::Opened { .. }
-        ));
-    }
-    assert_eq!(
-        tier.open_reserved(waba, &tenant, &early, now).await.unwrap(),
-        TierOutcome::AlreadyOpen
-    );
-    assert_eq!(
-        tier.usage(waba, now).await.unwrap(),
-        12,
-        "2 + 4 opened + 2 still held + 4 of the other job"
-    );
+    assert_eq!(tier.usage(waba, now).await.unwrap(), 12, "2 open + 6 held + 4 held");
     // Each job settles its reservation once, however often its end is processed: the first used
     // 4 of its 6, the other none of its 4.
     let table = stack.table(wecare_core::tables::Table::RateLimitTrackers);

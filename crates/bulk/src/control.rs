@@ -134,10 +134,26 @@ pub async fn recipients(
     limit: i32,
     after: Option<&str>,
 ) -> Result<Page<BulkRecipient>, JobError> {
-    deps.jobs.get(tenant, job_id).await?.ok_or(JobError::NotFound)?;
+    let job = deps.jobs.get(tenant, job_id).await?.ok_or(JobError::NotFound)?;
     if status == RecipientStatus::Pending {
-        // Pending recipients are not indexed (see the store): read from the job's partition.
-        let mut all = deps.jobs.pending(tenant, job_id).await?;
+        // Pending recipients have no ledger entry (see the store): the manifest less the ledger.
+        let mut all: Vec<BulkRecipient> = crate::worker::pending(deps, &job)
+            .await?
+            .into_iter()
+            .map(|p| BulkRecipient {
+                job_id: job.job_id.clone(),
+                tenant_id: job.tenant_id.clone(),
+                contact_id: p.contact_id,
+                status: RecipientStatus::Pending,
+                reason: None,
+                message_id: None,
+                provider_message_id: None,
+                address: Some(p.address),
+                values: p.values.into_iter().collect(),
+                settled_at: None,
+                tier_opened: false,
+            })
+            .collect();
         all.sort_by_key(|r| r.contact_id);
         let start = after
             .and_then(wecare_core::ContactId::parse)

@@ -6,12 +6,13 @@
 //!    nothing), the operator's confirmation and the tier are checked, the resolved list is written
 //!    to the reports bucket as the job's manifest, the tier capacity is reserved, and the job is
 //!    written PENDING with one `expand` message on `bulk-queue`.
-//! 2. **Expand** ([`worker`]): the manifest becomes the job's ledger (one pending item per
-//!    recipient, BatchWriteItem) and chunks of exactly 100 recipients on the queue; the job is
-//!    RUNNING.
+//! 2. **Expand** ([`worker`]): the contacts a CSV's rows carry consent for are created, and the
+//!    manifest becomes chunks of exactly 100 recipients on the queue; the job is RUNNING.
 //! 3. **Send** ([`worker`]): each recipient goes through the one send pipeline with the key
-//!    (job, recipient), paced by the sender's bucket, and is settled in the ledger with one
-//!    conditional write, so nobody is sent or counted twice however often a chunk arrives.
+//!    (job, recipient), paced by the sender's bucket. Its message record is its ledger entry
+//!    (in the job's partition of BulkRecipients), claimed before the provider call and settled after it
+//!    with its outcome, so nobody is sent or counted twice however often a chunk arrives, and a
+//!    recipient costs no write beyond its message's two.
 //! 4. **Finish** ([`worker`]): when nothing is pending the ledger is counted exactly, the CSV
 //!    report is written, and the job completes with one conditional write.
 //!
@@ -40,7 +41,6 @@ pub struct Config {
     /// The send pipeline's (senders, rates, tier, tables).
     pub messaging: wecare_messaging::Config,
     pub jobs_table: String,
-    pub recipients_table: String,
     pub queue_url: String,
     /// CSV uploads (`imports/`), job manifests (`manifests/`) and reports (`reports/`).
     pub reports_bucket: String,
@@ -57,7 +57,6 @@ impl Config {
         let messaging = wecare_messaging::Config::from(env.clone());
         let mut env = env;
         let jobs_table = env.required("BULK_JOBS_TABLE");
-        let recipients_table = env.required("BULK_RECIPIENTS_TABLE");
         let queue_url = env.required("BULK_QUEUE_URL");
         let reports_bucket = env.required("REPORTS_BUCKET");
         let default_region = env.parsed("DEFAULT_PHONE_REGION", Region::parse);
@@ -72,7 +71,6 @@ impl Config {
             Some(Config {
                 messaging: messaging?,
                 jobs_table,
-                recipients_table,
                 queue_url,
                 reports_bucket,
                 default_region: default_region?,
@@ -111,7 +109,7 @@ impl Deps {
             // The one S3 client of the send path (the media bucket's) serves the reports bucket too.
             s3: messaging.media.s3().clone(),
             messaging,
-            jobs: BulkRepo::new(dynamo, &config.jobs_table, &config.recipients_table),
+            jobs: BulkRepo::new(dynamo, &config.jobs_table, &config.messaging.bulk_recipients_table),
             sqs: aws_sdk_sqs::Client::new(sdk),
             slots: Default::default(),
             config,

@@ -37,7 +37,7 @@ use wecare_core::{ConsentClock, ContactId, IdempotencyKey, Principal, Role, Tena
 use wecare_messaging::pace::TemplateUses;
 use wecare_messaging::{Actor, Pacer, Refusal, SendCommand, SendOutcome};
 use wecare_store::audit::{AuditContext, AuditEntry};
-use wecare_store::bulk::{BulkJob, BulkRecipient, ProgressDelta, RecipientStatus, Settled};
+use wecare_store::bulk::{BulkJob, BulkRecipient, ProgressDelta, RecipientStatus};
 use wecare_store::contacts::WriteError;
 use wecare_store::Contact;
 
@@ -135,7 +135,27 @@ pub fn started_by(job: &BulkJob) -> AuditContext {
     }
 }
 
-/// The ledger from the manifest, then the chunks.
+/// The job's manifest as it stands (with the contacts its CSV rows create, once expanded).
+pub async fn manifest(deps: &Deps, job: &BulkJob) -> Result<Vec<Planned>, BulkError> {
+    let bytes = deps
+        .s3
+        .get_object()
+        .bucket(&deps.config.reports_bucket)
+        .key(&job.manifest_key)
+        .send()
+        .await
+        .map_err(|e| BulkError::s3("GetObject", e))?
+        .body
+        .collect()
+        .await
+        .map_err(|e| BulkError::s3("GetObject", e))?
+        .into_bytes();
+    serde_json::from_slice(&bytes).map_err(BulkError::Manifest)
+}
+
+/// The contacts a CSV's rows carry consent for, created; the job registered where contacts'
+/// timelines find its messages; then the chunks. Nothing is written per recipient: a recipient's
+/// ledger entry is its message, written when it is sent.
 async fn expand(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), BulkError> {
     let Some(job) = deps.jobs.get(tenant, job_id).await? else {
         return Ok(());
@@ -145,51 +165,24 @@ async fn expand(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), Bulk
     }
     let now = wecare_core::time::now();
     if !job.expanded {
-        let manifest = deps
-            .s3
-            .get_object()
-            .bucket(&deps.config.reports_bucket)
-            .key(&job.manifest_key)
-            .send()
-            .await
-            .map_err(|e| BulkError::s3("GetObject", e))?
-            .body
-            .collect()
-            .await
-            .map_err(|e| BulkError::s3("GetObject", e))?
-            .into_bytes();
-        let planned: Vec<Planned> = serde_json::from_slice(&manifest).map_err(BulkError::Manifest)?;
-        let cancelled = job.status == JobStatus::Cancelled;
-        let mut ledger = Vec::with_capacity(planned.len());
-        for p in planned {
-            let contact_id = match &p.create {
-                Some(new) => create_contact(deps, &job, p.contact_id, new, now).await?,
-                None => p.contact_id,
-            };
-            ledger.push(BulkRecipient {
-                job_id: job_id.to_string(),
-                tenant_id: tenant.clone(),
-                contact_id,
-                // Cancelled before it started: the ledger records every recipient as cancelled.
-                status: if cancelled {
-                    RecipientStatus::Cancelled
-                } else {
-                    RecipientStatus::Pending
-                },
-                reason: None,
-                message_id: None,
-                provider_message_id: None,
-                address: Some(p.address),
-                values: p.values.into_iter().collect(),
-                settled_at: cancelled.then_some(now),
-                tier_opened: false,
-            });
+        let mut planned = manifest(deps, &job).await?;
+        if planned.iter().any(|p| p.create.is_some()) {
+            for p in planned.iter_mut() {
+                if let Some(new) = p.create.take() {
+                    p.contact_id = create_contact(deps, &job, p.contact_id, &new, now).await?;
+                }
+            }
+            // The manifest now names the contacts as created (a redelivery creates none again).
+            write_manifest(deps, &job.manifest_key, &planned).await?;
         }
-        // Written before any chunk exists, so rewriting them on a redelivery loses nothing.
-        deps.jobs.put_recipients(&ledger).await?;
+        deps.messaging
+            .messages
+            .register_campaign(tenant, job_id, job.created_at)
+            .await?;
         deps.jobs.set_expanded(tenant, job_id, now).await?;
-        if cancelled {
-            return finish_if_done(deps, &job, JobStatus::Cancelled).await.map(|_| ());
+        if job.status == JobStatus::Cancelled {
+            // Cancelled before it started: the sweep closes every recipient as cancelled.
+            return sweep(deps, tenant, job_id).await;
         }
     }
     deps.jobs.start(tenant, job_id, now).await?;
@@ -213,18 +206,51 @@ async fn expand(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), Bulk
     .await
 }
 
+/// Writes a job's manifest.
+pub async fn write_manifest(deps: &Deps, key: &str, planned: &[Planned]) -> Result<(), BulkError> {
+    let body = serde_json::to_vec(planned).map_err(BulkError::Manifest)?;
+    deps.s3
+        .put_object()
+        .bucket(&deps.config.reports_bucket)
+        .key(key)
+        .content_type("application/json")
+        .body(body.into())
+        .send()
+        .await
+        .map_err(|e| BulkError::s3("PutObject", e))?;
+    Ok(())
+}
+
+/// The recipients of `job` still pending: those of its manifest without an outcome in its ledger
+/// (no entry, or a claim still `sending`, which a repeat of its key settles), in manifest order.
+pub async fn pending(deps: &Deps, job: &BulkJob) -> Result<Vec<Planned>, BulkError> {
+    let settled: std::collections::HashSet<ContactId> = deps
+        .jobs
+        .ledger(&job.tenant_id, &job.job_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.status != RecipientStatus::Pending)
+        .map(|r| r.contact_id)
+        .collect();
+    Ok(manifest(deps, job)
+        .await?
+        .into_iter()
+        .filter(|p| !settled.contains(&p.contact_id))
+        .collect())
+}
+
 /// Enqueues every pending recipient of `job`, in chunks of exactly 100 (the last one smaller).
 pub async fn enqueue_pending(deps: &Deps, job: &BulkJob) -> Result<usize, BulkError> {
-    let pending = deps.jobs.pending(&job.tenant_id, &job.job_id).await?;
+    let pending = pending(deps, job).await?;
     let chunks: Vec<Work> = wecare_core::bulk::chunks(pending.len())
         .map(|range| Work::Chunk {
             tenant: job.tenant_id.clone(),
             job_id: job.job_id.clone(),
             recipients: pending[range]
                 .iter()
-                .map(|r| ChunkRecipient {
-                    contact_id: r.contact_id,
-                    values: r.values.clone().into_iter().collect(),
+                .map(|p| ChunkRecipient {
+                    contact_id: p.contact_id,
+                    values: p.values.clone(),
                 })
                 .collect(),
         })
@@ -329,16 +355,18 @@ async fn chunk(
         Ok(s) => s.clone(),
         Err(e) => {
             // The sender was taken away from the tenant since the job was accepted.
-            let how = Settled {
-                status: RecipientStatus::Failed,
-                reason: Some(format!("NOT_ALLOWLISTED: {e}")),
-                message_id: None,
-                provider_message_id: None,
-                tier_opened: false,
-            };
+            let reason = format!("NOT_ALLOWLISTED: {e}");
             let delta = Mutex::default();
             for r in recipients {
-                settle(deps, &job, &r.contact_id, &how, &delta).await?;
+                close(
+                    deps,
+                    &job,
+                    &r.contact_id,
+                    RecipientStatus::Failed,
+                    Some(&reason),
+                    &delta,
+                )
+                .await?;
             }
             let delta = delta.into_inner().unwrap_or_else(|p| p.into_inner());
             deps.jobs
@@ -504,20 +532,29 @@ async fn flush(
     result.and(counted).map_err(BulkError::from)
 }
 
-/// Settles one recipient; counted in `delta` only if this write took effect.
-async fn settle(
+/// Closes one recipient without a message (skipped, cancelled, or failed before any send);
+/// counted in `delta` only if this write took effect.
+async fn close(
     deps: &Deps,
     job: &BulkJob,
     contact: &ContactId,
-    how: &Settled,
+    outcome: RecipientStatus,
+    reason: Option<&str>,
     delta: &Mutex<ProgressDelta>,
 ) -> Result<(), BulkError> {
-    let was = deps
+    let closed = deps
         .jobs
-        .settle_recipient(&job.tenant_id, &job.job_id, contact, how, wecare_core::time::now())
+        .close_recipient(
+            &job.tenant_id,
+            &job.job_id,
+            contact,
+            outcome,
+            reason,
+            wecare_core::time::now(),
+        )
         .await?;
-    if let Some(was) = was {
-        delta.lock().unwrap_or_else(|p| p.into_inner()).record(how, was);
+    if closed {
+        delta.lock().unwrap_or_else(|p| p.into_inner()).record(outcome, reason);
     }
     Ok(())
 }
@@ -525,7 +562,7 @@ async fn settle(
 async fn cancel_all(deps: &Deps, job: &BulkJob, contacts: impl Iterator<Item = ContactId>) -> Result<(), BulkError> {
     let delta = Mutex::default();
     for c in contacts {
-        settle(deps, job, &c, &Settled::cancelled(), &delta).await?;
+        close(deps, job, &c, RecipientStatus::Cancelled, None, &delta).await?;
     }
     let delta = delta.into_inner().unwrap_or_else(|p| p.into_inner());
     deps.jobs
@@ -534,7 +571,8 @@ async fn cancel_all(deps: &Deps, job: &BulkJob, contacts: impl Iterator<Item = C
     Ok(())
 }
 
-/// One recipient through the pipeline, then its ledger item.
+/// One recipient through the pipeline; its message is its ledger entry, so only an outcome
+/// without a message (skipped, failed before sending) is written here.
 async fn send_one(
     deps: &Deps,
     job: &BulkJob,
@@ -547,8 +585,8 @@ async fn send_one(
     let message = match content_for(job.channel, content, &r.values) {
         Ok(m) => m,
         Err(_) => {
-            let how = Settled::skipped(wecare_core::bulk::Exclusion::MissingVariable);
-            return settle(deps, job, &r.contact_id, &how, delta)
+            let why = wecare_core::bulk::Exclusion::MissingVariable.as_str();
+            return close(deps, job, &r.contact_id, RecipientStatus::Skipped, Some(why), delta)
                 .await
                 .map(|()| Done::Settled);
         }
@@ -566,51 +604,40 @@ async fn send_one(
         now: wecare_core::time::now(),
         pacer: Some(pacer.clone()),
     };
-    let outcome = wecare_messaging::send(&deps.messaging, cmd).await?;
-    let tier_opened = pacer.take_tier_opened(&r.contact_id);
-    let how = match outcome {
-        SendOutcome::Sent(m) | SendOutcome::DryRun(m) => Settled {
-            status: RecipientStatus::Sent,
-            reason: None,
-            message_id: Some(m.message_id),
-            provider_message_id: m.provider_message_id,
-            tier_opened,
-        },
-        SendOutcome::Failed(m) => Settled {
-            status: RecipientStatus::Failed,
-            reason: m.error.as_ref().map(|e| e.code.clone()),
-            message_id: Some(m.message_id),
-            provider_message_id: None,
-            tier_opened,
-        },
-        SendOutcome::Unknown(m) => Settled {
-            status: RecipientStatus::Unknown,
-            reason: m.error.as_ref().map(|e| e.code.clone()),
-            message_id: Some(m.message_id),
-            provider_message_id: m.provider_message_id,
-            tier_opened,
-        },
+    let (outcome, settled_here) = wecare_messaging::send_reporting(&deps.messaging, cmd).await?;
+    let recorded = match outcome {
+        SendOutcome::Sent(m) | SendOutcome::DryRun(m) | SendOutcome::Failed(m) | SendOutcome::Unknown(m) => m,
         SendOutcome::InProgress(_) => return Ok(Done::Owned(r)),
-        SendOutcome::Refused(refusal) => match skipped_for(deps, job, &r.contact_id, &refusal).await? {
-            Some(how) => how,
-            None => return Ok(Done::Untouched(r)),
-        },
+        SendOutcome::Refused(Refusal::Closed) => return Ok(Done::Settled),
+        SendOutcome::Refused(refusal) => {
+            return match skipped_for(deps, job, &r.contact_id, &refusal).await? {
+                Some((outcome, reason)) => close(deps, job, &r.contact_id, outcome, Some(&reason), delta)
+                    .await
+                    .map(|()| Done::Settled),
+                None => Ok(Done::Untouched(r)),
+            };
+        }
     };
-    settle(deps, job, &r.contact_id, &how, delta)
-        .await
-        .map(|()| Done::Settled)
+    // Counted by the one call that settled it; a repeat finds it settled and counts nothing.
+    if settled_here {
+        if let Some(outcome) = wecare_store::messages::outcome_of(recorded.status) {
+            delta.lock().unwrap_or_else(|p| p.into_inner()).record(outcome, None);
+        }
+    }
+    Ok(Done::Settled)
 }
 
-/// How a refused send is recorded; `None` leaves the recipient pending (stopped before sending).
+/// How a refused send is recorded (its outcome and reason); `None` leaves the recipient pending
+/// (stopped before sending).
 async fn skipped_for(
     deps: &Deps,
     job: &BulkJob,
     contact: &ContactId,
     refusal: &Refusal,
-) -> Result<Option<Settled>, BulkError> {
+) -> Result<Option<(RecipientStatus, String)>, BulkError> {
     use wecare_core::bulk::Exclusion as E;
     let why = match refusal {
-        Refusal::Stopped | Refusal::RateLimited { .. } => return Ok(None),
+        Refusal::Stopped | Refusal::RateLimited { .. } | Refusal::Closed => return Ok(None),
         Refusal::ContactNotFound => E::Deleted,
         Refusal::NoAddress(_) => E::MissingAddress,
         Refusal::TemplateRequired => E::OutsideWindowWithoutTemplate,
@@ -624,16 +651,13 @@ async fn skipped_for(
                 .unwrap_or(E::NotOptedIn)
         }
         Refusal::Invalid { .. } | Refusal::NotAllowlisted(_) | Refusal::KeyReused => {
-            return Ok(Some(Settled {
-                status: RecipientStatus::Failed,
-                reason: Some(format!("{}: {refusal}", refusal.code().as_str())),
-                message_id: None,
-                provider_message_id: None,
-                tier_opened: false,
-            }))
+            return Ok(Some((
+                RecipientStatus::Failed,
+                format!("{}: {refusal}", refusal.code().as_str()),
+            )))
         }
     };
-    Ok(Some(Settled::skipped(why)))
+    Ok(Some((RecipientStatus::Skipped, why.as_str().to_string())))
 }
 
 async fn enqueue_check(deps: &Deps, job: &BulkJob, delay: i32) -> Result<(), BulkError> {
@@ -718,24 +742,22 @@ async fn sweep(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), BulkE
     if job.status != JobStatus::Cancelled || job.finished_at.is_some() {
         return Ok(());
     }
-    let pending = deps.jobs.pending(tenant, job_id).await?;
-    cancel_all(deps, &job, pending.iter().map(|r| r.contact_id)).await?;
+    let pending = pending(deps, &job).await?;
+    cancel_all(deps, &job, pending.iter().map(|p| p.contact_id)).await?;
     enqueue_check(deps, &job, SETTLE_AFTER_CANCEL).await
 }
 
-/// The exact counts of a job's ledger.
-/// The conversations a finished job used of its tier reservation: those its sends opened, and
-/// those whose outcome is unknown (their send may have opened one before its worker died, and
-/// counting a conversation that was not opened only errs on the safe side of the limit).
+/// The conversations a finished job used of its tier reservation: its business-initiated sends
+/// that reached the provider or may have (an unknown one may have opened a conversation, and
+/// counting one that was not opened only errs on the safe side of the limit).
 pub fn tier_used(ledger: &[BulkRecipient]) -> u64 {
-    ledger
-        .iter()
-        .filter(|r| r.tier_opened || r.status == RecipientStatus::Unknown)
-        .count() as u64
+    ledger.iter().filter(|r| r.tier_opened).count() as u64
 }
 
-pub fn tally(ledger: &[BulkRecipient]) -> Progress {
-    let mut p = Progress::new(ledger.len() as u64);
+/// The exact counts of a job of `total` recipients from its ledger (recipients without an
+/// outcome are pending).
+pub fn tally(total: u64, ledger: &[BulkRecipient]) -> Progress {
+    let mut p = Progress::new(total);
     for r in ledger {
         let outcome = match r.status {
             RecipientStatus::Pending => continue,
@@ -760,7 +782,7 @@ pub fn tally(ledger: &[BulkRecipient]) -> Progress {
 async fn finish_if_done(deps: &Deps, job: &BulkJob, from: JobStatus) -> Result<Option<Progress>, BulkError> {
     let (tenant, job_id) = (&job.tenant_id, job.job_id.as_str());
     let ledger = deps.jobs.ledger(tenant, job_id).await?;
-    let counts = tally(&ledger);
+    let counts = tally(job.progress.total, &ledger);
     if counts.pending > 0 {
         return Ok(Some(counts));
     }

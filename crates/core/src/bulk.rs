@@ -292,6 +292,20 @@ pub fn chunks(total: usize) -> impl Iterator<Item = Range<usize>> {
     (0..total.div_ceil(CHUNK_SIZE)).map(move |i| i * CHUNK_SIZE..((i + 1) * CHUNK_SIZE).min(total))
 }
 
+/// The message id of a job's send to one recipient: the job and the contact, so that the record
+/// is found in the job's ledger from the id alone (a delivery status names only the id).
+pub fn bulk_message_id(job_id: &str, contact: &crate::ContactId) -> String {
+    format!("{job_id}.{contact}")
+}
+
+/// The job and the contact of a bulk message id; `None` for any other id (those are bare UUIDs,
+/// so no id of one kind can be read as the other).
+pub fn parse_bulk_message_id(id: &str) -> Option<(&str, crate::ContactId)> {
+    let (job, contact) = id.split_once('.')?;
+    uuid::Uuid::parse_str(job).ok()?;
+    Some((job, crate::ContactId::parse(contact)?))
+}
+
 /// Seconds to send `remaining` messages at `per_second` (rounded up).
 pub fn eta_seconds(remaining: u64, per_second: f64) -> u64 {
     if per_second <= 0.0 {
@@ -526,6 +540,17 @@ pub fn parse_recipients_csv(bytes: &[u8], region: Region) -> Result<(Vec<CsvReci
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_bulk_message_id_names_its_job_and_contact_and_no_other_id_parses_as_one() {
+        let job = uuid::Uuid::now_v7().to_string();
+        let contact = crate::ContactId::new();
+        let id = bulk_message_id(&job, &contact);
+        assert_eq!(parse_bulk_message_id(&id), Some((job.as_str(), contact)));
+        assert_eq!(parse_bulk_message_id(&uuid::Uuid::now_v7().to_string()), None);
+        assert_eq!(parse_bulk_message_id(&format!("{job}.not-a-contact")), None);
+        assert_eq!(parse_bulk_message_id(&format!("job.{contact}")), None);
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -151,10 +151,10 @@ impl Table {
             Table::BulkRecipients => base(
                 "BulkRecipients",
                 "BULK_RECIPIENTS_TABLE",
-                vec![gsi("gsi1", "a job's failed, unknown, skipped and cancelled recipients by status: {tenant}#JOB#{jobId}#{status} / {contactId}; pending and sent ones, most of a job, are read from its partition")],
+                vec![gsi("gsi1", "a job's failed, unknown, skipped and cancelled recipients by outcome: {tenant}#JOB#{jobId}#{outcome} / {contactId}; sent ones, most of a job, are read from its partition, and pending ones have no entry")],
                 None,
                 false,
-                "recipient {tenant}#JOB#{jobId}/RCPT#{contactId}",
+                "recipient {tenant}#JOB#{jobId}/RCPT#{contactId}: the job's message to the contact (id {jobId}.{contactId}, claimed and settled by the send pipeline, with the recipient's outcome), or the outcome of a recipient sent nothing (skipped, cancelled); campaign {tenant}#CAMPAIGNS/{createdAt}#{jobId}, where contacts' timelines find their campaign messages",
             ),
             Table::Users => base(
                 "Users",

@@ -234,6 +234,10 @@ pub enum Refusal {
     /// provider: nothing was sent, and the claim was given back.
     #[error("the run was stopped before this message was sent")]
     Stopped,
+    /// A bulk recipient was settled without a message (skipped or cancelled) before this send
+    /// could claim it: its job sends it nothing any more.
+    #[error("this recipient was already settled for its job without a message")]
+    Closed,
 }
 
 impl Refusal {
@@ -248,7 +252,7 @@ impl Refusal {
             Refusal::TierLimitExceeded { .. } => ErrorCode::TierLimitExceeded,
             Refusal::RateLimited { .. } => ErrorCode::RateLimited,
             Refusal::KeyReused => ErrorCode::IdempotencyKeyReused,
-            Refusal::Stopped => ErrorCode::Conflict,
+            Refusal::Stopped | Refusal::Closed => ErrorCode::Conflict,
         }
     }
 }

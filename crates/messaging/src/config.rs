@@ -35,6 +35,8 @@ pub struct Config {
     pub meta_api_version: String,
     pub contacts_table: String,
     pub messages_table: String,
+    /// BulkRecipients: a bulk job's messages are recorded in its ledger there.
+    pub bulk_recipients_table: String,
     pub audit_logs_table: String,
     pub rate_limit_table: String,
     /// Where the WhatsApp template catalogue and its usage counts are kept.
@@ -94,6 +96,7 @@ impl Config {
         };
         let contacts_table = env.required("CONTACTS_TABLE");
         let messages_table = env.required("MESSAGES_TABLE");
+        let bulk_recipients_table = env.required("BULK_RECIPIENTS_TABLE");
         let audit_logs_table = env.required("AUDIT_LOGS_TABLE");
         let rate_limit_table = env.required("RATE_LIMIT_TRACKERS_TABLE");
         let system_config_table = env.required("SYSTEM_CONFIG_TABLE");
@@ -123,6 +126,7 @@ impl Config {
                 meta_api_version,
                 contacts_table,
                 messages_table,
+                bulk_recipients_table,
                 audit_logs_table,
                 rate_limit_table,
                 system_config_table,
@@ -162,6 +166,7 @@ mod tests {
             ("RATE_SMS_PER_SECOND", "5"),
             ("RATE_EMAIL_PER_SECOND", "10"),
             ("CONTACTS_TABLE", "c"),
+            ("BULK_RECIPIENTS_TABLE", "br"),
             ("MESSAGES_TABLE", "m"),
             ("AUDIT_LOGS_TABLE", "a"),
             ("RATE_LIMIT_TRACKERS_TABLE", "r"),

@@ -26,7 +26,7 @@ pub use command::{
 };
 pub use config::{Config, SendMode};
 pub use pace::Pacer;
-pub use pipeline::send;
+pub use pipeline::{send, send_reporting};
 
 /// A failure of the platform itself (not of the send): the caller answers 500 or retries.
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +63,12 @@ impl Deps {
     ) -> Self {
         Deps {
             contacts: ContactsRepo::new(dynamo.clone(), &config.contacts_table, &config.audit_logs_table),
-            messages: MessagesRepo::new(dynamo.clone(), &config.messages_table, &config.audit_logs_table),
+            messages: MessagesRepo::new(
+                dynamo.clone(),
+                &config.messages_table,
+                &config.bulk_recipients_table,
+                &config.audit_logs_table,
+            ),
             limiter: RateLimiter::new(dynamo.clone(), &config.rate_limit_table),
             tier: TierTracker::new(dynamo.clone(), &config.rate_limit_table),
             catalogue: catalogue::TemplateCatalogue::new(sdk, provider_sdk, dynamo, &config.system_config_table),

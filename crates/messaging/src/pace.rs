@@ -16,7 +16,7 @@
 //! configured rate, which is what makes that many slots fit under the limit, and leaves a little
 //! more for the jitter of the request on its way to the provider.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,7 +25,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use wecare_core::rate::Rate;
 use wecare_core::sender::Sender;
 use wecare_core::template::Category;
-use wecare_core::ContactId;
 use wecare_store::{RateLimiter, StoreError};
 
 /// How late a slot may still be used.
@@ -68,13 +67,10 @@ impl Slots {
     }
 }
 
-/// Pacing state of one run: the slots it draws from, its stop signal, and what it opened.
+/// Pacing state of one run: the slots it draws from, its stop signal, and its template messages.
 pub struct Pacer {
     slots: Arc<Slots>,
     stop: AtomicBool,
-    /// Recipients whose send opened a conversation against the job's tier reservation, until
-    /// their settle takes them.
-    tier_opened: Mutex<HashSet<ContactId>>,
     /// Template messages the provider accepted, by day (UTC) and category, until the run's next
     /// flush adds them to the sender's usage (one write per flush instead of one per message).
     template_uses: Mutex<TemplateUses>,
@@ -105,7 +101,6 @@ impl Pacer {
         Pacer {
             slots,
             stop: AtomicBool::new(false),
-            tier_opened: Mutex::default(),
             template_uses: Mutex::default(),
         }
     }
@@ -132,22 +127,6 @@ impl Pacer {
     /// Slots given up because no send reached them in time.
     pub fn slots_dropped(&self) -> u64 {
         self.slots.dropped.load(Ordering::Relaxed)
-    }
-
-    /// Whether the send to `contact` opened a business-initiated conversation against the job's
-    /// tier reservation (answered once: the recipient's settle records it).
-    pub fn take_tier_opened(&self, contact: &ContactId) -> bool {
-        self.tier_opened
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(contact)
-    }
-
-    pub(crate) fn count_tier_opened(&self, contact: ContactId) {
-        self.tier_opened
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(contact);
     }
 
     /// Counts an accepted template message of `category` sent at `at`, for the next flush.

@@ -80,6 +80,19 @@ struct Checked {
 
 /// Sends one message (see the module).
 pub async fn send(deps: &Deps, cmd: SendCommand) -> Result<SendOutcome, SendError> {
+    send_inner(deps, cmd, &mut false).await
+}
+
+/// [`send`], also telling whether this call wrote the message's outcome (settled it), as opposed
+/// to finding it settled by an earlier call with the same key: what a caller that counts
+/// outcomes (a bulk job's progress) counts.
+pub async fn send_reporting(deps: &Deps, cmd: SendCommand) -> Result<(SendOutcome, bool), SendError> {
+    let mut settled_here = false;
+    let outcome = send_inner(deps, cmd, &mut settled_here).await?;
+    Ok((outcome, settled_here))
+}
+
+async fn send_inner(deps: &Deps, cmd: SendCommand, settled_here: &mut bool) -> Result<SendOutcome, SendError> {
     let channel = cmd.content.channel();
     let checked = match check(deps, &cmd).await? {
         Ok(c) => c,
@@ -95,20 +108,15 @@ pub async fn send(deps: &Deps, cmd: SendCommand) -> Result<SendOutcome, SendErro
     let record = draft(&cmd, &checked);
     let pending = match deps.messages.claim(&record).await? {
         Claim::Claimed { pending } => pending,
-        Claim::Existing(existing) => return repeat(deps, &cmd, *existing, &record).await,
+        Claim::Existing(existing) => return repeat(deps, &cmd, *existing, &record, settled_here).await,
+        Claim::Closed(_) => return Ok(refused(&cmd, Refusal::Closed)),
     };
 
     let ready = match cmd.pacer.as_deref() {
-        // A paced send (a bulk recipient) already has its slots, and its job reserved the tier.
-        Some(_) if !checked.business_initiated => Ok(Ok(None)),
-        Some(pacer) => open_reserved(deps, &cmd, &checked.sender).await.map(|r| {
-            r.map(|opened| {
-                if opened {
-                    pacer.count_tier_opened(cmd.contact_id);
-                }
-                None
-            })
-        }),
+        // A paced send (a bulk recipient) already has its slots, and its job reserved the tier:
+        // the job counts each business-initiated send it makes against that reservation from its
+        // ledger, so the send itself writes nothing to the tier.
+        Some(_) => Ok(Ok(None)),
         None => limit_and_open(deps, &cmd, &checked).await,
     };
     let tier_slot = match ready {
@@ -152,7 +160,8 @@ pub async fn send(deps: &Deps, cmd: SendCommand) -> Result<SendOutcome, SendErro
             return Err(e.into());
         }
     };
-    let mut message = deps.messages.settle(&record, &settlement).await?;
+    let (mut message, first) = deps.messages.settle_reporting(&record, &settlement).await?;
+    *settled_here = first;
     for p in pending {
         message = apply_pending(deps, &message, p).await?;
     }
@@ -215,24 +224,6 @@ async fn pace(pacer: Option<&crate::pace::Pacer>) -> Result<bool, wecare_store::
             p.wait_for_slot().await?;
             Ok(!p.stopped())
         }
-    }
-}
-
-/// Opens a business-initiated conversation against the job's reservation: true if it opened one
-/// (the reservation unit is used), false if the conversation was already open.
-async fn open_reserved(deps: &Deps, cmd: &SendCommand, sender: &Sender) -> Result<Result<bool, Refusal>, SendError> {
-    let Some(waba) = sender.waba_id.as_deref() else {
-        return Ok(Err(Refusal::TierLimitExceeded {
-            limit: deps.config.whatsapp_tier_limit,
-        }));
-    };
-    match deps
-        .tier
-        .open_reserved(waba, &cmd.tenant, &cmd.contact_id, cmd.now)
-        .await?
-    {
-        TierOutcome::AlreadyOpen => Ok(Ok(false)),
-        _ => Ok(Ok(true)),
     }
 }
 
@@ -499,8 +490,18 @@ fn as_sent(
 /// The record claimed for this send, in state `sending`.
 fn draft(cmd: &SendCommand, c: &Checked) -> Message {
     let now = cmd.now;
+    // A bulk send's record is its job's ledger entry for the contact (its id says so), and the
+    // key and fingerprint it would carry are the job's and the contact's: left out, they keep the
+    // entry under 1 KB, one write unit for its claim and one for its settle.
+    let job = match &cmd.actor {
+        Actor::BulkJob { job_id, .. } => Some(job_id.clone()),
+        _ => None,
+    };
     let mut m = Message {
-        message_id: cmd.key.message_id(&cmd.tenant),
+        message_id: match &job {
+            Some(job_id) => wecare_core::bulk::bulk_message_id(job_id, &cmd.contact_id),
+            None => cmd.key.message_id(&cmd.tenant),
+        },
         tenant_id: cmd.tenant.clone(),
         contact_id: cmd.contact_id,
         channel: cmd.content.channel(),
@@ -519,13 +520,18 @@ fn draft(cmd: &SendCommand, c: &Checked) -> Message {
         error: None,
         details: None,
         origin: Some(cmd.actor.origin().to_string()),
-        idempotency_key: Some(cmd.key.to_string()),
-        fingerprint: Some(cmd.content.fingerprint(&cmd.contact_id, cmd.from.as_deref())),
+        idempotency_key: job.is_none().then(|| cmd.key.to_string()),
+        fingerprint: job
+            .is_none()
+            .then(|| cmd.content.fingerprint(&cmd.contact_id, cmd.from.as_deref())),
         created_by: cmd.actor.audit_context(&cmd.tenant).principal.user_id.to_string(),
         created_at: now,
         updated_at: now,
         settled_at: None,
         expires_at: Message::expiry(now),
+        job_id: job,
+        business_initiated: c.business_initiated,
+        outcome: None,
     };
     match &cmd.content {
         Content::WhatsApp(WhatsAppContent::Text(t)) => m.text = Some(t.clone()),
@@ -558,7 +564,13 @@ fn draft(cmd: &SendCommand, c: &Checked) -> Message {
 }
 
 /// A repeat of a key: the first attempt's outcome, never a second provider call.
-async fn repeat(deps: &Deps, cmd: &SendCommand, existing: Message, asked: &Message) -> Result<SendOutcome, SendError> {
+async fn repeat(
+    deps: &Deps,
+    cmd: &SendCommand,
+    existing: Message,
+    asked: &Message,
+    settled_here: &mut bool,
+) -> Result<SendOutcome, SendError> {
     if existing.fingerprint.is_some() && existing.fingerprint != asked.fingerprint {
         return Ok(SendOutcome::Refused(Refusal::KeyReused));
     }
@@ -576,7 +588,8 @@ async fn repeat(deps: &Deps, cmd: &SendCommand, existing: Message, asked: &Messa
             }),
             at: cmd.now,
         };
-        let message = deps.messages.settle(&existing, &settlement).await?;
+        let (message, first) = deps.messages.settle_reporting(&existing, &settlement).await?;
+        *settled_here = first;
         finish(deps, cmd, &message, &settlement).await?;
         return Ok(SendOutcome::of_record(message));
     }

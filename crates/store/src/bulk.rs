@@ -1,26 +1,29 @@
-//! Bulk jobs and their recipients.
+//! Bulk jobs and their ledgers.
 //!
 //! A job is one item (`{tenant}#JOB#{jobId}` / `JOB` in BulkJobs), listed newest first through
-//! `gsi1` (`{tenant}#JOBS` / `{createdAt}#{jobId}`). Its recipients are items of BulkRecipients
-//! under the job (`{tenant}#JOB#{jobId}` / `RCPT#{contactId}`). `gsi1` lists the rarer outcomes
-//! by status (`{tenant}#JOB#{jobId}#{status}` / `{contactId}`: failed, unknown, skipped,
-//! cancelled), so "the failed recipients" is one Query; pending and sent ones, most of a job, stay
-//! out of it and are read from the job's partition.
+//! `gsi1` (`{tenant}#JOBS` / `{createdAt}#{jobId}`).
 //!
-//! Everything that must happen once is one conditional write: the job is created only if its id
-//! is new; a control (pause, resume, cancel) only from the statuses `wecare_core::bulk::control`
+//! **The ledger is the job's messages.** A recipient's entry is the record the send pipeline
+//! claims before calling the provider and settles after it: for a bulk send that record lives in
+//! the job's partition of BulkRecipients (`{tenant}#JOB#{jobId}` / `RCPT#{contactId}`, see
+//! `keys::message_key`), and its settle writes the recipient's `outcome` too. A recipient
+//! settled without a message — skipped at send time, or cancelled — gets an entry holding only its
+//! outcome, written once ([`BulkRepo::close_recipient`]), which also closes it: the pipeline's
+//! claim is refused there. A recipient with no entry (or a claim still `sending`) is pending. So a
+//! recipient costs the two writes of its message and nothing more, and whichever of a send and a
+//! cancellation writes first wins, by construction. `gsi1` lists the rarer outcomes
+//! (`{tenant}#JOB#{jobId}#{outcome}` / `{contactId}`: failed, unknown, skipped, cancelled), so
+//! "the failed recipients" is one Query; sent ones, most of a job, are read from its partition.
+//!
+//! Everything else that must happen once is one conditional write: the job is created only if its
+//! id is new; a control (pause, resume, cancel) only from the statuses `wecare_core::bulk::control`
 //! allows, so two operators racing cannot both win and an illegal transition is refused by
-//! DynamoDB itself; a recipient is settled only while it is still pending, so a chunk delivered
-//! twice cannot count anyone twice; and the job completes only once. Recipients are written with
-//! BatchWriteItem, retrying what DynamoDB leaves unprocessed.
+//! DynamoDB itself; and the job completes only once.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, PutRequest, ReturnValue, ReturnValuesOnConditionCheckFailure, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,7 +32,7 @@ use wecare_core::bulk::{control, statuses_allowing, Control, Exclusion, IllegalT
 use wecare_core::time::iso;
 use wecare_core::{Channel, ContactId, TenantId};
 
-use crate::cursor::{self, query_index, IndexPartition};
+use crate::cursor::{self, query_index, query_index_items, IndexPartition};
 pub use crate::cursor::{ListError, Page};
 use crate::error::{condition_failed, StoreError};
 use crate::keys;
@@ -155,74 +158,67 @@ pub struct BulkRecipient {
     pub tier_opened: bool,
 }
 
-/// Whether recipients in `status` are in the by-status index. Pending and sent ones — the bulk of
-/// any job — stay out of it (an index write per recipient saved when a job is expanded and again
-/// when it is sent): their listing reads the job's partition, where they are most of the items.
-/// The rare outcomes an operator looks for (failed, unknown, skipped, cancelled) are indexed.
-fn indexed(status: RecipientStatus) -> bool {
-    !matches!(status, RecipientStatus::Pending | RecipientStatus::Sent)
+/// Whether recipients with `outcome` are in the by-outcome index: the rare outcomes an operator
+/// looks for (failed, unknown, skipped, cancelled). Sent ones — the bulk of any job — stay out of
+/// it (an index write per recipient saved): their listing reads the job's partition.
+pub(crate) fn indexed(outcome: RecipientStatus) -> bool {
+    !matches!(outcome, RecipientStatus::Pending | RecipientStatus::Sent)
 }
 
 impl BulkRecipient {
-    fn item(&self) -> Result<HashMap<String, AttributeValue>, StoreError> {
-        let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(self).map_err(StoreError::Serialize)?;
-        item.insert("pk".into(), s(keys::job_pk(&self.tenant_id, &self.job_id)));
-        item.insert("sk".into(), s(keys::recipient_sk(&self.contact_id)));
-        if indexed(self.status) {
-            item.insert(
-                "gsi1pk".into(),
-                s(keys::recipients_by_status_pk(
-                    &self.tenant_id,
-                    &self.job_id,
-                    self.status.as_str(),
-                )),
-            );
-            item.insert("gsi1sk".into(), s(self.contact_id.to_string()));
+    /// A ledger entry as the job shows it: a message (sent, failed, unknown, or still being
+    /// sent, which is pending) or a recipient closed without one. `None` for anything else in the
+    /// partition (a delivery status kept for a claim not written yet).
+    fn of_entry(
+        tenant: &TenantId,
+        job_id: &str,
+        item: HashMap<String, AttributeValue>,
+    ) -> Result<Option<Self>, StoreError> {
+        let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+        let Some(contact_id) = text("sk")
+            .as_deref()
+            .and_then(|sk| sk.strip_prefix("RCPT#"))
+            .and_then(ContactId::parse)
+        else {
+            return Ok(None);
+        };
+        let outcome: Option<RecipientStatus> = item
+            .get("outcome")
+            .cloned()
+            .map(serde_dynamo::from_attribute_value)
+            .transpose()
+            .map_err(StoreError::Corrupt)?;
+        if !item.contains_key("messageId") {
+            let Some(status) = outcome else { return Ok(None) };
+            return Ok(Some(BulkRecipient {
+                job_id: job_id.to_string(),
+                tenant_id: tenant.clone(),
+                contact_id,
+                status,
+                reason: text("reason"),
+                message_id: None,
+                provider_message_id: None,
+                address: None,
+                values: HashMap::new(),
+                settled_at: text("settledAt").and_then(|t| t.parse().ok()),
+                tier_opened: false,
+            }));
         }
-        Ok(item)
-    }
-}
-
-/// How a recipient was settled.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settled {
-    pub status: RecipientStatus,
-    pub reason: Option<String>,
-    pub message_id: Option<String>,
-    pub provider_message_id: Option<String>,
-    /// The send opened a conversation against the job's tier reservation (written with the
-    /// status, so the job's use of its reservation is exact at the end).
-    pub tier_opened: bool,
-}
-
-impl Settled {
-    pub fn skipped(why: Exclusion) -> Settled {
-        Settled {
-            status: RecipientStatus::Skipped,
-            reason: Some(why.as_str().to_string()),
-            message_id: None,
-            provider_message_id: None,
-            tier_opened: false,
-        }
-    }
-
-    pub fn cancelled() -> Settled {
-        Settled {
-            status: RecipientStatus::Cancelled,
-            reason: None,
-            message_id: None,
-            provider_message_id: None,
-            tier_opened: false,
-        }
-    }
-
-    /// Whether this is what a provider call ended in (it may replace a cancellation that
-    /// raced with the call: the ledger shows what happened, not what was asked).
-    fn is_provider_outcome(&self) -> bool {
-        matches!(
-            self.status,
-            RecipientStatus::Sent | RecipientStatus::Failed | RecipientStatus::Unknown
-        )
+        let m: crate::messages::Message = serde_dynamo::from_item(item).map_err(StoreError::Corrupt)?;
+        let status = m.outcome.unwrap_or(RecipientStatus::Pending);
+        Ok(Some(BulkRecipient {
+            job_id: job_id.to_string(),
+            tenant_id: tenant.clone(),
+            contact_id,
+            status,
+            reason: m.error.map(|e| e.code),
+            tier_opened: m.business_initiated && matches!(status, RecipientStatus::Sent | RecipientStatus::Unknown),
+            message_id: Some(m.message_id),
+            provider_message_id: m.provider_message_id,
+            address: Some(wecare_core::bulk::mask_address(&m.to)),
+            values: HashMap::new(),
+            settled_at: m.settled_at,
+        }))
     }
 }
 
@@ -234,30 +230,21 @@ pub struct ProgressDelta {
     pub unknown: u64,
     pub cancelled: u64,
     pub skipped: BTreeMap<Exclusion, u64>,
-    /// Cancelled recipients whose provider call finished after all (moved out of `cancelled`).
-    pub uncancelled: u64,
 }
 
 impl ProgressDelta {
-    /// Records a settle that took effect; `was` is the status it replaced.
-    pub fn record(&mut self, how: &Settled, was: RecipientStatus) {
-        match how.status {
+    /// Records an outcome this worker wrote (a message it settled, or a recipient it closed).
+    pub fn record(&mut self, outcome: RecipientStatus, reason: Option<&str>) {
+        match outcome {
             RecipientStatus::Sent => self.sent += 1,
             RecipientStatus::Failed => self.failed += 1,
             RecipientStatus::Unknown => self.unknown += 1,
             RecipientStatus::Cancelled => self.cancelled += 1,
             RecipientStatus::Skipped => {
-                let why = how
-                    .reason
-                    .as_deref()
-                    .and_then(Exclusion::parse)
-                    .unwrap_or(Exclusion::NotOptedIn);
+                let why = reason.and_then(Exclusion::parse).unwrap_or(Exclusion::NotOptedIn);
                 *self.skipped.entry(why).or_default() += 1;
             }
             RecipientStatus::Pending => {}
-        }
-        if was == RecipientStatus::Cancelled {
-            self.uncancelled += 1;
         }
     }
 
@@ -267,7 +254,6 @@ impl ProgressDelta {
         self.failed += other.failed;
         self.unknown += other.unknown;
         self.cancelled += other.cancelled;
-        self.uncancelled += other.uncancelled;
         for (k, v) in other.skipped {
             *self.skipped.entry(k).or_default() += v;
         }
@@ -305,16 +291,12 @@ fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
 
-/// BatchWriteItem takes at most this many puts.
-const BATCH: usize = 25;
-/// Rounds of retrying what DynamoDB left unprocessed before giving up.
-const UNPROCESSED_ROUNDS: u32 = 8;
-
 #[derive(Clone)]
 pub struct BulkRepo {
     client: Client,
     jobs: String,
-    recipients: String,
+    /// BulkRecipients: the jobs' ledgers.
+    ledger: String,
 }
 
 impl BulkRepo {
@@ -322,7 +304,7 @@ impl BulkRepo {
         BulkRepo {
             client,
             jobs: jobs_table.into(),
-            recipients: recipients_table.into(),
+            ledger: recipients_table.into(),
         }
     }
 
@@ -437,140 +419,47 @@ impl BulkRepo {
         }
     }
 
-    /// Writes recipients with BatchWriteItem, 25 at a time, retrying what comes back
-    /// unprocessed with a growing pause.
-    pub async fn put_recipients(&self, recipients: &[BulkRecipient]) -> Result<(), StoreError> {
-        for batch in recipients.chunks(BATCH) {
-            let mut requests =
-                batch
-                    .iter()
-                    .map(|r| {
-                        let put = PutRequest::builder().set_item(Some(r.item()?)).build().map_err(|e| {
-                            StoreError::Dynamo {
-                                operation: "build",
-                                source: Box::new(e),
-                            }
-                        })?;
-                        Ok(WriteRequest::builder().put_request(put).build())
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()?;
-            let mut round = 0;
-            while !requests.is_empty() {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.recipients, requests)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::dynamo("BatchWriteItem", e))?;
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.recipients))
-                    .unwrap_or_default();
-                if requests.is_empty() {
-                    break;
-                }
-                round += 1;
-                if round > UNPROCESSED_ROUNDS {
-                    return Err(StoreError::Dynamo {
-                        operation: "BatchWriteItem",
-                        source: format!("{} items still unprocessed after {round} rounds", requests.len()).into(),
-                    });
-                }
-                tokio::time::sleep(Duration::from_millis(50 << round.min(6))).await;
-            }
-        }
-        Ok(())
-    }
-
-    /// Settles a recipient that is still pending (or was cancelled while its provider call was
-    /// under way, when `how` is that call's outcome); the status it replaced, or `None` if it was
-    /// settled before (a chunk delivered twice, a worker retried), in which case nothing changes.
-    pub async fn settle_recipient(
+    /// Settles a pending recipient without a message — `skipped` (with its reason) or
+    /// `cancelled` — with one conditional put that succeeds only if its entry has neither a
+    /// message nor an outcome yet. True if this call closed it; false if it was claimed or closed
+    /// before (a send that got there first stands, and a repeat counts nothing twice).
+    pub async fn close_recipient(
         &self,
         tenant: &TenantId,
         job_id: &str,
         contact: &ContactId,
-        how: &Settled,
+        outcome: RecipientStatus,
+        reason: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<Option<RecipientStatus>, StoreError> {
-        let mut set = vec!["#st = :to", "settledAt = :now"];
-        if indexed(how.status) {
-            set.extend(["gsi1pk = :g", "gsi1sk = :c"]);
-        }
-        let condition = if how.is_provider_outcome() {
-            "#st = :pending OR #st = :cancelled"
-        } else {
-            "#st = :pending"
-        };
+    ) -> Result<bool, StoreError> {
         let mut req = self
             .client
-            .update_item()
-            .table_name(&self.recipients)
-            .key("pk", s(keys::job_pk(tenant, job_id)))
-            .key("sk", s(keys::recipient_sk(contact)))
-            .condition_expression(condition)
-            .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":to", s(how.status.as_str()))
-            .expression_attribute_values(":pending", s(RecipientStatus::Pending.as_str()))
-            .expression_attribute_values(":now", s(iso(now)))
-            .return_values(ReturnValue::UpdatedOld);
-        if indexed(how.status) {
+            .put_item()
+            .table_name(&self.ledger)
+            .item("pk", s(keys::job_pk(tenant, job_id)))
+            .item("sk", s(keys::recipient_sk(contact)))
+            .item("outcome", s(outcome.as_str()))
+            .item("settledAt", s(iso(now)))
+            .item(
+                "expiresAt",
+                AttributeValue::N(crate::messages::Message::expiry(now).to_string()),
+            )
+            .condition_expression("attribute_not_exists(messageId) AND attribute_not_exists(outcome)");
+        if let Some(r) = reason {
+            req = req.item("reason", s(r));
+        }
+        if indexed(outcome) {
             req = req
-                .expression_attribute_values(":c", s(contact.to_string()))
-                .expression_attribute_values(
-                    ":g",
-                    s(keys::recipients_by_status_pk(tenant, job_id, how.status.as_str())),
-                );
+                .item(
+                    "gsi1pk",
+                    s(keys::recipients_by_status_pk(tenant, job_id, outcome.as_str())),
+                )
+                .item("gsi1sk", s(contact.to_string()));
         }
-        if how.is_provider_outcome() {
-            req = req.expression_attribute_values(":cancelled", s(RecipientStatus::Cancelled.as_str()));
-        }
-        if let Some(r) = &how.reason {
-            set.push("reason = :r");
-            req = req.expression_attribute_values(":r", s(r.clone()));
-        }
-        if let Some(m) = &how.message_id {
-            set.push("messageId = :m");
-            req = req.expression_attribute_values(":m", s(m.clone()));
-        }
-        if let Some(p) = &how.provider_message_id {
-            set.push("providerMessageId = :p");
-            req = req.expression_attribute_values(":p", s(p.clone()));
-        }
-        if how.tier_opened {
-            set.push("tierOpened = :o");
-            req = req.expression_attribute_values(":o", AttributeValue::Bool(true));
-        }
-        // A recipient cancelled while its call was under way and then sent leaves the index.
-        let remove = if indexed(how.status) {
-            ""
-        } else {
-            " REMOVE gsi1pk, gsi1sk"
-        };
-        match req
-            .update_expression(format!("SET {}{remove}", set.join(", ")))
-            .send()
-            .await
-        {
-            Ok(out) => {
-                let was = out
-                    .attributes
-                    .as_ref()
-                    .and_then(|a| a.get("status"))
-                    .and_then(|v| v.as_s().ok())
-                    .map(|v| {
-                        if v == RecipientStatus::Cancelled.as_str() {
-                            RecipientStatus::Cancelled
-                        } else {
-                            RecipientStatus::Pending
-                        }
-                    })
-                    .unwrap_or(RecipientStatus::Pending);
-                Ok(Some(was))
-            }
-            Err(e) if condition_failed(&e) => Ok(None),
-            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        match req.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(StoreError::dynamo("PutItem", e)),
         }
     }
 
@@ -594,7 +483,7 @@ impl BulkRepo {
             "progress.sent = progress.sent + :sent".into(),
             "progress.failed = progress.failed + :failed".into(),
             "progress.#unknown = progress.#unknown + :unknown".into(),
-            "progress.cancelled = progress.cancelled + :cancelled - :uncancelled".into(),
+            "progress.cancelled = progress.cancelled + :cancelled".into(),
             "updatedAt = :now".into(),
             "lastProgressAt = :now".into(),
         ];
@@ -608,13 +497,12 @@ impl BulkRepo {
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#unknown", "unknown")
             // Pending never exceeds the recipients not yet settled, so it is never driven below
-            // zero by the delta (a settle is counted by the one worker whose write took effect).
-            .expression_attribute_values(":settled", num(settled - d.uncancelled))
+            // zero by the delta (an outcome is counted by the one worker whose write made it).
+            .expression_attribute_values(":settled", num(settled))
             .expression_attribute_values(":sent", num(d.sent))
             .expression_attribute_values(":failed", num(d.failed))
             .expression_attribute_values(":unknown", num(d.unknown))
             .expression_attribute_values(":cancelled", num(d.cancelled))
-            .expression_attribute_values(":uncancelled", num(d.uncancelled))
             .expression_attribute_values(":now", s(iso(now)));
         if !d.skipped.is_empty() {
             req = req.expression_attribute_values(":zero", num(0));
@@ -685,49 +573,49 @@ impl BulkRepo {
         Ok(points)
     }
 
-    /// Every recipient of a job, from the job's partition with consistent reads: the exact
-    /// ledger a finished job's counts and report are made from.
+    /// Every ledger entry of a job, read from its partition with consistent reads: the exact
+    /// ledger a finished job's counts and report are made from. Recipients with no entry are
+    /// pending and not in it.
     pub async fn ledger(&self, tenant: &TenantId, job_id: &str) -> Result<Vec<BulkRecipient>, StoreError> {
-        self.partition(tenant, job_id, None).await
-    }
-
-    /// The recipients of a job still pending (for a resume or a cancellation).
-    pub async fn pending(&self, tenant: &TenantId, job_id: &str) -> Result<Vec<BulkRecipient>, StoreError> {
-        self.partition(tenant, job_id, Some(RecipientStatus::Pending)).await
-    }
-
-    async fn partition(
-        &self,
-        tenant: &TenantId,
-        job_id: &str,
-        only: Option<RecipientStatus>,
-    ) -> Result<Vec<BulkRecipient>, StoreError> {
         let mut all = Vec::new();
         let mut start = None;
         loop {
-            let mut q = self
-                .client
-                .query()
-                .table_name(&self.recipients)
+            let out = self
+                .ledger_query(tenant, job_id, None)
                 .consistent_read(true)
-                .key_condition_expression("pk = :p AND begins_with(sk, :r)")
-                .expression_attribute_values(":p", s(keys::job_pk(tenant, job_id)))
-                .expression_attribute_values(":r", s("RCPT#"))
-                .set_exclusive_start_key(start.take());
-            if let Some(st) = only {
-                q = q
-                    .filter_expression("#st = :st")
-                    .expression_attribute_names("#st", "status")
-                    .expression_attribute_values(":st", s(st.as_str()));
-            }
-            let out = q.send().await.map_err(|e| StoreError::dynamo("Query", e))?;
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| StoreError::dynamo("Query", e))?;
             for item in out.items.unwrap_or_default() {
-                all.push(serde_dynamo::from_item(item).map_err(StoreError::Corrupt)?);
+                all.extend(BulkRecipient::of_entry(tenant, job_id, item)?);
             }
             match out.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
                 _ => return Ok(all),
             }
+        }
+    }
+
+    /// A Query of the job's ledger entries, optionally only those with `outcome`.
+    fn ledger_query(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        outcome: Option<RecipientStatus>,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        let q = self
+            .client
+            .query()
+            .table_name(&self.ledger)
+            .key_condition_expression("pk = :p AND begins_with(sk, :r)")
+            .expression_attribute_values(":p", s(keys::job_pk(tenant, job_id)))
+            .expression_attribute_values(":r", s("RCPT#"));
+        match outcome {
+            Some(o) => q
+                .filter_expression("outcome = :o")
+                .expression_attribute_values(":o", s(o.as_str())),
+            None => q,
         }
     }
 
@@ -785,38 +673,69 @@ impl BulkRepo {
         }
     }
 
-    /// A job's recipients in `status`, by contact id, a page at a time.
+    /// A job's recipients with `outcome` (not pending: those have no entry), by contact id, a
+    /// page at a time.
     pub async fn recipients(
         &self,
         tenant: &TenantId,
         job_id: &str,
-        status: RecipientStatus,
+        outcome: RecipientStatus,
         limit: i32,
         after: Option<&str>,
     ) -> Result<Page<BulkRecipient>, ListError> {
-        if !indexed(status) {
-            return self.recipients_in_partition(tenant, job_id, status, limit, after).await;
+        if !indexed(outcome) {
+            return self
+                .recipients_in_partition(tenant, job_id, outcome, limit, after)
+                .await;
         }
         let at = IndexPartition {
-            table: &self.recipients,
+            table: &self.ledger,
             index: "gsi1",
-            partition: keys::recipients_by_status_pk(tenant, job_id, status.as_str()),
+            partition: keys::recipients_by_status_pk(tenant, job_id, outcome.as_str()),
         };
-        query_index(&self.client, at, limit, after, |q| q).await
+        // The index holds keys only: the page's keys, then its entries, in the index's order.
+        let keys = query_index_items(&self.client, at, limit, after, |q| q).await?;
+        let order: Vec<String> = keys
+            .items
+            .iter()
+            .filter_map(|k| k.get("sk").and_then(|v| v.as_s().ok()).cloned())
+            .collect();
+        let wanted = keys
+            .items
+            .into_iter()
+            .map(|k| k.into_iter().filter(|(name, _)| name == "pk" || name == "sk").collect())
+            .collect();
+        let mut found: HashMap<String, BulkRecipient> = HashMap::new();
+        for item in crate::batch::batch_get(&self.client, &self.ledger, wanted).await? {
+            if let Some(r) = BulkRecipient::of_entry(tenant, job_id, item)? {
+                found.insert(keys::recipient_sk(&r.contact_id), r);
+            }
+        }
+        // An unknown recipient a delivery status has settled since has left the index; one read
+        // between the two writes is left out here.
+        let items = order
+            .iter()
+            .filter_map(|sk| found.remove(sk))
+            .filter(|r| r.status == outcome)
+            .collect();
+        Ok(Page {
+            items,
+            next_cursor: keys.next_cursor,
+        })
     }
 
-    /// A page of the job's recipients in `status`, read from its partition (for the statuses the
-    /// index leaves out, which are most of the partition): a few reads of up to `limit` items
-    /// until the page is full, the cursor at its last recipient.
+    /// A page of the job's recipients with `outcome`, read from its partition (for sent ones,
+    /// which are most of it): a few reads of up to `limit` items until the page is full, the
+    /// cursor at its last recipient.
     async fn recipients_in_partition(
         &self,
         tenant: &TenantId,
         job_id: &str,
-        status: RecipientStatus,
+        outcome: RecipientStatus,
         limit: i32,
         after: Option<&str>,
     ) -> Result<Page<BulkRecipient>, ListError> {
-        /// Reads of one page, at most: a page of a status that has become rare ends early.
+        /// Reads of one page, at most: a page of an outcome that has become rare ends early.
         const READS: usize = 8;
         let pk = keys::job_pk(tenant, job_id);
         let mut start = after.map(|c| cursor::decode(c, "pk", &pk)).transpose()?;
@@ -824,22 +743,14 @@ impl BulkRepo {
         let wanted = usize::try_from(limit.max(1)).unwrap_or(1);
         for _ in 0..READS {
             let out = self
-                .client
-                .query()
-                .table_name(&self.recipients)
-                .key_condition_expression("pk = :p AND begins_with(sk, :r)")
-                .filter_expression("#st = :st")
-                .expression_attribute_names("#st", "status")
-                .expression_attribute_values(":p", s(pk.clone()))
-                .expression_attribute_values(":r", s("RCPT#"))
-                .expression_attribute_values(":st", s(status.as_str()))
+                .ledger_query(tenant, job_id, Some(outcome))
                 .limit(limit.max(1))
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
                 .map_err(|e| StoreError::dynamo("Query", e))?;
             for item in out.items.unwrap_or_default() {
-                items.push(serde_dynamo::from_item(item).map_err(StoreError::Corrupt)?);
+                items.extend(BulkRecipient::of_entry(tenant, job_id, item)?);
             }
             start = out.last_evaluated_key.filter(|k| !k.is_empty());
             if items.len() >= wanted || start.is_none() {

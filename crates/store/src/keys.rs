@@ -70,6 +70,26 @@ pub fn message_pk(t: &TenantId, message_id: &str) -> String {
 
 pub const MESSAGE_SK: &str = "MSG";
 
+/// Where the record of `message_id` lives: its own item in Messages, or — for a bulk job's send —
+/// the job's ledger entry for the contact (`{tenant}#JOB#{jobId}` / `RCPT#{contactId}` in
+/// BulkRecipients), so a campaign's ledger is its messages and costs no write of its own.
+pub fn message_key(t: &TenantId, message_id: &str) -> (String, String) {
+    match wecare_core::bulk::parse_bulk_message_id(message_id) {
+        Some((job, contact)) => (job_pk(t, job), recipient_sk(&contact)),
+        None => (message_pk(t, message_id), MESSAGE_SK.to_string()),
+    }
+}
+
+/// The campaigns of a tenant (in BulkRecipients), by creation: where a contact's timeline looks
+/// for the bulk messages the timeline index does not hold.
+pub fn campaigns_pk(t: &TenantId) -> String {
+    format!("{t}#CAMPAIGNS")
+}
+
+pub fn campaigns_sk(started_at: DateTime<Utc>, job_id: &str) -> String {
+    format!("{}#{job_id}", iso(started_at))
+}
+
 /// A contact's timeline (gsi1 of Messages), newest first by `timeline_sk`.
 pub fn timeline_pk(t: &TenantId, contact: &ContactId) -> String {
     format!("{t}#CONTACT#{contact}")
@@ -115,7 +135,8 @@ pub fn recipient_sk(contact: &ContactId) -> String {
     format!("RCPT#{contact}")
 }
 
-/// A job's recipients in one status (gsi1 of BulkRecipients).
+/// A job's recipients with one of the rarer outcomes (gsi1 of BulkRecipients: failed, unknown,
+/// skipped, cancelled).
 pub fn recipients_by_status_pk(t: &TenantId, job_id: &str, status: &str) -> String {
     format!("{t}#JOB#{job_id}#{status}")
 }

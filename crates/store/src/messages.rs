@@ -33,6 +33,7 @@ use wecare_core::time::{expires_at, is_expired, iso, MESSAGE_RETENTION};
 use wecare_core::{Channel, ContactId, TenantId};
 
 use crate::audit::AuditEntry;
+use crate::bulk::RecipientStatus;
 use crate::cursor::{query_index, query_index_items, IndexPartition};
 pub use crate::cursor::{ListError, Page};
 use crate::error::{condition_failed, StoreError};
@@ -121,6 +122,17 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<DateTime<Utc>>,
     pub expires_at: i64,
+    /// The bulk job it was sent for: its record is then the job's ledger entry for the contact
+    /// (see [`keys::message_key`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    /// It opened a business-initiated WhatsApp conversation (sent outside the customer's window).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub business_initiated: bool,
+    /// For a bulk message, where its recipient stands in the job, fixed when the send is settled
+    /// (`sent`, `failed`, `unknown`) and moved only from `unknown` by a later delivery status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<RecipientStatus>,
 }
 
 impl Message {
@@ -129,10 +141,12 @@ impl Message {
     }
 
     fn key(tenant: &TenantId, message_id: &str) -> [(&'static str, AttributeValue); 2] {
-        [
-            ("pk", s(keys::message_pk(tenant, message_id))),
-            ("sk", s(keys::MESSAGE_SK)),
-        ]
+        let (pk, sk) = keys::message_key(tenant, message_id);
+        [("pk", s(pk)), ("sk", s(sk))]
+    }
+
+    fn is_bulk(&self) -> bool {
+        self.job_id.is_some()
     }
 
     fn item(&self) -> Result<HashMap<String, AttributeValue>, StoreError> {
@@ -140,8 +154,13 @@ impl Message {
         for (k, v) in Self::key(&self.tenant_id, &self.message_id) {
             item.insert(k.into(), v);
         }
-        item.insert("gsi1pk".into(), s(keys::timeline_pk(&self.tenant_id, &self.contact_id)));
-        item.insert("gsi1sk".into(), s(keys::timeline_sk(self.created_at, &self.message_id)));
+        // A bulk message is not in the timeline index: a campaign of a hundred thousand would
+        // pay an index write per recipient. The timeline finds it in its job's ledger instead
+        // (`list_for_contact`).
+        if !self.is_bulk() {
+            item.insert("gsi1pk".into(), s(keys::timeline_pk(&self.tenant_id, &self.contact_id)));
+            item.insert("gsi1sk".into(), s(keys::timeline_sk(self.created_at, &self.message_id)));
+        }
         Ok(item)
     }
 
@@ -175,6 +194,9 @@ pub enum Claim {
     Claimed { pending: Vec<PendingStatus> },
     /// The key was claimed before: the record as it stands.
     Existing(Box<Message>),
+    /// A bulk recipient settled without a message (skipped or cancelled): nothing may be sent
+    /// to it for its job any more.
+    Closed(RecipientStatus),
 }
 
 /// How a send ended, to be written onto its claimed record.
@@ -213,6 +235,8 @@ fn built<T, E: std::error::Error + Send + Sync + 'static>(r: Result<T, E>) -> Re
 pub struct MessagesRepo {
     client: Client,
     table: String,
+    /// BulkRecipients: the jobs' ledgers, where bulk messages are recorded.
+    ledger: String,
     audit: String,
 }
 
@@ -222,12 +246,62 @@ fn message_of(item: HashMap<String, AttributeValue>) -> Result<Message, StoreErr
     serde_dynamo::from_item(item).map_err(StoreError::Corrupt)
 }
 
+/// What a bulk message's settle adds: its recipient's outcome in the job (written with the
+/// settle itself, so the ledger costs no write of its own), and for the rare outcomes an operator
+/// looks for, its entry in the job's by-outcome index.
+fn settle_outcome(m: &Message, how: &Settlement, req: UpdateItemRequest) -> (Vec<&'static str>, UpdateItemRequest) {
+    let (Some(job), Some(outcome)) = (&m.job_id, outcome_of(how.status)) else {
+        return (vec![], req);
+    };
+    let mut set = vec!["outcome = :outcome"];
+    let mut req = req.expression_attribute_values(":outcome", s(outcome.as_str()));
+    if crate::bulk::indexed(outcome) {
+        set.extend(["gsi1pk = :g", "gsi1sk = :gc"]);
+        req = req
+            .expression_attribute_values(
+                ":g",
+                s(keys::recipients_by_status_pk(&m.tenant_id, job, outcome.as_str())),
+            )
+            .expression_attribute_values(":gc", s(m.contact_id.to_string()));
+    }
+    (set, req)
+}
+
+/// Where a bulk recipient stands once its message is in `status`; `None` while it is not settled.
+pub fn outcome_of(status: MessageStatus) -> Option<RecipientStatus> {
+    match status {
+        MessageStatus::Sending | MessageStatus::Received => None,
+        MessageStatus::Failed => Some(RecipientStatus::Failed),
+        MessageStatus::Unknown => Some(RecipientStatus::Unknown),
+        MessageStatus::Queued
+        | MessageStatus::DryRun
+        | MessageStatus::Sent
+        | MessageStatus::Delivered
+        | MessageStatus::Read => Some(RecipientStatus::Sent),
+    }
+}
+
 impl MessagesRepo {
-    pub fn new(client: Client, messages_table: impl Into<String>, audit_table: impl Into<String>) -> Self {
+    pub fn new(
+        client: Client,
+        messages_table: impl Into<String>,
+        ledger_table: impl Into<String>,
+        audit_table: impl Into<String>,
+    ) -> Self {
         MessagesRepo {
             client,
             table: messages_table.into(),
+            ledger: ledger_table.into(),
             audit: audit_table.into(),
+        }
+    }
+
+    /// The table that holds `message_id`: a bulk message is its job's ledger entry.
+    fn table_for(&self, message_id: &str) -> &str {
+        if wecare_core::bulk::parse_bulk_message_id(message_id).is_some() {
+            &self.ledger
+        } else {
+            &self.table
         }
     }
 
@@ -255,7 +329,7 @@ impl MessagesRepo {
         let [(pk, pv), (sk, sv)] = Message::key(tenant, message_id);
         self.client
             .update_item()
-            .table_name(&self.table)
+            .table_name(self.table_for(message_id))
             .key(pk, pv)
             .key(sk, sv)
     }
@@ -270,9 +344,10 @@ impl MessagesRepo {
         let out = self
             .client
             .put_item()
-            .table_name(&self.table)
+            .table_name(self.table_for(&m.message_id))
             .set_item(Some(m.item()?))
-            .condition_expression("attribute_not_exists(messageId)")
+            // A bulk recipient's ledger entry without a message (skipped, cancelled) closes it.
+            .condition_expression("attribute_not_exists(messageId) AND attribute_not_exists(outcome)")
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
@@ -290,7 +365,12 @@ impl MessagesRepo {
             }
             Err(e) => match e.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(c)) => match c.item.clone() {
-                    Some(item) => Ok(Claim::Existing(Box::new(message_of(item)?))),
+                    Some(item) if item.contains_key("messageId") => Ok(Claim::Existing(Box::new(message_of(item)?))),
+                    Some(mut item) => {
+                        let outcome = item.remove("outcome").ok_or_else(|| StoreError::dynamo("PutItem", e))?;
+                        let outcome = serde_dynamo::from_attribute_value(outcome).map_err(StoreError::Corrupt)?;
+                        Ok(Claim::Closed(outcome))
+                    }
                     None => Err(StoreError::dynamo("PutItem", e)),
                 },
                 _ => Err(StoreError::dynamo("PutItem", e)),
@@ -302,7 +382,7 @@ impl MessagesRepo {
     /// rate limit, tier), so the same key may be tried again. Only the claim made at `claimed_at`
     /// and still `sending` is removed.
     pub async fn release(&self, m: &Message) -> Result<(), StoreError> {
-        let mut req = self.client.delete_item().table_name(&self.table);
+        let mut req = self.client.delete_item().table_name(self.table_for(&m.message_id));
         for (k, v) in Message::key(&m.tenant_id, &m.message_id) {
             req = req.key(k, v);
         }
@@ -324,6 +404,14 @@ impl MessagesRepo {
     /// there first (it can overtake the provider's answer), the status stays and only the
     /// provider's id is added. Returns the record as it now stands.
     pub async fn settle(&self, m: &Message, how: &Settlement) -> Result<Message, StoreError> {
+        self.settle_reporting(m, how).await.map(|(message, _)| message)
+    }
+
+    /// [`MessagesRepo::settle`], also telling whether this call gave the send its outcome: always
+    /// for a send of its own; for a bulk send, unless another call had settled its recipient
+    /// first (a repeat that took the claim for a dead one's and called it unknown), so the
+    /// recipient is counted once.
+    pub async fn settle_reporting(&self, m: &Message, how: &Settlement) -> Result<(Message, bool), StoreError> {
         let mut req = self.update_message(&m.tenant_id, &m.message_id);
         let mut set = vec!["#st = :to", "updatedAt = :now", "settledAt = :now"];
         req = req
@@ -343,31 +431,68 @@ impl MessagesRepo {
                 .expression_attribute_names("#err", "error")
                 .expression_attribute_values(":err", AttributeValue::M(e));
         }
+        let (outcome_set, req) = settle_outcome(m, how, req);
+        set.extend(outcome_set);
         let out = req
             .update_expression(format!("SET {}", set.join(", ")))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
         match out {
-            Ok(o) => message_of(o.attributes.unwrap_or_default()),
+            Ok(o) => Ok((message_of(o.attributes.unwrap_or_default())?, true)),
             Err(e) if condition_failed(&e) => {
-                // Overtaken by a status: keep it, record whom the provider knows it as.
-                let mut req = self.update_message(&m.tenant_id, &m.message_id);
-                let mut set = "SET settledAt = :now".to_string();
-                req = req.expression_attribute_values(":now", s(iso(how.at)));
-                if let Some(id) = &how.provider_message_id {
-                    set.push_str(", providerMessageId = :pid");
-                    req = req.expression_attribute_values(":pid", s(id.clone()));
+                // Overtaken: by a delivery status (kept; the provider's id is recorded, and a bulk
+                // recipient gets its outcome), or by a repeat that settled it (its outcome stands).
+                if m.is_bulk() {
+                    if let Some(settled) = self.settle_overtaken(m, how, true).await? {
+                        return Ok((settled, true));
+                    }
                 }
-                let o = req
-                    .update_expression(set)
-                    .condition_expression("attribute_exists(messageId)")
-                    .return_values(ReturnValue::AllNew)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
-                message_of(o.attributes.unwrap_or_default())
+                let settled = self
+                    .settle_overtaken(m, how, false)
+                    .await?
+                    .ok_or_else(|| StoreError::Dynamo {
+                        operation: "UpdateItem",
+                        source: "the claimed message disappeared before its settle".into(),
+                    })?;
+                Ok((settled, !m.is_bulk()))
             }
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+
+    /// Records the provider's id on a message whose status moved on before its settle, and with
+    /// `outcome` its recipient's outcome, only if it has none yet. `None` if the condition failed.
+    async fn settle_overtaken(
+        &self,
+        m: &Message,
+        how: &Settlement,
+        outcome: bool,
+    ) -> Result<Option<Message>, StoreError> {
+        let mut req = self.update_message(&m.tenant_id, &m.message_id);
+        let mut set = vec!["settledAt = :now"];
+        req = req.expression_attribute_values(":now", s(iso(how.at)));
+        if let Some(id) = &how.provider_message_id {
+            set.push("providerMessageId = :pid");
+            req = req.expression_attribute_values(":pid", s(id.clone()));
+        }
+        let condition = if outcome {
+            let (outcome_set, with) = settle_outcome(m, how, req);
+            set.extend(outcome_set);
+            req = with;
+            "attribute_exists(messageId) AND attribute_not_exists(outcome)"
+        } else {
+            "attribute_exists(messageId)"
+        };
+        let out = req
+            .update_expression(format!("SET {}", set.join(", ")))
+            .condition_expression(condition)
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match out {
+            Ok(o) => Ok(Some(message_of(o.attributes.unwrap_or_default())?)),
+            Err(e) if condition_failed(&e) => Ok(None),
             Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
         }
     }
@@ -461,15 +586,118 @@ impl MessagesRepo {
             found.insert(pk, message_of(item)?);
         }
         // Newest first, as the index ordered them; one that expired since is left out.
-        let items = order
+        let mut items: Vec<Message> = order
             .iter()
             .filter_map(|pk| found.remove(pk))
             .filter(|m| !is_expired(m.expires_at, now))
             .collect();
+        // The page covers the times after its last message (everything older, on the last page)
+        // up to where the page before it ended; the contact's campaign messages in that span
+        // join it, so every page holds each of them exactly once.
+        let newest = after.map(cursor_time).transpose()?;
+        let oldest = match &keys.next_cursor {
+            Some(_) => items.last().map(|m| m.created_at),
+            None => None,
+        };
+        let campaign = self.campaign_messages(tenant, contact, oldest, newest, now).await?;
+        if !campaign.is_empty() {
+            items.extend(campaign);
+            items.sort_by(|a, b| (b.created_at, &b.message_id).cmp(&(a.created_at, &a.message_id)));
+        }
         Ok(Page {
             items,
             next_cursor: keys.next_cursor,
         })
+    }
+
+    /// Records that a bulk job sends from now on (in BulkRecipients, by the ledgers), so contacts'
+    /// timelines look in its ledger.
+    /// Idempotent: a job has one entry, at its creation time.
+    pub async fn register_campaign(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        created_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.ledger)
+            .item("pk", s(keys::campaigns_pk(tenant)))
+            .item("sk", s(keys::campaigns_sk(created_at, job_id)))
+            .item("jobId", s(job_id))
+            // Kept as long as the job's messages can be (a job runs for hours, not days).
+            .item(
+                "expiresAt",
+                AttributeValue::N((Message::expiry(created_at) + 86_400 * 7).to_string()),
+            )
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("PutItem", e))?;
+        Ok(())
+    }
+
+    /// A contact's messages from the tenant's campaigns created at or before `newest`, sent after
+    /// `oldest` and at or before `newest` (either open when `None`): one Query of the campaigns,
+    /// then one key per campaign read from the campaigns' ledgers.
+    async fn campaign_messages(
+        &self,
+        tenant: &TenantId,
+        contact: &ContactId,
+        oldest: Option<DateTime<Utc>>,
+        newest: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Message>, StoreError> {
+        /// The most recent campaigns looked in: a tenant's campaigns of a month, and more.
+        const CAMPAIGNS: i32 = 500;
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.ledger)
+            .expression_attribute_values(":p", s(keys::campaigns_pk(tenant)))
+            .scan_index_forward(false)
+            .limit(CAMPAIGNS);
+        query = match newest {
+            // A campaign sends only after it is created.
+            Some(at) => query
+                .key_condition_expression("pk = :p AND sk <= :newest")
+                .expression_attribute_values(":newest", s(format!("{}#~", iso(at)))),
+            None => query.key_condition_expression("pk = :p"),
+        };
+        let out = query.send().await.map_err(|e| StoreError::dynamo("Query", e))?;
+        let wanted: Vec<crate::batch::Item> = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter(|i| {
+                i.get("expiresAt")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse().ok())
+                    .is_none_or(|e| !is_expired(e, now))
+            })
+            .filter_map(|i| i.get("jobId").and_then(|v| v.as_s().ok()))
+            .map(|job| {
+                HashMap::from([
+                    ("pk".to_string(), s(keys::job_pk(tenant, job))),
+                    ("sk".to_string(), s(keys::recipient_sk(contact))),
+                ])
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut found = Vec::new();
+        for item in crate::batch::batch_get(&self.client, &self.ledger, wanted).await? {
+            // A recipient skipped or cancelled has a ledger entry but no message.
+            if !item.contains_key("messageId") {
+                continue;
+            }
+            let m = message_of(item)?;
+            let in_span = oldest.is_none_or(|o| m.created_at > o) && newest.is_none_or(|n| m.created_at <= n);
+            if in_span && !is_expired(m.expires_at, now) {
+                found.push(m);
+            }
+        }
+        Ok(found)
     }
 
     /// The inbox: conversations by latest activity.
@@ -496,6 +724,22 @@ pub enum StatusOutcome {
     Ignored,
     /// No record yet: kept on a placeholder (7 days) for the send to take over when it claims.
     Pending,
+}
+
+/// The time a timeline cursor stands at: that of the last message of the page it follows.
+fn cursor_time(cursor: &str) -> Result<DateTime<Utc>, crate::cursor::InvalidCursor> {
+    use crate::cursor::InvalidCursor;
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, cursor.trim())
+        .map_err(|_| InvalidCursor)?;
+    let plain: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| InvalidCursor)?;
+    let at = plain
+        .get("gsi1sk")
+        .and_then(|sk| sk.strip_prefix("MSG#"))
+        .and_then(|rest| rest.split('#').next())
+        .ok_or(InvalidCursor)?;
+    DateTime::parse_from_rfc3339(at)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| InvalidCursor)
 }
 
 /// How long a status for a message not recorded yet is kept.
@@ -530,7 +774,11 @@ impl MessagesRepo {
 
     /// A message by id (a strongly consistent read of its record).
     pub async fn find(&self, tenant: &TenantId, message_id: &str) -> Result<Option<Message>, StoreError> {
-        let mut req = self.client.get_item().table_name(&self.table).consistent_read(true);
+        let mut req = self
+            .client
+            .get_item()
+            .table_name(self.table_for(message_id))
+            .consistent_read(true);
         for (k, v) in Message::key(tenant, message_id) {
             req = req.key(k, v);
         }
@@ -577,8 +825,8 @@ impl MessagesRepo {
             }
             None => req.update_expression("SET #st = :to, updatedAt = :now"),
         };
-        let contact = match req.send().await {
-            Ok(o) => message_of(o.attributes.unwrap_or_default())?.contact_id,
+        let updated = match req.send().await {
+            Ok(o) => message_of(o.attributes.unwrap_or_default())?,
             Err(e) => match e.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(c)) => {
                     let recorded = c.item.as_ref().is_some_and(|i| i.contains_key("messageId"));
@@ -590,6 +838,15 @@ impl MessagesRepo {
                 _ => return Err(StoreError::dynamo("UpdateItem", e)),
             },
         };
+        if updated.job_id.is_some() {
+            // A campaign message is never a conversation's last message (it is not on the inbox
+            // row); a status that tells what became of an unknown send settles its recipient.
+            if updated.outcome == Some(RecipientStatus::Unknown) && outcome_of(status) == Some(RecipientStatus::Sent) {
+                self.resolve_unknown(tenant, message_id).await?;
+            }
+            return Ok(StatusOutcome::Advanced);
+        }
+        let contact = updated.contact_id;
         // The inbox row shows the same ticks while this is still the conversation's last message.
         let row = self
             .client
@@ -610,6 +867,24 @@ impl MessagesRepo {
             Err(e) => return Err(StoreError::dynamo("UpdateItem", e)),
         }
         Ok(StatusOutcome::Advanced)
+    }
+
+    /// A bulk recipient whose send was unknown is sent after all (a delivery status said so): its
+    /// outcome moves, once, and it leaves the job's index of unknown recipients.
+    async fn resolve_unknown(&self, tenant: &TenantId, message_id: &str) -> Result<(), StoreError> {
+        let out = self
+            .update_message(tenant, message_id)
+            .update_expression("SET outcome = :sent REMOVE gsi1pk, gsi1sk")
+            .condition_expression("outcome = :unknown")
+            .expression_attribute_values(":sent", s(RecipientStatus::Sent.as_str()))
+            .expression_attribute_values(":unknown", s(RecipientStatus::Unknown.as_str()))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
     }
 
     /// Keeps a status for a message not recorded yet on a placeholder at its key (no `messageId`

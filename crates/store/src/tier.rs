@@ -19,13 +19,15 @@
 //!
 //! A bulk job reserves the conversations it may open when it is created: `n + k`, guarded by
 //! `n + k ≤ limit`, in one write, so two jobs created together cannot overbook the tier. Its
-//! recipients then open their conversations against that reservation ([`TierTracker::open_reserved`]:
-//! the claim alone, one conditional put). When the job ends it settles the reservation once
-//! ([`TierTracker::settle_reservation`]): what it did not use leaves the count, and what it used
-//! becomes one entry of `used` conversations (`{settledAt}#{tenant}#JOB#{jobId}`, `units`), retired
-//! 24 h later like any other. A job's conversations thus stay counted until 24 h after its end
-//! rather than after each send — an overstatement, the safe side of a limit — and a recipient
-//! costs one write on the tier instead of an entry now and a retiring transaction a day later.
+//! recipients write nothing to the tier: each business-initiated send the job makes is counted
+//! as a conversation it opened, from its ledger, when the job ends and settles the reservation
+//! once ([`TierTracker::settle_reservation`]): what it did not use leaves the count, and what it
+//! used becomes one entry of `used` conversations (`{settledAt}#{tenant}#JOB#{jobId}`, `units`),
+//! retired 24 h later like any other. Both err on the safe side of the limit: a job's
+//! conversations stay counted until 24 h after its end rather than after each send, and a
+//! recipient already in a conversation (or reached again within 24 h by a single send, which
+//! finds no claim of the job's) is counted once more — in exchange a recipient costs the tier no
+//! write at all, where a claim per recipient would cost a third of what its message does.
 //! `n` is therefore always the open conversations plus what running jobs still hold.
 //!
 //! The 80 % alert fires once per crossing: the first admission at or past the threshold claims a
@@ -284,33 +286,6 @@ impl TierTracker {
             Ok(_) => Ok(true),
             Err(e) if cancelled_conditions(&e).first() == Some(&true) => Ok(false),
             Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
-        }
-    }
-
-    /// Opens a conversation against a job's reservation: the claim alone, without counting again
-    /// (the reservation counted it, and the job's entry retires it). `AlreadyOpen` leaves the
-    /// reserved unit unused, so the job gives it back when it ends.
-    pub async fn open_reserved(
-        &self,
-        waba: &str,
-        tenant: &TenantId,
-        contact: &ContactId,
-        now: DateTime<Utc>,
-    ) -> Result<TierOutcome, StoreError> {
-        let claim = self.claim(waba, tenant, contact, now)?;
-        let claimed = self
-            .client
-            .put_item()
-            .table_name(claim.table_name())
-            .set_item(Some(claim.item().clone()))
-            .set_condition_expression(claim.condition_expression().map(str::to_string))
-            .set_expression_attribute_values(claim.expression_attribute_values().cloned())
-            .send()
-            .await;
-        match claimed {
-            Ok(_) => Ok(TierOutcome::Opened { count: 0, warn: false }),
-            Err(e) if condition_failed(&e) => Ok(TierOutcome::AlreadyOpen),
-            Err(e) => Err(StoreError::dynamo("PutItem", e)),
         }
     }
 

@@ -463,6 +463,9 @@ async fn inbound_message(
         updated_at: now,
         settled_at: None,
         expires_at: Message::expiry(now),
+        job_id: None,
+        business_initiated: false,
+        outcome: None,
     };
     let stored = deps.send.messages.record_inbound(&message, now).await?;
     // Idempotent follow-ups run on redeliveries too, so a crash after the store loses nothing.
