@@ -31,7 +31,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use aws_config::SdkConfig;
-use wecare_core::Region;
+use wecare_core::bulk::JobStatus;
+use wecare_core::{Region, TenantId};
 use wecare_http::config::{ConfigError, Env};
 use wecare_store::BulkRepo;
 
@@ -81,6 +82,10 @@ impl Config {
 
 type SlotPool = Arc<Mutex<HashMap<String, Vec<Arc<wecare_messaging::pace::Slots>>>>>;
 
+/// Jobs' statuses as last read, by (tenant, job): the chunks one worker runs at once share one
+/// read per [`worker::STATUS_POLL`] instead of each reading it.
+type StatusCache = Arc<Mutex<HashMap<(TenantId, String), (std::time::Instant, Option<JobStatus>)>>>;
+
 fn slot_key(sender: &wecare_core::sender::Sender) -> String {
     format!("{}@{}", sender.rate_bucket(), sender.rate.per_second)
 }
@@ -95,6 +100,7 @@ pub struct Deps {
     pub s3: aws_sdk_s3::Client,
     /// Send slots left over by finished chunks, per sender bucket, for the next chunk.
     slots: SlotPool,
+    statuses: StatusCache,
 }
 
 impl Deps {
@@ -112,6 +118,7 @@ impl Deps {
             jobs: BulkRepo::new(dynamo, &config.jobs_table, &config.messaging.bulk_recipients_table),
             sqs: aws_sdk_sqs::Client::new(sdk),
             slots: Default::default(),
+            statuses: Default::default(),
             config,
         }
     }
@@ -136,6 +143,34 @@ impl Deps {
             ))
         });
         wecare_messaging::Pacer::sharing(slots)
+    }
+
+    /// A job's status (`None`: the job is gone), read at most once per half [`worker::STATUS_POLL`]
+    /// by this worker whatever number of its chunks ask, so a poll never sees a status older than
+    /// that: a pause or cancel is seen within 1.5 polls.
+    pub async fn job_status(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+    ) -> Result<Option<JobStatus>, wecare_store::StoreError> {
+        let key = (tenant.clone(), job_id.to_string());
+        let cached = self
+            .statuses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .copied();
+        if let Some((read_at, status)) = cached {
+            if read_at.elapsed() < worker::STATUS_POLL / 2 {
+                return Ok(status);
+            }
+        }
+        let read_at = std::time::Instant::now();
+        let status = self.jobs.status(tenant, job_id).await?;
+        let mut statuses = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
+        statuses.retain(|_, (at, _)| at.elapsed() < std::time::Duration::from_secs(60));
+        statuses.insert(key, (read_at, status));
+        Ok(status)
     }
 
     /// Hands a finished chunk's slots on to the next chunk from the same sender.

@@ -381,9 +381,17 @@ async fn chunk(
     let delta: Arc<Mutex<ProgressDelta>> = Arc::default();
     let ctx = started_by(&job);
 
+    // Set by the flush that leaves nothing pending: the job is then finished straight away.
+    let drained = Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Watches the job's status and the clock, and flushes the counts, while the chunk runs.
     let watcher = {
-        let (deps, pacer, stop, delta) = (deps.clone(), pacer.clone(), stop.clone(), delta.clone());
+        let (deps, pacer, stop, delta, drained) = (
+            deps.clone(),
+            pacer.clone(),
+            stop.clone(),
+            delta.clone(),
+            drained.clone(),
+        );
         let (tenant, job_id, sender_id) = (tenant.clone(), job_id.to_string(), sender.id.clone());
         tokio::spawn(async move {
             let mut last_flush = Instant::now();
@@ -393,9 +401,10 @@ async fn chunk(
                     set_stop(&stop, Stop::Deadline);
                     pacer.stop();
                 }
-                match deps.jobs.get(&tenant, &job_id).await {
-                    Ok(Some(j)) if j.status != JobStatus::Running => {
-                        set_stop(&stop, Stop::Status(j.status));
+                match deps.job_status(&tenant, &job_id).await {
+                    Ok(Some(JobStatus::Running)) => {}
+                    Ok(Some(status)) => {
+                        set_stop(&stop, Stop::Status(status));
                         pacer.stop();
                     }
                     Ok(None) => {
@@ -403,19 +412,46 @@ async fn chunk(
                         pacer.stop();
                     }
                     // A failed read is retried at the next poll.
-                    _ => {}
+                    Err(_) => {}
                 }
                 if last_flush.elapsed() >= FLUSH_EVERY {
                     last_flush = Instant::now();
-                    if let Err(e) = flush(&deps, &tenant, &job_id, &delta, &pacer, &sender_id).await {
-                        tracing::warn!(error = %e, "progress not flushed; kept for the next flush");
+                    match flush(&deps, &tenant, &job_id, &delta, &pacer, &sender_id).await {
+                        Ok(Some(0)) => drained.store(true, std::sync::atomic::Ordering::SeqCst),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "progress not flushed; kept for the next flush"),
                     }
                 }
             }
         })
     };
 
-    let results: Vec<Result<Done, BulkError>> = futures::stream::iter(recipients.iter().cloned())
+    // The recipients' contacts are read a group at a time, just before the group's sends are
+    // checked (one request instead of one per send), and eventually consistently: half the read
+    // units of a campaign, for a view of consent that may miss a change of the last second or so
+    // — well inside the seconds a STOP takes to reach us from the customer's phone through Meta,
+    // SNS and the inbound function. A send whose contact was read more than `PREFETCH_FRESH` ago
+    // reads it again itself, consistently.
+    let grouped = futures::stream::iter(recipients.chunks(CONCURRENCY).map(<[ChunkRecipient]>::to_vec))
+        .then({
+            let (pacer, contacts, tenant) = (pacer.clone(), deps.messaging.contacts.clone(), tenant.clone());
+            move |group| {
+                let (pacer, contacts, tenant) = (pacer.clone(), contacts.clone(), tenant.clone());
+                async move {
+                    if !pacer.stopped() {
+                        let ids: Vec<ContactId> = group.iter().map(|r| r.contact_id).collect();
+                        let read_at = Instant::now();
+                        match contacts.batch_get_recent(&tenant, &ids).await {
+                            Ok(found) => pacer.prefetch(&ids, found, read_at),
+                            Err(e) => tracing::warn!(error = %e, "contacts not read ahead; each send reads its own"),
+                        }
+                    }
+                    futures::stream::iter(group)
+                }
+            }
+        })
+        .flatten();
+    let results: Vec<Result<Done, BulkError>> = grouped
         .map(|r| {
             let (pacer, delta, ctx, content, job) = (pacer.clone(), delta.clone(), ctx.clone(), &content, &job);
             async move {
@@ -431,6 +467,9 @@ async fn chunk(
     watcher.abort();
     deps.hand_on(&sender, &pacer);
     let flushed = flush(deps, tenant, job_id, &delta, &pacer, &sender.id).await;
+    if matches!(flushed, Ok(Some(0))) {
+        drained.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 
     let mut untouched = Vec::new();
     let mut owned = Vec::new();
@@ -472,6 +511,7 @@ async fn chunk(
         match stopped {
             Some(Stop::Status(JobStatus::Cancelled)) => {
                 cancel_all(deps, &job, untouched.iter().map(|r| r.contact_id)).await?;
+                drained.store(true, std::sync::atomic::Ordering::SeqCst);
             }
             Some(Stop::Status(_)) => {}
             // Out of time (or stopped for no status reason): the rest goes back on the queue.
@@ -489,7 +529,12 @@ async fn chunk(
             }
         }
     }
-    enqueue_check(deps, &job, 1).await
+    // Only the chunk whose counts left nothing pending (or that cancelled its rest) has the job
+    // finished now; a job whose counts went astray is finished by its watching check.
+    if drained.load(std::sync::atomic::Ordering::SeqCst) {
+        enqueue_check(deps, &job, 1).await?;
+    }
+    Ok(())
 }
 
 fn set_stop(stop: &Mutex<Option<Stop>>, why: Stop) {
@@ -510,7 +555,7 @@ async fn flush(
     delta: &Mutex<ProgressDelta>,
     pacer: &Pacer,
     sender: &str,
-) -> Result<(), BulkError> {
+) -> Result<Option<u64>, BulkError> {
     let taken = std::mem::take(&mut *delta.lock().unwrap_or_else(|p| p.into_inner()));
     let result = deps
         .jobs
@@ -529,7 +574,7 @@ async fn flush(
         }
     }
     pacer.give_back_template_uses(unflushed);
-    result.and(counted).map_err(BulkError::from)
+    counted.and(result).map_err(BulkError::from)
 }
 
 /// Closes one recipient without a message (skipped, cancelled, or failed before any send);

@@ -1,6 +1,6 @@
 //! Pacing for long runs of sends (a bulk job's chunk): slots of the sender's bucket reserved in
-//! blocks, a stop signal honoured just before each provider call, and the tier conversations the
-//! run opened against its job's reservation.
+//! blocks, a stop signal honoured just before each provider call, the run's template messages
+//! counted for one write per flush, and its recipients' contacts read a group at a time.
 //!
 //! An interactive send takes one slot per send (one limiter write) and is refused when the queue
 //! is longer than a second. A bulk worker must instead wait for the bucket, and must not pay a
@@ -16,16 +16,22 @@
 //! configured rate, which is what makes that many slots fit under the limit, and leaves a little
 //! more for the jitter of the request on its way to the provider.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use wecare_core::rate::Rate;
 use wecare_core::sender::Sender;
 use wecare_core::template::Category;
-use wecare_store::{RateLimiter, StoreError};
+use wecare_core::ContactId;
+use wecare_store::{Contact, RateLimiter, StoreError};
+
+/// How long a contact read ahead for a send may be used: its consent and deletion are then at most
+/// this old when the send is checked (an interactive send reads its contact as it starts, and then
+/// waits up to a second for its rate-limit slot, so this is no looser than that).
+pub const PREFETCH_FRESH: Duration = Duration::from_secs(1);
 
 /// How late a slot may still be used.
 pub const LATE: Duration = Duration::from_millis(20);
@@ -74,6 +80,9 @@ pub struct Pacer {
     /// Template messages the provider accepted, by day (UTC) and category, until the run's next
     /// flush adds them to the sender's usage (one write per flush instead of one per message).
     template_uses: Mutex<TemplateUses>,
+    /// Contacts of the run's next recipients, read together (one request for a group instead of
+    /// one per send), each taken once by its send while fresh (`None`: not found or deleted).
+    prefetched: Mutex<HashMap<ContactId, (Instant, Option<Contact>)>>,
 }
 
 /// Template messages of one sender by day (UTC) and category.
@@ -102,6 +111,7 @@ impl Pacer {
             slots,
             stop: AtomicBool::new(false),
             template_uses: Mutex::default(),
+            prefetched: Mutex::default(),
         }
     }
 
@@ -127,6 +137,23 @@ impl Pacer {
     /// Slots given up because no send reached them in time.
     pub fn slots_dropped(&self) -> u64 {
         self.slots.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Keeps the contacts of `ids`, read at `read_at` (those missing from `found` were not found
+    /// or are deleted), for their sends.
+    pub fn prefetch(&self, ids: &[ContactId], found: Vec<Contact>, read_at: Instant) {
+        let mut found: HashMap<ContactId, Contact> = found.into_iter().map(|c| (c.contact_id, c)).collect();
+        let mut kept = self.prefetched.lock().unwrap_or_else(|p| p.into_inner());
+        for id in ids {
+            kept.insert(*id, (read_at, found.remove(id)));
+        }
+    }
+
+    /// The contact read ahead for the send to `id` (`Some(None)`: it does not exist), once, and
+    /// only if read within [`PREFETCH_FRESH`]; `None` when the send must read it itself.
+    pub(crate) fn take_prefetched(&self, id: &ContactId) -> Option<Option<Contact>> {
+        let (read_at, contact) = self.prefetched.lock().unwrap_or_else(|p| p.into_inner()).remove(id)?;
+        (read_at.elapsed() <= PREFETCH_FRESH).then_some(contact)
     }
 
     /// Counts an accepted template message of `category` sent at `at`, for the next flush.

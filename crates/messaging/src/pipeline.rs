@@ -242,7 +242,13 @@ async fn check(deps: &Deps, cmd: &SendCommand) -> Result<Result<Checked, Refusal
         Ok(s) => s,
         Err(r) => return Ok(Err(r)),
     };
-    let Some(contact) = deps.contacts.get(&cmd.tenant, &cmd.contact_id).await? else {
+    // A paced send's contact may have been read with its neighbours a moment ago.
+    let prefetched = cmd.pacer.as_deref().and_then(|p| p.take_prefetched(&cmd.contact_id));
+    let contact = match prefetched {
+        Some(contact) => contact,
+        None => deps.contacts.get(&cmd.tenant, &cmd.contact_id).await?,
+    };
+    let Some(contact) = contact else {
         return Ok(Err(Refusal::ContactNotFound));
     };
     if !may_receive(&contact, channel, &cmd.actor) {

@@ -19,6 +19,17 @@ pub type Item = HashMap<String, AttributeValue>;
 
 /// The items of `keys` that exist in `table`, read consistently, in no particular order.
 pub async fn batch_get(client: &Client, table: &str, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+    batch_get_with(client, table, keys, true).await
+}
+
+/// [`batch_get`], with eventually consistent reads when `consistent` is false (half the read
+/// units; an item written within about the last second may be read as it was before).
+pub async fn batch_get_with(
+    client: &Client,
+    table: &str,
+    keys: Vec<Item>,
+    consistent: bool,
+) -> Result<Vec<Item>, StoreError> {
     let mut found = Vec::with_capacity(keys.len());
     let mut keys = keys.into_iter().peekable();
     while keys.peek().is_some() {
@@ -26,7 +37,7 @@ pub async fn batch_get(client: &Client, table: &str, keys: Vec<Item>) -> Result<
         let mut request = Some(
             KeysAndAttributes::builder()
                 .set_keys(Some(chunk))
-                .consistent_read(true)
+                .consistent_read(consistent)
                 .build()
                 .map_err(|e| StoreError::Dynamo {
                     operation: "build",

@@ -342,6 +342,28 @@ impl BulkRepo {
             .transpose()
     }
 
+    /// A job's status alone (`None`: no such job), read eventually consistently: half a
+    /// consistent read, for the polls of running chunks, which a status change of the last moment
+    /// reaches at their next poll.
+    pub async fn status(&self, tenant: &TenantId, job_id: &str) -> Result<Option<JobStatus>, StoreError> {
+        let [(pk, pv), (sk, sv)] = BulkJob::key(tenant, job_id);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.jobs)
+            .key(pk, pv)
+            .key(sk, sv)
+            .projection_expression("#st")
+            .expression_attribute_names("#st", "status")
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("GetItem", e))?;
+        out.item
+            .and_then(|mut i| i.remove("status"))
+            .map(|v| serde_dynamo::from_attribute_value(v).map_err(StoreError::Corrupt))
+            .transpose()
+    }
+
     /// The tenant's jobs, newest first, optionally only those in `status`.
     pub async fn list(
         &self,
@@ -466,15 +488,17 @@ impl BulkRepo {
     /// Adds a worker's counts to the job's progress, and to the second they were flushed in (the
     /// chart): two writes however many recipients the delta holds. The counts are exact once the
     /// job is finished, when they are recounted from the recipients ([`BulkRepo::ledger`]).
+    /// Returns the recipients still pending after this write (`None` if nothing was written), so
+    /// the one flush that leaves none knows to have the job finished.
     pub async fn add_progress(
         &self,
         tenant: &TenantId,
         job_id: &str,
         d: &ProgressDelta,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<u64>, StoreError> {
         if d.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let settled = d.settled();
         let num = |v: u64| AttributeValue::N(v.to_string());
@@ -515,12 +539,24 @@ impl BulkRepo {
                 .expression_attribute_names(format!("#r{i}"), why.as_str())
                 .expression_attribute_values(format!(":r{i}"), num(*n));
         }
-        match req.update_expression(format!("SET {}", set.join(", "))).send().await {
-            Ok(_) => {}
+        let pending = match req
+            .update_expression(format!("SET {}", set.join(", ")))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+        {
+            Ok(out) => out
+                .attributes
+                .as_ref()
+                .and_then(|a| a.get("progress"))
+                .and_then(|p| p.as_m().ok())
+                .and_then(|p| p.get("pending"))
+                .and_then(|n| n.as_n().ok())
+                .and_then(|n| n.parse::<u64>().ok()),
             // The job is gone: there is nothing to count against.
-            Err(e) if condition_failed(&e) => return Ok(()),
+            Err(e) if condition_failed(&e) => return Ok(None),
             Err(e) => return Err(StoreError::dynamo("UpdateItem", e)),
-        }
+        };
         let second = now.timestamp();
         self.client
             .update_item()
@@ -533,7 +569,7 @@ impl BulkRepo {
             .send()
             .await
             .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
-        Ok(())
+        Ok(pending)
     }
 
     /// The job's sends per second, oldest first, for at most the last `limit` seconds recorded.

@@ -485,6 +485,22 @@ impl ContactsRepo {
 
     /// Live contacts by id, in the order of `ids`.
     pub async fn batch_get(&self, tenant: &TenantId, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError> {
+        self.batch_get_with(tenant, ids, true).await
+    }
+
+    /// [`ContactsRepo::batch_get`] with eventually consistent reads: half the read units, and a
+    /// change of the last second or so may not show yet. For a bulk run's recipients, read just
+    /// before their sends (see `wecare_messaging::pace`).
+    pub async fn batch_get_recent(&self, tenant: &TenantId, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError> {
+        self.batch_get_with(tenant, ids, false).await
+    }
+
+    async fn batch_get_with(
+        &self,
+        tenant: &TenantId,
+        ids: &[ContactId],
+        consistent: bool,
+    ) -> Result<Vec<Contact>, StoreError> {
         let keys = ids
             .iter()
             .map(|id| {
@@ -495,7 +511,7 @@ impl ContactsRepo {
             })
             .collect();
         let mut found: HashMap<ContactId, Contact> = HashMap::new();
-        for item in crate::batch::batch_get(&self.client, &self.contacts, keys).await? {
+        for item in crate::batch::batch_get_with(&self.client, &self.contacts, keys, consistent).await? {
             let c = Contact::from_item(item)?;
             found.insert(c.contact_id, c);
         }
