@@ -20,7 +20,7 @@ export type MediaPrefix = 'incoming/' | 'outgoing/';
  * uploads (`imports/`), the resolved recipient list of each bulk job (`manifests/`) and each
  * job's CSV report (`reports/`).
  */
-export type ReportsPrefix = 'imports/' | 'manifests/' | 'reports/';
+export type ReportsPrefix = 'imports/' | 'manifests/' | 'previews/' | 'reports/';
 
 /** The only object actions a function may be granted on a bucket (media or reports). */
 export type ObjectAction = 's3:GetObject' | 's3:PutObject';
@@ -218,8 +218,9 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // Bulk campaigns (crates/bulk). Accepting a job: an operator's CSV is uploaded by the browser to
   // a presigned PUT URL under imports/ and read back to resolve the recipients — creating the
   // contacts it names that do not exist yet, each in one transaction with its audit entry — the
-  // preview writes nothing; confirming writes the resolved list as the job's manifest under
-  // manifests/, reserves the job's WhatsApp conversations against the tier of the sender's
+  // preview writes nothing of the product, but keeps its plan under previews/ for 15 minutes;
+  // confirming copies that plan (or, without a recent preview, writes a new one) as the job's
+  // manifest under manifests/, reserves the job's WhatsApp conversations against the tier of the sender's
   // business account (RateLimitTrackers), writes the job and puts one `expand` message on
   // bulk-queue. A WhatsApp template job's template is checked against the business account's
   // catalogue once, when the job is planned (SystemConfig, synced on a miss with the send path's
@@ -238,7 +239,12 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
       {
         prefix: 'manifests/',
         actions: ['s3:PutObject'],
-        why: 'each accepted job\'s resolved recipient list is written to manifests/<tenant>/<job id>.json, a key that exists only once the job does',
+        why: 'each accepted job\'s resolved recipient list is written (or copied from its preview) to manifests/<tenant>/<job id>.json, a key that exists only once the job does',
+      },
+      {
+        prefix: 'previews/',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        why: 'each preview keeps its plan under previews/<tenant>/<preview id>/, a key minted per preview, which the create confirming it reads and copies (CopyObject reads its source with s3:GetObject)',
       },
     ],
     messagingConfig: true,

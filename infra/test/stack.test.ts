@@ -24,6 +24,7 @@ import {
   INCOMING_MEDIA_PREFIX,
   MANIFESTS_PREFIX,
   OUTGOING_MEDIA_PREFIX,
+  PREVIEWS_PREFIX,
   REPORTS_PREFIX,
 } from '../lib/constructs/functions';
 import { INBOUND_MAX_EVENT_AGE, INBOUND_RETRY_ATTEMPTS } from '../lib/constructs/inbound';
@@ -1320,13 +1321,20 @@ describe('the bulk path', () => {
       const t = tpl(env);
       const bucket = loadConfig(CONFIG_DIR, env).existing.reportsBucketName;
       const objects = (p: string): string => `arn:aws:s3:::${bucket}/${p}*`;
-      assert.deepEqual([IMPORTS_PREFIX, MANIFESTS_PREFIX, REPORTS_PREFIX], ['imports/', 'manifests/', 'reports/']);
-      // The CSV is uploaded to a presigned PUT under imports/ and read back; the manifest is
-      // written under manifests/, read by the worker (which writes it back once with the contacts
+      assert.deepEqual([IMPORTS_PREFIX, MANIFESTS_PREFIX, PREVIEWS_PREFIX, REPORTS_PREFIX], ['imports/', 'manifests/', 'previews/', 'reports/']);
+      // The CSV is uploaded to a presigned PUT under imports/ and read back; a preview's plan is
+      // kept under previews/ and copied by the create confirming it; the manifest is written under
+      // manifests/, read by the worker (which writes it back once with the contacts
       // its CSV created) and by control (a job's pending recipients are its manifest less its
       // ledger); the worker writes the report under reports/; control signs its download.
       const expected: Record<string, string[]> = {
-        'bulk-job-create': [`s3:GetObject ${objects(IMPORTS_PREFIX)}`, `s3:PutObject ${objects(IMPORTS_PREFIX)}`, `s3:PutObject ${objects(MANIFESTS_PREFIX)}`],
+        'bulk-job-create': [
+          `s3:GetObject ${objects(IMPORTS_PREFIX)}`,
+          `s3:PutObject ${objects(IMPORTS_PREFIX)}`,
+          `s3:PutObject ${objects(MANIFESTS_PREFIX)}`,
+          `s3:GetObject ${objects(PREVIEWS_PREFIX)}`,
+          `s3:PutObject ${objects(PREVIEWS_PREFIX)}`,
+        ],
         [BULK_WORKER]: [`s3:GetObject ${objects(MANIFESTS_PREFIX)}`, `s3:PutObject ${objects(MANIFESTS_PREFIX)}`, `s3:PutObject ${objects(REPORTS_PREFIX)}`],
         'bulk-job-control': [`s3:GetObject ${objects(MANIFESTS_PREFIX)}`, `s3:GetObject ${objects(REPORTS_PREFIX)}`],
       };

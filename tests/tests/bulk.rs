@@ -159,6 +159,67 @@ async fn a_large_job_needs_the_exact_count_and_a_stale_count_is_refused() {
     assert_eq!(sms, 23);
 }
 
+/// The operator confirms what the preview showed: a create naming that preview is accepted from it
+/// (no second plan), for exactly its recipients, each judged again when sent; a create that asks
+/// for something else than its preview plans again.
+#[tokio::test]
+async fn a_create_confirming_its_preview_is_accepted_for_what_it_showed_and_recipients_are_judged_again_when_sent() {
+    let stack = TestStack::start_bulk().await;
+    let op = stack.token(Role::Operator).await;
+    let people: Vec<Person> = (0..25).map(|i| Person::numbered(i, &[Channel::Sms])).collect();
+    let list = seed_contacts(&stack, &people).await;
+    let body = sms_job(json!({ "type": "filter", "optedIn": true }));
+    let (status, p) = preview(&stack, &op, &body).await;
+    assert_eq!((status, p["eligible"].as_u64()), (200, Some(25)), "{p}");
+    let preview_id = p["previewId"].as_str().expect("a preview id").to_string();
+
+    // Since the preview: one recipient is deleted, and two new customers opt in.
+    let (status, _) = stack
+        .call(Method::DELETE, &format!("/api/contacts/{}", list[3]), Some(&op), None)
+        .await;
+    assert_eq!(status, 204);
+    seed_contacts(
+        &stack,
+        &[
+            Person::numbered(40, &[Channel::Sms]),
+            Person::numbered(41, &[Channel::Sms]),
+        ],
+    )
+    .await;
+
+    // Asking for other content than was previewed: planned again, and the count has changed.
+    let mut other = body.clone();
+    other["content"]["body"] = json!("Hi {{name}}, 20% off this week.");
+    other["previewId"] = json!(preview_id);
+    other["confirmedCount"] = json!(25);
+    let (status, e) = create_job(&stack, &op, &other).await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (422, Some("CONFIRMATION_REQUIRED")),
+        "{e}"
+    );
+    assert!(e["error"]["message"].as_str().unwrap().contains("26"), "{e}");
+
+    let mut confirmed = body.clone();
+    confirmed["previewId"] = json!(preview_id);
+    confirmed["confirmedCount"] = json!(25);
+    let (status, created) = create_job(&stack, &op, &confirmed).await;
+    assert_eq!(status, 202, "{created}");
+    assert_eq!(created["job"]["progress"]["total"], 25, "what the preview showed");
+    let id = created["job"]["jobId"].as_str().unwrap().to_string();
+    let done = finished(&stack, &op, &id, WAIT).await;
+    assert_adds_up(&done);
+    assert_eq!(done["progress"]["sent"], 24, "{done}");
+    assert_eq!(done["progress"]["skipped"]["deleted"], 1, "{done}");
+    let sms = stack
+        .ledger()
+        .await
+        .into_iter()
+        .filter(|e| e["operation"] == "SendTextMessage" && e["status"] == 200)
+        .count();
+    assert_eq!(sms, 24, "nobody the operator did not see, nobody deleted");
+}
+
 #[tokio::test]
 async fn a_whatsapp_job_over_the_tier_is_refused_saying_how_many_fit_and_racing_jobs_cannot_overbook() {
     let stack = TestStack::start_with_pump(&[("WHATSAPP_TIER_LIMIT", "5")], Default::default()).await;

@@ -1,18 +1,32 @@
 //! Accepting a job (`bulk-job-create`): the CSV upload URL, the preview, and the create itself.
 //!
-//! Create is fast whatever the size of the job: it plans (reads only), then writes the manifest to
-//! S3, reserves the tier, writes the job PENDING and enqueues one `expand` message. A rejected
+//! **The preview is what the operator confirms.** It plans (reads only) and keeps the plan in the
+//! reports bucket for [`PREVIEW_TTL`] under a `previewId` — nothing of the product is written: no
+//! job, contact, reservation or audit entry. A create that names a recent preview of the same
+//! sender, content and recipients is accepted from it, in a few requests whatever the size of the
+//! job: the confirmation is checked against the count that preview showed, the tier against its
+//! business-initiated conversations, and its recipients become the job's manifest by a copy inside
+//! S3. Recipients are judged again when they are sent (consent, deletion, window), so one who
+//! opted out since is skipped then; one who opted in since was not in what the operator saw, and
+//! is not sent to. A create without a usable preview plans again, which takes as long as reading
+//! its recipients does.
+//!
+//! Then it reserves the tier, writes the job PENDING and enqueues one `expand` message. A rejected
 //! request writes nothing; the tier reservation is one guarded write, so two jobs created together
 //! cannot overbook the account, and a job that is not written gives its reservation back.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use wecare_core::bulk::{check_confirmation, ConfirmationRequired, Exclusion, Progress};
+use wecare_core::sender::Sender;
 use wecare_core::{IdempotencyKey, TenantId};
 use wecare_store::audit::{AuditContext, AuditEntry};
 use wecare_store::bulk::BulkJob;
 
-use crate::plan::{plan, upload_key, Plan, PlanRefusal};
-use crate::request::{Invalid, JobRequest};
+use crate::plan::{plan, upload_key, PlanRefusal, Planned};
+use crate::request::{Invalid, JobRequest, JobSpec};
 use crate::work::{enqueue, Work};
 use crate::{BulkError, Deps};
 
@@ -71,7 +85,35 @@ pub async fn upload(deps: &Deps, tenant: &TenantId, now: DateTime<Utc>) -> Resul
     })
 }
 
-/// The preview: the plan, nothing written.
+/// How long a preview can be created from.
+pub const PREVIEW_TTL: chrono::Duration = chrono::Duration::minutes(15);
+
+/// What a preview showed, kept for the create that confirms it (its recipients are kept beside
+/// it, in [`preview_manifest_key`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewSnapshot {
+    /// [`JobSpec::fingerprint`] of the request previewed.
+    pub fingerprint: String,
+    pub planned_at: DateTime<Utc>,
+    pub sender: String,
+    pub eligible: u64,
+    pub business_initiated: u64,
+    pub over_tier: u64,
+    /// Excluded recipients by reason (the non-zero ones).
+    pub excluded: BTreeMap<String, u64>,
+}
+
+pub fn preview_key(tenant: &TenantId, preview: &uuid::Uuid) -> String {
+    format!("previews/{tenant}/{preview}/summary.json")
+}
+
+pub fn preview_manifest_key(tenant: &TenantId, preview: &uuid::Uuid) -> String {
+    format!("previews/{tenant}/{preview}/manifest.json")
+}
+
+/// The preview: the plan, kept for [`PREVIEW_TTL`] under the `previewId` it answers with
+/// (nothing of the product is written).
 pub async fn preview(
     deps: &Deps,
     tenant: &TenantId,
@@ -80,7 +122,134 @@ pub async fn preview(
 ) -> Result<serde_json::Value, CreateError> {
     let spec = req.check()?;
     let plan = plan(deps, tenant, &spec, now).await??;
-    Ok(plan.preview())
+    let mut answer = plan.preview();
+    if plan.eligible_count() > 0 {
+        let id = uuid::Uuid::new_v4();
+        let snapshot = PreviewSnapshot {
+            fingerprint: spec.fingerprint(&plan.sender.id),
+            planned_at: now,
+            sender: plan.sender.id.clone(),
+            eligible: plan.eligible_count(),
+            business_initiated: plan.business_initiated(),
+            over_tier: plan.excluded.get(&Exclusion::OverTier).map_or(0, |o| o.len() as u64),
+            excluded: excluded_counts(&plan.excluded_counts()),
+        };
+        // The recipients first: a summary is only ever found with its manifest beside it.
+        put_json(deps, &preview_manifest_key(tenant, &id), &plan.eligible).await?;
+        put_json(deps, &preview_key(tenant, &id), &snapshot).await?;
+        answer["previewId"] = serde_json::json!(id);
+        answer["previewExpiresAt"] = serde_json::json!(wecare_core::time::iso(now + PREVIEW_TTL));
+    }
+    Ok(answer)
+}
+
+fn excluded_counts(counts: &BTreeMap<Exclusion, u64>) -> BTreeMap<String, u64> {
+    counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(e, n)| (e.as_str().to_string(), *n))
+        .collect()
+}
+
+async fn put_json(deps: &Deps, key: &str, value: &impl Serialize) -> Result<(), BulkError> {
+    let body = serde_json::to_vec(value).map_err(BulkError::Manifest)?;
+    deps.s3
+        .put_object()
+        .bucket(&deps.config.reports_bucket)
+        .key(key)
+        .content_type("application/json")
+        .body(body.into())
+        .send()
+        .await
+        .map_err(|e| BulkError::s3("PutObject", e))?;
+    Ok(())
+}
+
+/// The preview `spec` names, if it is of this request and recent enough to create from.
+async fn usable_preview(
+    deps: &Deps,
+    tenant: &TenantId,
+    spec: &JobSpec,
+    sender: &Sender,
+    now: DateTime<Utc>,
+) -> Result<Option<(uuid::Uuid, PreviewSnapshot)>, BulkError> {
+    let Some(id) = spec.preview_id else {
+        return Ok(None);
+    };
+    let got = deps
+        .s3
+        .get_object()
+        .bucket(&deps.config.reports_bucket)
+        .key(preview_key(tenant, &id))
+        .send()
+        .await;
+    let body = match got {
+        Ok(o) => o
+            .body
+            .collect()
+            .await
+            .map_err(|e| BulkError::s3("GetObject", e))?
+            .into_bytes(),
+        // Unknown, or of another tenant (the key holds the tenant): planned again.
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
+        Err(e) => return Err(BulkError::s3("GetObject", e)),
+    };
+    let Ok(snapshot) = serde_json::from_slice::<PreviewSnapshot>(&body) else {
+        return Ok(None);
+    };
+    let usable = snapshot.fingerprint == spec.fingerprint(&sender.id)
+        && snapshot.sender == sender.id
+        && now - snapshot.planned_at <= PREVIEW_TTL
+        && snapshot.planned_at <= now;
+    Ok(usable.then_some((id, snapshot)))
+}
+
+/// What a job is accepted with: its counts, and where its recipients come from.
+struct Accepted {
+    sender: Sender,
+    eligible: u64,
+    business_initiated: u64,
+    over_tier: u64,
+    excluded: BTreeMap<String, u64>,
+    recipients: Recipients,
+}
+
+enum Recipients {
+    /// Planned by this request.
+    Planned(Vec<Planned>),
+    /// Kept by the preview the request confirmed (its manifest's key).
+    Previewed(String),
+}
+
+/// Plans `spec`, or takes the plan of the preview it confirms.
+async fn accepted(deps: &Deps, tenant: &TenantId, spec: &JobSpec, now: DateTime<Utc>) -> Result<Accepted, CreateError> {
+    let sender = deps
+        .config
+        .messaging
+        .senders
+        .resolve(tenant, spec.channel, spec.sender.as_deref())
+        .map_err(PlanRefusal::Sender)?
+        .clone();
+    if let Some((id, snapshot)) = usable_preview(deps, tenant, spec, &sender, now).await? {
+        tracing::info!(preview_id = %id, eligible = snapshot.eligible, "accepted from its preview");
+        return Ok(Accepted {
+            sender,
+            eligible: snapshot.eligible,
+            business_initiated: snapshot.business_initiated,
+            over_tier: snapshot.over_tier,
+            excluded: snapshot.excluded,
+            recipients: Recipients::Previewed(preview_manifest_key(tenant, &id)),
+        });
+    }
+    let plan = plan(deps, tenant, spec, now).await??;
+    Ok(Accepted {
+        eligible: plan.eligible_count(),
+        business_initiated: plan.business_initiated(),
+        over_tier: plan.excluded.get(&Exclusion::OverTier).map_or(0, |o| o.len() as u64),
+        excluded: excluded_counts(&plan.excluded_counts()),
+        sender: plan.sender,
+        recipients: Recipients::Planned(plan.eligible),
+    })
 }
 
 /// The key of a job's manifest.
@@ -108,20 +277,20 @@ pub async fn create(
             return Ok((existing, false));
         }
     }
-    let plan = plan(deps, tenant, &spec, now).await??;
-    let eligible = plan.eligible_count();
+    let accepted = accepted(deps, tenant, &spec, now).await?;
+    let eligible = accepted.eligible;
     if eligible == 0 {
         return Err(CreateError::NothingEligible);
     }
     check_confirmation(eligible, spec.confirmed_count)?;
-    let needed = plan.business_initiated();
-    if let Some(over) = plan.excluded.get(&Exclusion::OverTier).filter(|o| !o.is_empty()) {
+    let needed = accepted.business_initiated;
+    if accepted.over_tier > 0 {
         return Err(CreateError::Tier {
             fits: needed,
-            needed: needed + over.len() as u64,
+            needed: needed + accepted.over_tier,
         });
     }
-    let waba = plan.sender.waba_id.clone();
+    let waba = accepted.sender.waba_id.clone();
     if needed > 0 {
         let limit = deps.config.messaging.whatsapp_tier_limit;
         let waba = waba.as_deref().unwrap_or_default();
@@ -151,7 +320,7 @@ pub async fn create(
             }
         }
     };
-    let written = write_job(deps, ctx, &spec, &plan, &job_id, waba.clone(), now).await;
+    let written = write_job(deps, ctx, &spec, &accepted, &job_id, waba.clone(), now).await;
     let job = match written {
         Ok(Some(job)) => job,
         Ok(None) => {
@@ -210,40 +379,40 @@ pub async fn create(
 async fn write_job(
     deps: &Deps,
     ctx: &AuditContext,
-    spec: &crate::request::JobSpec,
-    plan: &Plan,
+    spec: &JobSpec,
+    accepted: &Accepted,
     job_id: &str,
     waba: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Option<BulkJob>, BulkError> {
     let tenant = &ctx.principal.tenant_id;
     let key = manifest_key(tenant, job_id);
-    let body = serde_json::to_vec(&plan.eligible).map_err(BulkError::Manifest)?;
-    deps.s3
-        .put_object()
-        .bucket(&deps.config.reports_bucket)
-        .key(&key)
-        .content_type("application/json")
-        .body(body.into())
-        .send()
-        .await
-        .map_err(|e| BulkError::s3("PutObject", e))?;
+    match &accepted.recipients {
+        Recipients::Planned(eligible) => put_json(deps, &key, eligible).await?,
+        // A copy inside S3: no byte of a hundred thousand recipients passes through here.
+        Recipients::Previewed(from) => {
+            deps.s3
+                .copy_object()
+                .bucket(&deps.config.reports_bucket)
+                .copy_source(format!("{}/{from}", deps.config.reports_bucket))
+                .key(&key)
+                .content_type("application/json")
+                .send()
+                .await
+                .map_err(|e| BulkError::s3("CopyObject", e))?;
+        }
+    }
     let job = BulkJob {
         job_id: job_id.to_string(),
         tenant_id: tenant.clone(),
         name: spec.name.clone(),
         channel: spec.channel,
-        sender: plan.sender.id.clone(),
+        sender: accepted.sender.id.clone(),
         content: serde_json::to_value(&spec.content).map_err(BulkError::Manifest)?,
         status: wecare_core::bulk::JobStatus::Pending,
-        progress: Progress::new(plan.eligible_count()),
-        excluded: plan
-            .excluded_counts()
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(e, n)| (e.as_str().to_string(), n))
-            .collect(),
-        tier_reserved: plan.business_initiated(),
+        progress: Progress::new(accepted.eligible),
+        excluded: accepted.excluded.clone().into_iter().collect(),
+        tier_reserved: accepted.business_initiated,
         waba_id: waba,
         tier_used: 0,
         tier_settled_at: None,

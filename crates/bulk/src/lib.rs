@@ -2,10 +2,12 @@
 //! `bulk-job-control` do, each function being only the edge that decodes its event.
 //!
 //! The life of a job:
-//! 1. **Accept** ([`create`]): the recipients are resolved and judged (the preview, which writes
-//!    nothing), the operator's confirmation and the tier are checked, the resolved list is written
-//!    to the reports bucket as the job's manifest, the tier capacity is reserved, and the job is
-//!    written PENDING with one `expand` message on `bulk-queue`.
+//! 1. **Accept** ([`create`]): the recipients are resolved and judged (the preview, which creates
+//!    nothing and keeps its plan for the create that confirms it), the operator's confirmation and
+//!    the tier are checked, the resolved list becomes the job's manifest in the reports bucket
+//!    (copied from the confirmed preview, so a job of any size is accepted in a few requests), the
+//!    tier capacity is reserved, and the job is written PENDING with one `expand` message on
+//!    `bulk-queue`.
 //! 2. **Expand** ([`worker`]): the contacts a CSV's rows carry consent for are created, and the
 //!    manifest becomes chunks of exactly 100 recipients on the queue; the job is RUNNING.
 //! 3. **Send** ([`worker`]): each recipient goes through the one send pipeline with the key

@@ -281,6 +281,20 @@ pub async fn plan(
         });
     }
     let mut eligible = Vec::new();
+    // A template reaches a customer inside their window without opening a conversation — unless
+    // the window has closed by the time the job reaches them. The tier is reserved for every
+    // recipient whose window may close before the job could be done (at the sender's rate, with
+    // an hour to spare for pauses): paced sends are not counted against the tier one by one, so
+    // the reservation must not fall short; what it holds beyond the use is given back at the end.
+    let horizon =
+        now + chrono::Duration::seconds(
+            i64::try_from(wecare_core::bulk::eta_seconds(
+                candidates.len() as u64,
+                sender.rate.per_second,
+            ))
+            .unwrap_or(i64::MAX / 2)
+            .min(86_400),
+        ) + chrono::Duration::hours(1);
     let mut seen: HashSet<String> = HashSet::new();
     for c in candidates {
         let identity = match (&c.contact, &c.row_address) {
@@ -355,7 +369,12 @@ pub async fn plan(
             contact_id,
             address: mask_address(&address),
             values,
-            business_initiated: spec.channel == Channel::WhatsApp && spec.content.is_template() && !facts.window_open,
+            business_initiated: spec.channel == Channel::WhatsApp
+                && spec.content.is_template()
+                && !c
+                    .contact
+                    .as_ref()
+                    .is_some_and(|k| Window::at(k.last_inbound_message_at, horizon).is_open()),
             create: c.create,
         });
     }

@@ -21,6 +21,9 @@ pub struct JobRequest {
     pub recipients: RecipientsRequest,
     /// The eligible count the operator confirmed (required above 20).
     pub confirmed_count: Option<u64>,
+    /// The preview the operator confirmed (`previewId` of `POST /api/bulk-jobs/preview`): when it
+    /// is recent and of this very request, the job is accepted from it without planning again.
+    pub preview_id: Option<uuid::Uuid>,
 }
 
 /// An uploaded file (`POST /api/media/uploads`) for a template's media header.
@@ -95,9 +98,26 @@ pub struct JobSpec {
     pub content: ContentRequest,
     pub recipients: Recipients,
     pub confirmed_count: Option<u64>,
+    pub preview_id: Option<uuid::Uuid>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl JobSpec {
+    /// What the job sends and to whom, as a digest: a preview stands for a create only if both
+    /// were asked of the same sender, content and recipients (the name and the confirmed count
+    /// may differ).
+    pub fn fingerprint(&self, sender: &str) -> String {
+        let what = serde_json::json!({
+            "channel": self.channel.as_str(),
+            "sender": sender,
+            "content": self.content,
+            "recipients": self.recipients,
+        });
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, what.to_string().as_bytes()).to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Recipients {
     /// In the order given; a repeated id is a duplicate in the list.
     Contacts(Vec<ContactId>),
@@ -251,6 +271,7 @@ impl JobRequest {
             content: self.content,
             recipients,
             confirmed_count: self.confirmed_count,
+            preview_id: self.preview_id,
         })
     }
 }

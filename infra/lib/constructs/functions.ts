@@ -31,6 +31,9 @@ export const IMPORTS_PREFIX = 'imports/';
 /** Bulk jobs' resolved recipient lists in the reports bucket. */
 export const MANIFESTS_PREFIX = 'manifests/';
 
+/** Bulk previews' plans in the reports bucket, kept for the create that confirms them. */
+export const PREVIEWS_PREFIX = 'previews/';
+
 /** Bulk jobs' CSV reports in the reports bucket. */
 export const REPORTS_PREFIX = 'reports/';
 

@@ -206,6 +206,8 @@ describe('previewJob', () => {
       estimatedSeconds: 5,
       tier: { limit: 250, used: 10, afterJob: 110 },
       samples: [{ contactId: 'c-1', name: 'Asha', to: '+91••••••3210', rendered: 'Hi Asha' }, { contactId: 'c-2', to: 'a•••@x.com', rendered: 'Hi' }],
+      previewId: '0b6f6a52-5d1e-4f0e-9c59-3a1c8f2d7e10',
+      previewExpiresAt: '2026-12-03T17:15:00.000Z',
     };
     const { api, requests } = client({ 'POST /api/bulk-jobs/preview': () => json(200, answer) });
     const preview = await previewJob(api, request);
@@ -217,6 +219,7 @@ describe('previewJob', () => {
     expect(preview.segments).toBeNull();
     expect(preview.tier).toEqual({ limit: 250, used: 10, afterJob: 110 });
     expect(preview.samples).toHaveLength(2);
+    expect(preview.previewId).toBe('0b6f6a52-5d1e-4f0e-9c59-3a1c8f2d7e10');
   });
 });
 
@@ -227,6 +230,12 @@ describe('createJob', () => {
     expect(job.jobId).toBe('j-new');
     expect(requests[0]?.headers.get('Idempotency-Key')).toBe('key-1');
     expect(requests[0]?.body).toEqual({ ...request, confirmedCount: 25 });
+  });
+
+  it('names the preview the operator confirmed, so the job is what it showed', async () => {
+    const { api, requests } = client({ 'POST /api/bulk-jobs': () => json(202, { job: aJob() }) });
+    await createJob(api, { request, confirmedCount: 25, previewId: 'p-1', idempotencyKey: 'key-3' });
+    expect(requests[0]?.body).toEqual({ ...request, confirmedCount: 25, previewId: 'p-1' });
   });
 
   it('sends no confirmedCount when none is needed', async () => {

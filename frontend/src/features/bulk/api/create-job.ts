@@ -15,11 +15,17 @@ export interface CreateJobInput {
   request: JobRequest;
   /** The eligible count the operator typed (required above 20). */
   confirmedCount?: number;
+  /** The preview the operator confirmed: the job is accepted from it, exactly as it was shown. */
+  previewId?: string;
   idempotencyKey: string;
 }
 
-export async function createJob(api: ApiClient, { request, confirmedCount, idempotencyKey }: CreateJobInput): Promise<Job> {
-  const body = confirmedCount === undefined ? request : { ...request, confirmedCount };
+export async function createJob(api: ApiClient, { request, confirmedCount, previewId, idempotencyKey }: CreateJobInput): Promise<Job> {
+  const body = {
+    ...request,
+    ...(confirmedCount === undefined ? {} : { confirmedCount }),
+    ...(previewId ? { previewId } : {}),
+  };
   const { job } = await api.post('/bulk-jobs', body, jobEnvelopeSchema, { headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
   return job;
 }

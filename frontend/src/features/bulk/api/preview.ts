@@ -1,6 +1,7 @@
-// POST /api/bulk-jobs/preview: who a job would reach, without writing anything — how many are
+// POST /api/bulk-jobs/preview: who a job would reach, without creating anything — how many are
 // eligible, who is left out and why (up to 50 per reason, addresses masked), unusable CSV rows by
-// line, how long it would take, SMS segments, the WhatsApp tier, and three rendered samples.
+// line, how long it would take, SMS segments, the WhatsApp tier, and three rendered samples — and
+// the `previewId` to start the job from: for 15 minutes the job is then exactly what was shown.
 import { useQuery } from '@tanstack/react-query';
 import * as z from 'zod/mini';
 import type { ApiClient } from '@/lib/api-client';
@@ -35,6 +36,9 @@ export const previewSchema = z.object({
     z.array(z.object({ contactId: z.nullish(z.string()), name: z.nullish(z.string()), to: z.string(), rendered: z.string() })),
     [],
   ),
+  /** The plan kept for the create that confirms it (absent when nobody is eligible). */
+  previewId: z.nullish(z.string()),
+  previewExpiresAt: z.nullish(z.string()),
 });
 
 export type Preview = z.infer<typeof previewSchema>;

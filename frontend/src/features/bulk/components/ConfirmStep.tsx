@@ -106,7 +106,12 @@ export function ConfirmStep({
     setTried(true);
     if (!mayStart(gate)) return;
     create.mutate(
-      { request, idempotencyKey, ...(needsConfirmation(eligible) ? { confirmedCount: eligible } : {}) },
+      {
+        request,
+        idempotencyKey,
+        ...(needsConfirmation(eligible) ? { confirmedCount: eligible } : {}),
+        ...(preview.previewId ? { previewId: preview.previewId } : {}),
+      },
       {
         onSuccess: (job) =>
           void navigate(`/bulk/${encodeURIComponent(job.jobId)}`, {
