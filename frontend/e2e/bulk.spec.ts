@@ -261,7 +261,8 @@ test.describe('as an Operator', () => {
     await expect(controls.getByRole('button')).toHaveText(['Resume', 'Cancel job']);
     await expect(page.getByText('Paused: nothing more is sent until the job is resumed.')).toBeVisible();
     // Sends already in flight when the pause landed still settle; after that nothing moves.
-    const sentWhilePaused = await quietCount(page, 'Sent');
+    // Their counts are added at the next flush (every 2 s), so the quiet must last longer than that.
+    const sentWhilePaused = await quietCount(page, 'Sent', 3_500, 15_000);
     await page.waitForTimeout(2_000);
     await expect(count(page, 'Sent')).toHaveText(sentWhilePaused);
     await expect(count(page, 'Pending')).not.toHaveText('0');

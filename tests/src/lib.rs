@@ -569,6 +569,27 @@ pub mod bulk {
                     .unwrap_or_default();
             }
         }
+        // Counted as the repository counts its writes, so a bulk preview sees them as changes.
+        stack
+            .dynamo()
+            .update_item()
+            .table_name(&table)
+            .key(
+                "pk",
+                aws_sdk_dynamodb::types::AttributeValue::S(wecare_store::keys::contacts_changes_pk(&tenant)),
+            )
+            .key(
+                "sk",
+                aws_sdk_dynamodb::types::AttributeValue::S(wecare_store::keys::CONTACTS_CHANGES_SK.into()),
+            )
+            .update_expression("ADD n :n")
+            .expression_attribute_values(
+                ":n",
+                aws_sdk_dynamodb::types::AttributeValue::N(people.len().to_string()),
+            )
+            .send()
+            .await
+            .expect("count the seeded contacts");
         ids
     }
 

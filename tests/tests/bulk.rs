@@ -159,25 +159,59 @@ async fn a_large_job_needs_the_exact_count_and_a_stale_count_is_refused() {
     assert_eq!(sms, 23);
 }
 
-/// The operator confirms what the preview showed: a create naming that preview is accepted from it
-/// (no second plan), for exactly its recipients, each judged again when sent; a create that asks
-/// for something else than its preview plans again.
+/// A create naming its preview is accepted from it while no contact was written since (a new plan
+/// would be the same); once one is, it plans again and a changed count asks for confirmation again.
+/// Either way recipients are judged again when they are sent.
 #[tokio::test]
-async fn a_create_confirming_its_preview_is_accepted_for_what_it_showed_and_recipients_are_judged_again_when_sent() {
+async fn a_create_is_accepted_from_its_preview_until_a_contact_changes_and_recipients_are_judged_when_sent() {
     let stack = TestStack::start_bulk().await;
     let op = stack.token(Role::Operator).await;
+    let tenant = wecare_core::TenantId::parse(wecare_local::seed::DEFAULT_TENANT).unwrap();
     let people: Vec<Person> = (0..25).map(|i| Person::numbered(i, &[Channel::Sms])).collect();
     let list = seed_contacts(&stack, &people).await;
     let body = sms_job(json!({ "type": "filter", "optedIn": true }));
     let (status, p) = preview(&stack, &op, &body).await;
     assert_eq!((status, p["eligible"].as_u64()), (200, Some(25)), "{p}");
-    let preview_id = p["previewId"].as_str().expect("a preview id").to_string();
+    let first = p["previewId"].as_str().expect("a preview id").to_string();
 
-    // Since the preview: one recipient is deleted, and two new customers opt in.
-    let (status, _) = stack
-        .call(Method::DELETE, &format!("/api/contacts/{}", list[3]), Some(&op), None)
-        .await;
-    assert_eq!(status, 204);
+    // A contact deleted behind the repository's back (as a write whose count was lost would be):
+    // the create does not plan again, so it takes the preview's 25 — and the send skips it.
+    stack
+        .dynamo()
+        .update_item()
+        .table_name(stack.table(wecare_core::tables::Table::Contacts))
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(wecare_store::keys::contact_pk(&tenant, &list[3])),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(wecare_store::keys::CONTACT_SK.into()),
+        )
+        .update_expression("SET deletedAt = :now")
+        .expression_attribute_values(
+            ":now",
+            aws_sdk_dynamodb::types::AttributeValue::S(wecare_core::time::iso(chrono::Utc::now())),
+        )
+        .send()
+        .await
+        .unwrap();
+    let mut confirmed = body.clone();
+    confirmed["previewId"] = json!(first);
+    confirmed["confirmedCount"] = json!(25);
+    let (status, created) = create_job(&stack, &op, &confirmed).await;
+    assert_eq!(status, 202, "{created}");
+    assert_eq!(created["job"]["progress"]["total"], 25, "accepted from the preview");
+    let id = created["job"]["jobId"].as_str().unwrap().to_string();
+    let done = finished(&stack, &op, &id, WAIT).await;
+    assert_adds_up(&done);
+    assert_eq!(done["progress"]["sent"], 24, "{done}");
+    assert_eq!(done["progress"]["skipped"]["deleted"], 1, "{done}");
+
+    // A new preview; then two customers opt in through the API: the create plans again.
+    let (_, p) = preview(&stack, &op, &body).await;
+    assert_eq!(p["eligible"], 24, "{p}");
+    let second = p["previewId"].as_str().unwrap().to_string();
     seed_contacts(
         &stack,
         &[
@@ -186,38 +220,27 @@ async fn a_create_confirming_its_preview_is_accepted_for_what_it_showed_and_reci
         ],
     )
     .await;
-
-    // Asking for other content than was previewed: planned again, and the count has changed.
-    let mut other = body.clone();
-    other["content"]["body"] = json!("Hi {{name}}, 20% off this week.");
-    other["previewId"] = json!(preview_id);
-    other["confirmedCount"] = json!(25);
-    let (status, e) = create_job(&stack, &op, &other).await;
+    let mut stale = body.clone();
+    stale["name"] = json!("Second wave");
+    stale["previewId"] = json!(second);
+    stale["confirmedCount"] = json!(24);
+    let (status, e) = create_job(&stack, &op, &stale).await;
     assert_eq!(
         (status, e["error"]["code"].as_str()),
         (422, Some("CONFIRMATION_REQUIRED")),
         "{e}"
     );
     assert!(e["error"]["message"].as_str().unwrap().contains("26"), "{e}");
-
-    let mut confirmed = body.clone();
-    confirmed["previewId"] = json!(preview_id);
-    confirmed["confirmedCount"] = json!(25);
-    let (status, created) = create_job(&stack, &op, &confirmed).await;
-    assert_eq!(status, 202, "{created}");
-    assert_eq!(created["job"]["progress"]["total"], 25, "what the preview showed");
-    let id = created["job"]["jobId"].as_str().unwrap().to_string();
-    let done = finished(&stack, &op, &id, WAIT).await;
-    assert_adds_up(&done);
-    assert_eq!(done["progress"]["sent"], 24, "{done}");
-    assert_eq!(done["progress"]["skipped"]["deleted"], 1, "{done}");
-    let sms = stack
-        .ledger()
-        .await
-        .into_iter()
-        .filter(|e| e["operation"] == "SendTextMessage" && e["status"] == 200)
-        .count();
-    assert_eq!(sms, 24, "nobody the operator did not see, nobody deleted");
+    // Other content than was previewed is planned again too.
+    let mut other = stale.clone();
+    other["content"]["body"] = json!("Hi {{name}}, 20% off this week.");
+    other["confirmedCount"] = json!(26);
+    let (status, created) = create_job(&stack, &op, &other).await;
+    assert_eq!(
+        (status, created["job"]["progress"]["total"].as_u64()),
+        (202, Some(26)),
+        "{created}"
+    );
 }
 
 #[tokio::test]

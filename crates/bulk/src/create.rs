@@ -1,15 +1,15 @@
 //! Accepting a job (`bulk-job-create`): the CSV upload URL, the preview, and the create itself.
 //!
-//! **The preview is what the operator confirms.** It plans (reads only) and keeps the plan in the
-//! reports bucket for [`PREVIEW_TTL`] under a `previewId` — nothing of the product is written: no
-//! job, contact, reservation or audit entry. A create that names a recent preview of the same
-//! sender, content and recipients is accepted from it, in a few requests whatever the size of the
-//! job: the confirmation is checked against the count that preview showed, the tier against its
-//! business-initiated conversations, and its recipients become the job's manifest by a copy inside
-//! S3. Recipients are judged again when they are sent (consent, deletion, window), so one who
-//! opted out since is skipped then; one who opted in since was not in what the operator saw, and
-//! is not sent to. A create without a usable preview plans again, which takes as long as reading
-//! its recipients does.
+//! **A create is accepted from the preview it confirms.** The preview plans (reads only) and keeps
+//! the plan in the reports bucket for [`PREVIEW_TTL`] under a `previewId` — nothing of the product
+//! is written: no job, contact, reservation or audit entry. A create that names a recent preview
+//! of the same sender, content and recipients, while no contact of the tenant has been written
+//! since (`ContactsRepo::changes` has not moved), is accepted from it in a few requests whatever
+//! the size of the job: a new plan would be the same, so the confirmation is checked against the
+//! count that preview showed, the tier against its business-initiated conversations, and its
+//! recipients become the job's manifest by a copy inside S3. Otherwise the create plans again
+//! (as long as reading its recipients takes), and a count that changed since the preview asks for
+//! confirmation again. Recipients are judged again anyway when they are sent.
 //!
 //! Then it reserves the tier, writes the job PENDING and enqueues one `expand` message. A rejected
 //! request writes nothing; the tier reservation is one guarded write, so two jobs created together
@@ -95,6 +95,9 @@ pub const PREVIEW_TTL: chrono::Duration = chrono::Duration::minutes(15);
 pub struct PreviewSnapshot {
     /// [`JobSpec::fingerprint`] of the request previewed.
     pub fingerprint: String,
+    /// The tenant's contact writes counted before the plan was made (`ContactsRepo::changes`):
+    /// while it has not moved, the plan is what a new one would be.
+    pub contacts_changes: u64,
     pub planned_at: DateTime<Utc>,
     pub sender: String,
     pub eligible: u64,
@@ -121,12 +124,15 @@ pub async fn preview(
     now: DateTime<Utc>,
 ) -> Result<serde_json::Value, CreateError> {
     let spec = req.check()?;
+    // Read before the plan: a contact written while it is made moves the count past this.
+    let contacts_changes = deps.messaging.contacts.changes(tenant).await.map_err(BulkError::from)?;
     let plan = plan(deps, tenant, &spec, now).await??;
     let mut answer = plan.preview();
     if plan.eligible_count() > 0 {
         let id = uuid::Uuid::new_v4();
         let snapshot = PreviewSnapshot {
             fingerprint: spec.fingerprint(&plan.sender.id),
+            contacts_changes,
             planned_at: now,
             sender: plan.sender.id.clone(),
             eligible: plan.eligible_count(),
@@ -197,11 +203,13 @@ async fn usable_preview(
     let Ok(snapshot) = serde_json::from_slice::<PreviewSnapshot>(&body) else {
         return Ok(None);
     };
-    let usable = snapshot.fingerprint == spec.fingerprint(&sender.id)
+    let recent = snapshot.fingerprint == spec.fingerprint(&sender.id)
         && snapshot.sender == sender.id
         && now - snapshot.planned_at <= PREVIEW_TTL
         && snapshot.planned_at <= now;
-    Ok(usable.then_some((id, snapshot)))
+    // No contact written since: a new plan would count exactly what the preview showed.
+    let unchanged = recent && deps.messaging.contacts.changes(tenant).await? == snapshot.contacts_changes;
+    Ok(unchanged.then_some((id, snapshot)))
 }
 
 /// What a job is accepted with: its counts, and where its recipients come from.

@@ -125,7 +125,7 @@ impl Table {
                 vec![gsi("gsi1", "list a tenant's live contacts newest first: {tenant}#CONTACTS / {createdAt}#{contactId}; removed on delete")],
                 None,
                 true,
-                "contact {tenant}#CONTACT#{id}/CONTACT; uniqueness guards {tenant}#PHONE#{e164}/UNIQUE and {tenant}#EMAIL#{email}/UNIQUE; search tokens {tenant}#SEARCH#{first char}/{token}#{id}",
+                "contact {tenant}#CONTACT#{id}/CONTACT; uniqueness guards {tenant}#PHONE#{e164}/UNIQUE and {tenant}#EMAIL#{email}/UNIQUE; search tokens {tenant}#SEARCH#{first char}/{token}#{id}; the count of the tenant's contact writes {tenant}#CONTACTS-CHANGES/CHANGES (a bulk preview is created from while it has not moved)",
             ),
             Table::Messages => base(
                 "Messages",

@@ -239,7 +239,51 @@ impl ContactsRepo {
         steps.push(Step::Plain(
             TransactWriteItem::builder().put(audit.put(&self.audit, now)?).build(),
         ));
-        self.transact(steps).await
+        self.transact(steps).await?;
+        self.count_change(&contact.tenant_id).await;
+        Ok(())
+    }
+
+    /// How many times the tenant's contacts have been written (created, edited, deleted, or
+    /// written to by an inbound message): a bulk preview is created from only while this has not
+    /// moved. Read consistently; 0 before the first write.
+    pub async fn changes(&self, tenant: &TenantId) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.contacts)
+            .key("pk", s(keys::contacts_changes_pk(tenant)))
+            .key("sk", s(keys::CONTACTS_CHANGES_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("GetItem", e))?;
+        Ok(out
+            .item
+            .and_then(|i| i.get("n").and_then(|n| n.as_n().ok()).and_then(|n| n.parse().ok()))
+            .unwrap_or(0))
+    }
+
+    /// Counts a write of the tenant's contacts, after it took effect: one atomic ADD of its own,
+    /// never inside the write's transaction, where every concurrent contact write of the tenant
+    /// would conflict on this one item. A reader that reads the count before the contacts (a
+    /// preview) therefore sees any write it may have missed move the count. A failure is logged
+    /// and the write stands: at worst a preview is created from although a contact changed, and
+    /// its recipients are judged again when they are sent.
+    async fn count_change(&self, tenant: &TenantId) {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.contacts)
+            .key("pk", s(keys::contacts_changes_pk(tenant)))
+            .key("sk", s(keys::CONTACTS_CHANGES_SK))
+            .update_expression("ADD n :one")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .send()
+            .await;
+        if let Err(e) = out {
+            tracing::warn!(error = %StoreError::dynamo("UpdateItem", e), "contact change not counted");
+        }
     }
 
     /// A live contact by id; deleted and missing contacts are both `None`.
@@ -298,7 +342,10 @@ impl ContactsRepo {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                self.count_change(tenant).await;
+                Ok(true)
+            }
             Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
         }
@@ -348,7 +395,10 @@ impl ContactsRepo {
             match Box::pin(self.transact(steps)).await {
                 Err(WriteError::Contended) => continue,
                 Err(e) => return Err(e),
-                Ok(()) => return Ok(next),
+                Ok(()) => {
+                    self.count_change(tenant).await;
+                    return Ok(next);
+                }
             }
         }
         Err(WriteError::Contended)
@@ -390,7 +440,10 @@ impl ContactsRepo {
             match Box::pin(self.transact(steps)).await {
                 Err(WriteError::Contended) => continue,
                 Err(e) => return Err(e),
-                Ok(()) => return Ok(next),
+                Ok(()) => {
+                    self.count_change(tenant).await;
+                    return Ok(next);
+                }
             }
         }
         Err(WriteError::Contended)

@@ -29,6 +29,13 @@ pub fn whatsapp_user_guard_pk(t: &TenantId, user_id: &str) -> String {
     format!("{t}#WAUSER#{user_id}")
 }
 
+/// The count of a tenant's contact writes (in Contacts; see `ContactsRepo::changes`).
+pub fn contacts_changes_pk(t: &TenantId) -> String {
+    format!("{t}#CONTACTS-CHANGES")
+}
+
+pub const CONTACTS_CHANGES_SK: &str = "CHANGES";
+
 /// Partition of the live-contacts listing index (gsi1).
 pub fn contacts_list_pk(t: &TenantId) -> String {
     format!("{t}#CONTACTS")

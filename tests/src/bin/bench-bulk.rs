@@ -95,6 +95,41 @@ async fn dynamo_round_trip(stack: &TestStack) -> Duration {
     started.elapsed() / runs
 }
 
+/// What moto serves at most here: DynamoDB requests per second from 8 concurrent callers (it
+/// serves DynamoDB one request at a time), measured with conditional puts like a claim's. With the
+/// campaign's requests per message, this bounds the rate any code could reach on this stack.
+async fn dynamo_capacity(stack: &TestStack) -> f64 {
+    let table = stack.table(wecare_core::tables::Table::BulkJobs);
+    let per_task = 150;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let (client, table) = (stack.dynamo(), table.clone());
+            tokio::spawn(async move {
+                for i in 0..per_task {
+                    client
+                        .put_item()
+                        .table_name(&table)
+                        .item(
+                            "pk",
+                            aws_sdk_dynamodb::types::AttributeValue::S(format!("capacity#{t}#{i}")),
+                        )
+                        .item("sk", aws_sdk_dynamodb::types::AttributeValue::S("PROBE".into()))
+                        .item("body", aws_sdk_dynamodb::types::AttributeValue::S("x".repeat(600)))
+                        .condition_expression("attribute_not_exists(pk)")
+                        .send()
+                        .await
+                        .expect("PutItem");
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("probe");
+    }
+    f64::from(8 * per_task) / started.elapsed().as_secs_f64()
+}
+
 /// Sends per second between the 5th and the 95th percentile of the send times (ramp-up and the
 /// tail left out).
 fn steady_rate(times: &[chrono::DateTime<chrono::Utc>]) -> f64 {
@@ -158,6 +193,7 @@ async fn main() {
     .await;
     let op = stack.token(Role::Operator).await;
     let round_trip = dynamo_round_trip(&stack).await;
+    let capacity = dynamo_capacity(&stack).await;
 
     let seeding = Instant::now();
     seed_contacts(&stack, &customers(recipients)).await;
@@ -255,6 +291,24 @@ async fn main() {
         "{:<44} {:>12}",
         "  overall rate / configured",
         format!("{:.3}", overall / RATE as f64)
+    );
+    // The same run's yardstick: moto's DynamoDB requests per second over this campaign's per message.
+    let calls_per_message: f64 = dynamo_calls.values().sum();
+    let ceiling = capacity / calls_per_message;
+    println!(
+        "{:<44} {:>12}",
+        "  moto's ceiling for this campaign (msg/s)",
+        format!("{ceiling:.1}")
+    );
+    println!(
+        "{:<44} {:>12}",
+        "  steady rate / that ceiling",
+        format!("{:.3}", steady / ceiling.min(RATE as f64))
+    );
+    println!(
+        "{:<44} {:>12}",
+        "  (moto: DynamoDB requests per second)",
+        format!("{capacity:.0}")
     );
     row(
         "busiest sliding second / limit",
