@@ -157,7 +157,8 @@ fn excluded_counts(counts: &BTreeMap<Exclusion, u64>) -> BTreeMap<String, u64> {
         .collect()
 }
 
-async fn put_json(deps: &Deps, key: &str, value: &impl Serialize) -> Result<(), BulkError> {
+/// Writes `value` as JSON to `key` in the reports bucket (a manifest, a preview).
+pub(crate) async fn put_json(deps: &Deps, key: &str, value: &impl Serialize) -> Result<(), BulkError> {
     let body = serde_json::to_vec(value).map_err(BulkError::Manifest)?;
     deps.s3
         .put_object()

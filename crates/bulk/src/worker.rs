@@ -173,7 +173,7 @@ async fn expand(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), Bulk
                 }
             }
             // The manifest now names the contacts as created (a redelivery creates none again).
-            write_manifest(deps, &job.manifest_key, &planned).await?;
+            crate::create::put_json(deps, &job.manifest_key, &planned).await?;
         }
         deps.messaging
             .messages
@@ -204,21 +204,6 @@ async fn expand(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), Bulk
         WATCH_EVERY,
     )
     .await
-}
-
-/// Writes a job's manifest.
-pub async fn write_manifest(deps: &Deps, key: &str, planned: &[Planned]) -> Result<(), BulkError> {
-    let body = serde_json::to_vec(planned).map_err(BulkError::Manifest)?;
-    deps.s3
-        .put_object()
-        .bucket(&deps.config.reports_bucket)
-        .key(key)
-        .content_type("application/json")
-        .body(body.into())
-        .send()
-        .await
-        .map_err(|e| BulkError::s3("PutObject", e))?;
-    Ok(())
 }
 
 /// The recipients of `job` still pending: those of its manifest without an outcome in its ledger
@@ -832,6 +817,19 @@ async fn finish_if_done(deps: &Deps, job: &BulkJob, from: JobStatus) -> Result<O
         return Ok(Some(counts));
     }
     let key = crate::report::report_key(tenant, job_id);
+    // A recipient sent nothing (skipped, cancelled) has no message to take its address from: the
+    // report gives the masked one its manifest holds.
+    let mut ledger = ledger;
+    if ledger.iter().any(|r| r.address.is_none()) {
+        let addresses: std::collections::HashMap<ContactId, String> = manifest(deps, job)
+            .await?
+            .into_iter()
+            .map(|p| (p.contact_id, p.address))
+            .collect();
+        for r in ledger.iter_mut().filter(|r| r.address.is_none()) {
+            r.address = addresses.get(&r.contact_id).cloned();
+        }
+    }
     crate::report::write(deps, &key, &ledger).await?;
     let now = wecare_core::time::now();
     // The reservation is settled before the job is marked finished, and exactly once (the job
