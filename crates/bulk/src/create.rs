@@ -157,6 +157,29 @@ fn excluded_counts(counts: &BTreeMap<Exclusion, u64>) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// The object at `key` in the reports bucket (an upload, a manifest, a preview); `None` if there
+/// is none.
+pub(crate) async fn get_object(deps: &Deps, key: &str) -> Result<Option<Vec<u8>>, BulkError> {
+    let got = deps
+        .s3
+        .get_object()
+        .bucket(&deps.config.reports_bucket)
+        .key(key)
+        .send()
+        .await;
+    match got {
+        Ok(o) => Ok(Some(
+            o.body
+                .collect()
+                .await
+                .map_err(|e| BulkError::s3("GetObject", e))?
+                .to_vec(),
+        )),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
+        Err(e) => Err(BulkError::s3("GetObject", e)),
+    }
+}
+
 /// Writes `value` as JSON to `key` in the reports bucket (a manifest, a preview).
 pub(crate) async fn put_json(deps: &Deps, key: &str, value: &impl Serialize) -> Result<(), BulkError> {
     let body = serde_json::to_vec(value).map_err(BulkError::Manifest)?;
@@ -183,23 +206,9 @@ async fn usable_preview(
     let Some(id) = spec.preview_id else {
         return Ok(None);
     };
-    let got = deps
-        .s3
-        .get_object()
-        .bucket(&deps.config.reports_bucket)
-        .key(preview_key(tenant, &id))
-        .send()
-        .await;
-    let body = match got {
-        Ok(o) => o
-            .body
-            .collect()
-            .await
-            .map_err(|e| BulkError::s3("GetObject", e))?
-            .into_bytes(),
-        // Unknown, or of another tenant (the key holds the tenant): planned again.
-        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
-        Err(e) => return Err(BulkError::s3("GetObject", e)),
+    // Unknown, or of another tenant (the key holds the tenant): planned again.
+    let Some(body) = get_object(deps, &preview_key(tenant, &id)).await? else {
+        return Ok(None);
     };
     let Ok(snapshot) = serde_json::from_slice::<PreviewSnapshot>(&body) else {
         return Ok(None);

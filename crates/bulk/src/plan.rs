@@ -632,24 +632,8 @@ async fn from_upload(
     upload: &uuid::Uuid,
 ) -> Result<Result<UploadRows, PlanRefusal>, BulkError> {
     let key = upload_key(tenant, upload);
-    let got = deps
-        .s3
-        .get_object()
-        .bucket(&deps.config.reports_bucket)
-        .key(&key)
-        .send()
-        .await;
-    let body = match got {
-        Ok(o) => o
-            .body
-            .collect()
-            .await
-            .map_err(|e| BulkError::s3("GetObject", e))?
-            .into_bytes(),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
-            return Ok(Err(PlanRefusal::UploadNotFound));
-        }
-        Err(e) => return Err(BulkError::s3("GetObject", e)),
+    let Some(body) = crate::create::get_object(deps, &key).await? else {
+        return Ok(Err(PlanRefusal::UploadNotFound));
     };
     let (rows, problems) = match parse_recipients_csv(&body, deps.config.default_region) {
         Ok(r) => r,

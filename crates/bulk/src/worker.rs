@@ -137,19 +137,9 @@ pub fn started_by(job: &BulkJob) -> AuditContext {
 
 /// The job's manifest as it stands (with the contacts its CSV rows create, once expanded).
 pub async fn manifest(deps: &Deps, job: &BulkJob) -> Result<Vec<Planned>, BulkError> {
-    let bytes = deps
-        .s3
-        .get_object()
-        .bucket(&deps.config.reports_bucket)
-        .key(&job.manifest_key)
-        .send()
-        .await
-        .map_err(|e| BulkError::s3("GetObject", e))?
-        .body
-        .collect()
-        .await
-        .map_err(|e| BulkError::s3("GetObject", e))?
-        .into_bytes();
+    let bytes = crate::create::get_object(deps, &job.manifest_key)
+        .await?
+        .ok_or_else(|| BulkError::s3("GetObject", std::io::Error::other("the job's manifest is missing")))?;
     serde_json::from_slice(&bytes).map_err(BulkError::Manifest)
 }
 

@@ -32,7 +32,7 @@ use wecare_core::bulk::{control, statuses_allowing, Control, Exclusion, IllegalT
 use wecare_core::time::iso;
 use wecare_core::{Channel, ContactId, TenantId};
 
-use crate::cursor::{self, query_index, query_index_items, IndexPartition};
+use crate::cursor::{self, query_index, query_index_then_items, IndexPartition};
 pub use crate::cursor::{ListError, Page};
 use crate::error::{condition_failed, StoreError};
 use crate::keys;
@@ -729,34 +729,17 @@ impl BulkRepo {
             index: "gsi1",
             partition: keys::recipients_by_status_pk(tenant, job_id, outcome.as_str()),
         };
-        // The index holds keys only: the page's keys, then its entries, in the index's order.
-        let keys = query_index_items(&self.client, at, limit, after, |q| q).await?;
-        let order: Vec<String> = keys
-            .items
-            .iter()
-            .filter_map(|k| k.get("sk").and_then(|v| v.as_s().ok()).cloned())
-            .collect();
-        let wanted = keys
-            .items
-            .into_iter()
-            .map(|k| k.into_iter().filter(|(name, _)| name == "pk" || name == "sk").collect())
-            .collect();
-        let mut found: HashMap<String, BulkRecipient> = HashMap::new();
-        for item in crate::batch::batch_get(&self.client, &self.ledger, wanted).await? {
-            if let Some(r) = BulkRecipient::of_entry(tenant, job_id, item)? {
-                found.insert(keys::recipient_sk(&r.contact_id), r);
-            }
+        let page = query_index_then_items(&self.client, at, limit, after, |q| q).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for item in page.items {
+            items.extend(BulkRecipient::of_entry(tenant, job_id, item)?);
         }
         // An unknown recipient a delivery status has settled since has left the index; one read
         // between the two writes is left out here.
-        let items = order
-            .iter()
-            .filter_map(|sk| found.remove(sk))
-            .filter(|r| r.status == outcome)
-            .collect();
+        items.retain(|r| r.status == outcome);
         Ok(Page {
             items,
-            next_cursor: keys.next_cursor,
+            next_cursor: page.next_cursor,
         })
     }
 

@@ -116,6 +116,39 @@ pub async fn query_index_items(
     })
 }
 
+/// A page of an index that holds keys only, with its items read from the table (one
+/// BatchGetItem) in the index's order; an item gone from the table since is left out.
+pub async fn query_index_then_items(
+    client: &Client,
+    at: IndexPartition<'_>,
+    limit: i32,
+    after: Option<&str>,
+    refine: impl FnOnce(QueryFluentBuilder) -> QueryFluentBuilder,
+) -> Result<Page<HashMap<String, AttributeValue>>, ListError> {
+    let table = at.table.to_string();
+    let keys = query_index_items(client, at, limit, after, refine).await?;
+    let key_of = |item: &HashMap<String, AttributeValue>| {
+        let part = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        (part("pk"), part("sk"))
+    };
+    let order: Vec<(String, String)> = keys.items.iter().map(key_of).collect();
+    let wanted = keys
+        .items
+        .into_iter()
+        .map(|k| k.into_iter().filter(|(name, _)| name == "pk" || name == "sk").collect())
+        .collect();
+    let mut found: HashMap<(String, String), HashMap<String, AttributeValue>> =
+        crate::batch::batch_get(client, &table, wanted)
+            .await?
+            .into_iter()
+            .map(|item| (key_of(&item), item))
+            .collect();
+    Ok(Page {
+        items: order.iter().filter_map(|k| found.remove(k)).collect(),
+        next_cursor: keys.next_cursor,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

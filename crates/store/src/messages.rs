@@ -34,7 +34,7 @@ use wecare_core::{Channel, ContactId, TenantId};
 
 use crate::audit::AuditEntry;
 use crate::bulk::RecipientStatus;
-use crate::cursor::{query_index, query_index_items, IndexPartition};
+use crate::cursor::{query_index, query_index_then_items, IndexPartition};
 pub use crate::cursor::{ListError, Page};
 use crate::error::{condition_failed, StoreError};
 use crate::keys;
@@ -564,31 +564,19 @@ impl MessagesRepo {
             partition: keys::timeline_pk(tenant, contact),
         };
         // The index holds keys only (see the module): the page's keys, then its messages.
-        let keys = query_index_items(&self.client, at, limit, after, |q| {
+        let keys = query_index_then_items(&self.client, at, limit, after, |q| {
             q.key_condition_expression("#ipk = :ipk AND begins_with(gsi1sk, :m)")
                 .expression_attribute_values(":m", s("MSG#"))
                 .scan_index_forward(false)
         })
         .await?;
-        let order: Vec<String> = keys
-            .items
-            .iter()
-            .filter_map(|k| k.get("pk").and_then(|v| v.as_s().ok()).cloned())
-            .collect();
-        let wanted = keys
+        // Newest first, as the index ordered them; one that expired since is left out.
+        let mut items: Vec<Message> = keys
             .items
             .into_iter()
-            .map(|k| k.into_iter().filter(|(name, _)| name == "pk" || name == "sk").collect())
-            .collect();
-        let mut found: HashMap<String, Message> = HashMap::new();
-        for item in crate::batch::batch_get(&self.client, &self.table, wanted).await? {
-            let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-            found.insert(pk, message_of(item)?);
-        }
-        // Newest first, as the index ordered them; one that expired since is left out.
-        let mut items: Vec<Message> = order
-            .iter()
-            .filter_map(|pk| found.remove(pk))
+            .map(message_of)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
             .filter(|m| !is_expired(m.expires_at, now))
             .collect();
         // The page covers the times after its last message (everything older, on the last page)
