@@ -269,7 +269,7 @@ pub fn read_units(stack: &TestStack) -> Units {
             "BatchGetItem" => by_size.max(r.keys as f64),
             _ => by_size,
         };
-        units.add(r.operation.clone(), n * factor);
+        units.add(format!("{} {}", r.operation, short(&r.table)), n * factor);
     }
     units
 }

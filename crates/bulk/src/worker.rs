@@ -51,8 +51,13 @@ pub const STATUS_POLL: Duration = Duration::from_millis(400);
 /// How often a worker adds its counts to the job: each flush is two writes (the job, and the
 /// second's point of its chart), so this is what progress costs per worker, whatever the rate.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
-/// Sends of one chunk in flight at once (each waits for its own slot).
-pub const CONCURRENCY: usize = 8;
+/// Sends of one chunk in flight at once, each holding its own slot (most of them asleep until
+/// shortly before it, holding no claim): enough for the slots of the lead ahead and of the sends
+/// still settling, and more than a block (`wecare_messaging::pace::MAX_BLOCK`), so that every slot
+/// of a block has a send checked and claimed by the time it is due.
+pub const CONCURRENCY: usize = 24;
+/// Recipients whose contacts are read with one request.
+pub const READ_TOGETHER: usize = 8;
 /// Time kept back before the deadline: the longest a started send may still take.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(8);
 /// Seconds between the checks that watch a job until it is final.
@@ -351,7 +356,7 @@ async fn chunk(
         }
     };
     let content: ContentRequest = serde_json::from_value(job.content.clone()).map_err(BulkError::Manifest)?;
-    let pacer = Arc::new(deps.pacer(&sender));
+    let pacer = Arc::new(deps.pacer(&sender).expecting(recipients.len()));
     let stop: Arc<Mutex<Option<Stop>>> = Arc::default();
     let delta: Arc<Mutex<ProgressDelta>> = Arc::default();
     let ctx = started_by(&job);
@@ -401,28 +406,19 @@ async fn chunk(
         })
     };
 
-    // The recipients' contacts are read a group at a time, just before the group's sends are
-    // checked (one request instead of one per send), and eventually consistently: half the read
-    // units of a campaign, for a view of consent that may miss a change of the last second or so
-    // — well inside the seconds a STOP takes to reach us from the customer's phone through Meta,
-    // SNS and the inbound function. A send whose contact was read more than `PREFETCH_FRESH` ago
-    // reads it again itself, consistently.
-    let grouped = futures::stream::iter(recipients.chunks(CONCURRENCY).map(<[ChunkRecipient]>::to_vec))
-        .then({
-            let (pacer, contacts, tenant) = (pacer.clone(), deps.messaging.contacts.clone(), tenant.clone());
+    // The recipients' contacts are read a group at a time (one request instead of one per send),
+    // by the first send of the group to be checked, just before its slot, and eventually
+    // consistently: half the read units of a campaign, for a view of consent that may miss a
+    // change of the last second or so — well inside the seconds a STOP takes to reach us from the
+    // customer's phone through Meta, SNS and the inbound function. A send whose group was read
+    // more than `PREFETCH_FRESH` ago reads its contact again itself, consistently.
+    let grouped = futures::stream::iter(recipients.chunks(READ_TOGETHER).map(<[ChunkRecipient]>::to_vec))
+        .map({
+            let pacer = pacer.clone();
             move |group| {
-                let (pacer, contacts, tenant) = (pacer.clone(), contacts.clone(), tenant.clone());
-                async move {
-                    if !pacer.stopped() {
-                        let ids: Vec<ContactId> = group.iter().map(|r| r.contact_id).collect();
-                        let read_at = Instant::now();
-                        match contacts.batch_get_recent(&tenant, &ids).await {
-                            Ok(found) => pacer.prefetch(&ids, found, read_at),
-                            Err(e) => tracing::warn!(error = %e, "contacts not read ahead; each send reads its own"),
-                        }
-                    }
-                    futures::stream::iter(group)
-                }
+                let ids: Vec<ContactId> = group.iter().map(|r| r.contact_id).collect();
+                pacer.read_together(&ids);
+                futures::stream::iter(group)
             }
         })
         .flatten();
@@ -480,7 +476,7 @@ async fn chunk(
     let stopped = *stop.lock().unwrap_or_else(|p| p.into_inner());
     tracing::info!(
         job_id, recipients = recipients.len(), untouched = untouched.len(), limiter_writes = pacer.reservations(),
-        slots_dropped = pacer.slots_dropped(), stop = ?stopped, "chunk done"
+        slots_dropped = pacer.slots_dropped(), lead_ms = pacer.lead().as_millis() as u64, stop = ?stopped, "chunk done"
     );
     if !untouched.is_empty() {
         match stopped {

@@ -3,7 +3,8 @@
 //! - `wecare-local dev` starts moto, provisions and seeds everything, writes `.local/stack.json`,
 //!   serves the API and the console, and prints the URL and the logins. Ctrl-C stops it all.
 //! - `wecare-local with-moto -- CMD…` runs CMD with a private moto on a free port
-//!   (`WECARE_AWS_ENDPOINT`), which is how `make test` gives the test suites their AWS.
+//!   (`WECARE_AWS_ENDPOINT`; its process id in `WECARE_MOTO_PID`), which is how `make test` gives
+//!   the test suites their AWS.
 //!
 //! Settings come from the environment: `WECARE_API_PORT` (8080), `WECARE_MOTO_PORT` (4566),
 //! `WECARE_SANDBOX_PORT` (4599), `WECARE_BULK_CONCURRENCY` (2, bulk workers at once),
@@ -189,12 +190,12 @@ async fn with_moto(args: &[String]) -> anyhow::Result<()> {
     };
     let python = PathBuf::from(setting("WECARE_PYTHON", ".venv/bin/python"));
     let moto = Moto::start(&python, 0).await?;
-    let status = tokio::process::Command::new(program)
-        .args(rest)
-        .env("WECARE_AWS_ENDPOINT", &moto.endpoint)
-        .status()
-        .await
-        .with_context(|| format!("run {program}"))?;
+    let mut command = tokio::process::Command::new(program);
+    command.args(rest).env("WECARE_AWS_ENDPOINT", &moto.endpoint);
+    if let Some(pid) = moto.pid() {
+        command.env("WECARE_MOTO_PID", pid.to_string());
+    }
+    let status = command.status().await.with_context(|| format!("run {program}"))?;
     moto.stop().await;
     std::process::exit(status.code().unwrap_or(1));
 }

@@ -26,6 +26,11 @@ pub fn launcher_script() -> PathBuf {
 }
 
 impl Moto {
+    /// The moto process's id (a benchmark reads its CPU time to tell what moto itself can serve).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Starts moto on `port` (0 = any free port) with the given Python interpreter.
     pub async fn start(python: &Path, port: u16) -> anyhow::Result<Moto> {
         let mut child = Command::new(python)

@@ -92,8 +92,22 @@ pub async fn send_reporting(deps: &Deps, cmd: SendCommand) -> Result<(SendOutcom
     Ok((outcome, settled_here))
 }
 
-async fn send_inner(deps: &Deps, cmd: SendCommand, settled_here: &mut bool) -> Result<SendOutcome, SendError> {
+async fn send_inner(deps: &Deps, mut cmd: SendCommand, settled_here: &mut bool) -> Result<SendOutcome, SendError> {
     let channel = cmd.content.channel();
+    // A paced send takes its slot first and is checked just before it (see `crate::pace`): the
+    // checks, the window included, are then as of now, not of when the send was queued. A slot
+    // taken and not used (the send is refused, or repeats an earlier one) goes back to the run.
+    let mut turn = match cmd.pacer.clone() {
+        Some(p) => {
+            let turn = p.approach().await?;
+            if p.stopped() {
+                return Ok(SendOutcome::Refused(Refusal::Stopped));
+            }
+            cmd.now = wecare_core::time::now();
+            Some(turn)
+        }
+        None => None,
+    };
     let checked = match check(deps, &cmd).await? {
         Ok(c) => c,
         Err(refusal) => {
@@ -131,9 +145,15 @@ async fn send_inner(deps: &Deps, cmd: SendCommand, settled_here: &mut bool) -> R
         }
     };
 
-    // Before each attempt a paced send waits for its slot (a throttled one retries in a later
-    // slot, never in a burst) and honours its run's stop just before the call.
-    let gate = || pace(cmd.pacer.as_deref());
+    // Before each attempt a paced send waits for its slot (the one it took for the first; a
+    // throttled one retries in a later slot, never in a burst) and honours its run's stop just
+    // before the call.
+    let turn = std::sync::Mutex::new(turn.take());
+    let pacer = cmd.pacer.as_deref();
+    let gate = || {
+        let mut taken = turn.lock().unwrap_or_else(|p| p.into_inner()).take();
+        async move { pace(pacer, taken.as_mut()).await }
+    };
     let attempted = match deps.config.send_mode {
         SendMode::DryRun => gate().await.map(|go| {
             go.then(|| Settlement {
@@ -217,11 +237,14 @@ async fn limit_and_open(
 
 /// Whether an attempt may go ahead: always for an interactive send; for a paced one, once its
 /// slot is due and unless its run was stopped.
-async fn pace(pacer: Option<&crate::pace::Pacer>) -> Result<bool, wecare_store::StoreError> {
+async fn pace(
+    pacer: Option<&crate::pace::Pacer>,
+    turn: Option<&mut crate::pace::Turn>,
+) -> Result<bool, wecare_store::StoreError> {
     match pacer {
         None => Ok(true),
         Some(p) => {
-            p.wait_for_slot().await?;
+            p.wait_for_slot(turn).await?;
             Ok(!p.stopped())
         }
     }
@@ -242,8 +265,11 @@ async fn check(deps: &Deps, cmd: &SendCommand) -> Result<Result<Checked, Refusal
         Ok(s) => s,
         Err(r) => return Ok(Err(r)),
     };
-    // A paced send's contact may have been read with its neighbours a moment ago.
-    let prefetched = cmd.pacer.as_deref().and_then(|p| p.take_prefetched(&cmd.contact_id));
+    // A paced send's contact is read with its neighbours'.
+    let prefetched = match cmd.pacer.as_deref() {
+        Some(p) => p.contact(&deps.contacts, &cmd.tenant, &cmd.contact_id).await,
+        None => None,
+    };
     let contact = match prefetched {
         Some(contact) => contact,
         None => deps.contacts.get(&cmd.tenant, &cmd.contact_id).await?,

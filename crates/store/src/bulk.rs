@@ -609,16 +609,21 @@ impl BulkRepo {
         Ok(points)
     }
 
-    /// Every ledger entry of a job, read from its partition with consistent reads: the exact
-    /// ledger a finished job's counts and report are made from. Recipients with no entry are
-    /// pending and not in it.
+    /// Every ledger entry of a job, read from its partition. Recipients with no entry are pending
+    /// and not in it.
+    ///
+    /// The read is eventually consistent (half the units of the biggest read of a campaign), which
+    /// is safe for every use because an outcome, once written, stays (only `unknown` may become
+    /// `sent`): a read that lags can show a settled recipient as pending, never the reverse. A
+    /// finish then waits for a later check; a resume or a sweep re-enqueues or closes a recipient
+    /// whose claim or close is refused by its conditional write, so nobody is sent or counted twice.
     pub async fn ledger(&self, tenant: &TenantId, job_id: &str) -> Result<Vec<BulkRecipient>, StoreError> {
         let mut all = Vec::new();
         let mut start = None;
         loop {
             let out = self
                 .ledger_query(tenant, job_id, None)
-                .consistent_read(true)
+                .consistent_read(false)
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await

@@ -24,11 +24,13 @@ pub struct OperationLog {
     reads: Arc<Mutex<Vec<Read>>>,
 }
 
-/// One read request: its operation, whether it asked for a consistent read, how many keys it named
-/// (BatchGetItem) and the size of its response body.
+/// One read request: its operation, the table it read (the first, for BatchGetItem), whether it
+/// asked for a consistent read, how many keys it named (BatchGetItem) and the size of its response
+/// body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Read {
     pub operation: String,
+    pub table: String,
     pub consistent: bool,
     pub keys: usize,
     pub response_bytes: usize,
@@ -117,8 +119,14 @@ impl Intercept for OperationLog {
             let body = body();
             let requests = body["RequestItems"].as_object();
             // Kept with the request until its response arrives (below).
+            let table = body["TableName"]
+                .as_str()
+                .or_else(|| requests.and_then(|r| r.keys().next()).map(String::as_str))
+                .unwrap_or_default()
+                .to_string();
             cfg.interceptor_state().store_put(Read {
                 operation: op.to_string(),
+                table,
                 consistent: body["ConsistentRead"].as_bool().unwrap_or(false)
                     || requests.is_some_and(|r| r.values().any(|t| t["ConsistentRead"].as_bool() == Some(true))),
                 keys: requests.map_or(1, |r| {
