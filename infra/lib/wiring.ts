@@ -102,6 +102,12 @@ export interface FunctionWiring {
    */
   readonly sendsTo?: readonly QueueName[];
   /**
+   * Queues it reads itself, without an event source (the DLQ replay looking into the dead-letter
+   * queues): sqs:ReceiveMessage, sqs:ChangeMessageVisibility (to release what it only looked at)
+   * and sqs:DeleteMessage (what it replayed) on each, nothing else.
+   */
+  readonly drains?: readonly QueueName[];
+  /**
    * Builds `wecare_messaging::Config` (crates/messaging/src/config.rs), so it receives what that
    * config reads beyond the common environment: `SENDERS` (every tenant's senders),
    * `MEDIA_BUCKET`, `ALERTS_TOPIC_ARN`, `WHATSAPP_TIER_LIMIT` and
@@ -178,8 +184,9 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // senders use the business account, and sync it once for a template it does not know yet — the
   // same two template reads as the send path. An event for a number or account no tenant owns,
   // or one it cannot read, is stored nowhere: it sends it to inbound-dlq itself, with the reason.
-  // A delivery status of a campaign message updates it where it is recorded, in its job's ledger
-  // (BulkRecipients).
+  // A STOP confirmation the platform fails to send (a store error) goes to outbound-dlq, for
+  // dlq-replay to send later. A delivery status of a campaign message updates it where it is
+  // recorded, in its job's ledger (BulkRecipients).
   'inbound-whatsapp-handler': {
     tables: {
       Contacts: 'readWrite',
@@ -192,7 +199,7 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
     },
     whatsApp: ['GetWhatsAppMessageMedia', 'SendWhatsAppMessage'],
     whatsAppTemplates: ['ListWhatsAppMessageTemplates', 'GetWhatsAppMessageTemplate'],
-    sendsTo: ['inbound-dlq'],
+    sendsTo: ['inbound-dlq', 'outbound-dlq'],
     media: [
       {
         prefix: 'incoming/',
@@ -353,6 +360,41 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
         prefix: 'outgoing/',
         actions: ['s3:GetObject'],
         why: 'a media header\'s sample file is uploaded by the browser to a presigned PUT URL for outgoing/<tenant>/<uuid>/<file name>, a key minted per upload, which End User Messaging Social reads from the bucket, with the caller\'s permissions, to hand it to Meta for review',
+      },
+    ],
+    messagingConfig: true,
+  },
+  // GET /api/dlq/{queue} and POST /api/dlq/{queue}/replay, for Admins: it looks into the three
+  // dead-letter queues (receives with a short hold, then makes visible again what it only looked
+  // at, deletes what it replayed) and keeps a record of each message in DLQMessages; each replay is
+  // audited (AuditLogs, which also takes the guard's denials). A replay runs the message's
+  // original consumer in-process: an inbound event goes through the inbound handler's code —
+  // hence exactly the inbound handler's tables, media prefix, WhatsApp and template actions and
+  // queues (it may dead-letter again to inbound-dlq or outbound-dlq, as the handler does) — bulk
+  // work is put back on bulk-queue, and a dead-lettered send (today only the handler's WhatsApp
+  // STOP confirmation reaches outbound-dlq) goes through the send path, whose WhatsApp text send
+  // the handler's `SendWhatsAppMessage` covers; a send of another channel reaching outbound-dlq
+  // would need that channel's send here.
+  'dlq-replay': {
+    tables: {
+      DLQMessages: 'readWrite',
+      AuditLogs: 'write',
+      Contacts: 'readWrite',
+      Messages: 'readWrite',
+      BulkRecipients: 'readWrite',
+      MediaFiles: 'write',
+      RateLimitTrackers: 'readWrite',
+      SystemConfig: 'readWrite',
+    },
+    whatsApp: ['GetWhatsAppMessageMedia', 'SendWhatsAppMessage'],
+    whatsAppTemplates: ['ListWhatsAppMessageTemplates', 'GetWhatsAppMessageTemplate'],
+    sendsTo: ['bulk-queue', 'inbound-dlq', 'outbound-dlq'],
+    drains: ['inbound-dlq', 'bulk-dlq', 'outbound-dlq'],
+    media: [
+      {
+        prefix: 'incoming/',
+        actions: ['s3:PutObject'],
+        why: 'a replayed inbound event copies its file, as the inbound handler does, to incoming/<tenant>/<message>/<media id>, a key that exists only once the message arrives',
       },
     ],
     messagingConfig: true,

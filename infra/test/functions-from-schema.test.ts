@@ -24,42 +24,43 @@ function functionsDirWith(name: string): string {
   return dir;
 }
 
-const withDlqReplay: Schema = {
+// A function of the specification that does not exist yet.
+const withAiQuery: Schema = {
   ...SCHEMA,
-  functions: [...SCHEMA.functions, 'dlq-replay'],
-  routes: [...SCHEMA.routes, { method: 'POST', path: '/api/dlq/{queue}/replay', function: 'dlq-replay', authorized: true }],
+  functions: [...SCHEMA.functions, 'ai-query-kb'],
+  routes: [...SCHEMA.routes, { method: 'POST', path: '/api/ai/query', function: 'ai-query-kb', authorized: true }],
 };
 
 describe('functions and routes are picked up from schema.json', () => {
   it('a new function with its route is deployed, authorized and granted what its wiring says', () => {
     const { stacks } = buildTestApp({
       environments: ['preview'],
-      schema: withDlqReplay,
-      functionsDir: functionsDirWith('dlq-replay'),
-      wiring: { ...WIRING, 'dlq-replay': { tables: { DLQMessages: 'readWrite' } } },
+      schema: withAiQuery,
+      functionsDir: functionsDirWith('ai-query-kb'),
+      wiring: { ...WIRING, 'ai-query-kb': { tables: { AIInteractions: 'readWrite' } } },
     });
     const stack = stacks.get('preview');
     assert.ok(stack);
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'wecare-preview-dlq-replay', Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ SEND_MODE: 'DRY_RUN' }) } });
-    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /api/dlq/{queue}/replay', AuthorizationType: 'CUSTOM' });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'wecare-preview-dlq-replay-errors' });
+    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'wecare-preview-ai-query-kb', Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ SEND_MODE: 'DRY_RUN' }) } });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /api/ai/query', AuthorizationType: 'CUSTOM' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'wecare-preview-ai-query-kb-errors' });
     t.resourceCountIs('AWS::Lambda::Function', SCHEMA.functions.length + 1);
-    const policies = resourcesOf(t, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('Functionsdlqreplay'));
+    const policies = resourcesOf(t, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('Functionsaiquerykb'));
     assert.equal(policies.length, 1);
-    assert.match(JSON.stringify(policies[0]?.[1].Properties), /DataDlqMessages/);
+    assert.match(JSON.stringify(policies[0]?.[1].Properties), /DataAiInteractions/);
     assert.doesNotMatch(JSON.stringify(policies[0]?.[1].Properties), /DataContacts/);
   });
 
   it('a function without wiring stops synthesis and says where to decide its permissions', () => {
     assert.throws(
-      () => buildTestApp({ environments: ['preview'], schema: withDlqReplay, functionsDir: functionsDirWith('dlq-replay') }),
-      /function dlq-replay is in schema\.json but infra\/lib\/wiring\.ts does not say which tables it may use/,
+      () => buildTestApp({ environments: ['preview'], schema: withAiQuery, functionsDir: functionsDirWith('ai-query-kb') }),
+      /function ai-query-kb is in schema\.json but infra\/lib\/wiring\.ts does not say which tables it may use/,
     );
   });
 
   it('a function listed without a crate stops synthesis', () => {
-    assert.throws(() => buildTestApp({ environments: ['preview'], schema: withDlqReplay, wiring: { ...WIRING, 'dlq-replay': { tables: {} } } }), /is not a path to a Cargo\.toml file/);
+    assert.throws(() => buildTestApp({ environments: ['preview'], schema: withAiQuery, wiring: { ...WIRING, 'ai-query-kb': { tables: {} } } }), /is not a path to a Cargo\.toml file/);
   });
 });
 

@@ -46,17 +46,20 @@ const REVIEWED: { id: RegExp; at: RegExp }[] = [
   // The media bucket's objects under one prefix, never the whole bucket: inbound media is put
   // under incoming/, operators' uploads are signed for and checked under outgoing/ (and read from
   // there: a template's media header by the bulk worker's sends, a header's sample file by the
-  // template API), and the timeline signs downloads under both.
-  { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/incoming\/\*\]$/, at: /\/Functions\/(inbound-whatsapp-handler|messages-read)$/ },
+  // template API), and the timeline signs downloads under both. The DLQ replay runs the inbound
+  // handler's code on a replayed event, so it puts inbound media under incoming/ as the handler does.
+  { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/incoming\/\*\]$/, at: /\/Functions\/(inbound-whatsapp-handler|messages-read|dlq-replay)$/ },
   {
     id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/outgoing\/\*\]$/,
     at: /\/Functions\/(outbound-whatsapp|messages-read|bulk-worker|whatsapp-templates)$/,
   },
   // The WhatsApp Business Accounts of the account and region, for the template actions only: IAM
   // names an account by its AWS id, which the configuration does not hold (senders carry Meta's).
+  // The DLQ replay reaches the catalogue through the inbound handler's code (a replayed template
+  // decision) and through the send path.
   {
     id: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:social-messaging:[a-z0-9-]+:\d{12}:waba\/\*\]$/,
-    at: /\/Functions\/(whatsapp-templates|outbound-whatsapp|bulk-worker|bulk-job-create|inbound-whatsapp-handler)$/,
+    at: /\/Functions\/(whatsapp-templates|outbound-whatsapp|bulk-worker|bulk-job-create|inbound-whatsapp-handler|dlq-replay)$/,
   },
   // The reports bucket's objects under one prefix, likewise: operators' CSVs are signed for and
   // read back under imports/, previews' plans kept under previews/ for the create confirming them,
@@ -149,7 +152,7 @@ describe('cdk-nag AwsSolutions', () => {
     const waba = acknowledged.filter((a) => a.id.includes(':waba/*'));
     assert.deepEqual(
       waba.map((a) => a.path.replace(/^.*\/Functions\//, '')).sort(),
-      ['bulk-job-create', 'bulk-worker', 'inbound-whatsapp-handler', 'outbound-whatsapp', 'whatsapp-templates'],
+      ['bulk-job-create', 'bulk-worker', 'dlq-replay', 'inbound-whatsapp-handler', 'outbound-whatsapp', 'whatsapp-templates'],
     );
     // The "*" of those functions now covers ListLinkedWhatsAppBusinessAccounts besides X-Ray, and says so.
     for (const a of acknowledged.filter((x) => x.id === 'AwsSolutions-IAM5[Resource::*]')) {

@@ -20,6 +20,7 @@ import { AUTHORIZER_CACHE_TTL } from '../lib/constructs/api';
 import { BULK_BATCH_SIZE, BULK_WORKER, BULK_WORKER_TIMEOUT } from '../lib/constructs/bulk';
 import {
   ALERTS_KEY_ACTIONS,
+  DRAIN_ACTIONS,
   IMPORTS_PREFIX,
   INCOMING_MEDIA_PREFIX,
   MANIFESTS_PREFIX,
@@ -62,6 +63,9 @@ const tpl = (env: EnvironmentName): Template => {
   return t;
 };
 const prefix = (env: EnvironmentName): string => loadConfig(CONFIG_DIR, env).resourcePrefix;
+
+/** The function behind /api/dlq, which runs the inbound handler's code on replayed events. */
+const DLQ_REPLAY = 'dlq-replay';
 
 before(() => {
   const { stacks } = buildTestApp();
@@ -390,7 +394,10 @@ function rustSources(crateDir: string): string[] {
   return walk(`${crateDir}/src`);
 }
 
-/** The workspace crates (`wecare-*`) a function's Cargo.toml depends on, with their directories. */
+/**
+ * The workspace crates (`wecare-*`) a function's Cargo.toml depends on, with their directories,
+ * and the other functions' crates whose code it runs (dlq-replay runs the inbound handler's).
+ */
 function workspaceCratesOf(fn: string): Map<string, string> {
   const root = readFileSync(join(INFRA_DIR, '..', 'Cargo.toml'), 'utf8');
   const dirs = new Map([...root.matchAll(/^(wecare-[a-z-]+)\s*=\s*\{\s*path\s*=\s*"([^"]+)"/gm)].map((m) => [m[1] as string, m[2] as string]));
@@ -398,7 +405,9 @@ function workspaceCratesOf(fn: string): Map<string, string> {
     const manifest = readFileSync(manifestPath, 'utf8');
     // Only [dependencies]: what a crate's tests use is not built into the function.
     const deps = manifest.split(/^\[dev-dependencies\]/m)[0] ?? '';
-    return [...deps.matchAll(/^(wecare-[a-z-]+)(?:\.workspace)?\s*=/gm)].map((m) => m[1] as string);
+    const functions = [...deps.matchAll(/^([a-z][a-z0-9-]*)\s*=\s*\{\s*path\s*=\s*"\.\.\/([a-z0-9-]+)"/gm)].map((m) => m[2] as string);
+    for (const f of functions) dirs.set(f, `functions/${f}`);
+    return [...[...deps.matchAll(/^(wecare-[a-z-]+)(?:\.workspace)?\s*=/gm)].map((m) => m[1] as string), ...functions];
   };
   // The function's workspace crates and theirs, transitively: wecare-bulk brings wecare-messaging.
   const crates = new Map<string, string>();
@@ -436,6 +445,9 @@ const REMOVED_VARIABLES = ['WHATSAPP_PHONE_NUMBER_IDS', 'WHATSAPP_NUMBER_TENANTS
 const CONDITIONAL_VARIABLES: Readonly<Record<string, (config: EnvironmentConfig, fn: string) => boolean>> = {
   DEFAULT_TENANT_ID: (config, fn) => config.tenancy.mode === 'single' && fn === AUTHORIZER_FUNCTION,
   STALE_CLAIM_SECONDS: () => false,
+  // dlq-replay links wecare-bulk for the shape of bulk work (wecare_bulk::work::Work) only; it
+  // never builds wecare_bulk::Config, and touches no report.
+  REPORTS_BUCKET: (_config, fn) => fn !== DLQ_REPLAY,
 };
 const expectedIn = (config: EnvironmentConfig, fn: string, variable: string): boolean => CONDITIONAL_VARIABLES[variable]?.(config, fn) ?? true;
 
@@ -516,22 +528,31 @@ describe('the inbound WhatsApp path', () => {
       // The on-failure destination, not also a function DLQ: each failure lands there once.
       assert.equal(functionProps(t, env, INBOUND_HANDLER)['DeadLetterConfig'], undefined);
       const sends = statementsOf(t, roleOf(t, env, INBOUND_HANDLER)).filter((st) => actionsOf(st).includes('sqs:SendMessage'));
-      assert.deepEqual(sends.flatMap(resourcesIn), [{ 'Fn::GetAtt': [dlq, 'Arn'] }], 'Lambda may send the record with the function role');
+      assert.ok(
+        sends.flatMap(resourcesIn).some((r) => JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [dlq, 'Arn'] })),
+        'Lambda may send the record with the function role',
+      );
     });
 
-    it(`${env}: the handler sends events no tenant owns to inbound-dlq itself: its URL and sqs:SendMessage on that queue only`, () => {
+    it(`${env}: the handler sends events no tenant owns to inbound-dlq and confirmations it failed to send to outbound-dlq itself: their URLs and sqs:SendMessage on those queues only`, () => {
       const t = tpl(env);
       const dlq = queueId(t, env, 'inbound-dlq');
+      const outbound = queueId(t, env, 'outbound-dlq');
       assert.deepEqual(envOf(t, env, INBOUND_HANDLER)['INBOUND_DLQ_URL'], { Ref: dlq });
-      assert.deepEqual(WIRING[INBOUND_HANDLER]?.sendsTo, ['inbound-dlq'], 'granted by its wiring, not only as a side effect of the on-failure destination');
-      const sqs = statementsOf(t, roleOf(t, env, INBOUND_HANDLER)).filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:')));
-      const granted = sqs.flatMap((st) => actionsOf(st).flatMap((a) => resourcesIn(st).map((r) => `${a} ${JSON.stringify(r)}`)));
-      assert.ok(granted.includes(`sqs:SendMessage ${JSON.stringify({ 'Fn::GetAtt': [dlq, 'Arn'] })}`), granted.join('\n'));
-      for (const st of sqs) assert.deepEqual(resourcesIn(st), [{ 'Fn::GetAtt': [dlq, 'Arn'] }], 'no other queue');
-      // Nobody else may touch inbound-dlq; the bulk functions' bulk-queue: see "the bulk path".
-      for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER)) {
-        const onDlq = statementsOf(t, roleOf(t, env, name)).filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:')) && JSON.stringify(st.Resource).includes(`"${dlq}"`));
-        assert.deepEqual(onDlq, [], `${name} on inbound-dlq`);
+      assert.deepEqual(envOf(t, env, INBOUND_HANDLER)['OUTBOUND_DLQ_URL'], { Ref: outbound });
+      assert.deepEqual(WIRING[INBOUND_HANDLER]?.sendsTo, ['inbound-dlq', 'outbound-dlq'], 'granted by its wiring, not only as a side effect of the on-failure destination');
+      const granted = sqsGrantsOf(t, env, INBOUND_HANDLER);
+      assert.deepEqual([...new Set(granted.filter((g) => g.startsWith('sqs:SendMessage ')))], ['sqs:SendMessage inbound-dlq', 'sqs:SendMessage outbound-dlq']);
+      // Besides, the on-failure destination's own grant (SqsDestination) reads inbound-dlq's attributes and URL.
+      assert.deepEqual(
+        granted.filter((g) => !g.startsWith('sqs:SendMessage ')),
+        ['sqs:GetQueueAttributes inbound-dlq', 'sqs:GetQueueUrl inbound-dlq'],
+        'no other queue, nothing received',
+      );
+      // Nobody else may touch inbound-dlq but the DLQ replay (see "the DLQ replay"); the bulk
+      // functions' bulk-queue: see "the bulk path".
+      for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== DLQ_REPLAY)) {
+        assert.deepEqual(sqsGrantsOf(t, env, name).filter((g) => / (inbound|outbound)-dlq$/.test(g)), [], `${name} on inbound-dlq and outbound-dlq`);
       }
     });
 
@@ -595,7 +616,10 @@ describe('the inbound WhatsApp path', () => {
     const bulk = socialOf(BULK_WORKER);
     assert.deepEqual(bulk.flatMap(actionsOf).sort(), ['social-messaging:PostWhatsAppMessageMedia', 'social-messaging:SendWhatsAppMessage']);
     for (const st of bulk) assert.deepEqual(resourcesIn(st), resourcesIn(inbound[0] as Statement), 'the same numbers as the inbound handler');
-    for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'outbound-whatsapp' && f !== BULK_WORKER)) {
+    // The DLQ replay runs the inbound handler's code on a replayed event: the same actions on the
+    // same numbers, nothing more.
+    assert.deepEqual(socialOf(DLQ_REPLAY), inbound, 'the DLQ replay may do what the inbound handler does');
+    for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'outbound-whatsapp' && f !== BULK_WORKER && f !== DLQ_REPLAY)) {
       assert.deepEqual(socialOf(name), [], `${name} can do nothing with a phone number`);
     }
   });
@@ -615,6 +639,8 @@ describe('the inbound WhatsApp path', () => {
       [BULK_WORKER]: [`s3:GetObject ${objects(OUTGOING_MEDIA_PREFIX)}`],
       // A media header's sample file, uploaded under outgoing/, is handed to Meta from the bucket.
       'whatsapp-templates': [`s3:GetObject ${objects(OUTGOING_MEDIA_PREFIX)}`],
+      // A replayed inbound event's file is put where the inbound handler puts it.
+      [DLQ_REPLAY]: [`s3:PutObject ${objects(INCOMING_MEDIA_PREFIX)}`],
     };
     for (const t of [tpl('production'), numbered]) {
       for (const name of SCHEMA.functions) {
@@ -635,6 +661,7 @@ describe('the messaging config', () => {
       'bulk-job-control',
       'bulk-job-create',
       BULK_WORKER,
+      DLQ_REPLAY,
       INBOUND_HANDLER,
       'messages-read',
       'outbound-email',
@@ -871,7 +898,14 @@ function rustFunctions(files: readonly string[]): RustFn[] {
   });
 }
 
-/** A call: `.name(` (a method), `module::name(` / `Type::name(`, or a bare `name(`. */
+/**
+ * The name a crate's root is called by (`inbound_whatsapp_handler::handle(` reaches the handler's
+ * lib.rs): a function crate's own, a shared crate's with its `wecare_` prefix.
+ */
+const libNameOf = (crateDir: string): string =>
+  `${crateDir.startsWith('functions/') ? '' : 'wecare_'}${basename(crateDir).replace(/-/g, '_')}`;
+
+/** A call: `.name(` (a method), `module::name(` / `crate::name(` / `Type::name(`, or a bare `name(`. */
 const RUST_CALL = /(\.\s*|(\w+)\s*::\s*)?\b(\w+)\s*(?:::<[^>]*>)?\s*\(/g;
 
 /** The send pipeline, whose one code path serves every channel (see `catalogueMethodsOf`). */
@@ -910,8 +944,10 @@ function catalogueMethodsOf(fn: string): Set<string> {
     for (const [, dot, path, name] of f.body.matchAll(RUST_CALL)) {
       const named = all.filter((g) => g.name === name);
       let callees: RustFn[];
-      if (dot !== undefined) callees = named.filter((g) => g.method);
-      else if (path !== undefined) callees = /^[a-z_]/.test(path) ? named.filter((g) => g.module === path && !g.method) : named;
+      // The first group holds `path::` too: a path is told apart by the second.
+      if (path !== undefined)
+        callees = /^[a-z_]/.test(path) ? named.filter((g) => (g.module === path || (g.module === 'lib' && libNameOf(g.crate) === path)) && !g.method) : named;
+      else if (dot !== undefined) callees = named.filter((g) => g.method);
       else {
         const local = named.filter((g) => g.file === f.file && !g.method);
         callees = local.length > 0 ? local : named.filter((g) => g.crate === f.crate && !g.method);
@@ -961,8 +997,9 @@ describe('the WhatsApp template catalogue', () => {
     // handler's tenants (and syncs it for a template it does not know); outbound-whatsapp and
     // bulk-worker check each template send (syncing on a miss) and count it; bulk-job-create checks
     // a job's template once when it plans the job; whatsapp-templates is the catalogue's API.
+    // The DLQ replay runs the inbound handler's code on a replayed event, template decisions too.
     const users = SCHEMA.functions.filter((f) => catalogueMethodsOf(f).size > 0).sort();
-    assert.deepEqual(users, ['bulk-job-create', BULK_WORKER, INBOUND_HANDLER, 'outbound-whatsapp', 'whatsapp-templates'].sort());
+    assert.deepEqual(users, ['bulk-job-create', BULK_WORKER, DLQ_REPLAY, INBOUND_HANDLER, 'outbound-whatsapp', 'whatsapp-templates'].sort());
     for (const name of ['outbound-whatsapp', BULK_WORKER]) assert.ok(catalogueMethodsOf(name).has('versions') && catalogueMethodsOf(name).has('repo'), `${name} checks and counts its template sends`);
     assert.ok(catalogueMethodsOf(INBOUND_HANDLER).has('apply_status'), 'the inbound handler applies template status events');
     assert.deepEqual([...catalogueActionsOf(INBOUND_HANDLER)].sort(), [...(reach.get('sync') ?? [])].sort(), 'the inbound handler syncs on an unknown template');
@@ -1005,8 +1042,8 @@ describe('the WhatsApp template catalogue', () => {
     }
     // The API manages templates; it sends nothing and touches no phone number.
     assert.deepEqual(socialGrantsOf(numbered, 'production', 'whatsapp-templates').filter((g) => PHONE_NUMBER_ACTIONS.includes(g.split(' ')[0] as string)), []);
-    // A template status event, or a job being planned, reads templates like the send path.
-    for (const name of [INBOUND_HANDLER, 'bulk-job-create']) {
+    // A template status event (replayed or not), or a job being planned, reads templates like the send path.
+    for (const name of [INBOUND_HANDLER, DLQ_REPLAY, 'bulk-job-create']) {
       const granted = socialGrantsOf(numbered, 'production', name).filter((g) => !PHONE_NUMBER_ACTIONS.includes(g.split(' ')[0] as string));
       assert.deepEqual(granted, [
         `social-messaging:GetWhatsAppMessageTemplate ${JSON.stringify(wabaArn)}`,
@@ -1281,7 +1318,7 @@ describe('the bulk path', () => {
       });
     });
 
-    it(`${env}: the bulk functions send to bulk-queue, the worker also polls it; nobody else touches it`, () => {
+    it(`${env}: the bulk functions send to bulk-queue, the worker also polls it, the DLQ replay puts work back from bulk-dlq; nobody else touches it`, () => {
       const t = tpl(env);
       const send = 'sqs:SendMessage bulk-queue';
       const poll = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].map((a) => `${a} bulk-queue`);
@@ -1289,6 +1326,7 @@ describe('the bulk path', () => {
         'bulk-job-create': [send],
         'bulk-job-control': [send],
         [BULK_WORKER]: [...poll, send].sort(),
+        [DLQ_REPLAY]: [send, ...DRAIN_ACTIONS.map((a) => `${a} bulk-dlq`)].sort(),
       };
       for (const name of SCHEMA.functions) {
         const onBulk = sqsGrantsOf(t, env, name).filter((g) => / bulk-(queue|dlq)$/.test(g));
@@ -1466,6 +1504,53 @@ describe('the bulk path', () => {
     const routedWorker: Schema = { ...SCHEMA, routes: [...SCHEMA.routes, { method: 'POST', path: '/api/bulk-worker', function: BULK_WORKER, authorized: true }] };
     assert.throws(() => buildTestApp({ environments: ['preview'], schema: routedWorker }), /POST \/api\/bulk-worker is served by bulk-worker, whose timeout \(2 minutes\) outlasts API Gateway's 29 seconds/);
   });
+});
+
+describe('the DLQ replay', () => {
+  it('schema.json routes the listing and the replay of a dead-letter queue to dlq-replay, behind the authorizer', () => {
+    const routes = SCHEMA.routes.filter((r) => r.path.startsWith('/api/dlq')).map((r) => `${r.method} ${r.path} ${r.function} ${String(r.authorized)}`);
+    assert.deepEqual(routes.sort(), ['GET /api/dlq/{queue} dlq-replay true', 'POST /api/dlq/{queue}/replay dlq-replay true']);
+  });
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: it receives from, releases in and deletes from the three dead-letter queues, and sends only where a replay goes`, () => {
+      const t = tpl(env);
+      const dlqs = ['inbound-dlq', 'bulk-dlq', 'outbound-dlq'];
+      const drains = dlqs.flatMap((q) => DRAIN_ACTIONS.map((a) => `${a} ${q}`));
+      // bulk work goes back to bulk-queue; a replayed event may be dead-lettered again as the
+      // inbound handler does it.
+      const sends = ['bulk-queue', 'inbound-dlq', 'outbound-dlq'].map((q) => `sqs:SendMessage ${q}`);
+      assert.deepEqual(sqsGrantsOf(t, env, DLQ_REPLAY), [...drains, ...sends].sort());
+      assert.deepEqual(WIRING[DLQ_REPLAY]?.drains, dlqs);
+      for (const name of SCHEMA.functions.filter((f) => f !== DLQ_REPLAY)) {
+        const reads = sqsGrantsOf(t, env, name).filter((g) => /^sqs:(ReceiveMessage|ChangeMessageVisibility|DeleteMessage) [a-z]+-dlq$/.test(g));
+        assert.deepEqual(reads, [], `${name} reads no dead-letter queue`);
+      }
+    });
+
+    it(`${env}: it is told every queue and DLQMessages, may write its records, and may touch what a replayed inbound event touches`, () => {
+      const t = tpl(env);
+      const vars = envOf(t, env, DLQ_REPLAY);
+      for (const [variable, queue] of [
+        ['INBOUND_DLQ_URL', 'inbound-dlq'],
+        ['BULK_DLQ_URL', 'bulk-dlq'],
+        ['OUTBOUND_DLQ_URL', 'outbound-dlq'],
+        ['BULK_QUEUE_URL', 'bulk-queue'],
+      ] as const) {
+        assert.deepEqual(vars[variable], { Ref: queueId(t, env, queue) }, variable);
+      }
+      assert.deepEqual(vars['DLQ_MESSAGES_TABLE'], { Ref: tableId(t, env, 'DLQMessages') });
+      assert.deepEqual(variablesReadBy('functions/dlq-replay/src/lib.rs').sort(), ['BULK_DLQ_URL', 'BULK_QUEUE_URL', 'DLQ_MESSAGES_TABLE']);
+      // Records are created once, attempts claimed and successes recorded with conditional writes.
+      const records = tableActions(t, roleOf(t, env, DLQ_REPLAY), tableId(t, env, 'DLQMessages'));
+      for (const a of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']) assert.ok(records.has(a), a);
+      // A replayed event is stored by the inbound handler's code: the handler's tables, as granted to it.
+      for (const [table, access] of Object.entries(WIRING[INBOUND_HANDLER]?.tables ?? {})) {
+        assert.equal(WIRING[DLQ_REPLAY]?.tables[table], access, table);
+      }
+      assert.equal(functionProps(t, env, DLQ_REPLAY)['Timeout'], FUNCTION_TIMEOUT.toSeconds());
+    });
+  }
 });
 
 describe('the HTTP API serves every route of schema.json', () => {

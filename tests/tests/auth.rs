@@ -47,6 +47,7 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             let path = route.path.replace("{contactId}", &id);
             // A seeded template version, deleted by the one caller allowed to.
             let path = path.replace("{name}", "summer_sale?language=en_US");
+            let path = path.replace("{queue}", "inbound-dlq");
             let path = if path.ends_with("/search") {
                 format!("{path}?q=fix")
             } else {
@@ -68,6 +69,7 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                 })),
                 ("POST", p) if p.starts_with("/api/bulk-jobs/") => None,
                 ("POST", "/api/whatsapp/templates/sync") => Some(json!({})),
+                ("POST", "/api/dlq/{queue}/replay") => Some(json!({ "all": true })),
                 ("POST", "/api/whatsapp/templates") => Some(json!({
                     "name": format!("matrix_{checked}"), "language": "en_US", "category": "UTILITY",
                     "body": "Your code is {{1}}, valid today.", "samples": { "1": "4821" },
@@ -89,13 +91,16 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             let writes = matches!(route.method, "POST" | "PATCH" | "DELETE") && !marks_read;
             // A job path names no job here ({jobId} is left as is): allowed callers get 404.
             let names_a_job = route.path.contains("{jobId}");
-            // Managing the template catalogue is an Admin's; syncing it is anyone's who sends.
+            // Managing the template catalogue is an Admin's (syncing it is anyone's who sends), and so are
+            // the dead-letter queues.
             let admin_only = matches!(
                 (route.method, route.path),
                 ("POST", "/api/whatsapp/templates")
                     | ("DELETE", "/api/whatsapp/templates/{name}")
                     | ("GET", "/api/whatsapp/template-library")
                     | ("POST", "/api/whatsapp/templates/from-library")
+                    | ("GET", "/api/dlq/{queue}")
+                    | ("POST", "/api/dlq/{queue}/replay")
             );
             let expected = match role {
                 None if route.authorized => 401,
@@ -108,6 +113,7 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                     "POST" if route.path.starts_with("/api/messages/") => 202,
                     "POST" if marks_read => 200,
                     "POST" if route.path.ends_with("/sync") => 200,
+                    "POST" if route.path.ends_with("/replay") => 200,
                     "POST" => 201,
                     "DELETE" => 204,
                     _ => 200,

@@ -22,7 +22,8 @@ serves invocations through the Lambda Runtime API with the same answers as the R
               messages-read and whatsapp-templates.
               A request without authorizer context answers 401 UNAUTHENTICATED.
   inbound     the messaging configuration plus MEDIA_BUCKET, MEDIA_FILES_TABLE,
-              DEFAULT_PHONE_REGION, INBOUND_DLQ_URL; the same seven clients and sqs (inbound-dlq).
+              DEFAULT_PHONE_REGION, INBOUND_DLQ_URL, OUTBOUND_DLQ_URL; the same seven clients and
+              sqs (inbound-dlq, outbound-dlq).
               An SNS event is parsed like the Rust handler does (Sns.Message → EUM envelope →
               whatsAppWebhookEntry → Meta entry) and belongs to the tenant owning the number in
               SENDERS; a status without our callback data is ignored and the invocation returns
@@ -34,6 +35,9 @@ serves invocations through the Lambda Runtime API with the same answers as the R
               A request without authorizer context answers 401 UNAUTHENTICATED.
   bulk-worker the bulk configuration and clients. An SQS event is answered with an SQS batch
               response; a batch without records answers {"batchItemFailures": []}.
+  dlq-replay  the inbound configuration plus BULK_DLQ_URL, BULK_QUEUE_URL and
+              DLQ_MESSAGES_TABLE; the inbound clients (the seven and sqs).
+              A request without authorizer context answers 401 UNAUTHENTICATED.
   users       no configuration and no AWS client (the Rust `users` builds none);
               GET /api/health answers 200 {"status": "ok"}.
 
@@ -309,6 +313,25 @@ def messaging_config(env):
     }
 
 
+def inbound_config():
+    """Like the Rust inbound Config: the messaging part first (its errors alone if it fails),
+    then the rest."""
+    env = Env()
+    messaging = messaging_config(env)
+    env.finish()
+    env = Env()
+    config = {
+        "messaging": messaging,
+        "media_bucket": env.required("MEDIA_BUCKET"),
+        "media_files_table": env.required("MEDIA_FILES_TABLE"),
+        "default_region": env.parsed("DEFAULT_PHONE_REGION", region),
+        "inbound_dlq_url": env.required("INBOUND_DLQ_URL"),
+        "outbound_dlq_url": env.required("OUTBOUND_DLQ_URL"),
+    }
+    env.finish()
+    return config
+
+
 def bulk_config():
     """wecare_bulk::Config::from_env: the bulk variables' problems, then the messaging config's
     (its own "configuration is incomplete: …" as one problem), all named at once."""
@@ -391,18 +414,20 @@ elif PROFILE == "messaging":
     env.finish()
     CLIENTS = messaging_clients()
 elif PROFILE == "inbound":
-    # Like the Rust Config: the messaging part first (its errors alone if it fails), then the rest.
-    MESSAGING = messaging_config(env)
-    env.finish()
-    env = Env()
+    CONFIG = inbound_config()
+    CLIENTS = messaging_clients()
+    import boto3
+
+    CLIENTS["sqs"] = boto3.client("sqs")
+elif PROFILE == "dlq-replay":
     CONFIG = {
-        "messaging": MESSAGING,
-        "media_bucket": env.required("MEDIA_BUCKET"),
-        "media_files_table": env.required("MEDIA_FILES_TABLE"),
-        "default_region": env.parsed("DEFAULT_PHONE_REGION", region),
-        "inbound_dlq_url": env.required("INBOUND_DLQ_URL"),
+        "inbound": inbound_config(),
+        "bulk_dlq_url": env.required("BULK_DLQ_URL"),
+        "bulk_queue_url": env.required("BULK_QUEUE_URL"),
+        "dlq_messages_table": env.required("DLQ_MESSAGES_TABLE"),
     }
     env.finish()
+    # The inbound handler's clients: the messaging seven and sqs, which reads the queues too.
     CLIENTS = messaging_clients()
     import boto3
 
@@ -418,7 +443,7 @@ elif PROFILE == "users":
     env.finish()
 else:
     sys.exit(
-        f"unknown profile {PROFILE!r}: contacts, authorizer, messaging, inbound, bulk, bulk-worker or users"
+        f"unknown profile {PROFILE!r}: contacts, authorizer, messaging, inbound, bulk, bulk-worker, dlq-replay or users"
     )
 
 

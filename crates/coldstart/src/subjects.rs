@@ -33,9 +33,13 @@ pub enum Profile {
     /// (`outbound-whatsapp`, `outbound-sms`, `outbound-email`, `messages-read`,
     /// `whatsapp-templates`).
     Messaging,
-    /// The messaging config plus the inbound config (media table, phone region, `inbound-dlq`
-    /// URL), the messaging clients plus SQS for `inbound-dlq` (`inbound-whatsapp-handler`).
+    /// The messaging config plus the inbound config (media table, phone region, `inbound-dlq` and
+    /// `outbound-dlq` URLs), the messaging clients plus SQS for the queues
+    /// (`inbound-whatsapp-handler`).
     Inbound,
+    /// The inbound config plus the replay's own (`bulk-dlq` and `bulk-queue` URLs, DLQMessages)
+    /// and the inbound handler's clients, behind an API route (`dlq-replay`).
+    DlqReplay,
     /// `wecare_bulk::Config` (the messaging config plus the bulk tables, queue, reports bucket and
     /// phone region) and `wecare_bulk::Deps`: the messaging clients plus SQS
     /// (`bulk-job-create`, `bulk-job-control`).
@@ -66,6 +70,10 @@ const BULK_FUNCTIONS: &[&str] = &["bulk-job-create", "bulk-job-control"];
 /// The SQS-triggered bulk function; it serves no route.
 const BULK_WORKER_FUNCTION: &str = "bulk-worker";
 
+/// The API function that lists and replays the dead-letter queues with the inbound handler's
+/// dependencies.
+const DLQ_FUNCTION: &str = "dlq-replay";
+
 /// The SQS batch response of a batch in which nothing failed.
 const NO_BATCH_ITEM_FAILURES: &str = r#"{"batchItemFailures": []}"#;
 
@@ -77,6 +85,7 @@ impl Profile {
             "users" => Some(Profile::Users),
             INBOUND_FUNCTION => Some(Profile::Inbound),
             BULK_WORKER_FUNCTION => Some(Profile::BulkWorker),
+            DLQ_FUNCTION => Some(Profile::DlqReplay),
             f if BULK_FUNCTIONS.contains(&f) => Some(Profile::Bulk),
             f if MESSAGING_FUNCTIONS.contains(&f) => Some(Profile::Messaging),
             f if f.starts_with("contacts-") => Some(Profile::Contacts),
@@ -93,6 +102,7 @@ impl Profile {
             Profile::Inbound => "inbound",
             Profile::Bulk => "bulk",
             Profile::BulkWorker => "bulk-worker",
+            Profile::DlqReplay => "dlq-replay",
             Profile::Users => "users",
         }
     }
@@ -106,7 +116,7 @@ impl Profile {
             // retries: a retried send could be a second message) and the template catalogue's.
             Profile::Messaging => "dynamodb + socialmessaging x2 + sms-voice-v2 + sesv2 + s3 + sns",
             // wecare_bulk::Deps reaches the reports bucket through the messaging S3 client.
-            Profile::Inbound | Profile::Bulk | Profile::BulkWorker => {
+            Profile::Inbound | Profile::Bulk | Profile::BulkWorker | Profile::DlqReplay => {
                 "dynamodb + socialmessaging x2 + sms-voice-v2 + sesv2 + s3 + sns + sqs"
             }
             Profile::Users => "none",
@@ -239,7 +249,7 @@ fn subject(function: &'static str, profile: Profile) -> Result<Subject, String> 
                 expected: Expected::Json(NO_BATCH_ITEM_FAILURES),
             })
         }
-        Profile::Contacts | Profile::Messaging | Profile::Bulk | Profile::Users => {
+        Profile::Contacts | Profile::Messaging | Profile::Bulk | Profile::DlqReplay | Profile::Users => {
             // The function's first route: `users` answers the open health check, the others deny
             // the caller the (absent) authorizer did not vouch for.
             let route = ROUTES
@@ -449,10 +459,20 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
             "https://sqs.us-east-1.amazonaws.com/123456789012/coldstart-bulk-queue",
         ),
         ("REPORTS_BUCKET", "coldstart-reports"),
-        // The inbound handler's own: where events of numbers no tenant owns go.
+        // The inbound handler's own: where events of numbers no tenant owns go, and confirmations
+        // the platform failed to send.
         (
             "INBOUND_DLQ_URL",
             "https://sqs.us-east-1.amazonaws.com/123456789012/coldstart-inbound-dlq",
+        ),
+        (
+            "OUTBOUND_DLQ_URL",
+            "https://sqs.us-east-1.amazonaws.com/123456789012/coldstart-outbound-dlq",
+        ),
+        // The DLQ replay's: the queue it reads bulk work from (it writes it back to bulk-queue).
+        (
+            "BULK_DLQ_URL",
+            "https://sqs.us-east-1.amazonaws.com/123456789012/coldstart-bulk-dlq",
         ),
         ("TZ", ":UTC"),
         ("LANG", "C.UTF-8"),
@@ -536,6 +556,20 @@ mod tests {
         assert_eq!(control.event_label, "GET /api/bulk-jobs");
         assert!(control.check(&json!({ "statusCode": 401 })).is_ok());
         assert!(control.check(&json!({ "statusCode": 200 })).is_err());
+    }
+
+    #[test]
+    fn the_dlq_replay_is_measured_on_its_listing_with_the_inbound_handlers_dependencies() {
+        let (all, skipped) = subjects(&[DLQ_FUNCTION.to_string()]).expect("subjects");
+        assert!(skipped.is_empty());
+        let s = &all[0];
+        assert_eq!((s.function, s.profile), (DLQ_FUNCTION, Profile::DlqReplay));
+        assert_eq!(s.event_label, "GET /api/dlq/{queue}");
+        assert_eq!(s.expected, Expected::Status(401));
+        assert_eq!(s.profile.clients(), Profile::Inbound.clients());
+        let event: Value = serde_json::from_slice(&s.event).expect("JSON");
+        assert!(event["requestContext"].get("authorizer").is_none());
+        assert!(!event["rawPath"].as_str().expect("path").contains('{'));
     }
 
     #[test]
@@ -627,6 +661,7 @@ mod tests {
             "MEDIA_BUCKET",
             "MEDIA_FILES_TABLE",
             "INBOUND_DLQ_URL",
+            "OUTBOUND_DLQ_URL",
             "TENANCY",
             "DEFAULT_PHONE_REGION",
             // crates/bulk/src/lib.rs
@@ -634,6 +669,9 @@ mod tests {
             "BULK_RECIPIENTS_TABLE",
             "BULK_QUEUE_URL",
             "REPORTS_BUCKET",
+            // functions/dlq-replay/src/lib.rs
+            "BULK_DLQ_URL",
+            "DLQ_MESSAGES_TABLE",
         ] {
             assert!(env.get(var).is_some_and(|v| !v.trim().is_empty()), "{var} is set");
         }

@@ -9,6 +9,7 @@
 pub mod bulk;
 pub mod consent;
 pub mod contact;
+pub mod dlq;
 pub mod email;
 pub mod error;
 pub mod idempotency;

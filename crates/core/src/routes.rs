@@ -71,6 +71,8 @@ pub const ROUTES: &[RouteDef] = &[
     route("POST", "/api/bulk-jobs/{jobId}/pause", "bulk-job-control"),
     route("POST", "/api/bulk-jobs/{jobId}/resume", "bulk-job-control"),
     route("POST", "/api/bulk-jobs/{jobId}/cancel", "bulk-job-control"),
+    route("GET", "/api/dlq/{queue}", "dlq-replay"),
+    route("POST", "/api/dlq/{queue}/replay", "dlq-replay"),
 ];
 
 /// The functions of the platform that exist, in the order of the specification.
@@ -90,6 +92,7 @@ pub const FUNCTIONS: &[&str] = &[
     "bulk-job-create",
     "bulk-worker",
     "bulk-job-control",
+    "dlq-replay",
     "whatsapp-templates",
 ];
 

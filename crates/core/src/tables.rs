@@ -178,7 +178,7 @@ impl Table {
                 vec![],
                 Some("expiresAt"),
                 false,
-                "dead letter {tenant|queue}#DLQ#{queue}/{originalMessageId}",
+                "dead letter {tenant}#DLQ#{queue}/{originalMessageId}: a dead-lettered message a tenant owns, under the id it had before it failed, with its replay attempts, last error and whether a replay succeeded; messages no tenant owns are not recorded",
             ),
             Table::AuditLogs => base(
                 "AuditLogs",

@@ -17,6 +17,7 @@ pub struct Functions {
     messaging: wecare_messaging::Deps,
     inbound: inbound_whatsapp_handler::Deps,
     bulk: wecare_bulk::Deps,
+    dlq: dlq_replay::Deps,
 }
 
 impl Functions {
@@ -39,18 +40,20 @@ impl Functions {
         if let Some(log) = sqs_log {
             sqs = sqs.interceptor(log);
         }
+        let sqs = aws_sdk_sqs::Client::from_conf(sqs.build());
         let auth_config = auth_middleware::Config::from(Env::from_map(env.clone())).context("auth-middleware")?;
         let contacts_config = wecare_contacts::Config::from(Env::from_map(env.clone())).context("contacts")?;
         let messaging_config = wecare_messaging::Config::from(Env::from_map(env.clone())).context("messaging")?;
         let inbound_config = inbound_whatsapp_handler::Config::from(env.clone()).context("inbound-whatsapp-handler")?;
         let bulk_config = wecare_bulk::Config::from(Env::from_map(env.clone())).context("bulk")?;
+        let dlq_config = dlq_replay::Config::from(env.clone()).context("dlq-replay")?;
         Ok(Functions {
             authorizer: auth_middleware::Deps::new(&auth_config, dynamo.clone(), reqwest::Client::new()),
             contacts: wecare_contacts::Deps::new(dynamo.clone(), &contacts_config),
             messaging: wecare_messaging::Deps::new(messaging_config, sdk, dynamo.clone(), providers),
             inbound: inbound_whatsapp_handler::Deps::new(inbound_config, sdk, dynamo.clone(), providers),
-            bulk: wecare_bulk::Deps::new(bulk_config, sdk, dynamo, providers)
-                .with_sqs(aws_sdk_sqs::Client::from_conf(sqs.build())),
+            dlq: dlq_replay::Deps::new(dlq_config, sdk, dynamo.clone(), providers).with_sqs(sqs.clone()),
+            bulk: wecare_bulk::Deps::new(bulk_config, sdk, dynamo, providers).with_sqs(sqs),
         })
     }
 
@@ -103,6 +106,7 @@ impl Functions {
             "messages-read" => messages_read::handle(m, req, now).await,
             "bulk-job-create" => bulk_job_create::handle(&self.bulk, req, now).await,
             "bulk-job-control" => bulk_job_control::handle(&self.bulk, req, now).await,
+            "dlq-replay" => dlq_replay::handle(&self.dlq, req, now).await,
             _ => return None,
         })
     }

@@ -94,8 +94,11 @@ impl Resources {
         env.insert("MEDIA_BUCKET".into(), self.media_bucket.clone());
         env.insert("WHATSAPP_TIER_LIMIT".into(), "250".into());
         env.insert("ALERTS_TOPIC_ARN".into(), self.alerts_topic_arn.clone());
+        // Every queue's URL, as the CDK app gives every function (Messaging's environment).
         env.insert("INBOUND_DLQ_URL".into(), self.queues["inbound-dlq"].clone());
         env.insert("BULK_QUEUE_URL".into(), self.queues["bulk-queue"].clone());
+        env.insert("BULK_DLQ_URL".into(), self.queues["bulk-dlq"].clone());
+        env.insert("OUTBOUND_DLQ_URL".into(), self.queues["outbound-dlq"].clone());
         env.insert("REPORTS_BUCKET".into(), self.reports_bucket.clone());
         env
     }

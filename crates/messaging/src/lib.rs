@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod command;
 pub mod config;
+pub mod dead_letter;
 pub mod media;
 pub mod pace;
 pub mod pipeline;

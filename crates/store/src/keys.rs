@@ -147,3 +147,8 @@ pub fn recipient_sk(contact: &ContactId) -> String {
 pub fn recipients_by_status_pk(t: &TenantId, job_id: &str, status: &str) -> String {
     format!("{t}#JOB#{job_id}#{status}")
 }
+
+/// A tenant's dead-lettered messages of one queue (DLQMessages), each under its original id.
+pub fn dlq_pk(t: &TenantId, queue: wecare_core::dlq::DlqQueue) -> String {
+    format!("{t}#DLQ#{queue}")
+}

@@ -1,6 +1,6 @@
 //! DynamoDB access shared by the functions: the contacts repository, messages and media, the
-//! audit trail, the users record, pagination cursors, and an SDK interceptor that records which
-//! operations ran.
+//! audit trail, the records of dead-lettered messages, the users record, pagination cursors, and
+//! an SDK interceptor that records which operations ran.
 //!
 //! Keys are built here and nowhere else, always from a `TenantId` that came from the verified
 //! token, so no handler can address another tenant's items. Every write that must be unique or
@@ -12,6 +12,7 @@ pub mod batch;
 pub mod bulk;
 pub mod contacts;
 pub mod cursor;
+pub mod dlq;
 pub mod error;
 pub mod keys;
 pub mod media;
@@ -25,6 +26,7 @@ pub mod users;
 pub use audit::{AuditContext, AuditEntry};
 pub use bulk::BulkRepo;
 pub use contacts::{Contact, ContactsRepo};
+pub use dlq::DlqRepo;
 pub use error::StoreError;
 pub use media::{MediaFile, MediaRepo};
 pub use messages::MessagesRepo;

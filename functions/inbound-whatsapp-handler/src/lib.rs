@@ -13,23 +13,28 @@
 //! consent's last change (`wecare_core::consent::apply_keyword`): a keyword delivered late is
 //! recorded, not applied. The STOP that turned consent off is confirmed through the send pipeline
 //! with a key derived from the STOP's id, so a redelivery cannot confirm twice and a crash before
-//! the confirmation is made good by the redelivery. Statuses move outbound messages forward only,
-//! correlated through the callback data the pipeline attaches. Every step is idempotent, so a
-//! record that fails part-way is simply retried; a record that cannot be processed fails the
-//! invocation (and lands in `inbound-dlq` after SNS's retries), the others are processed
-//! regardless.
+//! the confirmation is made good by the redelivery. A confirmation the platform fails to send (a
+//! store error, not a provider's refusal) is put on `outbound-dlq` with that key, for the DLQ
+//! replay to send, and the event is not retried for it: the message and the consent change are
+//! already recorded. Statuses move outbound messages forward only, correlated through the
+//! callback data the pipeline attaches. Every step is idempotent, so a record that fails part-way
+//! is simply retried; a record that cannot be processed fails the invocation (and lands in
+//! `inbound-dlq` after SNS's retries, where `dlq-replay` can run it again), the others are
+//! processed regardless.
 
-mod event;
+pub mod event;
 
 use aws_lambda_events::event::sns::{SnsEvent, SnsMessage};
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
 use wecare_core::consent::{apply_keyword, KeywordEvent, KeywordOutcome};
 use wecare_core::message::{Direction, MessageStatus};
+use wecare_core::sender::Senders;
 use wecare_core::whatsapp::{keyword, Keyword};
 use wecare_core::{Channel, ContactId, ContactName, IdempotencyKey, PhoneNumber, Region, TenantId};
 use wecare_http::config::{ConfigError, Env};
 use wecare_messaging::catalogue::CatalogueError;
+use wecare_messaging::dead_letter::OutboundDeadLetter;
 use wecare_messaging::{system_context, Actor, Content, SendCommand, SendOutcome, SystemPurpose, WhatsAppContent};
 use wecare_store::contacts::WriteError;
 use wecare_store::keys;
@@ -46,6 +51,8 @@ pub struct Config {
     pub default_region: Region,
     /// Where events stored under no tenant go, with their reason.
     pub inbound_dlq_url: String,
+    /// Where a STOP confirmation the platform failed to send goes, to be replayed.
+    pub outbound_dlq_url: String,
 }
 
 impl Config {
@@ -60,6 +67,7 @@ impl Config {
         let media_files_table = env.required("MEDIA_FILES_TABLE");
         let region = env.parsed("DEFAULT_PHONE_REGION", Region::parse);
         let inbound_dlq_url = env.required("INBOUND_DLQ_URL");
+        let outbound_dlq_url = env.required("OUTBOUND_DLQ_URL");
         env.finish(|| {
             Some(Config {
                 messaging,
@@ -67,6 +75,7 @@ impl Config {
                 media_files_table,
                 default_region: region?,
                 inbound_dlq_url,
+                outbound_dlq_url,
             })
         })
     }
@@ -80,6 +89,7 @@ pub struct Deps {
     pub default_region: Region,
     pub sqs: aws_sdk_sqs::Client,
     pub inbound_dlq_url: String,
+    pub outbound_dlq_url: String,
 }
 
 impl Deps {
@@ -97,6 +107,7 @@ impl Deps {
             default_region: config.default_region,
             sqs: aws_sdk_sqs::Client::new(sdk),
             inbound_dlq_url: config.inbound_dlq_url,
+            outbound_dlq_url: config.outbound_dlq_url,
         }
     }
 }
@@ -109,8 +120,8 @@ pub enum InboundError {
     Media(String, ProviderError),
     #[error("contact could not be recorded: {0}")]
     Contact(String),
-    #[error("the opt-out confirmation could not be sent")]
-    Confirmation(#[source] wecare_messaging::SendError),
+    #[error("the opt-out confirmation could not be sent, nor put on outbound-dlq: {1}")]
+    Confirmation(#[source] wecare_messaging::SendError, String),
     #[error("an event stored under no tenant could not be sent to inbound-dlq: {0}")]
     DeadLetter(String),
     /// The first failure's cause chain rides along, so the invocation's error says what broke.
@@ -131,20 +142,8 @@ async fn template_statuses(
     entry: event::Entry,
     now: DateTime<Utc>,
 ) -> Result<(), InboundError> {
-    let waba = entry
-        .id
-        .clone()
-        .or_else(|| envelope.context.meta_waba_ids.first().map(|w| w.waba_id.clone()))
-        .unwrap_or_default();
-    let senders = &deps.send.config.senders;
-    let mut tenants: Vec<&wecare_core::TenantId> = senders
-        .all()
-        .iter()
-        .filter(|s| s.waba_id.as_deref() == Some(waba.as_str()))
-        .map(|s| &s.tenant)
-        .collect();
-    tenants.sort_unstable_by_key(|t| t.to_string());
-    tenants.dedup();
+    let waba = account_of(envelope, &entry);
+    let tenants = account_tenants(&deps.send.config.senders, &waba);
     if tenants.is_empty() {
         return dead_letter(deps, sns, Unroutable::UnownedAccount(waba)).await;
     }
@@ -179,6 +178,50 @@ async fn template_statuses(
         }
     }
     Ok(())
+}
+
+/// The WhatsApp Business Account an event is about: the entry's id, else the envelope's.
+fn account_of(envelope: &event::Envelope, entry: &event::Entry) -> String {
+    entry
+        .id
+        .clone()
+        .or_else(|| envelope.context.meta_waba_ids.first().map(|w| w.waba_id.clone()))
+        .unwrap_or_default()
+}
+
+/// The tenants whose WhatsApp numbers belong to the business account `waba`, each once.
+fn account_tenants<'a>(senders: &'a Senders, waba: &str) -> Vec<&'a TenantId> {
+    let mut tenants: Vec<&TenantId> = senders
+        .all()
+        .iter()
+        .filter(|s| s.waba_id.as_deref() == Some(waba))
+        .map(|s| &s.tenant)
+        .collect();
+    tenants.sort_unstable_by_key(|t| t.to_string());
+    tenants.dedup();
+    tenants
+}
+
+/// The WhatsApp number (`phone-number-id-…`) an event arrived on, from its envelope.
+fn number_of(envelope: &event::Envelope) -> String {
+    let number = envelope.context.meta_phone_number_ids.first();
+    number.and_then(|n| n.phone_number_id()).unwrap_or_default()
+}
+
+/// The one tenant an SNS message (an EUM Social envelope) belongs to, by the rules [`handle`]
+/// stores it by: the owner of the number it arrived on, or for Meta's template decisions the
+/// tenant whose numbers use the business account. `None` for an event that is no envelope, for
+/// a number no tenant owns, and for a template decision about an account several tenants share
+/// (it is every one of theirs, so no single tenant may decide about it alone).
+pub fn owner(senders: &Senders, sns_message: &str) -> Option<TenantId> {
+    let (envelope, entry) = parse(sns_message).ok()?;
+    if entry.changes.iter().any(|c| c.field == TEMPLATE_STATUS) {
+        return match account_tenants(senders, &account_of(&envelope, &entry)).as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        };
+    }
+    senders.whatsapp_number(&number_of(&envelope)).map(|s| s.tenant.clone())
 }
 
 /// Why an event is stored nowhere.
@@ -240,8 +283,7 @@ async fn process(deps: &Deps, sns: &SnsMessage, now: DateTime<Utc>) -> Result<()
     if entry.changes.iter().any(|c| c.field == TEMPLATE_STATUS) {
         return template_statuses(deps, sns, &envelope, entry, now).await;
     }
-    let number = envelope.context.meta_phone_number_ids.first();
-    let phone_number_id = number.and_then(|n| n.phone_number_id()).unwrap_or_default();
+    let phone_number_id = number_of(&envelope);
     let Some(tenant) = deps
         .send
         .config
@@ -572,10 +614,24 @@ async fn confirm_opt_out(
         now,
         pacer: None,
     };
-    match wecare_messaging::send(&deps.send, cmd)
-        .await
-        .map_err(InboundError::Confirmation)?
-    {
+    let outcome = match wecare_messaging::send(&deps.send, cmd.clone()).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            // The message and the consent change are recorded; only the confirmation is left to
+            // do, and the DLQ replay does it with the same key. Retrying the whole event for it
+            // would only fail again while the platform is down.
+            let letter = OutboundDeadLetter::of(&cmd, &e, now);
+            return match dead_letter_send(deps, &letter).await {
+                Ok(()) => {
+                    tracing::error!(contact_id = %contact.contact_id, error.chain = ?wecare_http::error::cause_chain(&e), "opt-out confirmation not sent; put on outbound-dlq");
+                    wecare_http::metrics::count("SendDeadLettered", &[("Channel", "whatsapp")]);
+                    Ok(())
+                }
+                Err(why) => Err(InboundError::Confirmation(e, why)),
+            };
+        }
+    };
+    match outcome {
         SendOutcome::Refused(r) => {
             tracing::warn!(contact_id = %contact.contact_id, code = r.code().as_str(), reason = %r, "opt-out confirmation not sent")
         }
@@ -584,6 +640,19 @@ async fn confirm_opt_out(
             tracing::info!(contact_id = %contact.contact_id, status, "opt-out confirmation")
         }
     }
+    Ok(())
+}
+
+/// Puts a send the platform failed to make on `outbound-dlq` (see `wecare_messaging::dead_letter`).
+async fn dead_letter_send(deps: &Deps, letter: &OutboundDeadLetter) -> Result<(), String> {
+    let body = letter.body().map_err(|e| e.to_string())?;
+    deps.sqs
+        .send_message()
+        .queue_url(&deps.outbound_dlq_url)
+        .message_body(body)
+        .send()
+        .await
+        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(&e).to_string())?;
     Ok(())
 }
 
@@ -627,6 +696,51 @@ mod tests {
         assert!(
             why.starts_with("UNOWNED_NUMBER") && why.contains("phone-number-id-ff"),
             "{why}"
+        );
+    }
+
+    fn senders(list: serde_json::Value) -> Senders {
+        let rate = wecare_core::rate::Rate::steady(10.0);
+        let rates = wecare_core::sender::DefaultRates {
+            whatsapp: rate,
+            sms: rate,
+            email: rate,
+        };
+        Senders::parse(&list.to_string(), rates).unwrap()
+    }
+
+    fn number(tenant: &str, id: &str, waba: &str) -> serde_json::Value {
+        serde_json::json!({ "tenant": tenant, "channel": "whatsapp", "id": id, "label": id, "wabaId": waba })
+    }
+
+    #[test]
+    fn an_event_belongs_to_the_owner_of_its_number_and_a_shared_accounts_template_decision_to_nobody() {
+        let entry = |field: &str| {
+            serde_json::json!({ "id": "2001", "changes": [{ "field": field, "value": { "event": "APPROVED" } }] })
+                .to_string()
+        };
+        let envelope = |field: &str, number: &str| {
+            serde_json::json!({
+                "context": { "MetaPhoneNumberIds": [{ "metaPhoneNumberId": "1", "arn": format!("arn:aws:social-messaging:us-east-1:1:phone-number-id/{number}") }] },
+                "whatsAppWebhookEntry": entry(field),
+            })
+            .to_string()
+        };
+        let one = senders(serde_json::json!([number("acme", "phone-number-id-aa", "2001")]));
+        let owner_of = |s: &Senders, m: String| owner(s, &m).map(|t| t.to_string());
+        assert_eq!(owner_of(&one, envelope("messages", "aa")).as_deref(), Some("acme"));
+        assert_eq!(owner_of(&one, envelope("messages", "bb")), None, "a number nobody owns");
+        assert_eq!(owner_of(&one, envelope(TEMPLATE_STATUS, "")).as_deref(), Some("acme"));
+        assert_eq!(owner_of(&one, "{ not an envelope".into()), None);
+        let shared = senders(serde_json::json!([
+            number("acme", "phone-number-id-aa", "2001"),
+            number("globex", "phone-number-id-bb", "2001"),
+        ]));
+        assert_eq!(owner_of(&shared, envelope("messages", "bb")).as_deref(), Some("globex"));
+        assert_eq!(
+            owner_of(&shared, envelope(TEMPLATE_STATUS, "")),
+            None,
+            "no one tenant decides for both"
         );
     }
 

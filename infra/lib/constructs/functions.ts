@@ -1,8 +1,9 @@
 // Why this exists: one RustLambda per function listed in schema.json — a function added to the
 // Rust workspace and to `wecare_core::routes::FUNCTIONS` appears here without touching this
-// file — with its table, sender, WhatsApp (phone numbers and template catalogue), queue, media-
-// and reports-bucket and alerts permissions, and the messaging config's variables (every tenant's
-// senders among them), granted from lib/wiring.ts at the moment it is wired.
+// file — with its table, sender, WhatsApp (phone numbers and template catalogue), queue (sending,
+// and reading those it drains itself), media- and reports-bucket and alerts permissions, and the
+// messaging config's variables (every tenant's senders among them), granted from lib/wiring.ts
+// at the moment it is wired.
 
 import { type Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
@@ -36,6 +37,12 @@ export const PREVIEWS_PREFIX = 'previews/';
 
 /** Bulk jobs' CSV reports in the reports bucket. */
 export const REPORTS_PREFIX = 'reports/';
+
+/**
+ * What a function that reads a queue itself (a wiring's `drains`) may do there: receive, release
+ * what it only looked at, delete what it is done with. The batch forms are authorized by these.
+ */
+export const DRAIN_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'] as const;
 
 /** What SNS does with the topic's key when a message is published to an encrypted topic. */
 export const ALERTS_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
@@ -183,6 +190,12 @@ export class Functions extends Construct {
         if (queue === undefined) throw new Error(`${fn.node.path}: lib/wiring.ts says it sends to ${name}, which is not a queue of the stack`);
         // Not queue.grantSendMessages, which adds GetQueueAttributes and GetQueueUrl.
         fn.function.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      }
+      for (const name of wiring.drains ?? []) {
+        const queue = props.queues.get(name);
+        if (queue === undefined) throw new Error(`${fn.node.path}: lib/wiring.ts says it drains ${name}, which is not a queue of the stack`);
+        // Not queue.grantConsumeMessages, which adds GetQueueAttributes and GetQueueUrl.
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: [...DRAIN_ACTIONS], resources: [queue.queueArn] }));
       }
       for (const grant of wiring.media ?? []) this.grantObjects(fn, grant, props.mediaBucket, 'media bucket');
       if (wiring.media !== undefined || wiring.messagingConfig) fn.function.addEnvironment('MEDIA_BUCKET', props.mediaBucket.bucketName);

@@ -80,7 +80,7 @@ export class Messaging extends Construct {
 
     this.inboundDlq = deadLetterQueue('inbound-dlq', 'inbound WhatsApp events the handler could not process');
     this.bulkDlq = deadLetterQueue('bulk-dlq', `bulk chunks that failed ${BULK_MAX_RECEIVE_COUNT} receives`);
-    this.outboundDlq = deadLetterQueue('outbound-dlq', 'outbound sends that failed after their retries');
+    this.outboundDlq = deadLetterQueue('outbound-dlq', 'asynchronous sends that failed on the platform\'s side, such as the inbound handler\'s STOP confirmation');
     this.bulkQueue = new Queue(this, 'bulk-queue', {
       ...secured,
       queueName: `${props.resourcePrefix}bulk-queue`,
