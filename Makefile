@@ -145,7 +145,7 @@ bench: setup
 	$(LOCAL_BIN) with-moto -- target/debug/bench-send
 
 # A campaign through the local stack (tests/src/bin/bench-bulk.rs); about 10 minutes here, and a
-# first build of the bench-local profile about as long again. Built optimised, as Lambda runs
+# first build of the bench-local profile about 6 more (measured here). Built optimised, as Lambda runs
 # release code: a debug build's CPU per request would be taken from moto on the same two cores.
 .PHONY: bench-bulk
 bench-bulk: setup

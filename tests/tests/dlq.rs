@@ -14,7 +14,8 @@ use wecare_core::tables::Table;
 use wecare_core::{Channel, ContactId, IdempotencyKey, Role, TenantId};
 use wecare_local::bulk_pump::PumpOptions;
 use wecare_local::seed;
-use wecare_messaging::dead_letter::{DeadContent, OutboundDeadLetter, Purpose};
+use wecare_messaging::dead_letter::{OutboundDeadLetter, Purpose};
+use wecare_messaging::{Content, WhatsAppContent};
 use wecare_tests::bulk::{create_job, finished, ids, per_recipient, seed_contacts, Person};
 use wecare_tests::{eventually, Method, TestStack};
 
@@ -207,10 +208,9 @@ fn dead_letter(tenant: &str, contact: ContactId, key: &str) -> OutboundDeadLette
         message_id: key.message_id(&tenant),
         tenant,
         contact_id: contact,
-        channel: Channel::WhatsApp,
-        content: DeadContent::WhatsappText {
-            text: "You will no longer receive WhatsApp messages from us.".into(),
-        },
+        content: Content::WhatsApp(WhatsAppContent::Text(
+            "You will no longer receive WhatsApp messages from us.".into(),
+        )),
         from: None,
         key,
         purpose: Some(Purpose::OptOutConfirmation),

@@ -5,7 +5,7 @@
 //! [`SendOutcome`]. The HTTP status of an outcome is decided at the API's edge, not here.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wecare_core::message::MessageStatus;
 use wecare_core::sender::SenderRefusal;
 use wecare_core::{Channel, ContactId, ErrorCode, IdempotencyKey, Principal, Role, TenantId, UserId};
@@ -113,7 +113,7 @@ impl From<TemplateRequest> for Template {
 }
 
 /// A file to send on WhatsApp: uploaded first through `POST /api/media/uploads`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MediaRequest {
     pub s3_key: String,
@@ -122,15 +122,18 @@ pub struct MediaRequest {
 }
 
 /// A WhatsApp message is text, a template or a file, never a mix.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum WhatsAppContent {
     Text(String),
     Template(Template),
     Media(MediaRequest),
 }
 
-/// What to send; the channel follows from it.
-#[derive(Debug, Clone, PartialEq)]
+/// What to send; the channel follows from it. Serialisable for a send kept to be made again later
+/// (`crate::dead_letter`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Content {
     WhatsApp(WhatsAppContent),
     Sms {

@@ -97,7 +97,7 @@ async fn send_inner(deps: &Deps, mut cmd: SendCommand, settled_here: &mut bool) 
     // A paced send takes its slot first and is checked just before it (see `crate::pace`): the
     // checks, the window included, are then as of now, not of when the send was queued. A slot
     // taken and not used (the send is refused, or repeats an earlier one) goes back to the run.
-    let mut turn = match cmd.pacer.clone() {
+    let turn = match cmd.pacer.clone() {
         Some(p) => {
             let turn = p.approach().await?;
             if p.stopped() {
@@ -148,7 +148,7 @@ async fn send_inner(deps: &Deps, mut cmd: SendCommand, settled_here: &mut bool) 
     // Before each attempt a paced send waits for its slot (the one it took for the first; a
     // throttled one retries in a later slot, never in a burst) and honours its run's stop just
     // before the call.
-    let turn = std::sync::Mutex::new(turn.take());
+    let turn = std::sync::Mutex::new(turn);
     let pacer = cmd.pacer.as_deref();
     let gate = || {
         let mut taken = turn.lock().unwrap_or_else(|p| p.into_inner()).take();

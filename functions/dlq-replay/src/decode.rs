@@ -299,7 +299,7 @@ fn outbound(m: &Received) -> Option<DeadLetter> {
         kind: Kind::Send,
         summary: json!({
             "contactId": letter.contact_id,
-            "channel": letter.channel,
+            "channel": letter.channel(),
             "purpose": letter.purpose,
             "from": letter.from,
         }),

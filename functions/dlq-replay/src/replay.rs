@@ -249,11 +249,20 @@ pub async fn list(deps: &Deps, tenant: &TenantId, queue: DlqQueue, now: DateTime
     // Looked at, so visible again at once, before anything else can fail.
     let everything: Vec<&Received> = found.iter().flat_map(|f| &f.copies).chain(&others).collect();
     queue::release(&deps.inbound.sqs, deps.queues.dlq(queue), &everything).await;
-    let mut items = Vec::with_capacity(found.len());
-    for f in &found {
-        let record = deps.records.see(&record_of(tenant, queue, &f.letter, now), now).await?;
-        items.push(Listed::of(record, f.copies.len()));
-    }
+    // One conditional put per message, several at once (a listing may hold a hundred).
+    let seen: Vec<(DlqRecord, usize)> = found
+        .iter()
+        .map(|f| (record_of(tenant, queue, &f.letter, now), f.copies.len()))
+        .collect();
+    let items: Vec<Listed> = futures::stream::iter(seen)
+        .map(|(record, copies)| async move {
+            Ok::<_, StoreError>(Listed::of(deps.records.see(&record, now).await?, copies))
+        })
+        .buffered(CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
     Ok(Listing {
         queue,
         items,
@@ -389,8 +398,7 @@ async fn replay_one(deps: &Deps, ctx: &AuditContext, queue: DlqQueue, f: &Found,
         Ok(result) => result,
         Err(e) => {
             tracing::error!(queue = queue.as_str(), message_id = %f.letter.original_id, error.chain = ?wecare_http::error::cause_chain(&e), "replay could not be recorded");
-            let copies: Vec<&Received> = f.copies.iter().collect();
-            queue::release(&deps.inbound.sqs, deps.queues.dlq(queue), &copies).await;
+            release_all(deps, queue, f).await;
             MessageReplay {
                 message_id: f.letter.original_id.clone(),
                 outcome: Outcome::Failed,
@@ -510,11 +518,7 @@ async fn run(deps: &Deps, ctx: &AuditContext, job: &Job, now: DateTime<Utc>) -> 
             .map(|()| "put back on bulk-queue".to_string())
             .map_err(|e| chain(&e)),
         Job::Outbound(letter) => {
-            let cmd = letter
-                .as_ref()
-                .clone()
-                .into_command(ctx.clone(), now)
-                .map_err(|e| e.to_string())?;
+            let cmd = letter.as_ref().clone().into_command(ctx.clone(), now);
             match wecare_messaging::send(&deps.inbound.send, cmd).await {
                 Err(e) => Err(chain(&e)),
                 Ok(SendOutcome::Sent(_)) => Ok("sent".into()),

@@ -137,10 +137,17 @@ fn moto_cpu() -> Option<Duration> {
     let pid = std::env::var("WECARE_MOTO_PID").ok()?;
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name (which may hold spaces, so split after its closing paren):
-    // utime and stime are the 12th and 13th, in clock ticks (USER_HZ, 100 on Linux).
+    // utime and stime are the 12th and 13th, in clock ticks, whose rate `getconf` tells.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
+    let per_second: u64 = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .filter(|hz| *hz > 0)?;
+    Some(Duration::from_secs_f64(ticks as f64 / per_second as f64))
 }
 
 /// Sends per second between the 5th and the 95th percentile of the send times (ramp-up and the
