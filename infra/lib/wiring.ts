@@ -18,9 +18,10 @@ export type MediaPrefix = 'incoming/' | 'outgoing/';
 /**
  * Where in the reports bucket objects live; every key continues with `<tenant>/`: operators' CSV
  * uploads (`imports/`), the resolved recipient list of each bulk job (`manifests/`) and each
- * job's CSV report (`reports/`).
+ * job's CSV report (`reports/`) and the parts it is joined from while a job finishes (`report-parts/`,
+ * left behind once joined: an expiry rule on that prefix keeps the bucket from collecting them).
  */
-export type ReportsPrefix = 'imports/' | 'manifests/' | 'previews/' | 'reports/';
+export type ReportsPrefix = 'imports/' | 'manifests/' | 'previews/' | 'reports/' | 'report-parts/';
 
 /** The only object actions a function may be granted on a bucket (media or reports). */
 export type ObjectAction = 's3:GetObject' | 's3:PutObject';
@@ -299,6 +300,11 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
         prefix: 'reports/',
         actions: ['s3:PutObject'],
         why: 'it writes each finished job\'s CSV report to reports/<tenant>/<job id>.csv, keyed per job',
+      },
+      {
+        prefix: 'report-parts/',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        why: 'a finishing job\'s ledger is written out a part per invocation to report-parts/<tenant>/<job id>/<pass id>/<n>.csv, keyed per job and per pass, and the parts are read back to join them into the report',
       },
     ],
     messagingConfig: true,

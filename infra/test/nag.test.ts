@@ -63,11 +63,13 @@ const REVIEWED: { id: RegExp; at: RegExp }[] = [
   },
   // The reports bucket's objects under one prefix, likewise: operators' CSVs are signed for and
   // read back under imports/, previews' plans kept under previews/ for the create confirming them,
-  // job manifests written under manifests/ and read by the worker and control, job reports written under reports/ and signed for download.
+  // job manifests written under manifests/ and read by the worker and control, job reports written under reports/ and signed for download,
+  // the parts a finishing job's report is joined from written and read back by the worker under report-parts/.
   { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/imports\/\*\]$/, at: /\/Functions\/bulk-job-create$/ },
   { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/previews\/\*\]$/, at: /\/Functions\/bulk-job-create$/ },
   { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/manifests\/\*\]$/, at: /\/Functions\/(bulk-job-create|bulk-worker|bulk-job-control)$/ },
   { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/reports\/\*\]$/, at: /\/Functions\/(bulk-worker|bulk-job-control)$/ },
+  { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/report-parts\/\*\]$/, at: /\/Functions\/bulk-worker$/ },
   { id: /^AwsSolutions-APIG4$/, at: /\/Api\/HttpApi\/GET--api--health\/Resource$/ },
   { id: /^AwsSolutions-COG4$/, at: /\/Api\/HttpApi\/[A-Z]+--api--[^/]+\/Resource$/ },
   { id: /^AwsSolutions-S1$/, at: /\/Hosting\/AccessLogs$/ },

@@ -27,6 +27,7 @@ import {
   OUTGOING_MEDIA_PREFIX,
   PREVIEWS_PREFIX,
   REPORTS_PREFIX,
+  REPORT_PARTS_PREFIX,
 } from '../lib/constructs/functions';
 import { INBOUND_MAX_EVENT_AGE, INBOUND_RETRY_ATTEMPTS } from '../lib/constructs/inbound';
 import { BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, Messaging, VISIBILITY_TO_TIMEOUT_RATIO, visibilityTimeoutFor } from '../lib/constructs/messaging';
@@ -370,7 +371,7 @@ function s3StatementsOf(t: Template, env: EnvironmentName, name: string): Statem
     assert.equal(st.Effect, 'Allow');
     assert.equal(st.Condition, undefined);
     assert.ok(actionsOf(st).every((a) => a.startsWith('s3:')), `${name}: S3 actions stand in statements of their own`);
-    assert.ok(resourcesIn(st).every((r) => typeof r === 'string' && /^arn:aws:s3:::[a-z0-9.-]+\/[a-z]+\/\*$/.test(r)), `${name}: S3 objects under one prefix, never a bucket`);
+    assert.ok(resourcesIn(st).every((r) => typeof r === 'string' && /^arn:aws:s3:::[a-z0-9.-]+\/[a-z][a-z-]*\/\*$/.test(r)), `${name}: S3 objects under one prefix, never a bucket`);
   }
   return s3;
 }
@@ -439,12 +440,15 @@ const REMOVED_VARIABLES = ['WHATSAPP_PHONE_NUMBER_IDS', 'WHATSAPP_NUMBER_TENANTS
 /**
  * Variables a Rust config reads only in some deployments, with whether `config` sets them: the
  * authorizer's default tenant exists only in single mode (in multi mode a token without
- * custom:tenant_id is refused, so there is no default to read); `STALE_CLAIM_SECONDS` in none —
- * the Rust default is the deployed value, and the variable exists for tests to shorten it.
+ * custom:tenant_id is refused, so there is no default to read); `STALE_CLAIM_SECONDS` and
+ * `BULK_REPORT_PART` in none — the Rust default is the deployed value, and the variable exists for
+ * tests to shorten it.
  */
 const CONDITIONAL_VARIABLES: Readonly<Record<string, (config: EnvironmentConfig, fn: string) => boolean>> = {
   DEFAULT_TENANT_ID: (config, fn) => config.tenancy.mode === 'single' && fn === AUTHORIZER_FUNCTION,
   STALE_CLAIM_SECONDS: () => false,
+  // Likewise: the size of a finishing job's report parts, shortened by the tests that finish a job in several.
+  BULK_REPORT_PART: () => false,
   // dlq-replay links wecare-bulk for the shape of bulk work (wecare_bulk::work::Work) only; it
   // never builds wecare_bulk::Config, and touches no report.
   REPORTS_BUCKET: (_config, fn) => fn !== DLQ_REPLAY,
@@ -1359,12 +1363,13 @@ describe('the bulk path', () => {
       const t = tpl(env);
       const bucket = loadConfig(CONFIG_DIR, env).existing.reportsBucketName;
       const objects = (p: string): string => `arn:aws:s3:::${bucket}/${p}*`;
-      assert.deepEqual([IMPORTS_PREFIX, MANIFESTS_PREFIX, PREVIEWS_PREFIX, REPORTS_PREFIX], ['imports/', 'manifests/', 'previews/', 'reports/']);
+      assert.deepEqual([IMPORTS_PREFIX, MANIFESTS_PREFIX, PREVIEWS_PREFIX, REPORTS_PREFIX, REPORT_PARTS_PREFIX], ['imports/', 'manifests/', 'previews/', 'reports/', 'report-parts/']);
       // The CSV is uploaded to a presigned PUT under imports/ and read back; a preview's plan is
       // kept under previews/ and copied by the create confirming it; the manifest is written under
       // manifests/, read by the worker (which writes it back once with the contacts
       // its CSV created) and by control (a job's pending recipients are its manifest less its
-      // ledger); the worker writes the report under reports/; control signs its download.
+      // ledger); the worker writes the report under reports/, joined from the parts it writes and
+      // reads back under report-parts/; control signs its download.
       const expected: Record<string, string[]> = {
         'bulk-job-create': [
           `s3:GetObject ${objects(IMPORTS_PREFIX)}`,
@@ -1373,7 +1378,13 @@ describe('the bulk path', () => {
           `s3:GetObject ${objects(PREVIEWS_PREFIX)}`,
           `s3:PutObject ${objects(PREVIEWS_PREFIX)}`,
         ],
-        [BULK_WORKER]: [`s3:GetObject ${objects(MANIFESTS_PREFIX)}`, `s3:PutObject ${objects(MANIFESTS_PREFIX)}`, `s3:PutObject ${objects(REPORTS_PREFIX)}`],
+        [BULK_WORKER]: [
+          `s3:GetObject ${objects(MANIFESTS_PREFIX)}`,
+          `s3:PutObject ${objects(MANIFESTS_PREFIX)}`,
+          `s3:PutObject ${objects(REPORTS_PREFIX)}`,
+          `s3:GetObject ${objects(REPORT_PARTS_PREFIX)}`,
+          `s3:PutObject ${objects(REPORT_PARTS_PREFIX)}`,
+        ],
         'bulk-job-control': [`s3:GetObject ${objects(MANIFESTS_PREFIX)}`, `s3:GetObject ${objects(REPORTS_PREFIX)}`],
       };
       for (const name of SCHEMA.functions) {

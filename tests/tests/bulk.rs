@@ -482,6 +482,60 @@ async fn a_job_sends_each_recipient_once_reports_every_one_and_another_tenant_ca
     assert_eq!(theirs["items"].as_array().map(Vec::len), Some(0));
 }
 
+#[tokio::test]
+async fn a_job_whose_ledger_is_read_in_many_parts_finishes_with_every_recipient_reported_once_in_order() {
+    // Seven ledger entries a part: the finish of 45 recipients takes seven steps, each its own
+    // message on bulk-queue, as a job of 70,000 would with the deployed part size.
+    let stack = TestStack::start_with_pump(
+        &[("BULK_REPORT_PART", "7")],
+        wecare_local::bulk_pump::PumpOptions::default(),
+    )
+    .await;
+    let op = stack.token(Role::Operator).await;
+    let people: Vec<Person> = (0..45).map(|i| Person::numbered(i, &[Channel::WhatsApp])).collect();
+    let list = seed_contacts(&stack, &people).await;
+    let mut body = template_job(json!({ "type": "contacts", "contactIds": ids(&list) }));
+    body["confirmedCount"] = json!(45);
+    let (status, created) = create_job(&stack, &op, &body).await;
+    assert_eq!(status, 202, "{created}");
+    let id = created["job"]["jobId"].as_str().unwrap().to_string();
+
+    let done = finished(&stack, &op, &id, WAIT).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    assert_adds_up(&done);
+    assert_eq!(done["progress"]["sent"], 45);
+    let (status, report) = stack
+        .call(Method::GET, &format!("/api/bulk-jobs/{id}/report"), Some(&op), None)
+        .await;
+    assert_eq!(status, 200, "{report}");
+    let csv = reqwest::get(report["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("contactId,address,status,reason,providerMessageId,at")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 45, "one row per recipient, the header once: {csv}");
+    let contacts: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    let mut in_order = contacts.clone();
+    in_order.sort_unstable();
+    in_order.dedup();
+    assert_eq!(
+        contacts, in_order,
+        "each recipient once, in contact order across the parts"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r[2] == "sent" && !r[1].is_empty() && !r[4].is_empty()),
+        "{csv}"
+    );
+}
+
 async fn super_control(stack: &TestStack, token: &str, id: &str, action: &str) -> (u16, Value) {
     wecare_tests::bulk::control(stack, token, id, action).await
 }

@@ -196,6 +196,7 @@ pub async fn control(
                         tenant: tenant.clone(),
                         job_id: job_id.to_string(),
                         watch: true,
+                        pass: None,
                     },
                     WATCH_EVERY,
                 )

@@ -15,14 +15,16 @@
 //!    (in the job's partition of BulkRecipients), claimed before the provider call and settled after it
 //!    with its outcome, so nobody is sent or counted twice however often a chunk arrives, and a
 //!    recipient costs no write beyond its message's two.
-//! 4. **Finish** ([`worker`]): when nothing is pending the ledger is counted exactly, the CSV
-//!    report is written, and the job completes with one conditional write.
+//! 4. **Finish** ([`finish`]): when nothing is pending the ledger is counted exactly and written
+//!    out as the CSV report, a part per invocation however big the job, and the job completes with
+//!    one conditional write.
 //!
 //! Operators pause, resume and cancel through [`control`]; every transition is one conditional
 //! write on the job's status.
 
 pub mod control;
 pub mod create;
+pub mod finish;
 pub mod plan;
 pub mod report;
 pub mod request;
@@ -49,7 +51,13 @@ pub struct Config {
     pub reports_bucket: String,
     /// How phone numbers without a country code (in a CSV) are read.
     pub default_region: Region,
+    /// Ledger entries a finishing job reads and writes out as one part of its report in one
+    /// invocation, at most (`BULK_REPORT_PART`, 10,000 by default: a few requests on AWS).
+    pub report_part: usize,
 }
+
+/// See [`Config::report_part`].
+pub const DEFAULT_REPORT_PART: usize = 10_000;
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -63,6 +71,14 @@ impl Config {
         let queue_url = env.required("BULK_QUEUE_URL");
         let reports_bucket = env.required("REPORTS_BUCKET");
         let default_region = env.parsed("DEFAULT_PHONE_REGION", Region::parse);
+        let report_part = env.optional(
+            "BULK_REPORT_PART",
+            |v| match v.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err("must be a whole number above 0"),
+            },
+            DEFAULT_REPORT_PART,
+        );
         let messaging = match messaging {
             Ok(m) => Some(m),
             Err(e) => {
@@ -77,6 +93,7 @@ impl Config {
                 queue_url,
                 reports_bucket,
                 default_region: default_region?,
+                report_part,
             })
         })
     }

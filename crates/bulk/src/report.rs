@@ -13,12 +13,33 @@ pub fn report_key(tenant: &TenantId, job_id: &str) -> String {
     format!("reports/{tenant}/{job_id}.csv")
 }
 
+/// Where the part `n` of a report being assembled by the finishing pass `pass` is kept (see
+/// [`crate::finish`]): under the pass, so that two passes never mix their parts.
+pub fn part_key(tenant: &TenantId, job_id: &str, pass: &str, n: u32) -> String {
+    format!("report-parts/{tenant}/{job_id}/{pass}/{n:06}.csv")
+}
+
+const HEADER: [&str; 6] = ["contactId", "address", "status", "reason", "providerMessageId", "at"];
+
 /// The report's bytes, recipients in contact order.
 pub fn render(recipients: &[BulkRecipient]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = header()?;
+    out.extend(rows(recipients)?);
+    Ok(out)
+}
+
+/// The report's first line.
+pub fn header() -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADER)?;
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Report lines of `recipients`, in contact order, without the header: a part of a report.
+pub fn rows(recipients: &[BulkRecipient]) -> Result<Vec<u8>, csv::Error> {
     let mut rows: Vec<&BulkRecipient> = recipients.iter().collect();
     rows.sort_by_key(|r| r.contact_id);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["contactId", "address", "status", "reason", "providerMessageId", "at"])?;
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     for r in rows {
         w.write_record([
             r.contact_id.to_string(),
@@ -32,9 +53,9 @@ pub fn render(recipients: &[BulkRecipient]) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// Writes the report (an overwrite is harmless: the ledger it is made from no longer changes).
-pub async fn write(deps: &Deps, key: &str, recipients: &[BulkRecipient]) -> Result<(), BulkError> {
-    let body = render(recipients).map_err(|e| BulkError::s3("render report", e))?;
+/// Writes `body` as CSV to `key` in the reports bucket (a report, or a part of one: an
+/// overwrite is harmless, a part being rewritten from the same place in the same ledger).
+pub async fn put(deps: &Deps, key: &str, body: Vec<u8>) -> Result<(), BulkError> {
     deps.s3
         .put_object()
         .bucket(&deps.config.reports_bucket)

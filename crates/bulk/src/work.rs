@@ -45,6 +45,9 @@ pub enum Work {
         job_id: String,
         #[serde(default)]
         watch: bool,
+        /// A pass over the ledger that is finishing the job, to go on with.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pass: Option<crate::finish::Pass>,
     },
     /// Cancel every recipient of a cancelled job that is still pending, then finish it.
     Sweep {

@@ -31,16 +31,17 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use wecare_core::bulk::{exclusion, JobStatus, Progress, RecipientOutcome};
+use wecare_core::bulk::{exclusion, JobStatus, Progress};
 use wecare_core::consent::{ConsentSource, OptIns};
 use wecare_core::{ConsentClock, ContactId, IdempotencyKey, Principal, Role, TenantId, UserId};
 use wecare_messaging::pace::TemplateUses;
 use wecare_messaging::{Actor, Pacer, Refusal, SendCommand, SendOutcome};
-use wecare_store::audit::{AuditContext, AuditEntry};
-use wecare_store::bulk::{BulkJob, BulkRecipient, ProgressDelta, RecipientStatus};
+use wecare_store::audit::AuditContext;
+use wecare_store::bulk::{BulkJob, ProgressDelta, RecipientStatus};
 use wecare_store::contacts::WriteError;
 use wecare_store::Contact;
 
+use crate::finish::{self, Pass, Step};
 use crate::plan::{content_for, facts_of, Planned};
 use crate::request::ContentRequest;
 use crate::work::{enqueue, enqueue_all, ChunkRecipient, Work};
@@ -120,7 +121,12 @@ pub async fn run(deps: &Deps, work: &Work, deadline: Instant) -> Result<(), Bulk
             job_id,
             recipients,
         } => chunk(deps, tenant, job_id, recipients, deadline).await,
-        Work::Check { tenant, job_id, watch } => check(deps, tenant, job_id, *watch).await,
+        Work::Check {
+            tenant,
+            job_id,
+            watch,
+            pass,
+        } => check(deps, tenant, job_id, *watch, pass.clone(), deadline).await,
         Work::Sweep { tenant, job_id } => sweep(deps, tenant, job_id).await,
     }
 }
@@ -195,6 +201,7 @@ async fn expand(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), Bulk
             tenant: tenant.clone(),
             job_id: job_id.to_string(),
             watch: true,
+            pass: None,
         },
         WATCH_EVERY,
     )
@@ -683,14 +690,23 @@ async fn enqueue_check(deps: &Deps, job: &BulkJob, delay: i32) -> Result<(), Bul
             tenant: job.tenant_id.clone(),
             job_id: job.job_id.clone(),
             watch: false,
+            pass: None,
         },
         delay,
     )
     .await
 }
 
-/// Finishes the job if nothing is pending; a watching check keeps watching until it is final.
-async fn check(deps: &Deps, tenant: &TenantId, job_id: &str, watch: bool) -> Result<(), BulkError> {
+/// Finishes the job if nothing is pending (a step of the pass that does, see [`crate::finish`]);
+/// a watching check keeps watching until it is final.
+async fn check(
+    deps: &Deps,
+    tenant: &TenantId,
+    job_id: &str,
+    watch: bool,
+    pass: Option<Pass>,
+    deadline: Instant,
+) -> Result<(), BulkError> {
     let Some(job) = deps.jobs.get(tenant, job_id).await? else {
         return Ok(());
     };
@@ -700,23 +716,18 @@ async fn check(deps: &Deps, tenant: &TenantId, job_id: &str, watch: bool) -> Res
     let now = wecare_core::time::now();
     let last = job.last_progress_at.unwrap_or(job.updated_at);
     let quiet = now - last > QUIET;
-    // `finish_if_done` answers `None` once the job is finished, by this call or another.
-    let finished = match job.status {
-        JobStatus::Running if job.progress.pending == 0 || quiet => {
-            let recount = finish_if_done(deps, &job, JobStatus::Running).await?;
-            if let Some(recount) = &recount {
-                // Work remains and nothing moves: the counts are repaired from the ledger, and
-                // after long enough the job shows as stalled.
-                let stalled = now - last > STALL_AFTER;
-                deps.jobs
-                    .set_stalled(tenant, job_id, stalled || job.stalled, Some(recount), now)
-                    .await?;
-            }
-            recount.is_none()
-        }
-        JobStatus::Cancelled => {
-            let recount = finish_if_done(deps, &job, JobStatus::Cancelled).await?;
-            if let Some(recount) = &recount {
+    let from = match (&pass, job.status) {
+        (Some(p), _) => Some(p.from),
+        (None, JobStatus::Running) if job.progress.pending == 0 || quiet => Some(JobStatus::Running),
+        (None, JobStatus::Cancelled) => Some(JobStatus::Cancelled),
+        _ => None,
+    };
+    let finished = match from {
+        None => false,
+        Some(from) => match finish::step(deps, &job, from, pass, deadline).await? {
+            Step::Finished => true,
+            Step::Continues | Step::Busy => false,
+            Step::NotDone(recount) if from == JobStatus::Cancelled => {
                 if recount.pending > 0 {
                     enqueue(
                         deps,
@@ -728,10 +739,18 @@ async fn check(deps: &Deps, tenant: &TenantId, job_id: &str, watch: bool) -> Res
                     )
                     .await?;
                 }
+                false
             }
-            recount.is_none()
-        }
-        _ => false,
+            Step::NotDone(recount) => {
+                // Work remains and nothing moves: the counts are repaired from the ledger, and
+                // after long enough the job shows as stalled.
+                let stalled = now - last > STALL_AFTER;
+                deps.jobs
+                    .set_stalled(tenant, job_id, stalled || job.stalled, Some(&recount), now)
+                    .await?;
+                false
+            }
+        },
     };
     if watch && !finished {
         let delay = if job.status == JobStatus::Paused {
@@ -743,6 +762,7 @@ async fn check(deps: &Deps, tenant: &TenantId, job_id: &str, watch: bool) -> Res
             tenant: tenant.clone(),
             job_id: job_id.to_string(),
             watch: true,
+            pass: None,
         };
         enqueue(deps, &next, delay).await?;
     }
@@ -763,102 +783,8 @@ async fn sweep(deps: &Deps, tenant: &TenantId, job_id: &str) -> Result<(), BulkE
     enqueue_check(deps, &job, SETTLE_AFTER_CANCEL).await
 }
 
-/// The conversations a finished job used of its tier reservation: its business-initiated sends
-/// that reached the provider or may have (an unknown one may have opened a conversation, and
-/// counting one that was not opened only errs on the safe side of the limit).
-pub fn tier_used(ledger: &[BulkRecipient]) -> u64 {
-    ledger.iter().filter(|r| r.tier_opened).count() as u64
-}
-
-/// The exact counts of a job of `total` recipients from its ledger (recipients without an
-/// outcome are pending).
-pub fn tally(total: u64, ledger: &[BulkRecipient]) -> Progress {
-    let mut p = Progress::new(total);
-    for r in ledger {
-        let outcome = match r.status {
-            RecipientStatus::Pending => continue,
-            RecipientStatus::Sent => RecipientOutcome::Sent,
-            RecipientStatus::Failed => RecipientOutcome::Failed,
-            RecipientStatus::Unknown => RecipientOutcome::Unknown,
-            RecipientStatus::Cancelled => RecipientOutcome::Cancelled,
-            RecipientStatus::Skipped => RecipientOutcome::Skipped(
-                r.reason
-                    .as_deref()
-                    .and_then(wecare_core::bulk::Exclusion::parse)
-                    .unwrap_or(wecare_core::bulk::Exclusion::NotOptedIn),
-            ),
-        };
-        p.record(outcome);
-    }
-    p
-}
-
-/// Counts the ledger; if nothing is pending, writes the report and finishes the job (once).
-/// Returns the recount when the job is not finished by this call.
-async fn finish_if_done(deps: &Deps, job: &BulkJob, from: JobStatus) -> Result<Option<Progress>, BulkError> {
-    let (tenant, job_id) = (&job.tenant_id, job.job_id.as_str());
-    let ledger = deps.jobs.ledger(tenant, job_id).await?;
-    let counts = tally(job.progress.total, &ledger);
-    if counts.pending > 0 {
-        return Ok(Some(counts));
-    }
-    let key = crate::report::report_key(tenant, job_id);
-    // A recipient sent nothing (skipped, cancelled) has no message to take its address from: the
-    // report gives the masked one its manifest holds.
-    let mut ledger = ledger;
-    if ledger.iter().any(|r| r.address.is_none()) {
-        let addresses: std::collections::HashMap<ContactId, String> = manifest(deps, job)
-            .await?
-            .into_iter()
-            .map(|p| (p.contact_id, p.address))
-            .collect();
-        for r in ledger.iter_mut().filter(|r| r.address.is_none()) {
-            r.address = addresses.get(&r.contact_id).cloned();
-        }
-    }
-    crate::report::write(deps, &key, &ledger).await?;
-    let now = wecare_core::time::now();
-    // The reservation is settled before the job is marked finished, and exactly once (the job
-    // records it in the same transaction), so a crash in between leaves it to the next check.
-    let used = tier_used(&ledger);
-    if let (Some(waba), true) = (&job.waba_id, job.tier_reserved > 0) {
-        let once = deps.jobs.tier_settlement(tenant, job_id, used, now)?;
-        deps.messaging
-            .tier
-            .settle_reservation(waba, tenant, job_id, job.tier_reserved, used, now, once)
-            .await?;
-    }
-    if !deps.jobs.finish(tenant, job_id, from, &counts, &key, now).await? {
-        return Ok(None);
-    }
-    // Only the call that finished the job gets here.
-    let finished = deps.jobs.get(tenant, job_id).await?.unwrap_or_else(|| job.clone());
-    let unused = finished.tier_reserved.saturating_sub(finished.tier_used);
-    let mut entry = AuditEntry::new(
-        &started_by(&finished),
-        "bulk.job.finish",
-        "bulk-job",
-        job_id,
-        finished.status.as_str(),
-        None,
-        Some(serde_json::json!({ "progress": counts, "report": key, "tierReleased": unused })),
-        now,
-    );
-    entry.audit_id = format!("bulk-finish-{job_id}");
-    deps.messaging.messages.audit_once(&entry, now).await?;
-    emit_metrics(&finished, &counts, now);
-    tracing::info!(
-        job_id,
-        status = finished.status.as_str(),
-        sent = counts.sent,
-        failed = counts.failed,
-        "bulk job finished"
-    );
-    Ok(None)
-}
-
 /// The job's EMF metrics: duration, throughput, failure rate and outcomes, per channel.
-fn emit_metrics(job: &BulkJob, p: &Progress, now: DateTime<Utc>) {
+pub(crate) fn emit_metrics(job: &BulkJob, p: &Progress, now: DateTime<Utc>) {
     use wecare_http::metrics::emit;
     let seconds = (now - job.created_at).num_milliseconds().max(1) as f64 / 1000.0;
     let attempted = p.sent + p.failed + p.unknown;

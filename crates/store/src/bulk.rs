@@ -204,7 +204,7 @@ impl BulkRecipient {
                 tier_opened: false,
             }));
         }
-        let m: crate::messages::Message = serde_dynamo::from_item(item).map_err(StoreError::Corrupt)?;
+        let m: LedgerMessage = serde_dynamo::from_item(item).map_err(StoreError::Corrupt)?;
         let status = m.outcome.unwrap_or(RecipientStatus::Pending);
         Ok(Some(BulkRecipient {
             job_id: job_id.to_string(),
@@ -221,6 +221,35 @@ impl BulkRecipient {
         }))
     }
 }
+
+/// What a ledger entry's message holds that the job shows ([`LEDGER_PROJECTION`]): a ledger is
+/// read whole when a job finishes, so only these attributes are read, not the message's content.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LedgerMessage {
+    message_id: String,
+    to: String,
+    #[serde(default)]
+    outcome: Option<RecipientStatus>,
+    #[serde(default)]
+    error: Option<LedgerError>,
+    #[serde(default)]
+    provider_message_id: Option<String>,
+    #[serde(default)]
+    settled_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    business_initiated: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct LedgerError {
+    code: String,
+}
+
+/// The attributes of a ledger entry [`BulkRecipient::of_entry`] reads: a closed recipient's
+/// (`outcome`, `reason`, `settledAt`) and a message's ([`LedgerMessage`]).
+const LEDGER_PROJECTION: &str =
+    "sk, outcome, reason, settledAt, messageId, #to, #error, providerMessageId, businessInitiated";
 
 /// Counts recorded by a worker since its last flush, added to the job's progress in one write.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -619,23 +648,49 @@ impl BulkRepo {
     /// whose claim or close is refused by its conditional write, so nobody is sent or counted twice.
     pub async fn ledger(&self, tenant: &TenantId, job_id: &str) -> Result<Vec<BulkRecipient>, StoreError> {
         let mut all = Vec::new();
-        let mut start = None;
+        let mut after = None;
         loop {
-            let out = self
-                .ledger_query(tenant, job_id, None)
-                .consistent_read(false)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| StoreError::dynamo("Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                all.extend(BulkRecipient::of_entry(tenant, job_id, item)?);
-            }
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(all),
+            let (items, next) = self.ledger_page(tenant, job_id, after.as_deref(), None).await?;
+            all.extend(items);
+            match next {
+                Some(n) => after = Some(n),
+                None => return Ok(all),
             }
         }
+    }
+
+    /// One page of a job's ledger entries in contact order (at most `limit` entries read, or a
+    /// megabyte), eventually consistent like [`BulkRepo::ledger`], and the cursor of the next.
+    /// Used to go through a big ledger a part at a time.
+    pub async fn ledger_page(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        after: Option<&str>,
+        limit: Option<i32>,
+    ) -> Result<(Vec<BulkRecipient>, Option<String>), StoreError> {
+        let pk = keys::job_pk(tenant, job_id);
+        let start = after
+            .map(|c| cursor::decode(c, "pk", &pk))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(<serde_dynamo::Error as serde::de::Error>::custom(e)))?;
+        let out = self
+            .ledger_query(tenant, job_id, None)
+            .consistent_read(false)
+            .set_limit(limit.map(|l| l.max(1)))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("Query", e))?;
+        let mut items = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            items.extend(BulkRecipient::of_entry(tenant, job_id, item)?);
+        }
+        let next = out
+            .last_evaluated_key
+            .filter(|k| !k.is_empty())
+            .map(|k| cursor::encode(&k));
+        Ok((items, next))
     }
 
     /// A Query of the job's ledger entries, optionally only those with `outcome`.
@@ -650,6 +705,9 @@ impl BulkRepo {
             .query()
             .table_name(&self.ledger)
             .key_condition_expression("pk = :p AND begins_with(sk, :r)")
+            .projection_expression(LEDGER_PROJECTION)
+            .expression_attribute_names("#to", "to")
+            .expression_attribute_names("#error", "error")
             .expression_attribute_values(":p", s(keys::job_pk(tenant, job_id)))
             .expression_attribute_values(":r", s("RCPT#"));
         match outcome {
@@ -850,6 +908,65 @@ impl BulkRepo {
     /// Marks a job finished with its exact counts and its report: a running job becomes
     /// COMPLETED or COMPLETED_WITH_FAILURES, a cancelled one keeps its status. True for exactly
     /// one caller.
+    /// Takes (or renews) the lease of the pass `pass` that is finishing the job, until `until`:
+    /// true if this pass holds it. A job's finish reads its whole ledger, possibly over several
+    /// invocations; the lease keeps the checks that come meanwhile from starting passes of their
+    /// own. One conditional write, so two checks racing cannot both start one; a pass whose
+    /// worker died is taken over once its lease has run out.
+    pub async fn lease_finish(
+        &self,
+        tenant: &TenantId,
+        job_id: &str,
+        pass: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let [(pk, pv), (sk, sv)] = BulkJob::key(tenant, job_id);
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.jobs)
+            .key(pk, pv)
+            .key(sk, sv)
+            .update_expression("SET finishPass = :p, finishLeaseUntil = :u")
+            .condition_expression(
+                "attribute_exists(pk) AND attribute_not_exists(finishedAt) AND \
+                 (attribute_not_exists(finishPass) OR finishPass = :p OR finishLeaseUntil < :now)",
+            )
+            .expression_attribute_values(":p", s(pass))
+            .expression_attribute_values(":u", s(iso(until)))
+            .expression_attribute_values(":now", s(iso(now)))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+
+    /// Gives the lease of `pass` back (a pass that found the job not done yet), so the next
+    /// check need not wait for it to run out.
+    pub async fn release_finish(&self, tenant: &TenantId, job_id: &str, pass: &str) -> Result<(), StoreError> {
+        let [(pk, pv), (sk, sv)] = BulkJob::key(tenant, job_id);
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.jobs)
+            .key(pk, pv)
+            .key(sk, sv)
+            .update_expression("REMOVE finishPass, finishLeaseUntil")
+            .condition_expression("finishPass = :p")
+            .expression_attribute_values(":p", s(pass))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+
     pub async fn finish(
         &self,
         tenant: &TenantId,

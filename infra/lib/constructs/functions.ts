@@ -38,6 +38,9 @@ export const PREVIEWS_PREFIX = 'previews/';
 /** Bulk jobs' CSV reports in the reports bucket. */
 export const REPORTS_PREFIX = 'reports/';
 
+/** The parts a finishing bulk job's report is joined from, in the reports bucket. */
+export const REPORT_PARTS_PREFIX = 'report-parts/';
+
 /**
  * What a function that reads a queue itself (a wiring's `drains`) may do there: receive, release
  * what it only looked at, delete what it is done with. The batch forms are authorized by these.
