@@ -22,7 +22,14 @@ for (const who of stack.users) {
     const sidebar = page.getByRole('complementary');
     await expect(sidebar.getByText(who.email)).toBeVisible();
     await expect(sidebar.getByText(who.role, { exact: true })).toBeVisible();
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Inbox', 'Contacts', 'Bulk Messaging', 'Templates']);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const everyone of ['Inbox', 'Contacts', 'Bulk Messaging', 'Templates']) {
+      await expect(nav.getByRole('link', { name: everyone, exact: true })).toBeVisible();
+    }
+    // The team and the audit trail are an Admin's alone.
+    for (const adminOnly of ['Users', 'Audit log']) {
+      await expect(nav.getByRole('link', { name: adminOnly, exact: true })).toHaveCount(who.role === 'Admin' ? 1 : 0);
+    }
     const newContact = page.getByRole('link', { name: 'New contact' });
     if (who.role === 'Viewer') await expect(newContact).toHaveCount(0);
     else await expect(newContact).toBeVisible();

@@ -147,6 +147,7 @@ export class WecareStack extends Stack {
       whatsAppTierLimit: config.whatsAppTierLimit,
       templateCatalogueMaxAgeMinutes: config.whatsAppTemplateCatalogueMaxAgeMinutes,
       sharedRole,
+      userPoolId: config.existing.cognitoUserPoolId,
       wiring: props.wiring,
       timeouts: new Map([[BULK_WORKER, BULK_WORKER_TIMEOUT]]),
     });

@@ -73,6 +73,20 @@ export type WhatsAppTemplateAction =
  */
 export const LIST_LINKED_ACCOUNTS = 'ListLinkedWhatsAppBusinessAccounts';
 
+/**
+ * Cognito admin actions on the team's user pool (`existing.cognitoUserPoolId`): what inviting a
+ * member, changing their role and enabling or disabling them take (functions/users).
+ */
+export type UserPoolAction =
+  | 'AdminCreateUser'
+  | 'AdminDeleteUser'
+  | 'AdminAddUserToGroup'
+  | 'AdminRemoveUserFromGroup'
+  | 'AdminListGroupsForUser'
+  | 'AdminEnableUser'
+  | 'AdminDisableUser'
+  | 'AdminUserGlobalSignOut';
+
 export interface FunctionWiring {
   /** Logical table name (as in schema.json's `name`) → access. */
   readonly tables: Readonly<Record<string, TableAccess>>;
@@ -109,6 +123,11 @@ export interface FunctionWiring {
    */
   readonly drains?: readonly QueueName[];
   /**
+   * Queues whose depth it reads (the overview's dead-letter queues): sqs:GetQueueAttributes on
+   * each, nothing else — it never receives, sends or deletes there.
+   */
+  readonly watchesDepth?: readonly QueueName[];
+  /**
    * Builds `wecare_messaging::Config` (crates/messaging/src/config.rs), so it receives what that
    * config reads beyond the common environment: `SENDERS` (every tenant's senders),
    * `MEDIA_BUCKET`, `ALERTS_TOPIC_ARN`, `WHATSAPP_TIER_LIMIT` and
@@ -125,6 +144,12 @@ export interface FunctionWiring {
    * to store the message on an encrypted topic.
    */
   readonly publishesAlerts?: true;
+  /**
+   * Admin actions on the team's user pool, on that pool only; the function then receives
+   * `USER_POOL_ID`, and `INVITE_DELIVERY=EMAIL` (Cognito emails an invited user's temporary
+   * password; the API never sees it).
+   */
+  readonly userPool?: readonly UserPoolAction[];
 }
 
 const UPLOADS_WHY =
@@ -134,8 +159,11 @@ const downloadsWhy = (prefix: MediaPrefix): string =>
   `it signs short-lived download URLs for the files messages carry (details.media.s3Key), keyed per tenant and message under ${prefix}, and a presigned URL can do no more than its signer may`;
 
 export const WIRING: Readonly<Record<string, FunctionWiring>> = {
-  // Verifies the Cognito ID token, then records the login on the caller's profile.
-  'auth-middleware': { tables: { Users: 'readWrite' } },
+  // Verifies the Cognito ID token, then reads the caller's membership in the tenant's team
+  // (refusing a disabled member, handing on the role the team directory holds), adds a user seen
+  // for the first time and records a new sign-in, each with its audit entry (AuditLogs, written
+  // only, like the refusal of a disabled member).
+  'auth-middleware': { tables: { Users: 'readWrite', AuditLogs: 'write' } },
   // Contacts keep uniqueness guards and search tokens in the same table as the contact, written in
   // one transaction with the audit entry of the change.
   'contacts-create': { tables: { Contacts: 'readWrite', AuditLogs: 'write' } },
@@ -215,8 +243,12 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // transaction with the audit entry (AuditLogs also takes the entry of a denied read); the
   // caller's tenant's senders (GET /api/senders) come from SENDERS. A contact's campaign messages
   // are read from their jobs' ledgers (BulkRecipients), which the timeline index does not cover.
+  // The overview (GET /api/overview) reads the tenant's counters in Messages, the tier's count of
+  // each of the tenant's business accounts (RateLimitTrackers, read only: it sweeps nothing), the
+  // newest jobs for the running ones (BulkJobs' index) and the depth of the dead-letter queues.
   'messages-read': {
-    tables: { Contacts: 'read', Messages: 'readWrite', BulkRecipients: 'read', AuditLogs: 'write' },
+    tables: { Contacts: 'read', Messages: 'readWrite', BulkRecipients: 'read', AuditLogs: 'write', BulkJobs: 'read', RateLimitTrackers: 'read' },
+    watchesDepth: ['inbound-dlq', 'bulk-dlq', 'outbound-dlq'],
     media: [
       { prefix: 'incoming/', actions: ['s3:GetObject'], why: downloadsWhy('incoming/') },
       { prefix: 'outgoing/', actions: ['s3:GetObject'], why: downloadsWhy('outgoing/') },
@@ -406,7 +438,25 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
     messagingConfig: true,
   },
   // GET /api/me answers from the authorizer's context, GET /api/health from nothing at all.
-  users: { tables: {} },
+  // GET/POST/PATCH /api/users: an Admin's team (Users, with the count of enabled Admins moved in
+  // the transaction of a change, and the audit entry of each change in it) and the accounts in
+  // the user pool: create an invited one (deleted again if the invite cannot finish), set its role
+  // group, enable it, or sign it out everywhere and disable it. GET /api/audit searches the audit
+  // trail: AuditLogs read (with its resource and actor indexes) and written (each change's entry,
+  // and the guard's denials).
+  users: {
+    tables: { Users: 'readWrite', AuditLogs: 'readWrite' },
+    userPool: [
+      'AdminCreateUser',
+      'AdminDeleteUser',
+      'AdminAddUserToGroup',
+      'AdminRemoveUserFromGroup',
+      'AdminListGroupsForUser',
+      'AdminEnableUser',
+      'AdminDisableUser',
+      'AdminUserGlobalSignOut',
+    ],
+  },
 };
 
 /** The wiring of `name`, or an error that says where to write it. */

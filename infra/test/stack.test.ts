@@ -553,10 +553,12 @@ describe('the inbound WhatsApp path', () => {
         ['sqs:GetQueueAttributes inbound-dlq', 'sqs:GetQueueUrl inbound-dlq'],
         'no other queue, nothing received',
       );
-      // Nobody else may touch inbound-dlq but the DLQ replay (see "the DLQ replay"); the bulk
-      // functions' bulk-queue: see "the bulk path".
+      // Nobody else may touch inbound-dlq but the DLQ replay (see "the DLQ replay") and the
+      // overview, which reads its depth (see "the overview"); the bulk functions' bulk-queue: see
+      // "the bulk path".
+      const watched: Record<string, string[]> = { [OVERVIEW]: ['sqs:GetQueueAttributes inbound-dlq', 'sqs:GetQueueAttributes outbound-dlq'] };
       for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== DLQ_REPLAY)) {
-        assert.deepEqual(sqsGrantsOf(t, env, name).filter((g) => / (inbound|outbound)-dlq$/.test(g)), [], `${name} on inbound-dlq and outbound-dlq`);
+        assert.deepEqual(sqsGrantsOf(t, env, name).filter((g) => / (inbound|outbound)-dlq$/.test(g)), watched[name] ?? [], `${name} on inbound-dlq and outbound-dlq`);
       }
     });
 
@@ -1331,6 +1333,7 @@ describe('the bulk path', () => {
         'bulk-job-control': [send],
         [BULK_WORKER]: [...poll, send].sort(),
         [DLQ_REPLAY]: [send, ...DRAIN_ACTIONS.map((a) => `${a} bulk-dlq`)].sort(),
+        [OVERVIEW]: ['sqs:GetQueueAttributes bulk-dlq'],
       };
       for (const name of SCHEMA.functions) {
         const onBulk = sqsGrantsOf(t, env, name).filter((g) => / bulk-(queue|dlq)$/.test(g));
@@ -1560,6 +1563,42 @@ describe('the DLQ replay', () => {
         assert.equal(WIRING[DLQ_REPLAY]?.tables[table], access, table);
       }
       assert.equal(functionProps(t, env, DLQ_REPLAY)['Timeout'], FUNCTION_TIMEOUT.toSeconds());
+    });
+  }
+});
+
+/** The function that serves the console's overview. */
+const OVERVIEW = 'messages-read';
+
+describe('the overview', () => {
+  it('schema.json routes GET /api/overview to messages-read, behind the authorizer', () => {
+    const routes = SCHEMA.routes.filter((r) => r.path === '/api/overview').map((r) => `${r.method} ${r.function} ${String(r.authorized)}`);
+    assert.deepEqual(routes, [`GET ${OVERVIEW} true`]);
+  });
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: it reads the dead-letter queues' depth and nothing else of them, and reads jobs and the tier without writing`, () => {
+      const t = tpl(env);
+      assert.deepEqual(
+        sqsGrantsOf(t, env, OVERVIEW),
+        ['inbound-dlq', 'bulk-dlq', 'outbound-dlq'].map((q) => `sqs:GetQueueAttributes ${q}`).sort(),
+      );
+      const vars = envOf(t, env, OVERVIEW);
+      for (const [variable, queue] of [
+        ['INBOUND_DLQ_URL', 'inbound-dlq'],
+        ['BULK_DLQ_URL', 'bulk-dlq'],
+        ['OUTBOUND_DLQ_URL', 'outbound-dlq'],
+      ] as const) {
+        assert.deepEqual(vars[variable], { Ref: queueId(t, env, queue) }, variable);
+      }
+      const role = roleOf(t, env, OVERVIEW);
+      for (const table of ['BulkJobs', 'RateLimitTrackers']) {
+        const actions = tableActions(t, role, tableId(t, env, table));
+        assert.ok(actions.has('dynamodb:Query') && actions.has('dynamodb:GetItem'), `${table} read`);
+        for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+          assert.ok(!actions.has(write), `${table}: no ${write}`);
+        }
+      }
     });
   }
 });
@@ -1822,4 +1861,47 @@ describe('monitoring', () => {
       }
     });
   }
+});
+
+describe('the team and its audit trail', () => {
+  it('only users administers the team\'s user pool: its Cognito admin actions on that pool and nothing else, told the pool and that Cognito emails invites', () => {
+    const t = tpl('production');
+    const pool = loadConfig(CONFIG_DIR, 'production').existing.cognitoUserPoolId;
+    for (const name of SCHEMA.functions) {
+      const cognito = statementsOf(t, roleOf(t, 'production', name)).filter((st) => actionsOf(st).some((a) => a.startsWith('cognito-idp:')));
+      const vars = envOf(t, 'production', name);
+      if (name !== 'users') {
+        assert.deepEqual(cognito, [], `${name} may do nothing in Cognito`);
+        assert.equal(vars['USER_POOL_ID'], undefined, `${name} is not told the pool`);
+        continue;
+      }
+      assert.equal(cognito.length, 1);
+      const [grant] = cognito;
+      assert.deepEqual(new Set(actionsOf(grant as Statement)), new Set((WIRING['users']?.userPool ?? []).map((a) => `cognito-idp:${a}`)));
+      assert.ok(actionsOf(grant as Statement).every((a) => a.startsWith('cognito-idp:Admin')), 'admin actions only');
+      const resource = JSON.stringify(resourcesIn(grant as Statement));
+      assert.ok(resource.includes(`:cognito-idp:us-east-1:`) && resource.includes(`:userpool/${pool}`), resource);
+      assert.ok(!resource.includes('*'), resource);
+      assert.equal(vars['USER_POOL_ID'], pool);
+      assert.equal(vars['INVITE_DELIVERY'], 'EMAIL');
+    }
+  });
+
+  it('users reads and writes the team and reads the audit trail with its indexes; the authorizer only writes the trail', () => {
+    const t = tpl('production');
+    const audit = tableId(t, 'production', 'AuditLogs');
+    const users = tableId(t, 'production', 'Users');
+    const team = roleOf(t, 'production', 'users');
+    for (const a of ['dynamodb:Query', 'dynamodb:PutItem']) assert.ok(tableActions(t, team, audit).has(a), `users may ${a} on AuditLogs`);
+    for (const a of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem']) {
+      assert.ok(tableActions(t, team, users).has(a), `users may ${a} on Users`);
+    }
+    const authorizer = roleOf(t, 'production', AUTHORIZER_FUNCTION);
+    assert.ok(tableActions(t, authorizer, audit).has('dynamodb:PutItem'));
+    assert.ok(!tableActions(t, authorizer, audit).has('dynamodb:Query'), 'the authorizer does not read the trail');
+    const auditTable = resourcesOf(t, 'AWS::DynamoDB::Table').find(([id]) => id === audit)?.[1];
+    const indexes = (auditTable?.Properties['GlobalSecondaryIndexes'] as { IndexName: string }[]).map((i) => i.IndexName);
+    assert.deepEqual(indexes, ['gsi1', 'gsi2'], 'by resource and by actor');
+    assert.deepEqual(auditTable?.Properties['TimeToLiveSpecification'], { AttributeName: 'expiresAt', Enabled: true });
+  });
 });

@@ -7,8 +7,8 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use wecare_core::routes::ROUTES;
 use wecare_core::{Email, Principal, Role, TenantId, UserId};
-use wecare_store::users::LoginRecord;
-use wecare_store::UsersRepo;
+use wecare_store::users::Admission;
+use wecare_store::{AuditContext, UsersRepo};
 use wecare_tests::{moto_signing_key_pem, Method, TestStack};
 
 fn method(m: &str) -> Method {
@@ -48,6 +48,8 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             // A seeded template version, deleted by the one caller allowed to.
             let path = path.replace("{name}", "summer_sale?language=en_US");
             let path = path.replace("{queue}", "inbound-dlq");
+            // No such member: allowed callers get 404.
+            let path = path.replace("{userId}", "no-such-user");
             let path = if path.ends_with("/search") {
                 format!("{path}?q=fix")
             } else {
@@ -70,6 +72,10 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                 ("POST", p) if p.starts_with("/api/bulk-jobs/") => None,
                 ("POST", "/api/whatsapp/templates/sync") => Some(json!({})),
                 ("POST", "/api/dlq/{queue}/replay") => Some(json!({ "all": true })),
+                ("POST", "/api/users") => {
+                    Some(json!({ "email": format!("matrix{checked}@example.com"), "role": "Viewer" }))
+                }
+                ("PATCH", "/api/users/{userId}") => Some(json!({ "role": "Viewer" })),
                 ("POST", "/api/whatsapp/templates") => Some(json!({
                     "name": format!("matrix_{checked}"), "language": "en_US", "category": "UTILITY",
                     "body": "Your code is {{1}}, valid today.", "samples": { "1": "4821" },
@@ -90,7 +96,7 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             let marks_read = route.path.ends_with("/read");
             let writes = matches!(route.method, "POST" | "PATCH" | "DELETE") && !marks_read;
             // A job path names no job here ({jobId} is left as is): allowed callers get 404.
-            let names_a_job = route.path.contains("{jobId}");
+            let names_a_job = route.path.contains("{jobId}") || route.path.contains("{userId}");
             // Managing the template catalogue is an Admin's (syncing it is anyone's who sends), and so are
             // the dead-letter queues.
             let admin_only = matches!(
@@ -101,6 +107,10 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                     | ("POST", "/api/whatsapp/templates/from-library")
                     | ("GET", "/api/dlq/{queue}")
                     | ("POST", "/api/dlq/{queue}/replay")
+                    | ("GET", "/api/users")
+                    | ("POST", "/api/users")
+                    | ("PATCH", "/api/users/{userId}")
+                    | ("GET", "/api/audit")
             );
             let expected = match role {
                 None if route.authorized => 401,
@@ -304,13 +314,15 @@ async fn many_requests_write_the_users_record_once() {
         let (status, _) = stack.call(Method::GET, "/api/me", Some(&token), None).await;
         assert_eq!(status, 200);
     }
-    let updates = stack
+    // The first request adds the member the directory has not seen (with its audit entry, in one
+    // transaction); the others only read it.
+    let writes = stack
         .dynamo_ops
         .operations()
         .iter()
-        .filter(|o| *o == "UpdateItem")
+        .filter(|o| ["UpdateItem", "PutItem", "TransactWriteItems"].contains(&o.as_str()))
         .count();
-    assert_eq!(updates, 1, "{:?}", stack.dynamo_ops.operations());
+    assert_eq!(writes, 1, "{:?}", stack.dynamo_ops.operations());
 
     let sub = claims_of(&token)["sub"].as_str().unwrap().to_string();
     let item = stack
@@ -328,47 +340,60 @@ async fn many_requests_write_the_users_record_once() {
         .item
         .expect("users record");
     assert_eq!(item["role"].as_s().unwrap(), "Operator");
+    assert_eq!(item["status"].as_s().unwrap(), "ENABLED");
     assert_eq!(item["email"].as_s().unwrap(), "operator@wecare.digital");
-    assert!(item.contains_key("lastLoginAt"));
+    assert!(item.contains_key("lastSignInAt"));
 }
 
 #[tokio::test]
-async fn the_users_record_is_refreshed_hourly_across_instances_and_at_once_on_a_role_change() {
+async fn a_member_is_added_when_first_seen_and_each_new_sign_in_is_recorded_once() {
     let stack = TestStack::start().await;
-    let table = stack.table(wecare_core::tables::Table::Users);
+    let repo = UsersRepo::new(
+        stack.dynamo(),
+        stack.table(wecare_core::tables::Table::Users),
+        stack.table(wecare_core::tables::Table::AuditLogs),
+    );
+    let tenant = TenantId::parse("wecare").unwrap();
     let p = Principal {
         user_id: UserId::parse("u-1").unwrap(),
         email: Some(Email::parse("a@example.com").unwrap()),
-        role: Role::Viewer,
-        tenant_id: TenantId::parse("wecare").unwrap(),
+        role: Role::Admin,
+        tenant_id: tenant.clone(),
+    };
+    let ctx = AuditContext {
+        principal: p.clone(),
+        request_id: "r".into(),
+        source_ip: None,
+        user_agent: None,
     };
     let t0 = Utc::now();
-    let instance_a = UsersRepo::new(stack.dynamo(), &table);
-    assert_eq!(instance_a.record_login(&p, t0).await.unwrap(), LoginRecord::Written);
+    let admitted = repo.admit(&p, t0, &ctx, t0).await.unwrap();
+    assert_eq!(admitted, Admission::Allowed { role: Role::Admin });
+    assert_eq!(repo.admins(&tenant).await.unwrap(), 1, "a first-seen Admin is counted");
+
+    // Another instance, the same session: nothing to record. A later session: recorded.
+    let later = t0 + Duration::minutes(90);
+    assert_eq!(repo.admit(&p, t0, &ctx, later).await.unwrap(), admitted);
+    let member = repo.get(&tenant, &p.user_id).await.unwrap().unwrap();
     assert_eq!(
-        instance_a.record_login(&p, t0 + Duration::minutes(5)).await.unwrap(),
-        LoginRecord::SkippedRecent
+        member.last_sign_in_at.map(|t| t.timestamp_millis()),
+        Some(t0.timestamp_millis())
+    );
+    assert_eq!(repo.admit(&p, later, &ctx, later).await.unwrap(), admitted);
+    let member = repo.get(&tenant, &p.user_id).await.unwrap().unwrap();
+    assert_eq!(
+        member.last_sign_in_at.map(|t| t.timestamp_millis()),
+        Some(later.timestamp_millis())
     );
 
-    let instance_b = UsersRepo::new(stack.dynamo(), &table);
-    assert_eq!(
-        instance_b.record_login(&p, t0 + Duration::minutes(10)).await.unwrap(),
-        LoginRecord::AlreadyCurrent
-    );
-    assert_eq!(
-        instance_b.record_login(&p, t0 + Duration::minutes(75)).await.unwrap(),
-        LoginRecord::Written
-    );
-
-    let promoted = Principal {
-        role: Role::Admin,
+    // Seen again with a token of another group: the directory's role stands, and is counted once.
+    let demoted_token = Principal {
+        role: Role::Viewer,
         ..p.clone()
     };
     assert_eq!(
-        instance_a
-            .record_login(&promoted, t0 + Duration::minutes(76))
-            .await
-            .unwrap(),
-        LoginRecord::Written
+        repo.admit(&demoted_token, later, &ctx, later).await.unwrap(),
+        Admission::Allowed { role: Role::Admin }
     );
+    assert_eq!(repo.admins(&tenant).await.unwrap(), 1);
 }

@@ -552,6 +552,14 @@ async fn flush(
         }
     }
     pacer.give_back_template_uses(unflushed);
+    // The overview's counts of the run's settled sends, one write per hour and channel. A failure
+    // keeps them for the next flush and fails nothing: they are an at-a-glance view, and a run
+    // whose last flush fails loses them (an undercount, logged).
+    let overview = deps.messaging.messages.overview();
+    if let Err((unwritten, e)) = overview.add(tenant, pacer.take_overview()).await {
+        tracing::warn!(job_id, error = %e, "overview counts not written; kept for the next flush");
+        pacer.give_back_overview(unwritten);
+    }
     counted.and(result).map_err(BulkError::from)
 }
 

@@ -14,6 +14,8 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Conflict,
+    /// The change would leave the tenant without an enabled Admin.
+    LastAdmin,
     /// The same idempotency key is being processed by another request: retry shortly.
     IdempotencyInProgress,
     /// The idempotency key was used for a different message.
@@ -35,7 +37,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::Conflict | ErrorCode::IdempotencyInProgress => 409,
+            ErrorCode::Conflict | ErrorCode::LastAdmin | ErrorCode::IdempotencyInProgress => 409,
             // A sender the tenant does not own is not the tenant's to use.
             ErrorCode::NotAllowlisted => 403,
             ErrorCode::NotOptedIn
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::LastAdmin => "LAST_ADMIN",
             ErrorCode::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ErrorCode::NotOptedIn => "NOT_OPTED_IN",

@@ -6,6 +6,7 @@
 //! of the tables and routes that the local stack and the CDK app both derive from. Functions that
 //! depend on the time take "now" as an argument so they can be tested without a clock.
 
+pub mod audit;
 pub mod bulk;
 pub mod consent;
 pub mod contact;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod idempotency;
 pub mod identity;
 pub mod message;
+pub mod overview;
 pub mod phone;
 pub mod rate;
 pub mod rbac;
@@ -22,6 +24,7 @@ pub mod routes;
 pub mod sender;
 pub mod sms;
 pub mod tables;
+pub mod team;
 pub mod template;
 pub mod time;
 pub mod whatsapp;

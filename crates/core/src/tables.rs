@@ -138,7 +138,7 @@ impl Table {
                 ],
                 Some("expiresAt"),
                 false,
-                "message {tenant}#MSG#{messageId}/MSG (the id is derived from the send's idempotency key or the inbound wamid); conversation {tenant}#CONV#{contactId}/CONV",
+                "message {tenant}#MSG#{messageId}/MSG (the id is derived from the send's idempotency key or the inbound wamid); conversation {tenant}#CONV#{contactId}/CONV; the overview's counters {tenant}#OVERVIEW/{yyyy-mm-ddTHH}, one per hour with a count per channel and milestone (whatsapp_sent, sms_failed…), expiring 9 days after the hour",
             ),
             Table::BulkJobs => base(
                 "BulkJobs",
@@ -162,7 +162,7 @@ impl Table {
                 vec![gsi("gsi1", "a tenant's users by email: {tenant}#USERS / {email}")],
                 None,
                 true,
-                "user {tenant}#USER#{userId}/PROFILE",
+                "user {tenant}#USER#{userId}/PROFILE: the tenant's member (role, enabled or disabled, invited by, last sign-in), which the authorizer reads for every new token; the count of the tenant's enabled Admins {tenant}#USERS-ADMINS/COUNT, changed in the transaction of each change that adds or loses one",
             ),
             Table::MediaFiles => base(
                 "MediaFiles",
@@ -183,10 +183,13 @@ impl Table {
             Table::AuditLogs => base(
                 "AuditLogs",
                 "AUDIT_LOGS_TABLE",
-                vec![gsi("gsi1", "history of one resource: {tenant}#{resourceType}#{resourceId} / {at}#{auditId}")],
+                vec![
+                    gsi("gsi1", "history of one resource: {tenant}#{resourceType}#{resourceId} / {at}#{auditId}"),
+                    gsi("gsi2", "what one actor did: {tenant}#ACTOR#{actorId} / {at}#{auditId}"),
+                ],
                 Some("expiresAt"),
                 true,
-                "entry {tenant}#AUDIT#{yyyy-mm-dd}/{at}#{auditId}",
+                "entry {tenant}#AUDIT#{yyyy-mm-dd}/{at}#{auditId}, one partition per UTC day of its time (a search walks the days of its range newest first)",
             ),
             Table::AiInteractions => base(
                 "AIInteractions",

@@ -18,6 +18,8 @@ pub struct Functions {
     inbound: inbound_whatsapp_handler::Deps,
     bulk: wecare_bulk::Deps,
     dlq: dlq_replay::Deps,
+    messages_read: messages_read::Deps,
+    users: users::Deps,
 }
 
 impl Functions {
@@ -47,12 +49,17 @@ impl Functions {
         let inbound_config = inbound_whatsapp_handler::Config::from(env.clone()).context("inbound-whatsapp-handler")?;
         let bulk_config = wecare_bulk::Config::from(Env::from_map(env.clone())).context("bulk")?;
         let dlq_config = dlq_replay::Config::from(env.clone()).context("dlq-replay")?;
+        let messages_read_config = messages_read::Config::from(env.clone()).context("messages-read")?;
+        let users_config = users::Config::from(Env::from_map(env.clone())).context("users")?;
         Ok(Functions {
             authorizer: auth_middleware::Deps::new(&auth_config, dynamo.clone(), reqwest::Client::new()),
             contacts: wecare_contacts::Deps::new(dynamo.clone(), &contacts_config),
             messaging: wecare_messaging::Deps::new(messaging_config, sdk, dynamo.clone(), providers),
             inbound: inbound_whatsapp_handler::Deps::new(inbound_config, sdk, dynamo.clone(), providers),
             dlq: dlq_replay::Deps::new(dlq_config, sdk, dynamo.clone(), providers).with_sqs(sqs.clone()),
+            messages_read: messages_read::Deps::new(messages_read_config, sdk, dynamo.clone(), providers)
+                .with_sqs(sqs.clone()),
+            users: users::Deps::new(&users_config, sdk, dynamo.clone()),
             bulk: wecare_bulk::Deps::new(bulk_config, sdk, dynamo, providers).with_sqs(sqs),
         })
     }
@@ -93,7 +100,7 @@ impl Functions {
     pub async fn invoke(&self, function: &str, req: Request, now: DateTime<Utc>) -> Option<Response> {
         let (c, m) = (&self.contacts, &self.messaging);
         Some(match function {
-            "users" => users::handle(req).await,
+            "users" => users::handle(&self.users, req, now).await,
             "contacts-create" => contacts_create::handle(c, req, now).await,
             "contacts-read" => contacts_read::handle(c, req, now).await,
             "contacts-update" => contacts_update::handle(c, req, now).await,
@@ -103,7 +110,7 @@ impl Functions {
             "whatsapp-templates" => whatsapp_templates::handle(m, req, now).await,
             "outbound-sms" => outbound_sms::handle(m, req, now).await,
             "outbound-email" => outbound_email::handle(m, req, now).await,
-            "messages-read" => messages_read::handle(m, req, now).await,
+            "messages-read" => messages_read::handle(&self.messages_read, req, now).await,
             "bulk-job-create" => bulk_job_create::handle(&self.bulk, req, now).await,
             "bulk-job-control" => bulk_job_control::handle(&self.bulk, req, now).await,
             "dlq-replay" => dlq_replay::handle(&self.dlq, req, now).await,

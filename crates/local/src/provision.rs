@@ -100,6 +100,10 @@ impl Resources {
         env.insert("BULK_DLQ_URL".into(), self.queues["bulk-dlq"].clone());
         env.insert("OUTBOUND_DLQ_URL".into(), self.queues["outbound-dlq"].clone());
         env.insert("REPORTS_BUCKET".into(), self.reports_bucket.clone());
+        // The team's user pool; locally Cognito sends no mail, so an invite's temporary password
+        // is shown once to the inviting Admin (in AWS the CDK app sets EMAIL: Cognito sends it).
+        env.insert("USER_POOL_ID".into(), self.user_pool_id.clone());
+        env.insert("INVITE_DELIVERY".into(), "SHOW_ONCE".into());
         env
     }
 }

@@ -37,10 +37,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use wecare_core::overview::{Counted, Tally};
 use wecare_core::rate::Rate;
 use wecare_core::sender::Sender;
 use wecare_core::template::Category;
-use wecare_core::ContactId;
+use wecare_core::{Channel, ContactId};
 use wecare_store::{Contact, RateLimiter, StoreError};
 
 /// How long a contact read ahead for a send may be used: its consent and deletion are then at most
@@ -109,6 +110,9 @@ pub struct Pacer {
     /// Template messages the provider accepted, by day (UTC) and category, until the run's next
     /// flush adds them to the sender's usage (one write per flush instead of one per message).
     template_uses: Mutex<TemplateUses>,
+    /// What the run's settled sends reached (`wecare_core::overview`), until the run's next flush
+    /// adds it to the tenant's overview counters (one write per flush, hour and channel).
+    overview: Mutex<Tally>,
     /// The group each of the run's next recipients is read with (see [`Pacer::read_together`]).
     groups: Mutex<HashMap<ContactId, Arc<Group>>>,
     /// The run's sends that have not taken a turn yet (unbounded unless [`Pacer::expecting`]).
@@ -179,6 +183,7 @@ impl Pacer {
             slots,
             stop: AtomicBool::new(false),
             template_uses: Mutex::default(),
+            overview: Mutex::default(),
             groups: Mutex::default(),
             unturned: AtomicU64::new(u64::MAX),
         }
@@ -275,6 +280,24 @@ impl Pacer {
         for (k, n) in uses {
             *kept.entry(k).or_default() += n;
         }
+    }
+
+    /// Counts what a send of the run reached when its settle moved it, for the next flush.
+    pub(crate) fn count_overview(&self, channel: Channel, what: &[Counted], at: DateTime<Utc>) {
+        self.overview
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .add(at, channel, what);
+    }
+
+    /// The overview counts gathered since the last flush (taken: a flush that fails gives them
+    /// back with [`Self::give_back_overview`]).
+    pub fn take_overview(&self) -> Tally {
+        std::mem::take(&mut *self.overview.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn give_back_overview(&self, counts: Tally) {
+        self.overview.lock().unwrap_or_else(|p| p.into_inner()).merge(counts);
     }
 
     /// Takes the run's next slot and waits until the lead before it: the send is then checked and

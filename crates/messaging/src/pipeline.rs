@@ -15,13 +15,15 @@
 //!   that may have been accepted is not retried.
 //! - **Settle**: one conditional update to `sent`, `failed` or `unknown`, or `dry_run`. The
 //!   conversation row and the audit entry are written after it, each on its own, so nothing that
-//!   conflicts with inbound traffic can undo the record of a send.
+//!   conflicts with inbound traffic can undo the record of a send; so is the overview's count of
+//!   the outcome, by the call whose settle moved the message only.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use wecare_core::consent::ConsentSource;
 use wecare_core::message::{Direction, MessageStatus};
+use wecare_core::overview::milestones;
 use wecare_core::sender::Sender;
 use wecare_core::sms::SmsSegments;
 use wecare_core::whatsapp::{check_media, check_text, MediaKind};
@@ -180,8 +182,11 @@ async fn send_inner(deps: &Deps, mut cmd: SendCommand, settled_here: &mut bool) 
             return Err(e.into());
         }
     };
-    let (mut message, first) = deps.messages.settle_reporting(&record, &settlement).await?;
+    let (mut message, first, moved) = deps.messages.settle_moved(&record, &settlement).await?;
     *settled_here = first;
+    if moved {
+        count_settle(deps, &cmd, &message, &settlement).await;
+    }
     for p in pending {
         message = apply_pending(deps, &message, p).await?;
     }
@@ -620,8 +625,11 @@ async fn repeat(
             }),
             at: cmd.now,
         };
-        let (message, first) = deps.messages.settle_reporting(&existing, &settlement).await?;
+        let (message, first, moved) = deps.messages.settle_moved(&existing, &settlement).await?;
         *settled_here = first;
+        if moved {
+            count_settle(deps, cmd, &message, &settlement).await;
+        }
         finish(deps, cmd, &message, &settlement).await?;
         return Ok(SendOutcome::of_record(message));
     }
@@ -842,6 +850,24 @@ fn settlement_of(attempt: Attempt) -> Settlement {
             error: Some(p),
             at,
         },
+    }
+}
+
+/// Counts in the overview what a settle's move out of `sending` reached (see
+/// `wecare_core::overview`; only the write that made the move counts it, so a repeat counts
+/// nothing). A campaign's sends are added up by their run and written at its flushes, one write
+/// per flush instead of one per message; any other send's count is written now, after the settle
+/// (a crash in between loses it: an undercount by one, see `wecare_store::overview`).
+async fn count_settle(deps: &Deps, cmd: &SendCommand, m: &Message, s: &Settlement) {
+    let reached = milestones(MessageStatus::Sending, s.status);
+    match cmd.pacer.as_deref() {
+        Some(pacer) => pacer.count_overview(m.channel, &reached, s.at),
+        None => {
+            deps.messages
+                .overview()
+                .count_or_log(&m.tenant_id, m.channel, s.at, &reached)
+                .await
+        }
     }
 }
 

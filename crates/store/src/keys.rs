@@ -1,7 +1,7 @@
 //! Every key of every item this crate writes. Keys start with the tenant id; the `#` separator
 //! cannot occur in a `TenantId`, so one tenant's keys can never collide with another's.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use wecare_core::contact::token_shard;
 use wecare_core::time::iso;
 use wecare_core::{ContactId, Email, PhoneNumber, TenantId, UserId};
@@ -62,12 +62,29 @@ pub fn users_list_pk(t: &TenantId) -> String {
     format!("{t}#USERS")
 }
 
+/// The count of a tenant's enabled Admins (in Users; see `UsersRepo`).
+pub fn admins_count_pk(t: &TenantId) -> String {
+    format!("{t}#USERS-ADMINS")
+}
+
+pub const ADMINS_COUNT_SK: &str = "COUNT";
+
+/// The partition of a tenant's audit entries of the UTC day of `at`.
 pub fn audit_pk(t: &TenantId, at: DateTime<Utc>) -> String {
-    format!("{t}#AUDIT#{}", at.format("%Y-%m-%d"))
+    audit_day_pk(t, at.date_naive())
+}
+
+pub fn audit_day_pk(t: &TenantId, day: NaiveDate) -> String {
+    format!("{t}#AUDIT#{}", day.format("%Y-%m-%d"))
 }
 
 pub fn audit_resource_pk(t: &TenantId, resource_type: &str, resource_id: &str) -> String {
     format!("{t}#{resource_type}#{resource_id}")
+}
+
+/// What one actor did (gsi2 of AuditLogs).
+pub fn audit_actor_pk(t: &TenantId, actor_id: &str) -> String {
+    format!("{t}#ACTOR#{actor_id}")
 }
 
 /// A message, addressed by its id: the send pipeline claims it there before any provider call.
@@ -151,4 +168,14 @@ pub fn recipients_by_status_pk(t: &TenantId, job_id: &str, status: &str) -> Stri
 /// A tenant's dead-lettered messages of one queue (DLQMessages), each under its original id.
 pub fn dlq_pk(t: &TenantId, queue: wecare_core::dlq::DlqQueue) -> String {
     format!("{t}#DLQ#{queue}")
+}
+
+/// A tenant's overview counters (in Messages): one item per hour, so a range of hours is one
+/// Query of the partition.
+pub fn overview_pk(t: &TenantId) -> String {
+    format!("{t}#OVERVIEW")
+}
+
+pub fn overview_sk(hour: wecare_core::overview::Hour) -> String {
+    hour.key()
 }

@@ -1,6 +1,6 @@
 //! DynamoDB access shared by the functions: the contacts repository, messages and media, the
-//! audit trail, the records of dead-lettered messages, the users record, pagination cursors, and
-//! an SDK interceptor that records which operations ran.
+//! audit trail, the records of dead-lettered messages, the users record, the overview's counters,
+//! pagination cursors, and an SDK interceptor that records which operations ran.
 //!
 //! Keys are built here and nowhere else, always from a `TenantId` that came from the verified
 //! token, so no handler can address another tenant's items. Every write that must be unique or
@@ -18,6 +18,7 @@ pub mod keys;
 pub mod media;
 pub mod messages;
 pub mod oplog;
+pub mod overview;
 pub mod ratelimit;
 pub mod templates;
 pub mod tier;
@@ -31,6 +32,7 @@ pub use error::StoreError;
 pub use media::{MediaFile, MediaRepo};
 pub use messages::MessagesRepo;
 pub use oplog::OperationLog;
+pub use overview::OverviewCounters;
 pub use ratelimit::RateLimiter;
 pub use templates::TemplatesRepo;
 pub use tier::{TierOutcome, TierTracker};

@@ -15,7 +15,8 @@
 //! An outbound message is written in two steps, claim (`sending`) and settle, each one conditional
 //! write on the record alone; its conversation row is updated separately and idempotently, so
 //! inbound traffic on the same conversation can never cancel the record of a send. Messages expire
-//! after 30 days (`expiresAt`); reads skip expired ones.
+//! after 30 days (`expiresAt`); reads skip expired ones. Storing an inbound message and moving a
+//! message's status also count it in the overview (`crate::overview`), by the write that did it.
 
 use std::collections::HashMap;
 
@@ -29,6 +30,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wecare_core::message::{Direction, MessageStatus};
+use wecare_core::overview::{milestones, Counted};
 use wecare_core::time::{expires_at, is_expired, iso, MESSAGE_RETENTION};
 use wecare_core::{Channel, ContactId, TenantId};
 
@@ -38,6 +40,7 @@ use crate::cursor::{query_index, query_index_then_items, IndexPartition};
 pub use crate::cursor::{ListError, Page};
 use crate::error::{condition_failed, StoreError};
 use crate::keys;
+use crate::overview::OverviewCounters;
 
 /// A provider's error, kept on a failed message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,6 +241,9 @@ pub struct MessagesRepo {
     /// BulkRecipients: the jobs' ledgers, where bulk messages are recorded.
     ledger: String,
     audit: String,
+    /// The overview's counters (in the messages table), moved by the writes here that move a
+    /// message: an inbound message stored, a status that advanced one.
+    overview: OverviewCounters,
 }
 
 type UpdateItemRequest = aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
@@ -288,12 +294,20 @@ impl MessagesRepo {
         ledger_table: impl Into<String>,
         audit_table: impl Into<String>,
     ) -> Self {
+        let table = messages_table.into();
         MessagesRepo {
+            overview: OverviewCounters::new(client.clone(), &table),
             client,
-            table: messages_table.into(),
+            table,
             ledger: ledger_table.into(),
             audit: audit_table.into(),
         }
+    }
+
+    /// The overview's counters, for the writers that count outside this repository (a send's
+    /// settle, a bulk run's flush) and the overview's reader.
+    pub fn overview(&self) -> &OverviewCounters {
+        &self.overview
     }
 
     /// The table that holds `message_id`: a bulk message is its job's ledger entry.
@@ -412,6 +426,15 @@ impl MessagesRepo {
     /// first (a repeat that took the claim for a dead one's and called it unknown), so the
     /// recipient is counted once.
     pub async fn settle_reporting(&self, m: &Message, how: &Settlement) -> Result<(Message, bool), StoreError> {
+        self.settle_moved(m, how)
+            .await
+            .map(|(message, first, _)| (message, first))
+    }
+
+    /// [`MessagesRepo::settle_reporting`], also telling whether this call's write moved the message
+    /// out of `sending` (to `how.status`): false when a status or a repeat had moved it first. The
+    /// overview counts what a move reaches, so only the write that made the move counts it.
+    pub async fn settle_moved(&self, m: &Message, how: &Settlement) -> Result<(Message, bool, bool), StoreError> {
         let mut req = self.update_message(&m.tenant_id, &m.message_id);
         let mut set = vec!["#st = :to", "updatedAt = :now", "settledAt = :now"];
         req = req
@@ -439,13 +462,13 @@ impl MessagesRepo {
             .send()
             .await;
         match out {
-            Ok(o) => Ok((message_of(o.attributes.unwrap_or_default())?, true)),
+            Ok(o) => Ok((message_of(o.attributes.unwrap_or_default())?, true, true)),
             Err(e) if condition_failed(&e) => {
                 // Overtaken: by a delivery status (kept; the provider's id is recorded, and a bulk
                 // recipient gets its outcome), or by a repeat that settled it (its outcome stands).
                 if m.is_bulk() {
                     if let Some(settled) = self.settle_overtaken(m, how, true).await? {
-                        return Ok((settled, true));
+                        return Ok((settled, true, false));
                     }
                 }
                 let settled = self
@@ -455,7 +478,7 @@ impl MessagesRepo {
                         operation: "UpdateItem",
                         source: "the claimed message disappeared before its settle".into(),
                     })?;
-                Ok((settled, !m.is_bulk()))
+                Ok((settled, !m.is_bulk(), false))
             }
             Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
         }
@@ -754,7 +777,13 @@ impl MessagesRepo {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                // Counted by the one write that stored it; a redelivery stores and counts nothing.
+                self.overview
+                    .count_or_log(&m.tenant_id, m.channel, m.created_at, &[Counted::Received])
+                    .await;
+                Ok(true)
+            }
             Err(e) if is_condition_cancelled(&e) => Ok(false),
             Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
         }
@@ -799,7 +828,8 @@ impl MessagesRepo {
             .expression_attribute_names("#st", "status")
             .expression_attribute_values(":to", s(status.as_str()))
             .expression_attribute_values(":now", s(iso(now)))
-            .return_values(ReturnValue::AllNew)
+            // The record as it was: the status it moved from says what the move reaches.
+            .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         for (name, from) in names.iter().zip(&allowed) {
             req = req.expression_attribute_values(name.as_str(), s(from.as_str()));
@@ -813,7 +843,7 @@ impl MessagesRepo {
             }
             None => req.update_expression("SET #st = :to, updatedAt = :now"),
         };
-        let updated = match req.send().await {
+        let before = match req.send().await {
             Ok(o) => message_of(o.attributes.unwrap_or_default())?,
             Err(e) => match e.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(c)) => {
@@ -826,6 +856,12 @@ impl MessagesRepo {
                 _ => return Err(StoreError::dynamo("UpdateItem", e)),
             },
         };
+        // Counted by this move only: a redelivered or older status moves nothing and counts nothing.
+        self.overview
+            .count_or_log(tenant, before.channel, now, &milestones(before.status, status))
+            .await;
+        let mut updated = before;
+        updated.status = status;
         if updated.job_id.is_some() {
             // A campaign message is never a conversation's last message (it is not on the inbox
             // row); a status that tells what became of an unknown send settles its recipient.

@@ -2,7 +2,10 @@
 // screens exist yet, and the user must hold `permission` to see it. Adding DM or Agent is flipping
 // `ready` (and adding their routes in routes.tsx). Bulk Messaging is read by every role (a Viewer
 // follows jobs); creating and controlling jobs takes `manageBulk`, which its pages check. Templates
-// are read by every role too; syncing takes an Operator, creating and deleting an Admin.
+// are read by every role too; syncing takes an Operator, creating and deleting an Admin. Failed
+// messages (the dead-letter queues and their replay) are an Admin's alone. The Overview, the home
+// of Operators and Admins, is messages counted: every role may read it. The audit log and the
+// team's users are an Admin's alone too.
 import type { NavSection } from '@/components/layout/AppShell';
 import type { Permission } from '@/lib/authorization';
 
@@ -20,6 +23,7 @@ interface Section {
 }
 
 export const destinations: Section[] = [
+  { id: 'overview', items: [{ label: 'Overview', to: '/overview', permission: 'readMessages', ready: true }] },
   { id: 'inbox', items: [{ label: 'Inbox', to: '/inbox', permission: 'readMessages', ready: true }] },
   {
     id: 'dm',
@@ -34,6 +38,9 @@ export const destinations: Section[] = [
   { id: 'bulk', items: [{ label: 'Bulk Messaging', to: '/bulk', permission: 'readMessages', ready: true }] },
   { id: 'templates', items: [{ label: 'Templates', to: '/templates', permission: 'readMessages', ready: true }] },
   { id: 'agent', items: [{ label: 'Agent', to: '/agent', permission: 'readMessages', ready: false }] },
+  { id: 'failed-messages', items: [{ label: 'Failed messages', to: '/failed-messages', permission: 'manageDlq', ready: true }] },
+  { id: 'audit', items: [{ label: 'Audit log', to: '/audit', permission: 'readAudit', ready: true }] },
+  { id: 'users', items: [{ label: 'Users', to: '/users', permission: 'manageUsers', ready: true }] },
 ];
 
 /** The sections a user sees: ready destinations they may use; empty sections are dropped. */

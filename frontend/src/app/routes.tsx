@@ -1,12 +1,17 @@
 // The route table: sign-in outside the shell, every feature's pages inside it.
-import { Navigate, Outlet, ScrollRestoration, type RouteObject } from 'react-router';
+import { Outlet, ScrollRestoration, type RouteObject } from 'react-router';
 import { SignInPage } from '@/features/auth/components/SignInPage';
+import { auditRoutes } from '@/features/audit/routes';
 import { bulkRoutes } from '@/features/bulk/routes';
 import { contactsRoutes } from '@/features/contacts/routes';
 import { conversationRoutes } from '@/features/conversation/routes';
+import { dlqRoutes } from '@/features/dlq/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
+import { overviewRoutes } from '@/features/overview/routes';
 import { templatesRoutes } from '@/features/templates/routes';
+import { usersRoutes } from '@/features/users/routes';
 import { NotFoundPage, RouteErrorPage } from './ErrorPages';
+import { HomeRedirect } from './HomeRedirect';
 import { SignedInLayout } from './SignedInLayout';
 
 /** Every page starts at the top (and Back returns to where it was). */
@@ -29,12 +34,16 @@ export const routes: RouteObject[] = [
         path: '/',
         element: <SignedInLayout />,
         children: [
-          { index: true, element: <Navigate to="/contacts" replace /> },
+          { index: true, element: <HomeRedirect /> },
+          ...overviewRoutes,
           ...contactsRoutes,
           ...inboxRoutes,
           ...conversationRoutes,
           ...bulkRoutes,
           ...templatesRoutes,
+          ...dlqRoutes,
+          ...auditRoutes,
+          ...usersRoutes,
           { path: '*', element: <NotFoundPage /> },
         ],
       },

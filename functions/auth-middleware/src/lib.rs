@@ -10,6 +10,13 @@
 //! only in the ID token (Cognito access tokens carry neither without a pre-token-generation
 //! trigger), and accepting both kinds would let a token minted for another purpose in.
 //! Every decision is logged with its reason, never with the token.
+//!
+//! A valid token is not enough: the caller must be an enabled member of the tenant's team, and
+//! the role handed on is the one the team directory holds (`wecare_store::users`), not the one of
+//! the token's groups. An ID token lives an hour and cannot be revoked, so this is what makes an
+//! Admin's disabling or demotion apply at the member's next request (after API Gateway's cached
+//! answer for that token, at most `AUTHORIZER_CACHE_TTL`, a minute, has lapsed). If the directory
+//! cannot be read, the caller is refused: the platform fails closed.
 
 pub mod jwks;
 pub mod verify;
@@ -19,17 +26,20 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tracing::Instrument;
-use wecare_core::TenantId;
+use wecare_core::{Principal, TenantId};
 use wecare_http::config::{ConfigError, Env};
 use wecare_http::{AuthorizerRequest, AuthorizerResponse};
-use wecare_store::UsersRepo;
+use wecare_store::users::Admission;
+use wecare_store::{AuditContext, UsersRepo};
 
 pub use jwks::Jwks;
-pub use verify::{Deny, Verifier};
+pub use verify::{Deny, Verified, Verifier};
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub users_table: String,
+    /// Where sign-ins are audited.
+    pub audit_table: String,
     /// The `iss` tokens must carry: `https://cognito-idp.{region}.amazonaws.com/{userPoolId}`.
     pub issuer: String,
     /// App client ids whose ID tokens are accepted (`COGNITO_CLIENT_IDS`, comma-separated).
@@ -56,6 +66,7 @@ impl Config {
 
     pub fn from(mut env: Env) -> Result<Self, ConfigError> {
         let users_table = env.required("USERS_TABLE");
+        let audit_table = env.required("AUDIT_LOGS_TABLE");
         let issuer = env.required("COGNITO_ISSUER");
         let client_ids = env.required("COGNITO_CLIENT_IDS");
         let jwks_url = env.required("JWKS_URL");
@@ -71,6 +82,7 @@ impl Config {
         env.finish(|| {
             Some(Config {
                 users_table,
+                audit_table,
                 issuer,
                 client_ids: client_ids
                     .split(',')
@@ -102,7 +114,7 @@ impl Deps {
                     Tenancy::Single(t) => Some(t.clone()),
                 },
             ),
-            users: UsersRepo::new(dynamo, &config.users_table),
+            users: UsersRepo::new(dynamo, &config.users_table, &config.audit_table),
         }
     }
 }
@@ -142,11 +154,29 @@ pub async fn handle(deps: &Deps, req: AuthorizerRequest, now: DateTime<Utc>) -> 
                 wecare_http::metrics::count("AuthorizerDenied", &[("Function", "auth-middleware")]);
                 response(false, json!({}))
             }
-            Ok(p) => {
-                if let Err(e) = deps.users.record_login(&p, now).await {
-                    // Keeping the Users record current must not lock people out of the API.
-                    tracing::error!(error = %e, source = ?std::error::Error::source(&e), "users record not updated");
+            Ok(Verified { principal, signed_in_at }) => {
+                let ctx = AuditContext {
+                    principal: principal.clone(),
+                    request_id: request_id.clone(),
+                    source_ip: req.request_context.http.source_ip.clone(),
+                    user_agent: req.request_context.http.user_agent.clone(),
+                };
+                let role = match deps.users.admit(&principal, signed_in_at, &ctx, now).await {
+                    Ok(Admission::Allowed { role }) => role,
+                    Ok(Admission::Disabled) => {
+                        tracing::info!(decision = "deny", reason = "member is disabled", user_id = %principal.user_id, tenant_id = %principal.tenant_id);
+                        wecare_http::metrics::count("AuthorizerDenied", &[("Function", "auth-middleware")]);
+                        return response(false, json!({}));
+                    }
+                    Err(e) => {
+                        tracing::error!(error.chain = ?wecare_http::error::cause_chain(&e), "team directory unreadable: refused");
+                        return response(false, json!({}));
+                    }
+                };
+                if role != principal.role {
+                    tracing::info!(token_role = %principal.role, role = %role, "the directory's role differs from the token's groups: the directory's applies");
                 }
+                let p = Principal { role, ..principal };
                 tracing::info!(decision = "allow", user_id = %p.user_id, tenant_id = %p.tenant_id, role = %p.role);
                 let mut ctx = BTreeMap::from([
                     ("userId", json!(p.user_id)),
@@ -195,6 +225,7 @@ mod tests {
         let err = Config::from(Env::from_map(BTreeMap::new())).unwrap_err().to_string();
         for var in [
             "USERS_TABLE",
+            "AUDIT_LOGS_TABLE",
             "COGNITO_ISSUER",
             "COGNITO_CLIENT_IDS",
             "JWKS_URL",
@@ -209,6 +240,7 @@ mod tests {
         let env = |pairs: &[(&str, &str)]| {
             let mut m: BTreeMap<String, String> = [
                 ("USERS_TABLE", "Users"),
+                ("AUDIT_LOGS_TABLE", "AuditLogs"),
                 (
                     "COGNITO_ISSUER",
                     "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
@@ -237,6 +269,7 @@ mod tests {
         let env = BTreeMap::from(
             [
                 ("USERS_TABLE", "Users"),
+                ("AUDIT_LOGS_TABLE", "AuditLogs"),
                 (
                     "COGNITO_ISSUER",
                     "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x",

@@ -70,12 +70,22 @@ struct Claims {
     nbf: Option<i64>,
     #[serde(default)]
     iat: Option<i64>,
+    /// When the user signed in (Cognito keeps it across refreshes).
+    #[serde(default)]
+    auth_time: Option<i64>,
     #[serde(default)]
     email: Option<String>,
     #[serde(default, rename = "cognito:groups")]
     groups: Vec<String>,
     #[serde(default, rename = "custom:tenant_id")]
     tenant_id: Option<String>,
+}
+
+/// A verified token: who it names (with the role of its groups), and when its session began.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub principal: Principal,
+    pub signed_in_at: DateTime<Utc>,
 }
 
 pub struct Verifier {
@@ -102,7 +112,8 @@ impl Verifier {
         }
     }
 
-    pub async fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Principal, Deny> {
+    /// Who the token names (with the role of its groups), and when its session began.
+    pub async fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Verified, Deny> {
         let header = decode_header(token).map_err(|_| Deny::Malformed)?;
         if header.alg != Algorithm::RS256 {
             return Err(Deny::Algorithm(format!("{:?}", header.alg)));
@@ -146,11 +157,20 @@ impl Verifier {
             _ => self.default_tenant.clone().ok_or(Deny::NoTenant)?,
         };
         let email = claims.email.as_deref().and_then(|e| Email::parse(e).ok());
-        Ok(Principal {
-            user_id,
-            email,
-            role,
-            tenant_id,
+        // Cognito always sets auth_time; a token without it began no later than it was issued.
+        let signed_in_at = claims
+            .auth_time
+            .or(claims.iat)
+            .and_then(|t| DateTime::from_timestamp(t, 0))
+            .unwrap_or(now);
+        Ok(Verified {
+            principal: Principal {
+                user_id,
+                email,
+                role,
+                tenant_id,
+            },
+            signed_in_at,
         })
     }
 }

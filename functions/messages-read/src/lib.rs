@@ -3,19 +3,122 @@
 //! inbound count and the WhatsApp window's expiry). Both are single Queries; Viewers may read.
 //! A message's file comes with a presigned download URL valid for a few minutes.
 //! `GET /api/senders?channel=` lists the signed-in tenant's senders (the composer's choice of
-//! number or address), the default of each channel first.
+//! number or address), the default of each channel first. `GET /api/overview` is the console's
+//! home: counts of messages, rates, the tier, the dead-letter queues and running jobs
+//! ([`overview`]).
+
+pub mod overview;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tracing::Instrument;
+use wecare_core::dlq::DlqQueue;
 use wecare_core::message::MessageStatus;
 use wecare_core::window::Window;
 use wecare_core::{Channel, ContactId, Permission};
+use wecare_http::config::{ConfigError, Env};
 use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{error_response, json_response, path_param, query_param, route_key, ApiError, Request, Response};
-use wecare_messaging::Deps;
+use wecare_messaging::Deps as Messaging;
 use wecare_store::messages::ListError;
-use wecare_store::{AuditContext, AuditEntry};
+use wecare_store::{AuditContext, AuditEntry, BulkRepo};
+
+/// The dead-letter queues whose depth the overview shows.
+#[derive(Debug, Clone)]
+pub struct DeadLetterQueues {
+    pub inbound: String,
+    pub bulk: String,
+    pub outbound: String,
+}
+
+impl DeadLetterQueues {
+    pub fn url(&self, q: DlqQueue) -> &str {
+        match q {
+            DlqQueue::Inbound => &self.inbound,
+            DlqQueue::Bulk => &self.bulk,
+            DlqQueue::Outbound => &self.outbound,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The messaging config: tables, senders (the tenant's numbers and their accounts), tier limit.
+    pub messaging: wecare_messaging::Config,
+    /// Where running jobs are listed from.
+    pub bulk_jobs_table: String,
+    pub queues: DeadLetterQueues,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from(std::env::vars().collect())
+    }
+
+    /// Every missing or malformed variable, this function's and the messaging config's, is named
+    /// in one error.
+    pub fn from(vars: BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let messaging = wecare_messaging::Config::from(Env::from_map(vars.clone()));
+        let mut env = Env::from_map(vars);
+        let bulk_jobs_table = env.required("BULK_JOBS_TABLE");
+        let queues = DeadLetterQueues {
+            inbound: env.required("INBOUND_DLQ_URL"),
+            bulk: env.required("BULK_DLQ_URL"),
+            outbound: env.required("OUTBOUND_DLQ_URL"),
+        };
+        let messaging = match messaging {
+            Ok(c) => Some(c),
+            Err(e) => {
+                e.problems.into_iter().for_each(|p| env.problem(p));
+                None
+            }
+        };
+        env.finish(|| {
+            Some(Config {
+                messaging: messaging?,
+                bulk_jobs_table,
+                queues,
+            })
+        })
+    }
+}
+
+/// Clients and repositories, built once per cold start.
+pub struct Deps {
+    pub messaging: Messaging,
+    pub jobs: BulkRepo,
+    pub sqs: aws_sdk_sqs::Client,
+    pub queues: DeadLetterQueues,
+}
+
+impl Deps {
+    /// `dynamo` is passed in so callers can attach interceptors.
+    pub fn new(
+        config: Config,
+        sdk: &aws_config::SdkConfig,
+        dynamo: aws_sdk_dynamodb::Client,
+        providers: &wecare_messaging::ProviderEndpoints,
+    ) -> Self {
+        Deps {
+            jobs: BulkRepo::new(
+                dynamo.clone(),
+                &config.bulk_jobs_table,
+                &config.messaging.bulk_recipients_table,
+            ),
+            messaging: Messaging::new(config.messaging, sdk, dynamo, providers),
+            sqs: aws_sdk_sqs::Client::new(sdk),
+            queues: config.queues,
+        }
+    }
+
+    /// The same dependencies with another SQS client (the local stack's, with an operation log).
+    pub fn with_sqs(mut self, sqs: aws_sdk_sqs::Client) -> Self {
+        self.sqs = sqs;
+        self
+    }
+}
 
 fn list_error(e: ListError) -> ApiError {
     match e {
@@ -31,11 +134,13 @@ fn limit(req: &Request) -> Result<i32, ApiError> {
 pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
     let span = tracing::info_span!("request", request_id = %wecare_http::request_id(&req), function = "messages-read");
     async {
+        let m = &deps.messaging;
         let result = match route_key(&req) {
-            "GET /api/conversations" => conversations(deps, &req, now).await,
-            "POST /api/conversations/{contactId}/read" => mark_read(deps, &req, now).await,
-            "GET /api/senders" => senders(deps, &req, now).await,
-            _ => timeline(deps, &req, now).await,
+            "GET /api/conversations" => conversations(m, &req, now).await,
+            "POST /api/conversations/{contactId}/read" => mark_read(m, &req, now).await,
+            "GET /api/senders" => senders(m, &req, now).await,
+            "GET /api/overview" => overview::overview(deps, &req, now).await,
+            _ => timeline(m, &req, now).await,
         };
         match result {
             Ok(v) => json_response(200, &v),
@@ -48,7 +153,7 @@ pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
 
 /// The caller, allowed to read messages, and the contact the path names (404 if it is no id).
 async fn reader_of_contact(
-    deps: &Deps,
+    deps: &Messaging,
     req: &Request,
     action: &str,
     now: DateTime<Utc>,
@@ -66,7 +171,7 @@ async fn reader_of_contact(
     Ok((ctx, id))
 }
 
-async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+async fn timeline(deps: &Messaging, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
     let (ctx, id) = reader_of_contact(deps, req, "message.list", now).await?;
     let tenant = &ctx.principal.tenant_id;
     let contact = deps
@@ -97,7 +202,7 @@ async fn timeline(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Valu
 
 /// `POST /api/conversations/{contactId}/read`: the operator has seen the conversation, so its
 /// unread count goes back to 0. Anyone who may read messages may mark them read.
-async fn mark_read(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+async fn mark_read(deps: &Messaging, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
     let (ctx, id) = reader_of_contact(deps, req, "conversation.read", now).await?;
     let audit = AuditEntry::new(
         &ctx,
@@ -120,7 +225,7 @@ async fn mark_read(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Val
 /// Gives a message's file a short-lived download URL (`details.media.url`), presigned here
 /// without a request, so the console can show images inline and offer other files.
 async fn attach_download_url(
-    deps: &Deps,
+    deps: &Messaging,
     tenant: &wecare_core::TenantId,
     message: &mut Value,
     now: DateTime<Utc>,
@@ -149,7 +254,7 @@ async fn attach_download_url(
     Ok(())
 }
 
-async fn senders(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+async fn senders(deps: &Messaging, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
     let attempt = Attempt {
         permission: Permission::ReadMessages,
         action: "sender.list",
@@ -181,7 +286,7 @@ async fn senders(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value
     Ok(json!({ "items": items }))
 }
 
-async fn conversations(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
+async fn conversations(deps: &Messaging, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
     let attempt = Attempt {
         permission: Permission::ReadMessages,
         action: "conversation.list",
@@ -210,4 +315,24 @@ async fn conversations(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result
         })
         .collect();
     Ok(json!({ "items": items, "nextCursor": page.next_cursor }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_variable_of_either_config_is_named() {
+        let err = Config::from(BTreeMap::new()).unwrap_err().to_string();
+        for var in [
+            "BULK_JOBS_TABLE",
+            "INBOUND_DLQ_URL",
+            "BULK_DLQ_URL",
+            "OUTBOUND_DLQ_URL",
+            "SENDERS",
+            "MESSAGES_TABLE",
+        ] {
+            assert!(err.contains(&format!("{var} is not set")), "{var}: {err}");
+        }
+    }
 }

@@ -3,14 +3,15 @@
 #![recursion_limit = "256"]
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use messages_read::{Config, Deps};
 use wecare_http::Request;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     wecare_http::observability::init()?;
-    let config = wecare_messaging::Config::from_env()?;
+    let config = Config::from_env()?;
     let aws = aws_config::load_from_env().await;
-    let deps = wecare_messaging::Deps::new(config, &aws, aws_sdk_dynamodb::Client::new(&aws), &Default::default());
+    let deps = Deps::new(config, &aws, aws_sdk_dynamodb::Client::new(&aws), &Default::default());
     run(service_fn(|event: LambdaEvent<Request>| async {
         Ok::<_, Error>(messages_read::handle(&deps, event.payload, wecare_core::time::now()).await)
     }))

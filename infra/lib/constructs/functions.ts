@@ -1,9 +1,9 @@
 // Why this exists: one RustLambda per function listed in schema.json — a function added to the
 // Rust workspace and to `wecare_core::routes::FUNCTIONS` appears here without touching this
 // file — with its table, sender, WhatsApp (phone numbers and template catalogue), queue (sending,
-// and reading those it drains itself), media- and reports-bucket and alerts permissions, and the
-// messaging config's variables (every tenant's senders among them), granted from lib/wiring.ts
-// at the moment it is wired.
+// reading those it drains itself, and the depth of those it watches), media- and reports-bucket
+// and alerts permissions, and the messaging config's variables (every tenant's senders among
+// them), granted from lib/wiring.ts at the moment it is wired.
 
 import { type Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
@@ -106,6 +106,8 @@ export interface FunctionsProps {
   readonly whatsAppTierLimit: number;
   /** `TEMPLATE_CATALOGUE_MAX_AGE_MINUTES` of the functions with `messagingConfig`. */
   readonly templateCatalogueMaxAgeMinutes: number;
+  /** The team's existing Cognito user pool (`us-east-1_…`), for a wiring's `userPool`. */
+  readonly userPoolId: string;
   /** Grants per function; the platform's table (lib/wiring.ts) unless a test passes another. */
   readonly wiring?: Readonly<Record<string, FunctionWiring>>;
   /**
@@ -200,6 +202,11 @@ export class Functions extends Construct {
         // Not queue.grantConsumeMessages, which adds GetQueueAttributes and GetQueueUrl.
         fn.function.addToRolePolicy(new PolicyStatement({ actions: [...DRAIN_ACTIONS], resources: [queue.queueArn] }));
       }
+      for (const name of wiring.watchesDepth ?? []) {
+        const queue = props.queues.get(name);
+        if (queue === undefined) throw new Error(`${fn.node.path}: lib/wiring.ts says it watches ${name}, which is not a queue of the stack`);
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [queue.queueArn] }));
+      }
       for (const grant of wiring.media ?? []) this.grantObjects(fn, grant, props.mediaBucket, 'media bucket');
       if (wiring.media !== undefined || wiring.messagingConfig) fn.function.addEnvironment('MEDIA_BUCKET', props.mediaBucket.bucketName);
       for (const grant of wiring.reports ?? []) this.grantObjects(fn, grant, props.reportsBucket, 'reports bucket');
@@ -212,6 +219,15 @@ export class Functions extends Construct {
         // scheduled refresh honours is then the one the environment's file states, next to the
         // schedule derived from it.
         fn.function.addEnvironment('TEMPLATE_CATALOGUE_MAX_AGE_MINUTES', String(props.templateCatalogueMaxAgeMinutes));
+      }
+      if (wiring.userPool !== undefined && wiring.userPool.length > 0) {
+        // The pool may live in another region than the stack: its id says which.
+        const poolRegion = props.userPoolId.split('_')[0] ?? Stack.of(this).region;
+        const pool = Stack.of(this).formatArn({ service: 'cognito-idp', region: poolRegion, resource: 'userpool', resourceName: props.userPoolId });
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: wiring.userPool.map((a) => `cognito-idp:${a}`), resources: [pool] }));
+        fn.function.addEnvironment('USER_POOL_ID', props.userPoolId);
+        // In AWS, Cognito emails an invited user's temporary password (functions/users).
+        fn.function.addEnvironment('INVITE_DELIVERY', 'EMAIL');
       }
       if (wiring.publishesAlerts) {
         // Not topic.grantPublish, which adds the wildcard kms:GenerateDataKey*: publishing to an

@@ -1,6 +1,8 @@
-// Cognito's InitiateAuth, the one Cognito call the console makes: USER_PASSWORD_AUTH to sign in,
-// REFRESH_TOKEN_AUTH to renew the tokens. Plain JSON over fetch (the AWS JSON 1.1 protocol needs
-// no signing for these public-client flows), so moto locally and Cognito in AWS look the same.
+// Cognito's InitiateAuth and RespondToAuthChallenge, the Cognito calls the console makes:
+// USER_PASSWORD_AUTH to sign in, NEW_PASSWORD_REQUIRED's answer at an invited user's first sign-in
+// (they replace their temporary password), REFRESH_TOKEN_AUTH to renew the tokens. Plain JSON over
+// fetch (the AWS JSON 1.1 protocol needs no signing for these public-client flows), so moto
+// locally and Cognito in AWS look the same.
 import { useMutation } from '@tanstack/react-query';
 import * as z from 'zod/mini';
 
@@ -26,7 +28,7 @@ const authenticationResultSchema = z.object({
 
 const initiateAuthResponseSchema = z.union([
   z.object({ AuthenticationResult: authenticationResultSchema }),
-  z.object({ ChallengeName: z.string() }),
+  z.object({ ChallengeName: z.string(), Session: z.optional(z.string()) }),
 ]);
 
 const cognitoErrorSchema = z.object({
@@ -49,21 +51,33 @@ export class CognitoError extends Error {
 
 type AuthResult = z.infer<typeof authenticationResultSchema>;
 
-async function initiateAuth(
+/** Cognito asks an invited user to replace their temporary password before it signs them in. */
+export interface NewPasswordRequired {
+  /** Cognito's session of this sign-in, to answer the challenge with (valid a few minutes). */
+  session: string;
+  email: string;
+}
+
+/** A sign-in's outcome: signed in, or asked for a new password first. */
+export type SignInOutcome = { kind: 'signedIn'; tokens: SessionTokens } | ({ kind: 'newPasswordRequired' } & NewPasswordRequired);
+
+type Answer = AuthResult | { challenge: string; session?: string | undefined };
+
+async function callCognito(
   settings: CognitoSettings,
-  flow: 'USER_PASSWORD_AUTH' | 'REFRESH_TOKEN_AUTH',
-  parameters: Record<string, string>,
+  operation: 'InitiateAuth' | 'RespondToAuthChallenge',
+  request: Record<string, unknown>,
   fetchFn: typeof fetch,
-): Promise<AuthResult> {
+): Promise<Answer> {
   let response: Response;
   try {
     response = await fetchFn(settings.cognitoEndpoint, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/x-amz-json-1.1',
-        'X-Amz-Target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+        'X-Amz-Target': `AWSCognitoIdentityProviderService.${operation}`,
       },
-      body: JSON.stringify({ AuthFlow: flow, ClientId: settings.userPoolClientId, AuthParameters: parameters }),
+      body: JSON.stringify({ ClientId: settings.userPoolClientId, ...request }),
     });
   } catch {
     throw new CognitoError('NetworkError', 'The sign-in service did not answer.');
@@ -78,32 +92,56 @@ async function initiateAuth(
   }
   const parsed = initiateAuthResponseSchema.safeParse(body);
   if (!parsed.success) throw new CognitoError('UnknownError', 'The sign-in service answered in an unexpected shape.');
-  if (!('AuthenticationResult' in parsed.data)) {
-    throw new CognitoError(`Challenge:${parsed.data.ChallengeName}`, `Cognito asks for ${parsed.data.ChallengeName}.`);
-  }
+  if (!('AuthenticationResult' in parsed.data)) return { challenge: parsed.data.ChallengeName, session: parsed.data.Session };
   return parsed.data.AuthenticationResult;
 }
 
-/** Signs in with email and password. */
+/** The tokens of a completed sign-in, or an error for a challenge the console does not answer. */
+function signedIn(answer: Answer, requestedAt: number): SessionTokens {
+  if ('challenge' in answer) throw new CognitoError(`Challenge:${answer.challenge}`, `Cognito asks for ${answer.challenge}.`);
+  if (!answer.RefreshToken) throw new CognitoError('UnknownError', 'Cognito returned no refresh token.');
+  return {
+    idToken: answer.IdToken,
+    accessToken: answer.AccessToken,
+    refreshToken: answer.RefreshToken,
+    expiresAt: requestedAt + answer.ExpiresIn * 1000,
+  };
+}
+
+/** Signs in with email and password; an invited user's first sign-in asks for a new password. */
 export async function signInWithPassword(
   settings: CognitoSettings,
   credentials: { email: string; password: string },
   { fetchFn = fetch, now = Date.now }: { fetchFn?: typeof fetch; now?: () => number } = {},
-): Promise<SessionTokens> {
+): Promise<SignInOutcome> {
   const requestedAt = now();
-  const result = await initiateAuth(
+  const email = credentials.email.trim();
+  const answer = await callCognito(
     settings,
-    'USER_PASSWORD_AUTH',
-    { USERNAME: credentials.email.trim(), PASSWORD: credentials.password },
+    'InitiateAuth',
+    { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: credentials.password } },
     fetchFn,
   );
-  if (!result.RefreshToken) throw new CognitoError('UnknownError', 'Cognito returned no refresh token.');
-  return {
-    idToken: result.IdToken,
-    accessToken: result.AccessToken,
-    refreshToken: result.RefreshToken,
-    expiresAt: requestedAt + result.ExpiresIn * 1000,
-  };
+  if ('challenge' in answer && answer.challenge === 'NEW_PASSWORD_REQUIRED' && answer.session) {
+    return { kind: 'newPasswordRequired', session: answer.session, email };
+  }
+  return { kind: 'signedIn', tokens: signedIn(answer, requestedAt) };
+}
+
+/** Answers NEW_PASSWORD_REQUIRED with the password the user chose; signs them in. */
+export async function completeNewPassword(
+  settings: CognitoSettings,
+  { session, email, newPassword }: NewPasswordRequired & { newPassword: string },
+  { fetchFn = fetch, now = Date.now }: { fetchFn?: typeof fetch; now?: () => number } = {},
+): Promise<SessionTokens> {
+  const requestedAt = now();
+  const answer = await callCognito(
+    settings,
+    'RespondToAuthChallenge',
+    { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: session, ChallengeResponses: { USERNAME: email, NEW_PASSWORD: newPassword } },
+    fetchFn,
+  );
+  return signedIn(answer, requestedAt);
 }
 
 /** New ID and access tokens for a refresh token (Cognito keeps the refresh token). */
@@ -113,7 +151,8 @@ export async function refreshTokens(
   { fetchFn = fetch, now = Date.now }: { fetchFn?: typeof fetch; now?: () => number } = {},
 ): Promise<SessionTokens> {
   const requestedAt = now();
-  const result = await initiateAuth(settings, 'REFRESH_TOKEN_AUTH', { REFRESH_TOKEN: refreshToken }, fetchFn);
+  const result = await callCognito(settings, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }, fetchFn);
+  if ('challenge' in result) throw new CognitoError(`Challenge:${result.challenge}`, `Cognito asks for ${result.challenge}.`);
   return {
     idToken: result.IdToken,
     accessToken: result.AccessToken,
@@ -132,15 +171,14 @@ export function signInErrorMessage(error: unknown): string {
   if (!(error instanceof CognitoError)) return 'Sign-in failed. Try again.';
   switch (error.type) {
     case 'NotAuthorizedException':
-      return /attempts exceeded/i.test(error.message)
-        ? 'Too many failed attempts. Wait a few minutes and try again.'
-        : 'Incorrect email or password.';
+      if (/attempts exceeded/i.test(error.message)) return 'Too many failed attempts. Wait a few minutes and try again.';
+      if (/disabled/i.test(error.message)) return 'This account is disabled. Ask an Admin of your organisation to enable it.';
+      return 'Incorrect email or password.';
     case 'UserNotFoundException':
       return 'Incorrect email or password.';
     case 'UserNotConfirmedException':
       return 'This account is not confirmed yet. Ask your administrator.';
     case 'PasswordResetRequiredException':
-    case 'Challenge:NEW_PASSWORD_REQUIRED':
       return 'This account needs a new password. Ask your administrator.';
     case 'TooManyRequestsException':
     case 'LimitExceededException':
@@ -152,10 +190,36 @@ export function signInErrorMessage(error: unknown): string {
   }
 }
 
+/** What the new-password form says about a refused answer, and what to do next. */
+export function newPasswordErrorMessage(error: unknown): string {
+  if (!(error instanceof CognitoError)) return 'Setting the password failed. Try again.';
+  switch (error.type) {
+    case 'InvalidPasswordException':
+    case 'InvalidParameterException':
+      return `This password is not accepted (${error.message.replace(/\.$/, '')}). Choose one that meets every rule listed.`;
+    case 'NotAuthorizedException':
+    case 'CodeMismatchException':
+    case 'ExpiredCodeException':
+      return 'This sign-in has expired. Sign in again with your temporary password.';
+    default:
+      return signInErrorMessage(error);
+  }
+}
+
 /** The sign-in form's mutation; `onSignedIn` stores the tokens in the session. */
 export function useSignIn(settings: CognitoSettings, onSignedIn: (tokens: SessionTokens) => void) {
   return useMutation({
     mutationFn: (credentials: { email: string; password: string }) => signInWithPassword(settings, credentials),
+    onSuccess: (outcome) => {
+      if (outcome.kind === 'signedIn') onSignedIn(outcome.tokens);
+    },
+  });
+}
+
+/** The new-password form's mutation; `onSignedIn` stores the tokens in the session. */
+export function useCompleteNewPassword(settings: CognitoSettings, onSignedIn: (tokens: SessionTokens) => void) {
+  return useMutation({
+    mutationFn: (answer: NewPasswordRequired & { newPassword: string }) => completeNewPassword(settings, answer),
     onSuccess: onSignedIn,
   });
 }

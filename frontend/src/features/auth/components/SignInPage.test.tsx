@@ -43,6 +43,65 @@ describe('SignInPage', () => {
     await waitFor(() => expect(screen.getByText('Incorrect email or password.').closest('[tabindex]')).toHaveFocus());
   });
 
+  it('takes an invited user through choosing their own password at their first sign-in, with the rules shown', async () => {
+    const user = userEvent.setup();
+    const { requests } = renderApp({
+      path: '/contacts',
+      routes: {
+        'POST cognito InitiateAuth': () => json(200, { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'session-1', ChallengeParameters: {} }),
+        'POST cognito RespondToAuthChallenge': () => json(200, signedIn),
+        'GET /api/me': () => json(200, users.Operator),
+        'GET /api/contacts': () => json(200, { items: [], nextCursor: null }),
+      },
+    });
+    await user.type(await screen.findByLabelText('Email'), 'new@example.com');
+    await user.type(screen.getByLabelText('Password'), 'Temp0rary!x');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(await screen.findByRole('heading', { name: 'Choose your password' })).toBeInTheDocument();
+    const rules = screen.getByRole('list', { name: 'Your password needs' });
+    expect(rules).toHaveTextContent('At least 8 characters');
+    expect(rules).toHaveTextContent('A symbol');
+    await user.type(screen.getByLabelText('New password'), 'weak');
+    await user.click(screen.getByRole('button', { name: 'Set password and sign in' }));
+    expect(screen.getByText('This password does not meet every rule below yet.')).toBeInTheDocument();
+    expect(requests.filter((r) => r.headers.get('X-Amz-Target')?.endsWith('RespondToAuthChallenge'))).toHaveLength(0);
+
+    await user.clear(screen.getByLabelText('New password'));
+    await user.type(screen.getByLabelText('New password'), 'Chosen!Passw0rd');
+    expect(screen.getByText('At least 8 characters').closest('li')).toHaveTextContent('(met)');
+    await user.type(screen.getByLabelText('Repeat the new password'), 'Chosen!Passw0rd');
+    await user.click(screen.getByRole('button', { name: 'Set password and sign in' }));
+
+    expect(await screen.findByRole('heading', { name: 'Contacts' })).toBeInTheDocument();
+    const answer = requests.find((r) => r.headers.get('X-Amz-Target')?.endsWith('RespondToAuthChallenge'));
+    expect(answer?.body).toMatchObject({
+      Session: 'session-1',
+      ChallengeResponses: { USERNAME: 'new@example.com', NEW_PASSWORD: 'Chosen!Passw0rd' },
+    });
+  });
+
+  it('sends an expired first sign-in back to the start with what to do', async () => {
+    const user = userEvent.setup();
+    renderApp({
+      path: '/sign-in',
+      routes: {
+        'POST cognito InitiateAuth': () => json(200, { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'old' }),
+        'POST cognito RespondToAuthChallenge': () =>
+          json(400, { __type: 'NotAuthorizedException', message: 'Invalid session for the user, session is expired.' }),
+      },
+    });
+    await user.type(screen.getByLabelText('Email'), 'new@example.com');
+    await user.type(screen.getByLabelText('Password'), 'Temp0rary!x');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await user.type(await screen.findByLabelText('New password'), 'Chosen!Passw0rd');
+    await user.type(screen.getByLabelText('Repeat the new password'), 'Chosen!Passw0rd');
+    await user.click(screen.getByRole('button', { name: 'Set password and sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This sign-in has expired. Sign in again with your temporary password.');
+    await user.click(screen.getByRole('button', { name: 'Back to sign-in' }));
+    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+  });
+
   it('asks for both fields before calling Cognito', async () => {
     const user = userEvent.setup();
     const { requests } = renderApp({ path: '/sign-in' });

@@ -5,8 +5,9 @@ import { Button } from '@/components/Button';
 import { TextField } from '@/components/TextField';
 import { useConfig } from '@/config/config-context';
 import { usePageTitle } from '@/hooks/use-page-title';
-import { signInErrorMessage, useSignIn } from '../api/initiate-auth';
+import { signInErrorMessage, useSignIn, type NewPasswordRequired } from '../api/initiate-auth';
 import { useSession, useSessionStore } from '../session-context';
+import { NewPasswordForm } from './NewPasswordForm';
 
 /** Where to go after signing in: the page that sent the user here, if it was one of ours. */
 function returnPath(state: unknown): string {
@@ -24,6 +25,8 @@ export function SignInPage() {
   const session = useSession();
   const location = useLocation();
   const signIn = useSignIn(config, (tokens) => store.signIn(tokens));
+  // Set when Cognito wants an invited user's own password before signing them in.
+  const [challenge, setChallenge] = useState<NewPasswordRequired | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<{ email?: boolean; password?: boolean }>({});
@@ -40,8 +43,36 @@ export function SignInPage() {
     const blank = { email: email.trim() === '', password: password === '' };
     setMissing(blank);
     if (blank.email || blank.password) return;
-    signIn.mutate({ email, password });
+    signIn.mutate(
+      { email, password },
+      {
+        onSuccess: (outcome) => {
+          if (outcome.kind === 'newPasswordRequired') {
+            setPassword('');
+            setChallenge(outcome);
+          }
+        },
+      },
+    );
   };
+
+  if (challenge) {
+    return (
+      <main className="sign-in" id="main">
+        <div className="sign-in__card">
+          <p className="brand sign-in__brand">WECARE.DIGITAL</p>
+          <NewPasswordForm
+            challenge={challenge}
+            onSignedIn={(tokens) => store.signIn(tokens)}
+            onRestart={() => {
+              signIn.reset();
+              setChallenge(null);
+            }}
+          />
+        </div>
+      </main>
+    );
+  }
 
   const expired = session.reason === 'expired' && !signIn.error;
 

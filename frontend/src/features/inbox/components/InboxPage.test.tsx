@@ -218,6 +218,6 @@ describe('InboxPage', () => {
   it('is in the sidebar for every role', async () => {
     renderApp({ path: '/inbox', as: 'Viewer', routes: { 'GET /api/conversations': () => page([]) } });
     const nav = await screen.findByRole('navigation', { name: 'Main' });
-    await waitFor(() => expect(within(nav).getAllByRole('link').map((l) => l.textContent)).toEqual(['Inbox', 'Contacts', 'Bulk Messaging', 'Templates']));
+    await waitFor(() => expect(within(nav).getAllByRole('link').map((l) => l.textContent)).toEqual(['Overview', 'Inbox', 'Contacts', 'Bulk Messaging', 'Templates']));
   });
 });
