@@ -21,13 +21,6 @@ pub fn part_key(tenant: &TenantId, job_id: &str, pass: &str, n: u32) -> String {
 
 const HEADER: [&str; 6] = ["contactId", "address", "status", "reason", "providerMessageId", "at"];
 
-/// The report's bytes, recipients in contact order.
-pub fn render(recipients: &[BulkRecipient]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = header()?;
-    out.extend(rows(recipients)?);
-    Ok(out)
-}
-
 /// The report's first line.
 pub fn header() -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -102,3 +102,22 @@ mod tests {
         assert_eq!(DlqState::of(1, true), DlqState::Replayed);
     }
 }
+
+/// The URLs of the three dead-letter queues, one per [`DlqQueue`]: read by the functions that
+/// list or replay them and by the overview that shows their depth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetterQueues {
+    pub inbound: String,
+    pub bulk: String,
+    pub outbound: String,
+}
+
+impl DeadLetterQueues {
+    pub fn url(&self, q: DlqQueue) -> &str {
+        match q {
+            DlqQueue::Inbound => &self.inbound,
+            DlqQueue::Bulk => &self.bulk,
+            DlqQueue::Outbound => &self.outbound,
+        }
+    }
+}

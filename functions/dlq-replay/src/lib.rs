@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use tracing::Instrument;
-use wecare_core::dlq::DlqQueue;
+use wecare_core::dlq::{DeadLetterQueues, DlqQueue};
 use wecare_core::Permission;
 use wecare_http::config::{ConfigError, Env};
 use wecare_http::guard::{authorize, Attempt};
@@ -25,9 +25,7 @@ use crate::replay::{ListError, ReplayError, ReplayRequest};
 /// The queues this function reads and writes.
 #[derive(Debug, Clone)]
 pub struct Queues {
-    pub inbound_dlq: String,
-    pub bulk_dlq: String,
-    pub outbound_dlq: String,
+    pub dead_letters: DeadLetterQueues,
     /// Where bulk work is put back.
     pub bulk_queue: String,
 }
@@ -35,11 +33,7 @@ pub struct Queues {
 impl Queues {
     /// The URL of a dead-letter queue.
     pub fn dlq(&self, q: DlqQueue) -> &str {
-        match q {
-            DlqQueue::Inbound => &self.inbound_dlq,
-            DlqQueue::Bulk => &self.bulk_dlq,
-            DlqQueue::Outbound => &self.outbound_dlq,
-        }
+        self.dead_letters.url(q)
     }
 }
 
@@ -76,9 +70,11 @@ impl Config {
             let inbound = inbound?;
             Some(Config {
                 queues: Queues {
-                    inbound_dlq: inbound.inbound_dlq_url.clone(),
-                    outbound_dlq: inbound.outbound_dlq_url.clone(),
-                    bulk_dlq,
+                    dead_letters: DeadLetterQueues {
+                        inbound: inbound.inbound_dlq_url.clone(),
+                        bulk: bulk_dlq,
+                        outbound: inbound.outbound_dlq_url.clone(),
+                    },
                     bulk_queue,
                 },
                 inbound,

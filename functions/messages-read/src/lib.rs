@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tracing::Instrument;
-use wecare_core::dlq::DlqQueue;
+use wecare_core::dlq::DeadLetterQueues;
 use wecare_core::message::MessageStatus;
 use wecare_core::window::Window;
 use wecare_core::{Channel, ContactId, Permission};
@@ -24,24 +24,6 @@ use wecare_http::{error_response, json_response, path_param, query_param, route_
 use wecare_messaging::Deps as Messaging;
 use wecare_store::messages::ListError;
 use wecare_store::{AuditContext, AuditEntry, BulkRepo};
-
-/// The dead-letter queues whose depth the overview shows.
-#[derive(Debug, Clone)]
-pub struct DeadLetterQueues {
-    pub inbound: String,
-    pub bulk: String,
-    pub outbound: String,
-}
-
-impl DeadLetterQueues {
-    pub fn url(&self, q: DlqQueue) -> &str {
-        match q {
-            DlqQueue::Inbound => &self.inbound,
-            DlqQueue::Bulk => &self.bulk,
-            DlqQueue::Outbound => &self.outbound,
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Config {
