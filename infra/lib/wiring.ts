@@ -103,8 +103,8 @@ export interface FunctionWiring {
    * plus `LIST_LINKED_ACCOUNTS` on `*`, without which no template operation can name its account.
    * Nothing at all while no WhatsApp number is configured: with no sender, no template operation
    * gets as far as the provider. The catalogue they sync lives in SystemConfig, so a function with
-   * template actions has SystemConfig in `tables`, and only such a function has (the infra tests
-   * hold both ways).
+   * template actions has SystemConfig in `tables`, and only such a function and messages-read
+   * (which keeps the tenants' settings there) have it (the infra tests hold both ways).
    */
   readonly whatsAppTemplates?: readonly WhatsAppTemplateAction[];
   /** Object actions on prefixes of the media bucket (it then receives `MEDIA_BUCKET`). */
@@ -246,8 +246,18 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // The overview (GET /api/overview) reads the tenant's counters in Messages, the tier's count of
   // each of the tenant's business accounts (RateLimitTrackers, read only: it sweeps nothing), the
   // newest jobs for the running ones (BulkJobs' index) and the depth of the dead-letter queues.
+  // The settings (GET/PUT /api/settings) are one item of SystemConfig per tenant, saved in one
+  // transaction with the audit entry; the rest of the page comes from SENDERS and the tiers.
   'messages-read': {
-    tables: { Contacts: 'read', Messages: 'readWrite', BulkRecipients: 'read', AuditLogs: 'write', BulkJobs: 'read', RateLimitTrackers: 'read' },
+    tables: {
+      Contacts: 'read',
+      Messages: 'readWrite',
+      BulkRecipients: 'read',
+      AuditLogs: 'write',
+      BulkJobs: 'read',
+      RateLimitTrackers: 'read',
+      SystemConfig: 'readWrite',
+    },
     watchesDepth: ['inbound-dlq', 'bulk-dlq', 'outbound-dlq'],
     media: [
       { prefix: 'incoming/', actions: ['s3:GetObject'], why: downloadsWhy('incoming/') },

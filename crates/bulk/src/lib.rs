@@ -225,6 +225,8 @@ pub enum BulkError {
     },
     #[error("the job's manifest is unreadable")]
     Manifest(#[source] serde_json::Error),
+    #[error("the tenant's settings could not be read")]
+    Settings(#[source] wecare_store::settings::ReadError),
 }
 
 impl BulkError {

@@ -17,6 +17,10 @@
 //! cancel stops sending within a second; a paused job's untouched recipients stay pending (resume
 //! enqueues them again), a cancelled job's are cancelled.
 //!
+//! **Quiet hours.** A chunk taken up inside the tenant's quiet hours (`wecare_core::settings`),
+//! or running when they begin, sends nothing more: its untouched recipients go back on the queue
+//! delayed to the hours' end, still pending, the job still running.
+//!
 //! **Deadline.** Before the invocation's deadline the worker stops taking recipients and enqueues
 //! the rest of its chunk as a new message, so a timeout never leaves a chunk half done.
 //!
@@ -57,6 +61,9 @@ pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
 /// still settling, and more than a block (`wecare_messaging::pace::MAX_BLOCK`), so that every slot
 /// of a block has a send checked and claimed by the time it is due.
 pub const CONCURRENCY: usize = 24;
+/// The longest a chunk held by quiet hours waits before it looks at them again (SQS delays a
+/// message at most 15 minutes): turning quiet hours off reaches held campaigns within this.
+pub const QUIET_RECHECK: Duration = Duration::from_secs(300);
 /// Recipients whose contacts are read with one request.
 pub const READ_TOGETHER: usize = 8;
 /// Time kept back before the deadline: the longest a started send may still take.
@@ -301,6 +308,8 @@ async fn create_contact(
 enum Stop {
     Status(JobStatus),
     Deadline,
+    /// The tenant's quiet hours began, until then.
+    Quiet(DateTime<Utc>),
 }
 
 /// What became of one recipient of a chunk.
@@ -332,6 +341,19 @@ async fn chunk(
         }
         // Paused or pending: the recipients stay pending, and resume enqueues them again.
         _ => return Ok(()),
+    }
+    // The settings are read once per chunk (eventually consistent: a save reaches chunks within
+    // a second or so); quiet hours that begin while the chunk runs stop it (see the watcher).
+    let quiet = deps
+        .messaging
+        .settings
+        .get(tenant, false)
+        .await
+        .map_err(BulkError::Settings)?
+        .settings
+        .quiet_hours;
+    if let Some(until) = quiet.as_ref().and_then(|q| q.holds_until(wecare_core::time::now())) {
+        return hold(deps, tenant, job_id, recipients.to_vec(), until).await;
     }
     let sender = match deps
         .config
@@ -386,6 +408,10 @@ async fn chunk(
                 tokio::time::sleep(STATUS_POLL).await;
                 if Instant::now() + DEADLINE_MARGIN >= deadline {
                     set_stop(&stop, Stop::Deadline);
+                    pacer.stop();
+                }
+                if let Some(until) = quiet.as_ref().and_then(|q| q.holds_until(wecare_core::time::now())) {
+                    set_stop(&stop, Stop::Quiet(until));
                     pacer.stop();
                 }
                 match deps.job_status(&tenant, &job_id).await {
@@ -492,6 +518,7 @@ async fn chunk(
                 drained.store(true, std::sync::atomic::Ordering::SeqCst);
             }
             Some(Stop::Status(_)) => {}
+            Some(Stop::Quiet(until)) => hold(deps, tenant, job_id, untouched, until).await?,
             // Out of time (or stopped for no status reason): the rest goes back on the queue.
             Some(Stop::Deadline) | None => {
                 enqueue(
@@ -513,6 +540,33 @@ async fn chunk(
         enqueue_check(deps, &job, 1).await?;
     }
     Ok(())
+}
+
+/// Puts a chunk back on the queue to be taken up when the tenant's quiet hours are over (or at
+/// the latest after [`QUIET_RECHECK`], so a change of the hours is seen): its recipients stay
+/// pending meanwhile, and the job running.
+async fn hold(
+    deps: &Deps,
+    tenant: &TenantId,
+    job_id: &str,
+    recipients: Vec<ChunkRecipient>,
+    until: DateTime<Utc>,
+) -> Result<(), BulkError> {
+    let wait = (until - wecare_core::time::now()).num_milliseconds();
+    // Rounded up, so the chunk comes back after the hours and not a moment before them.
+    let wait = (wait + 999) / 1000;
+    let delay = wait.clamp(1, QUIET_RECHECK.as_secs() as i64);
+    tracing::info!(job_id, until = %wecare_core::time::iso(until), delay, recipients = recipients.len(), "quiet hours: chunk held");
+    enqueue(
+        deps,
+        &Work::Chunk {
+            tenant: tenant.clone(),
+            job_id: job_id.to_string(),
+            recipients,
+        },
+        i32::try_from(delay).unwrap_or(1),
+    )
+    .await
 }
 
 fn set_stop(stop: &Mutex<Option<Stop>>, why: Stop) {

@@ -22,6 +22,7 @@ pub mod rate;
 pub mod rbac;
 pub mod routes;
 pub mod sender;
+pub mod settings;
 pub mod sms;
 pub mod tables;
 pub mod team;

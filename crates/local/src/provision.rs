@@ -86,6 +86,7 @@ impl Resources {
         env.insert("JWKS_URL".into(), self.jwks_url());
         // Locally the sandbox is the provider, so LIVE exercises the whole path without AWS.
         env.insert("SEND_MODE".into(), "LIVE".into());
+        env.insert("ENVIRONMENT".into(), "local".into());
         env.insert("SENDERS".into(), seed::senders().to_string());
         env.insert("WHATSAPP_META_API_VERSION".into(), "v20.0".into());
         env.insert("RATE_WHATSAPP_PER_SECOND".into(), "80".into());

@@ -17,6 +17,13 @@ pub enum SendMode {
 }
 
 impl SendMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendMode::Live => "LIVE",
+            SendMode::DryRun => "DRY_RUN",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<SendMode, String> {
         match s {
             "LIVE" => Ok(SendMode::Live),

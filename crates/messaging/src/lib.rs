@@ -17,7 +17,7 @@ pub mod pipeline;
 pub mod providers;
 
 use aws_config::SdkConfig;
-use wecare_store::{ContactsRepo, MessagesRepo, RateLimiter, StoreError, TierTracker};
+use wecare_store::{ContactsRepo, MessagesRepo, RateLimiter, SettingsRepo, StoreError, TierTracker};
 
 use crate::media::MediaBucket;
 
@@ -51,6 +51,8 @@ pub struct Deps {
     pub alerts: aws_sdk_sns::Client,
     pub providers: providers::Providers,
     pub catalogue: catalogue::TemplateCatalogue,
+    /// The tenant's settings (a campaign's quiet hours; the settings page).
+    pub settings: SettingsRepo,
 }
 
 impl Deps {
@@ -72,6 +74,7 @@ impl Deps {
             ),
             limiter: RateLimiter::new(dynamo.clone(), &config.rate_limit_table),
             tier: TierTracker::new(dynamo.clone(), &config.rate_limit_table),
+            settings: SettingsRepo::new(dynamo.clone(), &config.system_config_table, &config.audit_logs_table),
             catalogue: catalogue::TemplateCatalogue::new(sdk, provider_sdk, dynamo, &config.system_config_table),
             media: MediaBucket::new(sdk, &config.media_bucket),
             handed_over: media::HandedOver::default(),

@@ -1,5 +1,5 @@
 //! DynamoDB access shared by the functions: the contacts repository, messages and media, the
-//! audit trail, the records of dead-lettered messages, the users record, the overview's counters,
+//! audit trail, the records of dead-lettered messages, the users record, the overview's counters, a tenant's settings,
 //! pagination cursors, and an SDK interceptor that records which operations ran.
 //!
 //! Keys are built here and nowhere else, always from a `TenantId` that came from the verified
@@ -20,6 +20,7 @@ pub mod messages;
 pub mod oplog;
 pub mod overview;
 pub mod ratelimit;
+pub mod settings;
 pub mod templates;
 pub mod tier;
 pub mod users;
@@ -34,6 +35,7 @@ pub use messages::MessagesRepo;
 pub use oplog::OperationLog;
 pub use overview::OverviewCounters;
 pub use ratelimit::RateLimiter;
+pub use settings::SettingsRepo;
 pub use templates::TemplatesRepo;
 pub use tier::{TierOutcome, TierTracker};
 pub use users::UsersRepo;

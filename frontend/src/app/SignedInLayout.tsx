@@ -1,9 +1,11 @@
 // Every page behind sign-in: no session → the sign-in page (then back here); with one, `/api/me`
-// says who this is, which fills the sidebar and tells the pages what the role may do.
+// says who this is, which fills the sidebar and tells the pages what the role may do, and whether
+// the deployment only records messages (the dry-run banner, for every role).
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { Alert } from '@/components/Alert';
 import { Button } from '@/components/Button';
 import { AppShell } from '@/components/layout/AppShell';
+import { DryRunBanner } from '@/components/layout/DryRunBanner';
 import { Skeleton } from '@/components/Skeleton';
 import { useMe } from '@/features/auth/api/get-me';
 import { useSession, useSessionStore } from '@/features/auth/session-context';
@@ -33,6 +35,7 @@ function SignedInShell() {
       navigation={user ? visibleNavigation(destinations, (p) => hasPermission(user, p)) : null}
       user={user}
       onSignOut={signOut}
+      banner={<DryRunBanner deployment={user?.deployment} />}
     >
       {user ? (
         <CurrentUserProvider user={user}>

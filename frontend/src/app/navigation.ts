@@ -4,8 +4,8 @@
 // follows jobs); creating and controlling jobs takes `manageBulk`, which its pages check. Templates
 // are read by every role too; syncing takes an Operator, creating and deleting an Admin. Failed
 // messages (the dead-letter queues and their replay) are an Admin's alone. The Overview, the home
-// of Operators and Admins, is messages counted: every role may read it. The audit log and the
-// team's users are an Admin's alone too.
+// of Operators and Admins, is messages counted: every role may read it. The audit log, the
+// team's users and the settings (`manageConfig`) are an Admin's alone too.
 import type { NavSection } from '@/components/layout/AppShell';
 import type { Permission } from '@/lib/authorization';
 
@@ -41,6 +41,7 @@ export const destinations: Section[] = [
   { id: 'failed-messages', items: [{ label: 'Failed messages', to: '/failed-messages', permission: 'manageDlq', ready: true }] },
   { id: 'audit', items: [{ label: 'Audit log', to: '/audit', permission: 'readAudit', ready: true }] },
   { id: 'users', items: [{ label: 'Users', to: '/users', permission: 'manageUsers', ready: true }] },
+  { id: 'settings', items: [{ label: 'Settings', to: '/settings', permission: 'manageConfig', ready: true }] },
 ];
 
 /** The sections a user sees: ready destinations they may use; empty sections are dropped. */

@@ -8,6 +8,7 @@ import { conversationRoutes } from '@/features/conversation/routes';
 import { dlqRoutes } from '@/features/dlq/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
 import { overviewRoutes } from '@/features/overview/routes';
+import { settingsRoutes } from '@/features/settings/routes';
 import { templatesRoutes } from '@/features/templates/routes';
 import { usersRoutes } from '@/features/users/routes';
 import { NotFoundPage, RouteErrorPage } from './ErrorPages';
@@ -44,6 +45,7 @@ export const routes: RouteObject[] = [
           ...dlqRoutes,
           ...auditRoutes,
           ...usersRoutes,
+          ...settingsRoutes,
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -5,9 +5,11 @@
 //! `GET /api/senders?channel=` lists the signed-in tenant's senders (the composer's choice of
 //! number or address), the default of each channel first. `GET /api/overview` is the console's
 //! home: counts of messages, rates, the tier, the dead-letter queues and running jobs
-//! ([`overview`]).
+//! ([`overview`]). `GET`/`PUT /api/settings` are what an Admin sees of the deployment and
+//! changes of the tenant ([`settings`]).
 
 pub mod overview;
+pub mod settings;
 
 use std::collections::BTreeMap;
 
@@ -32,6 +34,9 @@ pub struct Config {
     /// Where running jobs are listed from.
     pub bulk_jobs_table: String,
     pub queues: DeadLetterQueues,
+    /// The deployment's environment (`production`, `staging`, `preview`; `local` here), shown on
+    /// the settings page.
+    pub environment: String,
 }
 
 impl Config {
@@ -45,6 +50,7 @@ impl Config {
         let messaging = wecare_messaging::Config::from(Env::from_map(vars.clone()));
         let mut env = Env::from_map(vars);
         let bulk_jobs_table = env.required("BULK_JOBS_TABLE");
+        let environment = env.required("ENVIRONMENT");
         let queues = DeadLetterQueues {
             inbound: env.required("INBOUND_DLQ_URL"),
             bulk: env.required("BULK_DLQ_URL"),
@@ -62,6 +68,7 @@ impl Config {
                 messaging: messaging?,
                 bulk_jobs_table,
                 queues,
+                environment,
             })
         })
     }
@@ -73,6 +80,7 @@ pub struct Deps {
     pub jobs: BulkRepo,
     pub sqs: aws_sdk_sqs::Client,
     pub queues: DeadLetterQueues,
+    pub environment: String,
 }
 
 impl Deps {
@@ -92,6 +100,7 @@ impl Deps {
             messaging: Messaging::new(config.messaging, sdk, dynamo, providers),
             sqs: aws_sdk_sqs::Client::new(sdk),
             queues: config.queues,
+            environment: config.environment,
         }
     }
 
@@ -122,6 +131,9 @@ pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
             "POST /api/conversations/{contactId}/read" => mark_read(m, &req, now).await,
             "GET /api/senders" => senders(m, &req, now).await,
             "GET /api/overview" => overview::overview(deps, &req, now).await,
+            "GET /api/settings" => settings::read(deps, &req, now).await,
+            "PUT /api/settings" => settings::save(deps, &req, now).await,
+            "GET /api/settings/time-zones" => settings::time_zones(deps, &req, now).await,
             _ => timeline(m, &req, now).await,
         };
         match result {

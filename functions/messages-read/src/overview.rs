@@ -65,7 +65,7 @@ fn offset(req: &Request) -> Result<UtcOffset, OverviewError> {
 /// One WhatsApp Business Account's tier: business-initiated conversations of the last 24 hours.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Tier {
+pub(crate) struct Tier {
     waba_id: String,
     /// The tenant's numbers on the account.
     numbers: Vec<String>,
@@ -131,7 +131,7 @@ pub async fn overview(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<
 }
 
 /// The tier of each business account the tenant's WhatsApp numbers are on.
-async fn tiers(deps: &Deps, tenant: &TenantId) -> Result<Vec<Tier>, OverviewError> {
+pub(crate) async fn tiers(deps: &Deps, tenant: &TenantId) -> Result<Vec<Tier>, OverviewError> {
     let config = &deps.messaging.config;
     let mut accounts: Vec<(String, Vec<String>)> = Vec::new();
     for sender in config.senders.of_tenant(tenant, Some(Channel::WhatsApp)) {

@@ -61,6 +61,24 @@ pub struct Config {
     /// The Cognito user pool the team signs in with.
     pub user_pool_id: String,
     pub invite_delivery: InviteDelivery,
+    pub deployment: Deployment,
+}
+
+/// Which deployment this is and whether it calls the providers, told to every signed-in user
+/// (`GET /api/me`) so the console can say on every page when nothing is really sent.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    pub environment: String,
+    /// `LIVE` or `DRY_RUN`.
+    pub send_mode: String,
+}
+
+fn send_mode(s: &str) -> Result<String, String> {
+    match s {
+        "LIVE" | "DRY_RUN" => Ok(s.to_string()),
+        other => Err(format!("{other:?} is neither LIVE nor DRY_RUN")),
+    }
 }
 
 impl Config {
@@ -73,12 +91,18 @@ impl Config {
         let audit_table = env.required("AUDIT_LOGS_TABLE");
         let user_pool_id = env.required("USER_POOL_ID");
         let invite_delivery = env.parsed("INVITE_DELIVERY", InviteDelivery::parse);
+        let environment = env.required("ENVIRONMENT");
+        let mode = env.parsed("SEND_MODE", send_mode);
         env.finish(|| {
             Some(Config {
                 users_table,
                 audit_table,
                 user_pool_id,
                 invite_delivery: invite_delivery?,
+                deployment: Deployment {
+                    environment,
+                    send_mode: mode?,
+                },
             })
         })
     }
@@ -89,6 +113,7 @@ pub struct Deps {
     pub users: UsersRepo,
     pub directory: Directory,
     pub invite_delivery: InviteDelivery,
+    pub deployment: Deployment,
 }
 
 impl Deps {
@@ -98,6 +123,7 @@ impl Deps {
             users: UsersRepo::new(dynamo, &config.users_table, &config.audit_table),
             directory: Directory::new(aws_sdk_cognitoidentityprovider::Client::new(sdk), &config.user_pool_id),
             invite_delivery: config.invite_delivery,
+            deployment: config.deployment.clone(),
         }
     }
 }
@@ -108,14 +134,16 @@ pub struct Me {
     #[serde(flatten)]
     pub principal: Principal,
     pub permissions: Vec<Permission>,
+    pub deployment: Deployment,
 }
 
-fn me(req: &Request) -> Result<Value, ApiError> {
+fn me(deps: &Deps, req: &Request) -> Result<Value, ApiError> {
     let p = principal(req)?;
     let permissions = Permission::ALL.into_iter().filter(|perm| p.role.can(*perm)).collect();
     to_json(Me {
         principal: p,
         permissions,
+        deployment: deps.deployment.clone(),
     })
 }
 
@@ -128,7 +156,7 @@ pub async fn handle(deps: &Deps, req: Request, now: DateTime<Utc>) -> Response {
             "POST /api/users" => team::invite(deps, &req, now).await.map(|v| (201, v)),
             "PATCH /api/users/{userId}" => team::change(deps, &req, now).await.map(|v| (200, v)),
             "GET /api/audit" => audit::search(deps, &req, now).await.map(|v| (200, v)),
-            _ => me(&req).map(|v| (200, v)),
+            _ => me(deps, &req).map(|v| (200, v)),
         };
         match result {
             Ok((status, v)) => json_response(status, &v),
@@ -178,7 +206,14 @@ mod tests {
     #[test]
     fn every_missing_variable_is_named() {
         let err = Config::from(env(&[])).unwrap_err().to_string();
-        for var in ["USERS_TABLE", "AUDIT_LOGS_TABLE", "USER_POOL_ID", "INVITE_DELIVERY"] {
+        for var in [
+            "USERS_TABLE",
+            "AUDIT_LOGS_TABLE",
+            "USER_POOL_ID",
+            "INVITE_DELIVERY",
+            "ENVIRONMENT",
+            "SEND_MODE",
+        ] {
             assert!(err.contains(&format!("{var} is not set")), "{var}: {err}");
         }
     }
@@ -189,6 +224,8 @@ mod tests {
             ("USERS_TABLE", "u"),
             ("AUDIT_LOGS_TABLE", "a"),
             ("USER_POOL_ID", "us-east-1_x"),
+            ("ENVIRONMENT", "staging"),
+            ("SEND_MODE", "DRY_RUN"),
         ];
         let with = |delivery: &str| {
             let mut pairs = base.to_vec();

@@ -1,5 +1,6 @@
 // The frame of every signed-in page: the product name, the sidebar (a drawer behind a Menu
-// button below 768 px), who is signed in, and the page itself in <main>.
+// button below 768 px), who is signed in, a banner the deployment may need (dry run), and the
+// page itself in <main>.
 import { useId, useState, type ReactNode } from 'react';
 import { NavLink, useLocation } from 'react-router';
 import { Button } from '../Button';
@@ -23,10 +24,12 @@ export interface AppShellProps {
   /** Null while `/api/me` loads: the shell keeps its size with placeholders. */
   user: { email: string; role: string } | null;
   onSignOut: () => void;
+  /** Above every page, e.g. the dry-run banner; first in <main>, so "Skip to content" reads it. */
+  banner?: ReactNode;
   children: ReactNode;
 }
 
-export function AppShell({ navigation, user, onSignOut, children }: AppShellProps) {
+export function AppShell({ navigation, user, onSignOut, banner, children }: AppShellProps) {
   const { pathname } = useLocation();
   // The drawer (small screens) belongs to the page it was opened on: following a link closes it.
   const [openOn, setOpenOn] = useState<string | null>(null);
@@ -98,6 +101,7 @@ export function AppShell({ navigation, user, onSignOut, children }: AppShellProp
         </div>
       </aside>
       <main id="main" className="main" tabIndex={-1}>
+        {banner}
         {children}
       </main>
     </div>

@@ -37,6 +37,8 @@ const ACTIONS: Record<string, string> = {
   'user.list': 'Listed users',
   'user.sign_in': 'Signed in',
   'audit.search': 'Searched the audit log',
+  'settings.update': 'Changed settings',
+  'settings.read': 'Opened settings',
 };
 
 /** "Changed a role", or the action itself when it has no words here yet. */
@@ -55,6 +57,7 @@ export const ACTION_FILTERS: readonly SelectOption[] = [
   { value: 'template.*', label: 'Templates' },
   { value: 'user.*', label: 'Users and roles' },
   { value: 'user.sign_in', label: 'Sign-ins' },
+  { value: 'settings.*', label: 'Settings' },
 ];
 
 export const OUTCOME_FILTERS: readonly SelectOption[] = [
@@ -81,12 +84,14 @@ const RESOURCE_NAMES: Record<string, string> = {
   'dlq-message': 'Failed message',
   dlq: 'Failed messages',
   audit: 'Audit log',
+  settings: 'Settings',
 };
 
 /** "Contact c-1"; a user by the email the entry recorded for them, when it did. */
 export function resourceLabel(entry: Pick<AuditEntry, 'resourceType' | 'resourceId'> & Partial<Pick<AuditEntry, 'after'>>): string {
   const type = RESOURCE_NAMES[entry.resourceType] ?? entry.resourceType;
-  if (entry.resourceId === '*') return type;
+  // A tenant has one set of settings: its id says nothing more.
+  if (entry.resourceId === '*' || entry.resourceType === 'settings') return type;
   const email = (entry.after as { email?: unknown } | undefined)?.email;
   if (entry.resourceType === 'user' && typeof email === 'string' && email) return `${type} ${email}`;
   return `${type} ${entry.resourceId}`;

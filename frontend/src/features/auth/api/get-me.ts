@@ -1,8 +1,10 @@
-// GET /api/me: who the token belongs to, their role and permissions.
+// GET /api/me: who the token belongs to, their role and permissions, and the deployment they are
+// signed in to (whether it sends or only records: the app shell's dry-run banner).
 import { useQuery } from '@tanstack/react-query';
 import * as z from 'zod/mini';
 import type { ApiClient } from '@/lib/api-client';
 import { useApiClient } from '@/lib/api-client-context';
+import { deploymentSchema } from '@/lib/deployment';
 
 export const meSchema = z.object({
   userId: z.string().check(z.minLength(1)),
@@ -10,6 +12,8 @@ export const meSchema = z.object({
   role: z.enum(['Viewer', 'Operator', 'Admin']),
   tenantId: z.string().check(z.minLength(1)),
   permissions: z.array(z.string()),
+  /** Absent from an API that predates it: then nothing says it is a dry run. */
+  deployment: z.optional(deploymentSchema),
 });
 
 export type Me = z.infer<typeof meSchema>;
