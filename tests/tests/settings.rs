@@ -193,6 +193,11 @@ async fn a_campaign_holds_in_quiet_hours_and_sends_when_they_end() {
     let held = job(&stack, &op, &id).await["job"].clone();
     assert_eq!(held["status"], "RUNNING", "{held}");
     assert_eq!(held["progress"]["sent"], 0, "{held}");
+    assert_eq!(
+        held["quietUntil"],
+        wecare_core::time::iso(end),
+        "the job says what it waits for"
+    );
     assert!(
         whatsapp_sends(&stack.ledger().await).is_empty(),
         "nothing reaches the provider"

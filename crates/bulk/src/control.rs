@@ -43,20 +43,48 @@ pub struct JobView {
     #[serde(flatten)]
     pub job: BulkJob,
     pub report_ready: bool,
+    /// While the tenant's quiet hours hold an unfinished job's sends: when they end.
+    #[serde(with = "wecare_core::time::iso_opt", skip_serializing_if = "Option::is_none")]
+    pub quiet_until: Option<DateTime<Utc>>,
 }
 
 impl JobView {
-    pub fn of(mut job: BulkJob, now: DateTime<Utc>) -> JobView {
+    /// `quiet_until`: when the tenant's quiet hours in force now end ([`quiet_until`]).
+    pub fn of(mut job: BulkJob, now: DateTime<Utc>, quiet_until: Option<DateTime<Utc>>) -> JobView {
+        let working = matches!(job.status, JobStatus::Running | JobStatus::Pending) && job.progress.pending > 0;
+        let quiet_until = quiet_until.filter(|_| working);
         // Work remains and nothing has moved for long: a chunk is stuck (in bulk-dlq, or failing).
+        // Not while quiet hours hold it: that is waiting, not stuck.
         let last = job.last_progress_at.unwrap_or(job.updated_at);
-        if job.status == JobStatus::Running && job.progress.pending > 0 && now - last > STALL_AFTER {
+        if job.status == JobStatus::Running
+            && quiet_until.is_none()
+            && job.progress.pending > 0
+            && now - last > STALL_AFTER
+        {
             job.stalled = true;
         }
         JobView {
             report_ready: job.report_key.is_some(),
             job,
+            quiet_until,
         }
     }
+}
+
+/// When the tenant's quiet hours, if they hold now, end: what a job's view says of a job waiting
+/// for them (read eventually consistently, as the worker reads them).
+pub async fn quiet_until(
+    deps: &Deps,
+    tenant: &TenantId,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, BulkError> {
+    let stored = deps
+        .messaging
+        .settings
+        .get(tenant, false)
+        .await
+        .map_err(BulkError::Settings)?;
+    Ok(stored.settings.quiet_hours.and_then(|q| q.holds_until(now)))
 }
 
 /// A job with its pace: the rate over the last seconds, the time left, and the chart's points.
@@ -83,8 +111,9 @@ pub async fn list(
     now: DateTime<Utc>,
 ) -> Result<Page<JobView>, JobError> {
     let page = deps.jobs.list(tenant, status, limit, after).await?;
+    let quiet = quiet_until(deps, tenant, now).await?;
     Ok(Page {
-        items: page.items.into_iter().map(|j| JobView::of(j, now)).collect(),
+        items: page.items.into_iter().map(|j| JobView::of(j, now, quiet)).collect(),
         next_cursor: page.next_cursor,
     })
 }
@@ -118,8 +147,14 @@ pub async fn detail(deps: &Deps, tenant: &TenantId, job_id: &str, now: DateTime<
         JobStatus::Running | JobStatus::Pending => Some(0),
         _ => None,
     };
+    let view = JobView::of(job, now, quiet_until(deps, tenant, now).await?);
+    // Held by quiet hours, the rest starts when they end.
+    let eta = match (eta, view.quiet_until) {
+        (Some(left), Some(until)) => Some(left + (until - now).num_seconds().max(0) as u64),
+        (eta, _) => eta,
+    };
     Ok(JobDetail {
-        job: JobView::of(job, now),
+        job: view,
         rate_per_second: rate,
         eta_seconds: eta,
         series,
@@ -238,7 +273,7 @@ pub async fn control(
         now,
     );
     deps.messaging.messages.audit_once(&entry, now).await?;
-    Ok(JobView::of(job, now))
+    Ok(JobView::of(job, now, quiet_until(deps, tenant, now).await?))
 }
 
 /// A short-lived URL of the job's report.

@@ -81,7 +81,14 @@ async fn create(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<(u16, 
     let key = wecare_http::idempotency_key(req)?;
     let body: JobRequest = parse_json_body(req)?;
     let (job, created) = create::create(deps, &ctx, body, key, now).await.map_err(api_error)?;
-    let view = wecare_bulk::control::JobView::of(job, now);
+    // The job exists now: a failed read of the quiet hours only leaves them out of this answer.
+    let quiet = wecare_bulk::control::quiet_until(deps, &ctx.principal.tenant_id, now)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error.chain = ?wecare_http::error::cause_chain(&e), "quiet hours not read for the answer");
+            None
+        });
+    let view = wecare_bulk::control::JobView::of(job, now, quiet);
     let body = serde_json::json!({ "job": view });
     Ok((if created { 202 } else { 200 }, body))
 }

@@ -64,6 +64,8 @@ export const jobSchema = z.object({
   stalled: z._default(z.boolean(), false),
   /** The CSV report can be downloaded (GET …/report). */
   reportReady: z._default(z.boolean(), false),
+  /** The tenant's quiet hours hold the job's sends until then (it resumes by itself). */
+  quietUntil: z.nullish(z.string()),
 });
 
 export type Job = z.infer<typeof jobSchema>;

@@ -179,6 +179,15 @@ describe('BulkJobPage', () => {
     expect(screen.getByText(/The report .* is ready once the job has finished/)).toBeInTheDocument();
   });
 
+  it('says a job waits for quiet hours to end, and when sending resumes, instead of calling it stalled', async () => {
+    const held = aJob({ status: 'RUNNING', quietUntil: '2026-11-21T02:30:00Z' });
+    renderApp({ path: `/bulk/${held.jobId}`, as: 'Operator', routes: routesFor(held) });
+    const waiting = (await screen.findByText('Waiting for quiet hours to end.')).closest('[role="status"]');
+    expect(waiting).toHaveTextContent(/Sending resumes by itself at/);
+    expect(waiting?.querySelector('time')).toHaveAttribute('dateTime', '2026-11-21T02:30:00Z');
+    expect(screen.queryByText('This job has stopped making progress.')).not.toBeInTheDocument();
+  });
+
   it('polls every second while the job runs, and stops once it has finished', async () => {
     let job = aJob({ status: 'RUNNING' });
     let polls = 0;

@@ -374,6 +374,15 @@ export function BulkJobPage() {
         actions={canManage ? <Controls job={current} /> : null}
       />
       {notice ? <Alert tone="success">{notice}</Alert> : null}
+      {current.quietUntil && !isFinal(current.status) ? (
+        <Alert tone="info" title="Waiting for quiet hours to end.">
+          <p>
+            Your organisation’s quiet hours are on, so nothing is sent now. Sending resumes by itself at{' '}
+            <time dateTime={current.quietUntil}>{formatDateTime(current.quietUntil)}</time>; the recipients stay pending until
+            then. An administrator can change quiet hours in Settings.
+          </p>
+        </Alert>
+      ) : null}
       {current.stalled && !isFinal(current.status) ? (
         <Alert title="This job has stopped making progress.">
           <p>
