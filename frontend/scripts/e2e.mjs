@@ -64,6 +64,8 @@ const stack = spawn(bin, ['dev'], {
     WECARE_PYTHON: python,
     // The suite plays Meta's review itself (POST /templates/decide), at the moment each test needs.
     WECARE_TEMPLATE_REVIEW_SECONDS: '0',
+    // Tests count what they create in tenant wecare: no demo data (make dev seeds it).
+    WECARE_DEMO: '0',
   },
   stdio: ['ignore', 'pipe', 'pipe'],
 });

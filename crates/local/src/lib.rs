@@ -8,6 +8,7 @@
 
 pub mod aws;
 pub mod bulk_pump;
+pub mod demo;
 pub mod functions;
 pub mod gateway;
 pub mod moto;

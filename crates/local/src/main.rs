@@ -9,7 +9,8 @@
 //! Settings come from the environment: `WECARE_API_PORT` (8080), `WECARE_MOTO_PORT` (4566),
 //! `WECARE_SANDBOX_PORT` (4599), `WECARE_BULK_CONCURRENCY` (2, bulk workers at once),
 //! `WECARE_PYTHON` (.venv/bin/python), `WECARE_CONSOLE_DIR` (frontend/dist),
-//! `WECARE_STACK_FILE` (.local/stack.json).
+//! `WECARE_STACK_FILE` (.local/stack.json), `WECARE_DEMO` (1: seed the demo in tenant `wecare`,
+//! see `wecare_local::demo`; 0: start bare, as the browser suite does).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,6 +53,7 @@ async fn dev() -> anyhow::Result<()> {
     let python = PathBuf::from(setting("WECARE_PYTHON", ".venv/bin/python"));
     let console = PathBuf::from(setting("WECARE_CONSOLE_DIR", "frontend/dist"));
     let stack_file = PathBuf::from(setting("WECARE_STACK_FILE", ".local/stack.json"));
+    let demo_wanted = wecare_local::demo::wanted(std::env::var("WECARE_DEMO").ok().as_deref())?;
 
     // Claim the API port first: a second `make dev` stops here, before touching anything.
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", api_port))
@@ -77,11 +79,6 @@ async fn dev() -> anyhow::Result<()> {
         sms_voice: Some(sandbox_url.clone()),
     };
     let functions = Arc::new(Functions::new(&sdk, &resources.function_env(), &providers, None, None)?);
-    wecare_local::pump::start(
-        aws_sdk_sqs::Client::new(&sdk),
-        resources.queues["whatsapp-events"].clone(),
-        functions.clone(),
-    );
     wecare_local::bulk_pump::start(
         aws_sdk_sqs::Client::new(&sdk),
         resources.queues["bulk-queue"].clone(),
@@ -102,6 +99,29 @@ async fn dev() -> anyhow::Result<()> {
             let _ = scheduled.refresh_templates(wecare_core::time::now()).await;
         }
     });
+    // The demo delivers its customers' events itself, each at the time it happened, so the events
+    // pump starts after it (and then takes whatever a failed step of it left in the queue).
+    let demo = if demo_wanted {
+        let stack = wecare_local::demo::Stack {
+            functions: &functions,
+            sdk: &sdk,
+            resources: &resources,
+            sandbox_url: &sandbox_url,
+        };
+        let seeded = wecare_local::demo::seed(&stack).await;
+        if let Err(e) = &seeded {
+            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+            tracing::error!(error.chain = ?chain, "the demo data could not be seeded; the stack serves anyway");
+        }
+        Some(seeded)
+    } else {
+        None
+    };
+    wecare_local::pump::start(
+        aws_sdk_sqs::Client::new(&sdk),
+        resources.queues["whatsapp-events"].clone(),
+        functions.clone(),
+    );
     let api_url = format!("http://127.0.0.1:{api_port}");
 
     let descriptor = json!({
@@ -142,6 +162,19 @@ async fn dev() -> anyhow::Result<()> {
         None => println!("  Templates:  new ones stay PENDING until POST {sandbox_url}/templates/decide"),
     }
     println!("  Stack:      {}", stack_file.display());
+    match &demo {
+        Some(Ok(d)) => println!(
+            "  Demo data:  tenant {} — {} contacts, {} messages, {} campaign{} (WECARE_DEMO=0 starts bare); seeded in {:.1} s",
+            seed::DEFAULT_TENANT,
+            d.contacts,
+            d.messages,
+            d.campaigns,
+            if d.campaigns == 1 { "" } else { "s" },
+            d.took.as_secs_f64()
+        ),
+        Some(Err(e)) => println!("  Demo data:  NOT seeded — {e:#} (the log has the details; WECARE_DEMO=0 starts bare)"),
+        None => println!("  Demo data:  none (WECARE_DEMO=0)"),
+    }
     println!(
         "  Logins (Cognito USER_PASSWORD_AUTH, client {}):",
         resources.user_pool_client_id

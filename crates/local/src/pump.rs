@@ -56,7 +56,7 @@ pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functio
 }
 
 /// The `SnsEvent` Lambda receives for one SNS notification (as SNS delivers it to SQS).
-fn sns_event(body: &str) -> Option<SnsEvent> {
+pub(crate) fn sns_event(body: &str) -> Option<SnsEvent> {
     let n: Value = serde_json::from_str(body).ok()?;
     let event = json!({
         "Records": [{

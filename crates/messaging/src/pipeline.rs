@@ -110,6 +110,16 @@ async fn send_inner(deps: &Deps, mut cmd: SendCommand, settled_here: &mut bool) 
         }
         None => None,
     };
+    // A send's times are its caller's clock (`cmd.now`, the request's "now") moved on by what the
+    // send has taken since: in Lambda that is the wall clock, and a caller that states another
+    // time (the local demo's week of history) gets its sends recorded, and counted, then.
+    let began = std::time::Instant::now();
+    let now = cmd.now;
+    let at = move || {
+        let t = now + chrono::Duration::from_std(began.elapsed()).unwrap_or_default();
+        // At the platform's precision, as `wecare_core::time::now` gives it.
+        chrono::DurationRound::duration_trunc(t, chrono::Duration::milliseconds(1)).unwrap_or(t)
+    };
     let checked = match check(deps, &cmd).await? {
         Ok(c) => c,
         Err(refusal) => {
@@ -162,12 +172,12 @@ async fn send_inner(deps: &Deps, mut cmd: SendCommand, settled_here: &mut bool) 
                 status: MessageStatus::DryRun,
                 provider_message_id: None,
                 error: None,
-                at: wecare_core::time::now(),
+                at: at(),
             })
         }),
         SendMode::Live => retry_throttled(gate, || call_provider(deps, &cmd, &checked, &record.message_id))
             .await
-            .map(|a| a.map(settlement_of)),
+            .map(|a| a.map(|a| settlement_of(a, at()))),
     };
     let settlement = match attempted {
         Ok(Some(s)) => s,
@@ -829,8 +839,7 @@ async fn call_provider(deps: &Deps, cmd: &SendCommand, c: &Checked, message_id: 
     }
 }
 
-fn settlement_of(attempt: Attempt) -> Settlement {
-    let at = wecare_core::time::now();
+fn settlement_of(attempt: Attempt, at: DateTime<Utc>) -> Settlement {
     match attempt {
         Attempt::Accepted(id) => Settlement {
             status: MessageStatus::Sent,
@@ -989,7 +998,7 @@ mod tests {
         })
         .await;
         assert_eq!(calls.load(Ordering::SeqCst), 4);
-        assert_eq!(settlement_of(outcome).status, MessageStatus::Failed);
+        assert_eq!(settlement_of(outcome, wecare_core::time::now()).status, MessageStatus::Failed);
     }
 
     #[tokio::test]
@@ -1001,7 +1010,7 @@ mod tests {
         })
         .await;
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        assert_eq!(settlement_of(outcome).status, MessageStatus::Unknown);
+        assert_eq!(settlement_of(outcome, wecare_core::time::now()).status, MessageStatus::Unknown);
     }
 
     #[test]
