@@ -226,6 +226,17 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
                 RecipientOutcome::Sent
             });
             assert_eq!(settled.job_id.as_deref(), Some(j.job_id.as_str()));
+            if i < 4 {
+                // A settle answers the record as it is stored (built, not read back).
+                let stored = messages.find(&tenant, &m.message_id).await.unwrap().unwrap();
+                let fields = |m: &Message| {
+                    (m.status, m.provider_message_id.clone(), m.error.clone(), m.outcome, m.contact_id)
+                };
+                assert_eq!(fields(&settled), fields(&stored), "recipient {i}");
+                let ms = |t: chrono::DateTime<Utc>| t.timestamp_millis();
+                assert_eq!(settled.settled_at.map(ms), stored.settled_at.map(ms));
+                assert_eq!(ms(settled.updated_at), ms(stored.updated_at));
+            }
         }
     }
     assert!(progress.adds_up() && progress.pending == 0);

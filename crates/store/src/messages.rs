@@ -273,6 +273,26 @@ fn settle_outcome(m: &Message, how: &Settlement, req: UpdateItemRequest) -> (Vec
     (set, req)
 }
 
+/// The claim `m` as its settle by `how` leaves it (see [`MessagesRepo::settle_moved`]).
+fn settled_claim(m: &Message, how: &Settlement) -> Message {
+    let mut settled = m.clone();
+    settled.status = how.status;
+    settled.updated_at = how.at;
+    settled.settled_at = Some(how.at);
+    if let Some(id) = &how.provider_message_id {
+        settled.provider_message_id = Some(id.clone());
+    }
+    if let Some(err) = &how.error {
+        settled.error = Some(err.clone());
+    }
+    if m.job_id.is_some() {
+        if let Some(outcome) = outcome_of(how.status) {
+            settled.outcome = Some(outcome);
+        }
+    }
+    settled
+}
+
 /// Where a bulk recipient stands once its message is in `status`; `None` while it is not settled.
 pub fn outcome_of(status: MessageStatus) -> Option<RecipientStatus> {
     match status {
@@ -456,13 +476,13 @@ impl MessagesRepo {
         }
         let (outcome_set, req) = settle_outcome(m, how, req);
         set.extend(outcome_set);
-        let out = req
-            .update_expression(format!("SET {}", set.join(", ")))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
+        // Conditioned on the claim still being `sending`, which only this settle moves it from, so
+        // the record is now the claim with this settle's changes: built here rather than asked
+        // back whole (ALL_NEW), which would have DynamoDB read out and serialise every message
+        // once more — on the local stack, moto's largest cost per campaign send.
+        let out = req.update_expression(format!("SET {}", set.join(", "))).send().await;
         match out {
-            Ok(o) => Ok((message_of(o.attributes.unwrap_or_default())?, true, true)),
+            Ok(_) => Ok((settled_claim(m, how), true, true)),
             Err(e) if condition_failed(&e) => {
                 // Overtaken: by a delivery status (kept; the provider's id is recorded, and a bulk
                 // recipient gets its outcome), or by a repeat that settled it (its outcome stands).
