@@ -141,7 +141,9 @@ export interface FunctionWiring {
   /**
    * Publishes operational alerts (the messaging-tier warning): sns:Publish on the alerts topic
    * only, plus kms:GenerateDataKey and kms:Decrypt on that topic's key, without which SNS refuses
-   * to store the message on an encrypted topic.
+   * to store the message on an encrypted topic. It also emails them to the people the tenant
+   * named in its settings (SystemConfig, which such a function reads), from the tenant's email
+   * sender: ses:SendEmail on the configured email identities, like an email send.
    */
   readonly publishesAlerts?: true;
   /**

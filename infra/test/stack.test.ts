@@ -287,7 +287,7 @@ describe('functions come from schema.json', () => {
     assert.ok(!tableActions(t, reader, contacts).has('dynamodb:PutItem') && !tableActions(t, reader, contacts).has('dynamodb:UpdateItem'), 'messages-read does not write contacts');
   });
 
-  it('only the outbound functions and bulk-worker may send, each through its own providers and configured senders', () => {
+  it('only the outbound functions and bulk-worker may send, each through its own providers and configured senders (and alerts by email)', () => {
     const t = tpl('production');
     const policies = resourcesOf(t, 'AWS::IAM::Policy');
     const sendActionsOf = (name: string): string[] => {
@@ -315,6 +315,10 @@ describe('functions come from schema.json', () => {
       arnOf('ses:us-east-1:809904170947:identity/one@wecare.digital'),
       arnOf('ses:us-east-1:809904170947:identity/wecare.digital'),
     ]);
+    // outbound-whatsapp emails a tenant's alert recipients (the tier warning) from its email
+    // sender, as an email send would.
+    assert.deepEqual(sendActionsOf('outbound-whatsapp'), ['ses:SendEmail']);
+    assert.deepEqual(resourcesOfActions('outbound-whatsapp', 'ses:'), resourcesOfActions('outbound-email', 'ses:'));
     // The bulk worker sends on every channel, from the same senders as the outbound functions.
     assert.deepEqual(sendActionsOf(BULK_WORKER).sort(), ['ses:SendEmail', 'sms-voice:SendTextMessage']);
     assert.deepEqual(resourcesOfActions(BULK_WORKER, 'sms-voice:'), resourcesOfActions('outbound-sms', 'sms-voice:'));

@@ -28,7 +28,7 @@ use wecare_core::sender::Sender;
 use wecare_core::sms::SmsSegments;
 use wecare_core::whatsapp::{check_media, check_text, MediaKind};
 use wecare_core::window::Window;
-use wecare_core::{Channel, Email};
+use wecare_core::{Channel, Email, TenantId};
 use wecare_store::audit::AuditEntry;
 use wecare_store::messages::{Claim, Message, PendingStatus, ProviderError, Settlement};
 use wecare_store::tier::TierSlot;
@@ -673,7 +673,7 @@ async fn open_conversation(
         }
         TierOutcome::Opened { count, warn } => {
             if warn {
-                alert_tier(deps, &waba, count, limit, cmd.now).await;
+                alert_tier(deps, &cmd.tenant, &waba, count, limit, cmd.now).await;
             }
             Ok(Ok(Some(TierSlot {
                 waba,
@@ -685,7 +685,8 @@ async fn open_conversation(
     }
 }
 
-async fn alert_tier(deps: &Deps, waba: &str, count: u64, limit: u64, now: DateTime<Utc>) {
+async fn alert_tier(deps: &Deps, tenant: &TenantId, waba: &str, count: u64, limit: u64, now: DateTime<Utc>) {
+    let subject = "WhatsApp messaging tier at 80 %";
     let alert = serde_json::json!({
         "alert": "WHATSAPP_TIER_80_PERCENT",
         "wabaId": waba,
@@ -697,7 +698,7 @@ async fn alert_tier(deps: &Deps, waba: &str, count: u64, limit: u64, now: DateTi
         .alerts
         .publish()
         .topic_arn(&deps.config.alerts_topic_arn)
-        .subject("WhatsApp messaging tier at 80 %")
+        .subject(subject)
         .message(alert.to_string())
         .send()
         .await;
@@ -709,6 +710,48 @@ async fn alert_tier(deps: &Deps, waba: &str, count: u64, limit: u64, now: DateTi
             error = %aws_sdk_sns::error::DisplayErrorContext(&e),
             "tier alert not published"
         ),
+    }
+    let text = format!(
+        "Your WhatsApp Business Account {waba} has {count} of its {limit} business-initiated conversations of \
+         the last 24 hours in use. Past the limit, campaigns and new conversations you start are refused until \
+         older ones age out. Spread large campaigns over more days, or ask Meta for a higher tier.\n\n\
+         You receive this because you are an alert recipient in the platform's settings."
+    );
+    email_alert(deps, tenant, subject, &text).await;
+}
+
+/// Emails an alert to the people the tenant named in its settings, from its default email
+/// sender. Staff, not customers: no consent is asked and nothing is recorded as a message. Best
+/// effort, like the alert itself: a failure is logged, and the SNS topic has it anyway. In
+/// `DRY_RUN` nothing is emailed (no provider is called).
+async fn email_alert(deps: &Deps, tenant: &TenantId, subject: &str, text: &str) {
+    let recipients = match deps.settings.get(tenant, false).await {
+        Ok(s) => s.settings.alert_recipients().to_vec(),
+        Err(e) => {
+            tracing::error!(error.chain = ?wecare_http::error::cause_chain(&e), "alert recipients not read");
+            return;
+        }
+    };
+    if recipients.is_empty() {
+        return;
+    }
+    let Ok(sender) = deps.config.senders.resolve(tenant, Channel::Email, None) else {
+        tracing::warn!(tenant_id = %tenant, "the tenant has no email sender: its alert is not emailed");
+        return;
+    };
+    if deps.config.send_mode == SendMode::DryRun {
+        tracing::info!(recipients = recipients.len(), "dry run: alert not emailed");
+        return;
+    }
+    for to in &recipients {
+        match deps
+            .providers
+            .email(&sender.id, to.as_str(), subject, Some(text), None)
+            .await
+        {
+            Attempt::Accepted(_) => tracing::info!(tenant_id = %tenant, "alert emailed to a recipient"),
+            other => tracing::error!(tenant_id = %tenant, outcome = ?other, "alert not emailed to a recipient"),
+        }
     }
 }
 
@@ -998,7 +1041,10 @@ mod tests {
         })
         .await;
         assert_eq!(calls.load(Ordering::SeqCst), 4);
-        assert_eq!(settlement_of(outcome, wecare_core::time::now()).status, MessageStatus::Failed);
+        assert_eq!(
+            settlement_of(outcome, wecare_core::time::now()).status,
+            MessageStatus::Failed
+        );
     }
 
     #[tokio::test]
@@ -1010,7 +1056,10 @@ mod tests {
         })
         .await;
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        assert_eq!(settlement_of(outcome, wecare_core::time::now()).status, MessageStatus::Unknown);
+        assert_eq!(
+            settlement_of(outcome, wecare_core::time::now()).status,
+            MessageStatus::Unknown
+        );
     }
 
     #[test]

@@ -234,6 +234,12 @@ export class Functions extends Construct {
         // encrypted topic needs GenerateDataKey and Decrypt on its key, nothing more.
         fn.function.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [props.alerts.topic.topicArn] }));
         fn.function.addToRolePolicy(new PolicyStatement({ actions: [...ALERTS_KEY_ACTIONS], resources: [props.alerts.key.keyArn] }));
+        // The people a tenant names in its settings are emailed its alerts, from its email
+        // sender: the same grant as an email send, where the function has none already.
+        const email = props.senders['email'];
+        if (email.resources.length > 0 && !(wiring.sends ?? []).includes('email')) {
+          fn.function.addToRolePolicy(new PolicyStatement({ actions: [...email.actions], resources: [...email.resources] }));
+        }
       }
       all.set(name, fn);
     }
