@@ -230,7 +230,13 @@ async fn recipients_are_settled_at_most_once_and_the_job_completes_once() {
                 // A settle answers the record as it is stored (built, not read back).
                 let stored = messages.find(&tenant, &m.message_id).await.unwrap().unwrap();
                 let fields = |m: &Message| {
-                    (m.status, m.provider_message_id.clone(), m.error.clone(), m.outcome, m.contact_id)
+                    (
+                        m.status,
+                        m.provider_message_id.clone(),
+                        m.error.clone(),
+                        m.outcome,
+                        m.contact_id,
+                    )
                 };
                 assert_eq!(fields(&settled), fields(&stored), "recipient {i}");
                 let ms = |t: chrono::DateTime<Utc>| t.timestamp_millis();
