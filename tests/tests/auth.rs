@@ -76,6 +76,8 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                     Some(json!({ "email": format!("matrix{checked}@example.com"), "role": "Viewer" }))
                 }
                 ("PATCH", "/api/users/{userId}") => Some(json!({ "role": "Viewer" })),
+                // Only the Admin's save gets through, once: version 0 is then the stored one.
+                ("PUT", "/api/settings") => Some(json!({ "version": 0, "config": { "aiAutomation": false } })),
                 ("POST", "/api/whatsapp/templates") => Some(json!({
                     "name": format!("matrix_{checked}"), "language": "en_US", "category": "UTILITY",
                     "body": "Your code is {{1}}, valid today.", "samples": { "1": "4821" },
@@ -94,7 +96,7 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
 
             // Marking a conversation read is reading it: Viewers may.
             let marks_read = route.path.ends_with("/read");
-            let writes = matches!(route.method, "POST" | "PATCH" | "DELETE") && !marks_read;
+            let writes = matches!(route.method, "POST" | "PUT" | "PATCH" | "DELETE") && !marks_read;
             // A job path names no job here ({jobId} is left as is): allowed callers get 404.
             let names_a_job = route.path.contains("{jobId}") || route.path.contains("{userId}");
             // Managing the template catalogue is an Admin's (syncing it is anyone's who sends), and so are
@@ -111,6 +113,9 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                     | ("POST", "/api/users")
                     | ("PATCH", "/api/users/{userId}")
                     | ("GET", "/api/audit")
+                    | ("GET", "/api/settings")
+                    | ("PUT", "/api/settings")
+                    | ("GET", "/api/settings/time-zones")
             );
             let expected = match role {
                 None if route.authorized => 401,
