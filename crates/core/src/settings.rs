@@ -75,7 +75,8 @@ impl Zone {
         let name = name.trim();
         // The database also answers for names of files that are not zones (`posixrules`) and, on
         // some platforms, for offsets; only the names it lists are offered and accepted.
-        if name.is_empty() || name.len() > 64 || !zone_names().any(|n| n == name) {
+        let listed = || jiff::tz::db().available().any(|n| n.as_str() == name);
+        if name.is_empty() || name.len() > 64 || !listed() {
             return Err(SettingsProblem::Zone(name.to_string()));
         }
         let tz = TimeZone::get(name).map_err(|_| SettingsProblem::Zone(name.to_string()))?;
