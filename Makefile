@@ -18,13 +18,14 @@ export RUSTFLAGS ?= -C link-arg=-fuse-ld=mold
 endif
 export WECARE_PYTHON := $(abspath $(PYTHON))
 
-.PHONY: help dev test test-rust test-infra test-frontend console fmt fmt-check lint schema schema-check setup
+.PHONY: help dev test test-rust test-infra test-frontend console fmt fmt-check lint lint-workflows schema schema-check setup
 
 help:
 	@echo "make dev    run the product locally (moto, API, console); prints URL and logins"
 	@echo "make test   fmt, clippy, unit, property and integration tests, infrastructure checks, console and browser suite"
 	@echo "make fmt    format the Rust code"
 	@echo "make lint   clippy with warnings as errors"
+	@echo "make lint-workflows  the CI workflows in .github with jactionlint and ShellCheck (offline)"
 	@echo "make build            release zips of every function (arm64; ARCH=x86-64 for x86)"
 	@echo "make bench           send latency and DynamoDB calls per send vs health and authorizer baselines"
 	@echo "make bench-bulk      a 10,000-recipient campaign at 50/s with 4 workers: rate, limit, duplicates, units, cost"
@@ -90,7 +91,22 @@ test-frontend: setup $(WEB_STAMP)
 	cargo build -p wecare-local
 	cd frontend && npm run lint && npm run build && npm test && npm run e2e
 
-test: setup fmt-check lint test-rust test-infra test-frontend
+# The CI workflows (.github/workflows) cannot run here; jactionlint checks them offline (syntax,
+# expressions, action inputs, ShellCheck on every run: script, security and policy rules), with
+# .github/jactionlint.yaml, and ShellCheck the scripts they run. Both from PyPI into the virtualenv.
+WORKFLOW_LINT_REQS  := .github/requirements.txt
+WORKFLOW_LINT_STAMP := $(VENV)/.workflow-lint-installed
+
+$(WORKFLOW_LINT_STAMP): $(WORKFLOW_LINT_REQS) $(VENV_STAMP)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r $(WORKFLOW_LINT_REQS)
+	touch $@
+
+lint-workflows: $(WORKFLOW_LINT_STAMP)
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/jactionlint --no-online --no-color
+	$(VENV)/bin/shellcheck .ci/run infra/scripts/*.sh
+	@echo "workflows: clean"
+
+test: setup fmt-check lint lint-workflows test-rust test-infra test-frontend
 	@echo "all test suites passed"
 
 # ---- Release packaging and cold-start benchmark (crates/coldstart/README.md) ------------------
@@ -143,6 +159,13 @@ bench-size: build
 bench: setup
 	cargo build -p wecare-local -p wecare-tests --bin wecare-local --bin bench-send
 	$(LOCAL_BIN) with-moto -- target/debug/bench-send
+
+# AI suggestions through the local stack (tests/src/bin/bench-ai.rs): a question, a draft and an
+# approval, as ratios to GET /api/me in the same run; about a minute.
+.PHONY: bench-ai
+bench-ai: setup
+	cargo build -p wecare-local -p wecare-tests --bin wecare-local --bin bench-ai
+	$(LOCAL_BIN) with-moto -- target/debug/bench-ai
 
 # A campaign through the local stack (tests/src/bin/bench-bulk.rs); about 10 minutes here, and a
 # first build of the bench-local profile about 6 more (measured here). Built optimised, as Lambda runs

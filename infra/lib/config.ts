@@ -16,6 +16,15 @@ export type SendMode = (typeof SEND_MODES)[number];
 /** Environments allowed to call the messaging providers. Everything else is DRY_RUN. */
 export const LIVE_ENVIRONMENTS: readonly EnvironmentName[] = ['production'];
 
+/**
+ * The longest `resourcePrefix`. Every physical name of a stack starts with it, and the tightest
+ * rules those names meet are 64 characters: a Lambda function (`<prefix>inbound-whatsapp-handler`),
+ * an EventBridge rule (`<prefix>whatsapp-template-refresh`) and a CloudFront function
+ * (`<prefix>spa-fallback`). 32 leaves a function name 32 characters; test/branches.test.ts
+ * synthesizes a preview with the longest prefix and checks every name of it.
+ */
+export const MAX_RESOURCE_PREFIX_LENGTH = 32;
+
 /** Retention values CloudWatch Logs accepts, from 30 days up (the platform's minimum). */
 export const LOG_RETENTION_DAYS = [30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
@@ -100,6 +109,23 @@ export interface BulkSettings {
   readonly workerConcurrency: number;
 }
 
+/** Where the console is served instead of its `*.cloudfront.net` address. */
+export interface CustomDomain {
+  /** The console's host name (`base.wecare.digital`); the API is `https://<name>/api`. */
+  readonly name: string;
+  /**
+   * An ACM certificate for `name`, in us-east-1 (the only region CloudFront takes certificates
+   * from), whatever region the stack is in.
+   */
+  readonly certificateArn: string;
+  /**
+   * The Route 53 public hosted zone `name` is in, where the stack adds its alias records (A and
+   * AAAA); without one, whoever runs the domain's DNS points `name` at the `ConsoleDnsTarget`
+   * output with a CNAME.
+   */
+  readonly hostedZone?: { readonly id: string; readonly name: string };
+}
+
 /** Resources of the specification that exist already and are imported, never created. */
 export interface ExistingResources {
   /** Cognito user pool whose ID tokens the authorizer accepts (`us-east-1_…`). */
@@ -162,6 +188,12 @@ export interface EnvironmentConfig {
   readonly alertEmails: readonly string[];
   /** Put an AWS WAF web ACL in front of the CloudFront distribution. */
   readonly webApplicationFirewall: boolean;
+  /**
+   * The console's own domain and certificate, or null for CloudFront's address. A feature
+   * branch's preview is served at `<preview id>.<name>` (lib/branches.ts), which the certificate
+   * must cover (`*.<name>`).
+   */
+  readonly domain: CustomDomain | null;
   /** Run every function with `existing.functionRoleArn` instead of its own least-privilege role. */
   readonly useExistingFunctionRole: boolean;
   readonly existing: ExistingResources;
@@ -179,7 +211,7 @@ type Json = Record<string, unknown>;
 const PATTERNS = {
   account: /^\d{12}$/,
   region: /^[a-z]{2}(-[a-z]+)+-\d$/,
-  resourcePrefix: /^[a-z][a-z0-9-]{0,30}-$/,
+  resourcePrefix: new RegExp(`^[a-z][a-z0-9-]{0,${MAX_RESOURCE_PREFIX_LENGTH - 2}}-$`),
   logLevel: /^[A-Za-z0-9_:=,.-]+$/,
   tenant: /^[a-z0-9][a-z0-9-]{0,62}$/,
   phoneRegion: /^[A-Z]{2}$/,
@@ -197,6 +229,10 @@ const PATTERNS = {
   wabaId: /^\d{1,20}$/,
   bedrockId: /^[0-9A-Z]{10}$/,
   roleArn: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+  // Lower case, labels of 1 to 63 letters, digits and inner hyphens, a top-level domain of letters.
+  hostName: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+  certificateArn: /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/,
+  hostedZoneId: /^Z[A-Z0-9]{1,31}$/,
 } as const;
 
 function isObject(v: unknown): v is Json {
@@ -260,7 +296,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
 
   const known = new Set([
     'environment', 'account', 'region', 'resourcePrefix', 'sendMode', 'logLevel', 'tenancy', 'defaultPhoneRegion',
-    'senders', 'whatsAppTierLimit', 'whatsAppTemplateCatalogueMaxAgeMinutes', 'bulk', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'useExistingFunctionRole', 'existing',
+    'senders', 'whatsAppTierLimit', 'whatsAppTemplateCatalogueMaxAgeMinutes', 'bulk', 'logGroupName', 'logRetentionDays', 'alertEmails', 'webApplicationFirewall', 'domain', 'useExistingFunctionRole', 'existing',
   ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${key} is not a known setting`);
 
@@ -302,6 +338,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
   const tenancy = parseTenancy(raw['tenancy'], problems);
   const bulk = parseBulk(raw['bulk'], problems);
   const senders = parseSenders(raw['senders'], problems);
+  const domain = parseDomain(raw, problems);
 
   const config: EnvironmentConfig = {
     environment,
@@ -320,11 +357,64 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     logRetentionDays: oneOf(raw, 'logRetentionDays', LOG_RETENTION_DAYS),
     alertEmails: strings(raw, 'alertEmails', PATTERNS.email),
     webApplicationFirewall,
+    domain,
     useExistingFunctionRole: bool(raw, 'useExistingFunctionRole'),
     existing: existing as ExistingResources,
   };
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
+}
+
+/**
+ * `domain`: null, or `{ "name", "certificateArn", "hostedZone"? }` with a certificate in us-east-1
+ * and, when given, a hosted zone that `name` lies in. Required, so a file says which it is.
+ */
+function parseDomain(raw: Json, problems: string[]): CustomDomain | null {
+  if (!('domain' in raw)) {
+    problems.push('domain must be null (the console at its CloudFront address) or {"name", "certificateArn", "hostedZone"?} (got undefined)');
+    return null;
+  }
+  const v = raw['domain'];
+  if (v === null) return null;
+  if (!isObject(v)) {
+    problems.push(`domain must be null or an object {"name", "certificateArn", "hostedZone"?} (got ${JSON.stringify(v)})`);
+    return null;
+  }
+  const before = problems.length;
+  for (const key of Object.keys(v)) if (!['name', 'certificateArn', 'hostedZone'].includes(key)) problems.push(`domain.${key} is not a known setting`);
+  const name = v['name'];
+  if (typeof name !== 'string' || !PATTERNS.hostName.test(name)) {
+    problems.push(`domain.name must be a lower-case host name such as base.wecare.digital (got ${JSON.stringify(name)})`);
+  }
+  const arn = v['certificateArn'];
+  const arnMatch = typeof arn === 'string' ? PATTERNS.certificateArn.exec(arn) : null;
+  if (arnMatch === null) {
+    problems.push(`domain.certificateArn must be an ACM certificate ARN, arn:aws:acm:us-east-1:<account>:certificate/<id> (got ${JSON.stringify(arn)}); find it with aws acm list-certificates --region us-east-1`);
+  } else if (arnMatch[1] !== 'us-east-1') {
+    problems.push(`domain.certificateArn is in ${arnMatch[1]}, but CloudFront only uses certificates from us-east-1: request or import the certificate there (aws acm request-certificate --region us-east-1 …)`);
+  }
+  const zone = v['hostedZone'];
+  let hostedZone: CustomDomain['hostedZone'];
+  if (zone !== undefined && zone !== null) {
+    if (!isObject(zone)) {
+      problems.push(`domain.hostedZone must be null or {"id", "name"} (got ${JSON.stringify(zone)})`);
+    } else {
+      for (const key of Object.keys(zone)) if (!['id', 'name'].includes(key)) problems.push(`domain.hostedZone.${key} is not a known setting`);
+      const id = zone['id'];
+      const zoneName = zone['name'];
+      if (typeof id !== 'string' || !PATTERNS.hostedZoneId.test(id)) {
+        problems.push(`domain.hostedZone.id must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (got ${JSON.stringify(id)}); find it with aws route53 list-hosted-zones-by-name --dns-name <zone>`);
+      }
+      if (typeof zoneName !== 'string' || !PATTERNS.hostName.test(zoneName)) {
+        problems.push(`domain.hostedZone.name must be the zone's lower-case name such as wecare.digital (got ${JSON.stringify(zoneName)})`);
+      } else if (typeof name === 'string' && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
+        problems.push(`domain.name ${name} is not in the hosted zone ${zoneName}`);
+      }
+      if (typeof id === 'string' && typeof zoneName === 'string') hostedZone = { id, name: zoneName };
+    }
+  }
+  if (problems.length > before) return null;
+  return { name: name as string, certificateArn: arn as string, ...(hostedZone === undefined ? {} : { hostedZone }) };
 }
 
 /** `bulk`: `{ "workerConcurrency": 2…5 }`. */

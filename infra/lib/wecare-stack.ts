@@ -3,15 +3,16 @@
 // functions, the inbound WhatsApp path, the bulk worker, the template catalogue's refresh
 // schedule (with WhatsApp senders only), API, hosting — and nothing else: no
 // construct here reads the environment or a file; what differs between environments arrives as a
-// validated EnvironmentConfig.
+// validated EnvironmentConfig. Before building anything it applies the two rules no file can
+// bend: only production is LIVE, and production switches no channel off (lib/readiness.ts).
 
-import { Annotations, Aws, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { assertSendModeAllowed, type EnvironmentConfig, SENDER_CHANNELS, sendersOn, sendersVariable } from './config';
+import { assertSendModeAllowed, type EnvironmentConfig, sendersOn, sendersVariable } from './config';
 import { Api } from './constructs/api';
 import { BULK_WORKER, BULK_WORKER_TIMEOUT, BulkWork } from './constructs/bulk';
 import { Data } from './constructs/data';
@@ -21,6 +22,7 @@ import { InboundWhatsApp } from './constructs/inbound';
 import { Messaging } from './constructs/messaging';
 import { Monitoring } from './constructs/monitoring';
 import { TEMPLATES_FUNCTION, TemplateCatalogueRefresh } from './constructs/templates';
+import { readinessOf, ReadinessError } from './readiness';
 import type { Schema } from './schema';
 import type { FunctionWiring } from './wiring';
 
@@ -31,6 +33,8 @@ export interface WecareStackProps extends StackProps {
   readonly functionsDir: string;
   /** Grants per function; lib/wiring.ts unless a test passes another table. */
   readonly wiring?: Readonly<Record<string, FunctionWiring>>;
+  /** `make build`'s zips (`<dir>/<function>/bootstrap.zip`) instead of building with cargo-lambda. */
+  readonly prebuiltLambdaDir?: string;
 }
 
 /** What a WhatsApp sender's id starts with; its ARN names the rest. */
@@ -61,7 +65,13 @@ export class WecareStack extends Stack {
     });
     // The config loader checks this already; a stack must not depend on who built its config.
     assertSendModeAllowed(config.environment, config.sendMode);
+    // A channel without a sender is refused in production and said everywhere else.
+    const readiness = readinessOf(config);
+    if (readiness.errors.length > 0) throw new ReadinessError(config.environment, readiness.errors);
+    for (const warning of readiness.warnings) Annotations.of(this).addWarningV2(warning.id, warning.message);
     const production = config.environment === 'production';
+    // A preview must come down with `cdk destroy`: its buckets are emptied on the way.
+    const disposable = config.environment === 'preview';
     const prefix = config.resourcePrefix;
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -125,6 +135,7 @@ export class WecareStack extends Stack {
         ...this.messaging.environment,
       },
       logGroup: this.monitoring.logGroup,
+      prebuiltLambdaDir: props.prebuiltLambdaDir,
       data: this.data,
       senders: {
         whatsapp: {
@@ -189,7 +200,24 @@ export class WecareStack extends Stack {
       resourcePrefix: prefix,
       apiOriginDomainName: this.api.originDomainName,
       webApplicationFirewall: config.webApplicationFirewall,
+      domain: config.domain,
       production,
+      disposable,
+    });
+
+    // The console's config.json, which the deploy publishes beside the bundle: the API on the
+    // console's own origin (so no CORS is needed, whatever the domain) and how to sign in.
+    const poolRegion = config.existing.cognitoUserPoolId.split('_')[0] ?? config.region;
+    new CfnOutput(this, 'ConsoleConfig', {
+      key: 'ConsoleConfig',
+      description: 'config.json of the console, published with it',
+      value: this.toJsonString({
+        apiBase: '/api',
+        region: poolRegion,
+        cognitoEndpoint: `https://cognito-idp.${poolRegion}.amazonaws.com/`,
+        userPoolId: config.existing.cognitoUserPoolId,
+        userPoolClientId: this.api.consoleClient.userPoolClientId,
+      }),
     });
 
     this.monitoring.watch({
@@ -197,13 +225,5 @@ export class WecareStack extends Stack {
       deadLetterQueues: new Map<string, IQueue>(this.messaging.deadLetterQueues.map((q) => [q.node.id, q])),
       api: this.api.httpApi,
     });
-
-    for (const channel of production ? SENDER_CHANNELS : []) {
-      if (sendersOn(config.senders, channel).length > 0) continue;
-      Annotations.of(this).addWarningV2(
-        `wecare:no-${channel}-senders`,
-        `senders lists no ${channel} sender: no tenant may send on ${channel}, and every such send is refused, until one is configured.`,
-      );
-    }
   }
 }

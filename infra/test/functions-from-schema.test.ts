@@ -45,7 +45,8 @@ describe('functions and routes are picked up from schema.json', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'wecare-preview-ai-query-kb', Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ SEND_MODE: 'DRY_RUN' }) } });
     t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /api/ai/query', AuthorizationType: 'CUSTOM' });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'wecare-preview-ai-query-kb-errors' });
-    t.resourceCountIs('AWS::Lambda::Function', SCHEMA.functions.length + 1);
+    // The platform's own functions, which it names (a preview also has aws-cdk-lib's bucket-emptying provider).
+    assert.equal(resourcesOf(t, 'AWS::Lambda::Function').filter(([, r]) => typeof r.Properties['FunctionName'] === 'string').length, SCHEMA.functions.length + 1);
     const policies = resourcesOf(t, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('Functionsaiquerykb'));
     assert.equal(policies.length, 1);
     assert.match(JSON.stringify(policies[0]?.[1].Properties), /DataAiInteractions/);

@@ -1,6 +1,9 @@
 // Shared set-up of the infra tests: build the app exactly as bin/app.ts does, but with the Rust
 // bundling skipped, cdk.json's feature flags applied (the CLI would pass them) and a throw-away
 // output directory, so no test compiles Rust, touches the network or writes into cdk.out.
+// Production is built from its checked-in file completed with a test WhatsApp number where a
+// tenant has none: synthesis refuses a production that switches a channel off, and the real
+// numbers' ids are filled in by whoever deploys (README, Deploying).
 
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -8,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildApp, type BuildAppOptions } from '../lib/app';
-import type { EnvironmentName } from '../lib/config';
+import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig, type Sender } from '../lib/config';
 import { loadSchema, type Schema } from '../lib/schema';
 import type { WecareStack } from '../lib/wecare-stack';
 
@@ -35,18 +38,45 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-export type TestAppOptions = Partial<Omit<BuildAppOptions, 'appProps'>> & { readonly outdir?: string };
+/** The WhatsApp number a test production gets while config/production.json lists none. */
+export const TEST_WHATSAPP_ID = `phone-number-id-${'f'.repeat(32)}`;
 
-/** Builds the app without bundling; nag is off unless asked for (test/nag.test.ts asks). */
+/**
+ * The checked-in configuration of `env`; production with a test WhatsApp number (not its
+ * tenant's default) while the file lists none, so that it synthesizes.
+ */
+export function testConfig(env: EnvironmentName): EnvironmentConfig {
+  const config = loadConfig(CONFIG_DIR, env);
+  if (env !== 'production' || config.senders.some((s) => s.channel === 'whatsapp')) return config;
+  const tenant = config.tenancy.mode === 'single' ? config.tenancy.defaultTenantId : (config.senders[0]?.tenant ?? 'wecare');
+  const number: Sender = { tenant, channel: 'whatsapp', id: TEST_WHATSAPP_ID, label: '+91 00000 00000', default: false, wabaId: '1347766229904230' };
+  return { ...config, senders: [number, ...config.senders] };
+}
+
+export const TEST_CONFIGS: Readonly<Record<EnvironmentName, EnvironmentConfig>> = {
+  production: testConfig('production'),
+  staging: testConfig('staging'),
+  preview: testConfig('preview'),
+};
+
+export type TestAppOptions = Partial<Omit<BuildAppOptions, 'appProps'>> & { readonly outdir?: string; readonly context?: Record<string, unknown> };
+
+/**
+ * Builds the app without bundling, every environment from TEST_CONFIGS unless told otherwise;
+ * nag is off unless asked for (test/nag.test.ts asks).
+ */
 export function buildTestApp(options: TestAppOptions = {}): { app: App; stacks: Map<EnvironmentName, WecareStack>; outdir: string } {
   const outdir = options.outdir ?? tempDir('cdk-out');
+  const { context, ...rest } = options;
   const { app, stacks } = buildApp({
     schema: SCHEMA,
     configDir: CONFIG_DIR,
     functionsDir: FUNCTIONS_DIR,
     nag: false,
-    ...options,
-    appProps: { outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } },
+    environments: ENVIRONMENTS,
+    ...rest,
+    configs: { ...TEST_CONFIGS, ...options.configs },
+    appProps: { outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context } },
   });
   return { app, stacks, outdir };
 }

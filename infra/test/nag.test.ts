@@ -74,7 +74,8 @@ const REVIEWED: { id: RegExp; at: RegExp }[] = [
   { id: /^AwsSolutions-COG4$/, at: /\/Api\/HttpApi\/[A-Z]+--api--[^/]+\/Resource$/ },
   { id: /^AwsSolutions-S1$/, at: /\/Hosting\/AccessLogs$/ },
   { id: /^AwsSolutions-CFR1$/, at: /\/Hosting\/Distribution$/ },
-  { id: /^AwsSolutions-CFR2$/, at: /^WecareDigital-preview\/Hosting\/Distribution$/ },
+  // The generic preview of the tests, and each feature branch's.
+  { id: /^AwsSolutions-CFR2$/, at: /^WecareDigital-preview(-[a-z0-9-]+)?\/Hosting\/Distribution$/ },
   { id: /^AwsSolutions-CFR4$/, at: /\/Hosting\/Distribution$/ },
 ];
 
@@ -162,6 +163,19 @@ describe('cdk-nag AwsSolutions', () => {
       assert.equal(a.reason.includes('social-messaging:ListLinkedWhatsAppBusinessAccounts'), templates, a.path);
       assert.equal(a.reason.includes('no other statement of this role uses "*"'), !templates, a.path);
     }
+  });
+
+  it('passes on a feature branch\'s preview with a custom domain: its certificate makes the TLS acknowledgement unnecessary, and none is made', () => {
+    const base = loadConfig(CONFIG_DIR, 'preview');
+    const domain = { name: 'preview.wecare.digital', certificateArn: 'arn:aws:acm:us-east-1:809904170947:certificate/0b5c1f4e-7d2a-4c61-9a3e-2f8d6b1c9e70', hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'wecare.digital' } };
+    const built = buildTestApp({ nag: true, branch: 'feature/nag-check', configs: { preview: { ...base, domain } } });
+    const error = synth(built.app);
+    const report = readReport(built.outdir);
+    assert.equal(error, undefined, `synthesis failed:\n${describeViolations(report)}`);
+    assert.deepEqual((report?.pluginReports.filter((p) => p.pluginName === 'AwsSolutions') ?? []).flatMap((p) => p.violations.map((v) => v.ruleName)), []);
+    const acknowledged = checkAcknowledgements(built.app);
+    assert.ok(acknowledged.some((a) => a.id === 'AwsSolutions-CFR2'), 'a preview has no WAF, and says why');
+    assert.ok(!acknowledged.some((a) => a.id === 'AwsSolutions-CFR4'), 'no default certificate to excuse');
   });
 
   it('is really attached: an unacknowledged queue fails synthesis', () => {

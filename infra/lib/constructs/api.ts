@@ -167,7 +167,7 @@ export class Api extends Construct {
     }
 
     this.originDomainName = `${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
-    new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint, description: 'Direct API endpoint (the console uses /api on the distribution)' });
-    new CfnOutput(this, 'ConsoleClientId', { value: this.consoleClient.userPoolClientId, description: 'Cognito app client of the console' });
+    new CfnOutput(this, 'ApiEndpoint', { key: 'ApiEndpoint', value: this.httpApi.apiEndpoint, description: 'Direct API endpoint (the console uses /api on the distribution)' });
+    new CfnOutput(this, 'ConsoleClientId', { key: 'ConsoleClientId', value: this.consoleClient.userPoolClientId, description: 'Cognito app client of the console' });
   }
 }

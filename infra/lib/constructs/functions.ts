@@ -9,11 +9,11 @@ import { type Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
 import { type FunctionWiring, LIST_LINKED_ACCOUNTS, type ObjectGrant, type SendChannel, wiringOf, WIRING } from '../wiring';
 import type { Data } from './data';
@@ -76,6 +76,8 @@ export interface FunctionsProps {
   readonly resourcePrefix: string;
   readonly commonEnvironment: Readonly<Record<string, string>>;
   readonly logGroup: ILogGroup;
+  /** `make build`'s zips to deploy instead of building with cargo-lambda (see RustLambda). */
+  readonly prebuiltLambdaDir?: string;
   readonly data: Data;
   /** Run all functions as this existing role instead of one least-privilege role each. */
   readonly sharedRole?: IRole;
@@ -134,6 +136,7 @@ export class Functions extends Construct {
         functionName: `${props.resourcePrefix}${name}`,
         commonEnvironment: props.commonEnvironment,
         logGroup: props.logGroup,
+        prebuiltLambdaDir: props.prebuiltLambdaDir,
         sharedRole: props.sharedRole,
         timeout: props.timeouts?.get(name),
         onAnyResource: templates
@@ -266,7 +269,7 @@ export class Functions extends Construct {
   }
 
   /** The function called `name`; schema.json guarantees routes only name existing ones. */
-  get(name: string): RustFunction {
+  get(name: string): LambdaFunction {
     const fn = this.all.get(name);
     if (!fn) throw new Error(`no function ${name} (functions: ${[...this.all.keys()].join(', ')})`);
     return fn.function;

@@ -3,9 +3,13 @@
 // forwarded, so the Authorization header reaches the authorizer) and everything else to a private
 // S3 bucket reachable only through CloudFront (origin access control), with client-side routes
 // falling back to index.html. Access logs of both land in a log bucket; a WAF web ACL sits in
-// front where the environment asks for one.
+// front where the environment asks for one. With a custom domain the distribution answers on it
+// with its ACM certificate (TLS 1.2 at least) and, given the hosted zone, gets its DNS alias
+// records; the console and `/api` then share that origin, as they share CloudFront's otherwise.
+// A preview's buckets empty themselves when its stack is destroyed.
 
 import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
@@ -20,13 +24,17 @@ import {
   OriginSslPolicy,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import type { CustomDomain } from '../config';
 
 /** Where the SPA fallback function's code lives (tested on its own in test/spa-fallback.test.ts). */
 export const SPA_FALLBACK_CODE = join(__dirname, '..', 'hosting', 'spa-fallback.js');
@@ -43,18 +51,32 @@ export interface HostingProps {
   /** `abc123.execute-api.us-east-1.amazonaws.com`. */
   readonly apiOriginDomainName: string;
   readonly webApplicationFirewall: boolean;
+  /** The console's own domain, or null for the distribution's `*.cloudfront.net` address. */
+  readonly domain: CustomDomain | null;
+  /** Production: the buckets outlive the stack. */
   readonly production: boolean;
+  /**
+   * A preview: `cdk destroy` takes everything down, so the buckets are emptied first (a custom
+   * resource of aws-cdk-lib deletes their objects when the stack is deleted).
+   */
+  readonly disposable: boolean;
 }
+
+/** The viewer TLS policy with a custom domain (CloudFront's default certificate allows no choice). */
+export const VIEWER_TLS_POLICY = SecurityPolicyProtocol.TLS_V1_2_2021;
 
 export class Hosting extends Construct {
   readonly spaBucket: Bucket;
   readonly logBucket: Bucket;
   readonly distribution: Distribution;
   readonly webAcl?: CfnWebACL;
+  /** `https://<domain>` or `https://<id>.cloudfront.net`: the console, and `/api` below it. */
+  readonly consoleUrl: string;
 
   constructor(scope: Construct, id: string, props: HostingProps) {
     super(scope, id);
     const removalPolicy = props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const autoDeleteObjects = props.disposable && !props.production;
 
     this.logBucket = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -64,6 +86,7 @@ export class Hosting extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: ACCESS_LOG_RETENTION }],
       removalPolicy,
+      autoDeleteObjects,
     });
     Validations.of(this.logBucket).acknowledge({
       id: 'AwsSolutions::AwsSolutions-S1',
@@ -80,6 +103,7 @@ export class Hosting extends Construct {
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'console-bucket/',
       removalPolicy,
+      autoDeleteObjects,
     });
 
     const spaFallback = new CloudFrontFunction(this, 'SpaFallback', {
@@ -103,6 +127,13 @@ export class Hosting extends Construct {
       logBucket: this.logBucket,
       logFilePrefix: 'cloudfront/',
       webAclId: this.webAcl?.attrArn,
+      ...(props.domain === null
+        ? {}
+        : {
+            domainNames: [props.domain.name],
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+            minimumProtocolVersion: VIEWER_TLS_POLICY,
+          }),
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.spaBucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -129,10 +160,12 @@ export class Hosting extends Construct {
       },
     });
 
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-CFR4',
-      reason: 'The distribution uses the default *.cloudfront.net certificate until the custom domain (base.wecare.digital) has an ACM certificate; CloudFront does not allow choosing the minimum viewer TLS version with the default certificate.',
-    });
+    if (props.domain === null) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-CFR4',
+        reason: 'The distribution uses the default *.cloudfront.net certificate while the environment has no custom domain (domain in config/); CloudFront does not allow choosing the minimum viewer TLS version with the default certificate. With a domain, its ACM certificate and TLSv1.2_2021 are used.',
+      });
+    }
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions::AwsSolutions-CFR1',
       reason: 'Operators sign in from wherever they work; every API call is authenticated with a Cognito token and the bucket only serves the static console bundle, so a country block would add no protection.',
@@ -144,9 +177,25 @@ export class Hosting extends Construct {
       });
     }
 
-    new CfnOutput(this, 'ConsoleUrl', { value: `https://${this.distribution.distributionDomainName}` });
-    new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId });
-    new CfnOutput(this, 'ConsoleBucketName', { value: this.spaBucket.bucketName });
+    const zone = props.domain?.hostedZone;
+    if (props.domain !== null && zone !== undefined) {
+      const hostedZone = HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: zone.id, zoneName: zone.name });
+      const target = RecordTarget.fromAlias(new CloudFrontTarget(this.distribution));
+      // The distribution answers on IPv6 too (CloudFront's default), so both records.
+      new ARecord(this, 'AliasA', { zone: hostedZone, recordName: props.domain.name, target });
+      new AaaaRecord(this, 'AliasAaaa', { zone: hostedZone, recordName: props.domain.name, target });
+    }
+
+    this.consoleUrl = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
+    // Fixed keys, so scripts/deploy.sh finds them in `cdk deploy --outputs-file`.
+    new CfnOutput(this, 'ConsoleUrl', { key: 'ConsoleUrl', value: this.consoleUrl, description: 'The console; the API is <ConsoleUrl>/api' });
+    new CfnOutput(this, 'ConsoleDnsTarget', {
+      key: 'ConsoleDnsTarget',
+      value: this.distribution.distributionDomainName,
+      description: props.domain !== null && zone === undefined ? `Point ${props.domain.name} here with a CNAME record` : 'The distribution\'s own host name',
+    });
+    new CfnOutput(this, 'DistributionId', { key: 'DistributionId', value: this.distribution.distributionId });
+    new CfnOutput(this, 'ConsoleBucketName', { key: 'ConsoleBucketName', value: this.spaBucket.bucketName });
   }
 
   private createWebAcl(props: HostingProps): CfnWebACL {

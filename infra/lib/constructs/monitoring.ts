@@ -127,8 +127,8 @@ export class Monitoring extends Construct {
     for (const email of props.alertEmails) this.alertsTopic.addSubscription(new EmailSubscription(email));
     this.alarmAction = new SnsAction(this.alertsTopic);
 
-    new CfnOutput(this, 'AlertsTopicArn', { value: this.alertsTopic.topicArn });
-    new CfnOutput(this, 'CommonLogGroupName', { value: this.logGroup.logGroupName });
+    new CfnOutput(this, 'AlertsTopicArn', { key: 'AlertsTopicArn', value: this.alertsTopic.topicArn });
+    new CfnOutput(this, 'CommonLogGroupName', { key: 'CommonLogGroupName', value: this.logGroup.logGroupName });
   }
 
   /** Alarms on everything in `watched` and the operations dashboard; call once. */

@@ -3,14 +3,16 @@
 // timeout, the shared log group, X-Ray tracing, the common environment and an execution role that
 // can do nothing but write its logs and traces — so the functions cannot drift apart, and what a
 // function may touch beyond that (or the longer timeout of a queue consumer) is decided where it
-// is wired.
+// is wired. The code is either built by cargo-lambda during synthesis or, given `make build`'s
+// directory, its zip of the function: CI builds once and deploys exactly what it built.
 
 import { Duration, Validations } from 'aws-cdk-lib';
 import { IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Memory of every function; Rust handlers need little, but CPU (TLS, JWKS) scales with it. */
@@ -56,10 +58,24 @@ export interface RustLambdaProps {
    * resource type), each with why; the acknowledgement of the "*" wildcard names them.
    */
   readonly onAnyResource?: readonly { readonly action: string; readonly why: string }[];
+  /**
+   * `make build`'s output for this architecture (`target/lambda-arm64`): the function's code is
+   * `<dir>/<name>/bootstrap.zip` as built, instead of a cargo-lambda build during synthesis.
+   */
+  readonly prebuiltLambdaDir?: string;
+}
+
+/** The zip `make build` leaves for a function, or an error saying how to get it. */
+export function prebuiltZip(dir: string, name: string): string {
+  const zip = join(dir, name, 'bootstrap.zip');
+  if (!existsSync(zip)) {
+    throw new Error(`${zip} does not exist: run \`make build\` first (arm64 zips in target/lambda-arm64), or leave WECARE_LAMBDA_DIR unset to build the functions during synthesis`);
+  }
+  return zip;
 }
 
 export class RustLambda extends Construct {
-  readonly function: RustFunction;
+  readonly function: LambdaFunction;
   readonly role: IRole;
   /** True when `role` is this function's own role, to which grants are added. */
   readonly ownsRole: boolean;
@@ -78,18 +94,10 @@ export class RustLambda extends Construct {
       description: `Execution role of ${props.functionName}: its logs and traces, plus what it is granted where it is wired`,
     });
 
-    this.function = new RustFunction(this, 'Function', {
+    const shared = {
       functionName: props.functionName,
       description: `WECARE.DIGITAL ${props.name}`,
-      manifestPath: join(props.functionsDir, props.name, 'Cargo.toml'),
-      binaryName: props.name,
-      runtime: FUNCTION_RUNTIME,
       architecture: FUNCTION_ARCHITECTURE,
-      bundling: {
-        architecture: FUNCTION_ARCHITECTURE,
-        // aws-lc's jitter entropy costs tens of ms of CPU at the first random number of a cold start.
-        environment: { AWS_LC_SYS_NO_JITTER_ENTROPY: '1' },
-      },
       memorySize: FUNCTION_MEMORY_MB,
       timeout: this.timeout,
       tracing: Tracing.ACTIVE,
@@ -97,7 +105,27 @@ export class RustLambda extends Construct {
       loggingFormat: LoggingFormat.JSON,
       role: this.role,
       environment: { ...props.commonEnvironment },
-    });
+    };
+    this.function =
+      props.prebuiltLambdaDir === undefined
+        ? new RustFunction(this, 'Function', {
+            ...shared,
+            manifestPath: join(props.functionsDir, props.name, 'Cargo.toml'),
+            binaryName: props.name,
+            runtime: FUNCTION_RUNTIME,
+            bundling: {
+              architecture: FUNCTION_ARCHITECTURE,
+              // aws-lc's jitter entropy costs tens of ms of CPU at the first random number of a cold start.
+              environment: { AWS_LC_SYS_NO_JITTER_ENTROPY: '1' },
+            },
+          })
+        : // What RustFunction makes of a build, from the zip of one: a `bootstrap` on provided.al2023.
+          new LambdaFunction(this, 'Function', {
+            ...shared,
+            code: Code.fromAsset(prebuiltZip(props.prebuiltLambdaDir, props.name)),
+            handler: 'bootstrap',
+            runtime: Runtime.PROVIDED_AL2023,
+          });
 
     if (this.ownsRole) {
       props.logGroup.grantWrite(this.role);
