@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const features = ['auth', 'contacts', 'inbox', 'conversation', 'bulk', 'templates', 'audit', 'dlq', 'overview', 'users', 'settings'];
+const features = ['auth', 'contacts', 'inbox', 'conversation', 'bulk', 'templates', 'audit', 'dlq', 'overview', 'users', 'settings', 'agent'];
 
 export default tseslint.config(
   { ignores: ['dist', 'artifacts', 'test-results', 'node_modules'] },

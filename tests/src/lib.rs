@@ -124,6 +124,16 @@ impl TestStack {
         Self::start_stack(overrides, Some(pump)).await
     }
 
+    /// A stack that also drafts automatically: `ai-queue` is pumped into `ai-generate-response`.
+    pub async fn start_ai(overrides: &[(&str, &str)]) -> TestStack {
+        let pump = wecare_local::bulk_pump::PumpOptions {
+            worker: wecare_local::bulk_pump::Worker::AiDrafts,
+            timeout: wecare_local::bulk_pump::AI_TIMEOUT,
+            ..Default::default()
+        };
+        Self::start_stack(overrides, Some(pump)).await
+    }
+
     /// [`TestStack::start_with_pump`] with the default pump.
     pub async fn start_bulk() -> TestStack {
         Self::start_with_pump(&[], wecare_local::bulk_pump::PumpOptions::default()).await
@@ -144,6 +154,7 @@ impl TestStack {
         let providers = wecare_messaging::ProviderEndpoints {
             social_messaging: Some(sandbox.clone()),
             sms_voice: Some(sandbox.clone()),
+            bedrock_agent_runtime: Some(sandbox.clone()),
         };
         let dynamo_ops = OperationLog::new();
         let mut env = resources.function_env();
@@ -159,9 +170,13 @@ impl TestStack {
             functions.clone(),
         );
         if let Some(pump) = pump {
+            let queue = match pump.worker {
+                wecare_local::bulk_pump::Worker::Bulk => "bulk-queue",
+                wecare_local::bulk_pump::Worker::AiDrafts => "ai-queue",
+            };
             wecare_local::bulk_pump::start(
                 aws_sdk_sqs::Client::new(&sdk),
-                resources.queues["bulk-queue"].clone(),
+                resources.queues[queue].clone(),
                 functions.clone(),
                 pump,
             );
@@ -428,6 +443,15 @@ impl TestStack {
             .send()
             .await
             .expect("fault");
+    }
+
+    /// Clears every injected sandbox fault (`DELETE /faults`).
+    pub async fn clear_faults(&self) {
+        self.http
+            .delete(format!("{}/faults", self.sandbox))
+            .send()
+            .await
+            .expect("faults");
     }
 
     /// Makes the sandbox fail the next `count` calls of `operation` with `code` and `status`.

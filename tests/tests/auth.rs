@@ -50,8 +50,12 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             let path = path.replace("{queue}", "inbound-dlq");
             // No such member: allowed callers get 404.
             let path = path.replace("{userId}", "no-such-user");
+            // No such suggestion: allowed callers get 404.
+            let path = path.replace("{suggestionId}", "no-such-suggestion");
             let path = if path.ends_with("/search") {
                 format!("{path}?q=fix")
+            } else if route.method == "GET" && path == "/api/ai/suggestions" {
+                format!("{path}?contactId={id}")
             } else {
                 path
             };
@@ -76,6 +80,12 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                     Some(json!({ "email": format!("matrix{checked}@example.com"), "role": "Viewer" }))
                 }
                 ("PATCH", "/api/users/{userId}") => Some(json!({ "role": "Viewer" })),
+                ("POST", "/api/ai/query") => Some(json!({ "question": "When are you open?" })),
+                // The contact has written nothing: allowed callers are told there is nothing to answer.
+                ("POST", "/api/ai/suggestions") => Some(json!({ "contactId": id })),
+                ("POST", "/api/ai/suggestions/{suggestionId}/approve") => Some(json!({})),
+                ("POST", "/api/ai/suggestions/{suggestionId}/reject") => Some(json!({ "reason": "wrong" })),
+                ("POST", "/api/ai/suggestions/{suggestionId}/feedback") => Some(json!({ "rating": "up" })),
                 // Only the Admin's save gets through, once: version 0 is then the stored one.
                 ("PUT", "/api/settings") => Some(json!({ "version": 0, "config": { "aiAutomation": false } })),
                 ("POST", "/api/whatsapp/templates") => Some(json!({
@@ -98,7 +108,9 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
             let marks_read = route.path.ends_with("/read");
             let writes = matches!(route.method, "POST" | "PUT" | "PATCH" | "DELETE") && !marks_read;
             // A job path names no job here ({jobId} is left as is): allowed callers get 404.
-            let names_a_job = route.path.contains("{jobId}") || route.path.contains("{userId}");
+            let names_a_job = route.path.contains("{jobId}")
+                || route.path.contains("{userId}")
+                || route.path.contains("{suggestionId}");
             // Managing the template catalogue is an Admin's (syncing it is anyone's who sends), and so are
             // the dead-letter queues.
             let admin_only = matches!(
@@ -116,6 +128,8 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                     | ("GET", "/api/settings")
                     | ("PUT", "/api/settings")
                     | ("GET", "/api/settings/time-zones")
+                    | ("GET", "/api/ai/interactions")
+                    | ("GET", "/api/ai/stats")
             );
             let expected = match role {
                 None if route.authorized => 401,
@@ -129,6 +143,8 @@ async fn every_route_answers_every_role_as_the_permission_matrix_says() {
                     "POST" if marks_read => 200,
                     "POST" if route.path.ends_with("/sync") => 200,
                     "POST" if route.path.ends_with("/replay") => 200,
+                    "POST" if route.path == "/api/ai/query" => 200,
+                    "POST" if route.path == "/api/ai/suggestions" => 409,
                     "POST" => 201,
                     "DELETE" => 204,
                     _ => 200,

@@ -67,6 +67,7 @@ fn bulk_message(tenant: &TenantId, job_id: &str, contact: ContactId) -> Message 
         job_id: Some(job_id.to_string()),
         business_initiated: true,
         outcome: None,
+        opt_out_intent: false,
     }
 }
 

@@ -44,6 +44,7 @@ async fn seeded_stack() -> Seeded {
     let providers = wecare_messaging::ProviderEndpoints {
         social_messaging: Some(sandbox.clone()),
         sms_voice: Some(sandbox.clone()),
+        bedrock_agent_runtime: Some(sandbox.clone()),
     };
     let functions =
         Arc::new(Functions::new(&sdk, &resources.function_env(), &providers, None, None).expect("functions"));

@@ -372,6 +372,7 @@ async fn sends_far_below_the_limit_are_never_refused_however_slowly_they_arrive(
         &wecare_messaging::ProviderEndpoints {
             social_messaging: Some(stack.sandbox.clone()),
             sms_voice: Some(stack.sandbox.clone()),
+            bedrock_agent_runtime: Some(stack.sandbox.clone()),
         },
     );
     let tenant = TenantId::parse(seed::DEFAULT_TENANT).unwrap();

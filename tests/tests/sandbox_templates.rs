@@ -48,6 +48,9 @@ impl Sandbox {
                 .collect(),
             strict_templates,
             template_review,
+            knowledge_base_id: wecare_local::seed::KNOWLEDGE_BASE_ID.into(),
+            agent_id: wecare_local::seed::AGENT_ID.into(),
+            agent_alias_id: wecare_local::seed::AGENT_ALIAS_ID.into(),
         };
         tokio::spawn(async move {
             if let Err(e) = wecare_sandbox::serve(listener, config).await {

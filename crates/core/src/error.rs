@@ -27,6 +27,12 @@ pub enum ErrorCode {
     ConfirmationRequired,
     RateLimited,
     ProviderError,
+    /// An AI draft was asked for a contact who has sent nothing to reply to.
+    NothingToReplyTo,
+    /// Bedrock throttled the request: try again in a few seconds.
+    AiThrottled,
+    /// Bedrock failed or could not be reached: the operator writes the reply themselves.
+    AiUnavailable,
     Internal,
 }
 
@@ -37,7 +43,10 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::Conflict | ErrorCode::LastAdmin | ErrorCode::IdempotencyInProgress => 409,
+            ErrorCode::Conflict
+            | ErrorCode::LastAdmin
+            | ErrorCode::IdempotencyInProgress
+            | ErrorCode::NothingToReplyTo => 409,
             // A sender the tenant does not own is not the tenant's to use.
             ErrorCode::NotAllowlisted => 403,
             ErrorCode::NotOptedIn
@@ -45,8 +54,8 @@ impl ErrorCode {
             | ErrorCode::TemplateRequired
             | ErrorCode::TierLimitExceeded
             | ErrorCode::ConfirmationRequired => 422,
-            ErrorCode::RateLimited => 429,
-            ErrorCode::ProviderError => 502,
+            ErrorCode::RateLimited | ErrorCode::AiThrottled => 429,
+            ErrorCode::ProviderError | ErrorCode::AiUnavailable => 502,
             ErrorCode::Internal => 500,
         }
     }
@@ -68,6 +77,9 @@ impl ErrorCode {
             ErrorCode::ConfirmationRequired => "CONFIRMATION_REQUIRED",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::ProviderError => "PROVIDER_ERROR",
+            ErrorCode::NothingToReplyTo => "NOTHING_TO_REPLY_TO",
+            ErrorCode::AiThrottled => "AI_THROTTLED",
+            ErrorCode::AiUnavailable => "AI_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -90,7 +102,7 @@ mod tests {
     }
 
     #[test]
-    fn client_errors_are_4xx_and_only_internal_and_provider_errors_are_5xx() {
+    fn client_errors_are_4xx_and_only_internal_provider_and_ai_errors_are_5xx() {
         assert_eq!(ErrorCode::Internal.http_status(), 500);
         assert_eq!(ErrorCode::ProviderError.http_status(), 502);
         assert_eq!(ErrorCode::Conflict.http_status(), 409);

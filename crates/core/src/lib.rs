@@ -6,6 +6,7 @@
 //! of the tables and routes that the local stack and the CDK app both derive from. Functions that
 //! depend on the time take "now" as an argument so they can be tested without a clock.
 
+pub mod ai;
 pub mod audit;
 pub mod bulk;
 pub mod consent;

@@ -29,10 +29,14 @@ pub enum Permission {
     ManageConfig,
     ManageDlq,
     ReadAudit,
+    /// Ask the knowledge base and draft, approve or reject AI suggestions.
+    UseAi,
+    /// Read every AI interaction of the tenant, with feedback statistics.
+    ReviewAi,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ReadContacts,
         Permission::ReadMessages,
         Permission::WriteContacts,
@@ -42,16 +46,22 @@ impl Permission {
         Permission::ManageConfig,
         Permission::ManageDlq,
         Permission::ReadAudit,
+        Permission::UseAi,
+        Permission::ReviewAi,
     ];
 
     /// The least privileged role that holds this permission.
     pub fn minimum_role(self) -> Role {
         match self {
             Permission::ReadContacts | Permission::ReadMessages => Role::Viewer,
-            Permission::WriteContacts | Permission::SendMessages | Permission::ManageBulk => Role::Operator,
-            Permission::ManageUsers | Permission::ManageConfig | Permission::ManageDlq | Permission::ReadAudit => {
-                Role::Admin
+            Permission::WriteContacts | Permission::SendMessages | Permission::ManageBulk | Permission::UseAi => {
+                Role::Operator
             }
+            Permission::ManageUsers
+            | Permission::ManageConfig
+            | Permission::ManageDlq
+            | Permission::ReadAudit
+            | Permission::ReviewAi => Role::Admin,
         }
     }
 }
@@ -98,7 +108,14 @@ mod tests {
     fn the_matrix_is_exactly_what_the_specification_says() {
         use Permission::*;
         let viewer = [ReadContacts, ReadMessages];
-        let operator = [ReadContacts, ReadMessages, WriteContacts, SendMessages, ManageBulk];
+        let operator = [
+            ReadContacts,
+            ReadMessages,
+            WriteContacts,
+            SendMessages,
+            ManageBulk,
+            UseAi,
+        ];
         for p in Permission::ALL {
             assert_eq!(Role::Viewer.can(p), viewer.contains(&p), "Viewer {p:?}");
             assert_eq!(Role::Operator.can(p), operator.contains(&p), "Operator {p:?}");

@@ -81,6 +81,26 @@ pub const ROUTES: &[RouteDef] = &[
     route("POST", "/api/bulk-jobs/{jobId}/cancel", "bulk-job-control"),
     route("GET", "/api/dlq/{queue}", "dlq-replay"),
     route("POST", "/api/dlq/{queue}/replay", "dlq-replay"),
+    route("POST", "/api/ai/query", "ai-query-kb"),
+    route("GET", "/api/ai/suggestions", "ai-generate-response"),
+    route("POST", "/api/ai/suggestions", "ai-generate-response"),
+    route(
+        "POST",
+        "/api/ai/suggestions/{suggestionId}/approve",
+        "ai-generate-response",
+    ),
+    route(
+        "POST",
+        "/api/ai/suggestions/{suggestionId}/reject",
+        "ai-generate-response",
+    ),
+    route(
+        "POST",
+        "/api/ai/suggestions/{suggestionId}/feedback",
+        "ai-generate-response",
+    ),
+    route("GET", "/api/ai/interactions", "ai-generate-response"),
+    route("GET", "/api/ai/stats", "ai-generate-response"),
 ];
 
 /// The functions of the platform that exist, in the order of the specification.
@@ -102,6 +122,8 @@ pub const FUNCTIONS: &[&str] = &[
     "bulk-job-control",
     "dlq-replay",
     "whatsapp-templates",
+    "ai-query-kb",
+    "ai-generate-response",
 ];
 
 #[cfg(test)]

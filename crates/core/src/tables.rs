@@ -194,10 +194,13 @@ impl Table {
             Table::AiInteractions => base(
                 "AIInteractions",
                 "AI_INTERACTIONS_TABLE",
-                vec![gsi("gsi1", "suggestions for a contact newest first: {tenant}#CONTACT#{contactId} / {at}#{id}")],
+                vec![
+                    gsi("gsi1", "a contact's suggestions newest first: {tenant}#CONTACT#{contactId} / {at}#{id}"),
+                    gsi("gsi2", "a tenant's interactions (questions and suggestions) newest first, by kind: {tenant}#AI#{kind} / {at}#{id}"),
+                ],
                 None,
                 true,
-                "interaction {tenant}#AI#{id}/AI",
+                "interaction {tenant}#AI#{id}/AI: a question to the knowledge base, or a suggestion with its decision and feedback; a suggestion drafted for an inbound message has the id {inboundMessageId}.ai, so a redelivered draft request finds it; daily counts {tenant}#AI-STATS/{yyyy-mm-dd}, added to in the transaction of each change they count",
             ),
             Table::RateLimitTrackers => base(
                 "RateLimitTrackers",

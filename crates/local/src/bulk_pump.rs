@@ -1,4 +1,5 @@
-//! The bulk pump: what Lambda's SQS event source mapping does for `bulk-worker`, locally.
+//! The bulk pump: what Lambda's SQS event source mapping does for `bulk-worker`, locally (and
+//! for `ai-generate-response` on `ai-queue`, with [`Worker::AiDrafts`]).
 //!
 //! It long-polls `bulk-queue` in moto and invokes the worker with the real `SqsEvent` shape (with
 //! `ApproximateReceiveCount`), at most [`PumpOptions::concurrency`] invocations at once, each with
@@ -13,7 +14,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 use tokio::sync::Semaphore;
 
@@ -21,9 +22,21 @@ use crate::functions::Functions;
 
 /// The local worker's timeout (the queue's visibility is six times it).
 pub const WORKER_TIMEOUT: Duration = Duration::from_secs(30);
+/// The local timeout of `ai-generate-response` on `ai-queue`: a draft is one agent call.
+pub const AI_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Which function a queue is pumped into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Worker {
+    #[default]
+    Bulk,
+    AiDrafts,
+}
 
 #[derive(Debug, Clone)]
 pub struct PumpOptions {
+    /// The function invoked.
+    pub worker: Worker,
     /// Invocations at once (the event source's maximum concurrency).
     pub concurrency: usize,
     /// Messages per invocation.
@@ -56,6 +69,7 @@ pub struct PumpStats {
 impl Default for PumpOptions {
     fn default() -> Self {
         PumpOptions {
+            worker: Worker::Bulk,
             concurrency: 2,
             batch_size: 1,
             timeout: WORKER_TIMEOUT,
@@ -88,7 +102,7 @@ pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functio
             let messages = match received {
                 Ok(out) => out.messages.unwrap_or_default(),
                 Err(e) => {
-                    tracing::warn!(error = %e, "bulk-queue not reachable; retrying");
+                    tracing::warn!(error = %e, "queue not reachable; retrying");
                     tokio::time::sleep(Duration::from_millis(500)).await;
                     continue;
                 }
@@ -107,9 +121,10 @@ pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functio
                 let _permit = permit;
                 let deadline_ms =
                     (wecare_core::time::now().timestamp_millis().max(0) as u64) + options.timeout.as_millis() as u64;
+                let worker = options.worker;
                 let twice = options.deliver_twice.then(|| {
                     let (functions, event) = (functions.clone(), event.clone());
-                    tokio::spawn(async move { functions.bulk_worker(event, deadline_ms).await })
+                    tokio::spawn(async move { invoke(&functions, worker, event, deadline_ms).await })
                 });
                 let abort_after = options.abort.map(|(_, after)| after).filter(|_| {
                     carries_chunk(&event)
@@ -120,7 +135,7 @@ pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functio
                 let started = std::time::Instant::now();
                 let stats = options.stats.clone();
                 let invocation = async move {
-                    let response = functions.bulk_worker(event, deadline_ms).await;
+                    let response = invoke(&functions, worker, event, deadline_ms).await;
                     stats.invocations.fetch_add(1, Ordering::Relaxed);
                     stats
                         .busy_micros
@@ -164,6 +179,13 @@ pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functio
             });
         }
     });
+}
+
+async fn invoke(functions: &Functions, worker: Worker, event: SqsEvent, deadline_ms: u64) -> SqsBatchResponse {
+    match worker {
+        Worker::Bulk => functions.bulk_worker(event, deadline_ms).await,
+        Worker::AiDrafts => functions.ai_drafts(event, deadline_ms).await,
+    }
 }
 
 /// Whether a record of `event` is a chunk of recipients (not an expansion or a check).

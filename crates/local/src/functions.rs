@@ -20,6 +20,7 @@ pub struct Functions {
     dlq: dlq_replay::Deps,
     messages_read: messages_read::Deps,
     users: users::Deps,
+    ai: wecare_ai::Deps,
 }
 
 impl Functions {
@@ -51,6 +52,7 @@ impl Functions {
         let dlq_config = dlq_replay::Config::from(env.clone()).context("dlq-replay")?;
         let messages_read_config = messages_read::Config::from(env.clone()).context("messages-read")?;
         let users_config = users::Config::from(Env::from_map(env.clone())).context("users")?;
+        let ai_config = wecare_ai::Config::from(env.clone()).context("ai")?;
         Ok(Functions {
             authorizer: auth_middleware::Deps::new(&auth_config, dynamo.clone(), reqwest::Client::new()),
             contacts: wecare_contacts::Deps::new(dynamo.clone(), &contacts_config),
@@ -60,6 +62,7 @@ impl Functions {
             messages_read: messages_read::Deps::new(messages_read_config, sdk, dynamo.clone(), providers)
                 .with_sqs(sqs.clone()),
             users: users::Deps::new(&users_config, sdk, dynamo.clone()),
+            ai: wecare_ai::Deps::new(ai_config, sdk, dynamo.clone(), providers),
             bulk: wecare_bulk::Deps::new(bulk_config, sdk, dynamo, providers).with_sqs(sqs),
         })
     }
@@ -85,6 +88,15 @@ impl Functions {
         deadline_ms: u64,
     ) -> aws_lambda_events::event::sqs::SqsBatchResponse {
         bulk_worker::handle(&self.bulk, event, deadline_ms).await
+    }
+
+    /// Invokes `ai-generate-response` with a batch from `ai-queue`, as its event source does.
+    pub async fn ai_drafts(
+        &self,
+        event: aws_lambda_events::event::sqs::SqsEvent,
+        deadline_ms: u64,
+    ) -> aws_lambda_events::event::sqs::SqsBatchResponse {
+        ai_generate_response::drafts(&self.ai, event, deadline_ms).await
     }
 
     /// Invokes `whatsapp-templates` with the schedule's event, as EventBridge does: catalogues
@@ -114,6 +126,8 @@ impl Functions {
             "bulk-job-create" => bulk_job_create::handle(&self.bulk, req, now).await,
             "bulk-job-control" => bulk_job_control::handle(&self.bulk, req, now).await,
             "dlq-replay" => dlq_replay::handle(&self.dlq, req, now).await,
+            "ai-query-kb" => ai_query_kb::handle(&self.ai, req, now).await,
+            "ai-generate-response" => ai_generate_response::handle(&self.ai, req, now).await,
             _ => return None,
         })
     }

@@ -33,6 +33,9 @@ pub fn start_sandbox(
         // or parameter count): the send path's own catalogue check is meant to stop them first.
         strict_templates: true,
         template_review,
+        knowledge_base_id: seed::KNOWLEDGE_BASE_ID.into(),
+        agent_id: seed::AGENT_ID.into(),
+        agent_alias_id: seed::AGENT_ALIAS_ID.into(),
     };
     tokio::spawn(async move {
         if let Err(e) = wecare_sandbox::serve(listener, config).await {

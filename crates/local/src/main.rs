@@ -77,6 +77,7 @@ async fn dev() -> anyhow::Result<()> {
     let providers = wecare_messaging::ProviderEndpoints {
         social_messaging: Some(sandbox_url.clone()),
         sms_voice: Some(sandbox_url.clone()),
+        bedrock_agent_runtime: Some(sandbox_url.clone()),
     };
     let functions = Arc::new(Functions::new(&sdk, &resources.function_env(), &providers, None, None)?);
     wecare_local::bulk_pump::start(
@@ -85,6 +86,16 @@ async fn dev() -> anyhow::Result<()> {
         functions.clone(),
         wecare_local::bulk_pump::PumpOptions {
             concurrency: port("WECARE_BULK_CONCURRENCY", 2)?.into(),
+            ..Default::default()
+        },
+    );
+    wecare_local::bulk_pump::start(
+        aws_sdk_sqs::Client::new(&sdk),
+        resources.queues["ai-queue"].clone(),
+        functions.clone(),
+        wecare_local::bulk_pump::PumpOptions {
+            worker: wecare_local::bulk_pump::Worker::AiDrafts,
+            timeout: wecare_local::bulk_pump::AI_TIMEOUT,
             ..Default::default()
         },
     );

@@ -100,6 +100,15 @@ impl Resources {
         env.insert("BULK_QUEUE_URL".into(), self.queues["bulk-queue"].clone());
         env.insert("BULK_DLQ_URL".into(), self.queues["bulk-dlq"].clone());
         env.insert("OUTBOUND_DLQ_URL".into(), self.queues["outbound-dlq"].clone());
+        env.insert("AI_QUEUE_URL".into(), self.queues["ai-queue"].clone());
+        // The sandbox's knowledge base and agent; the model RetrieveAndGenerate is asked to use.
+        env.insert("AI_KNOWLEDGE_BASE_ID".into(), seed::KNOWLEDGE_BASE_ID.into());
+        env.insert("AI_AGENT_ID".into(), seed::AGENT_ID.into());
+        env.insert("AI_AGENT_ALIAS_ID".into(), seed::AGENT_ALIAS_ID.into());
+        env.insert(
+            "AI_MODEL_ARN".into(),
+            format!("arn:aws:bedrock:{}::foundation-model/amazon.nova-pro-v1:0", self.region),
+        );
         env.insert("REPORTS_BUCKET".into(), self.reports_bucket.clone());
         // The team's user pool; locally Cognito sends no mail, so an invite's temporary password
         // is shown once to the inviting Admin (in AWS the CDK app sets EMAIL: Cognito sends it).
@@ -324,7 +333,7 @@ async fn subscribe_events_queue(
     Ok(url)
 }
 
-/// `inbound-dlq`, `bulk-queue` → `bulk-dlq`, `outbound-dlq`; returns logical name → queue URL.
+/// `inbound-dlq`, `bulk-queue` → `bulk-dlq`, `outbound-dlq`, `ai-queue`; returns logical name → queue URL.
 async fn create_queues(sqs: &aws_sdk_sqs::Client, prefix: &str) -> anyhow::Result<BTreeMap<String, String>> {
     let mut urls = BTreeMap::new();
     let fourteen_days = (14 * 24 * 3600).to_string();
@@ -363,6 +372,20 @@ async fn create_queues(sqs: &aws_sdk_sqs::Client, prefix: &str) -> anyhow::Resul
         .await
         .context("create queue bulk-queue")?;
     urls.insert("bulk-queue".to_string(), out.queue_url.unwrap_or_default());
+    // Automatic drafts: no dead-letter queue, as a draft late by more than a few tries is of no
+    // use; `ai-generate-response` gives a request up itself after three receives.
+    let out = sqs
+        .create_queue()
+        .queue_name(format!("{prefix}ai-queue"))
+        .attributes(QueueAttributeName::MessageRetentionPeriod, "3600")
+        .attributes(
+            QueueAttributeName::VisibilityTimeout,
+            (crate::bulk_pump::AI_TIMEOUT.as_secs() * 6).to_string(),
+        )
+        .send()
+        .await
+        .context("create queue ai-queue")?;
+    urls.insert("ai-queue".to_string(), out.queue_url.unwrap_or_default());
     Ok(urls)
 }
 

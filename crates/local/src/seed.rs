@@ -54,6 +54,12 @@ pub fn users() -> Vec<SeedUser> {
 pub const WECARE_WABA: &str = "102290129340398";
 pub const GLOBEX_WABA: &str = "102290129340777";
 
+/// The Bedrock knowledge base and agent the sandbox plays locally (the agent's alias is Bedrock's
+/// name for an agent's working draft).
+pub const KNOWLEDGE_BASE_ID: &str = "KBWECARE01";
+pub const AGENT_ID: &str = "AGWECARE01";
+pub const AGENT_ALIAS_ID: &str = "TSTALIASID";
+
 /// A WhatsApp number the provider knows, with the tenant that owns it (none for the last).
 pub struct LocalNumber {
     pub setting: wecare_sandbox::PhoneNumberSetting,

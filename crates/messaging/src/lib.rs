@@ -90,4 +90,6 @@ impl Deps {
 pub struct ProviderEndpoints {
     pub social_messaging: Option<String>,
     pub sms_voice: Option<String>,
+    /// Bedrock's agent runtime (knowledge base and agent), for the AI functions.
+    pub bedrock_agent_runtime: Option<String>,
 }

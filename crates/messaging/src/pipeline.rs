@@ -579,6 +579,7 @@ fn draft(cmd: &SendCommand, c: &Checked) -> Message {
         job_id: job,
         business_initiated: c.business_initiated,
         outcome: None,
+        opt_out_intent: false,
     };
     match &cmd.content {
         Content::WhatsApp(WhatsAppContent::Text(t)) => m.text = Some(t.clone()),

@@ -2,13 +2,17 @@
 //!
 //! A fault applies to the next `count` calls of one operation — or, with `probability`, to each call
 //! with that chance until the faults are cleared (several such faults of one operation add up,
-//! e.g. 20 % throttling and 5 % dropped) — after an optional delay, in one of three modes:
+//! e.g. 20 % throttling and 5 % dropped) — after an optional delay, in one of four modes:
 //! - `error` (the default): answer with this AWS error (throttling, a 4xx refusal, a 5xx);
 //! - `drop`: accept the request (it is in the ledger, as sent), then drop the connection before
 //!   the answer is complete — the ambiguous case, where the caller cannot know it was sent;
 //! - `statusFirst`: accept it, publish its delivery status (`deliverStatus`, `delivered` by
 //!   default) to the events topic, wait `latencyMs`, and only then answer: a status that
 //!   overtakes the send's own answer.
+//! - `streamError` (event-stream operations, i.e. InvokeAgent): answer 200, send the first chunk,
+//!   then an in-stream exception frame (`code` in camelCase as the frame's `:exception-type`,
+//!   `throttlingException` by default) and end the stream: the caller has part of a reply and an
+//!   error, and must not keep the part.
 
 use std::time::Duration;
 
@@ -22,7 +26,7 @@ use crate::State;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
-    /// e.g. `SendWhatsAppMessage`, `SendTextMessage`.
+    /// e.g. `SendWhatsAppMessage`, `SendTextMessage`, `Retrieve`, `RetrieveAndGenerate`, `InvokeAgent`.
     pub operation: String,
     /// How many of the next calls fail (0 with `latencyMs` = only slow them down).
     #[serde(default)]
@@ -77,6 +81,14 @@ fn action_of(f: &Fault) -> Action {
             status: f.deliver_status.clone().unwrap_or_else(|| "delivered".into()),
             wait: Duration::from_millis(f.latency_ms),
         },
+        Mode::StreamError => Action::StreamError(Injected {
+            status: 200,
+            code: f.code.clone().unwrap_or_else(|| "throttlingException".into()),
+            message: f
+                .message
+                .clone()
+                .unwrap_or_else(|| "Your request rate is too high. Reduce the frequency of requests.".into()),
+        }),
     }
 }
 
@@ -87,6 +99,7 @@ pub enum Mode {
     Error,
     Drop,
     StatusFirst,
+    StreamError,
 }
 
 /// An error to answer with instead of succeeding.
@@ -107,6 +120,9 @@ pub(crate) enum Action {
         status: String,
         wait: Duration,
     },
+    /// Answer 200, send part of the event stream, then this exception in the stream. Operations
+    /// without an event stream proceed as if there were no fault.
+    StreamError(Injected),
 }
 
 /// Takes one fault for `operation`, if any is pending; the delay of `error` and `drop` faults is

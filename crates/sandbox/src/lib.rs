@@ -5,15 +5,21 @@
 //! PostWhatsAppMessageMedia, GetWhatsAppMessageMedia, and the WhatsApp message template operations
 //! List/Get/Create/Update/DeleteWhatsAppMessageTemplate, ListWhatsAppTemplateLibrary,
 //! CreateWhatsAppMessageTemplateFromLibrary and CreateWhatsAppMessageTemplateMedia) and
-//! pinpoint-sms-voice-v2 (awsJson1.0: SendTextMessage), validating requests as the services do;
+//! pinpoint-sms-voice-v2 (awsJson1.0: SendTextMessage) and bedrock-agent-runtime (restJson1:
+//! Retrieve, RetrieveAndGenerate, and InvokeAgent answering an event stream, over a small
+//! knowledge base of the demo business with a deterministic extractive "model" that can be fooled
+//! by the prompt injections documented in [`bedrock`]), validating requests as the services do;
 //! keeps a ledger of every call (`GET /ledger`); fails the next N calls of an operation or adds
 //! latency on request (`POST /faults`); and plays a customer by publishing EUM Social events to the
 //! SNS topic in moto (`POST /customer/messages`, `POST /customer/statuses`); and plays Meta's
 //! template review (`POST /templates/decide`).
 
 mod accounts;
+mod agent;
+pub mod bedrock;
 mod customer;
 mod faults;
+mod knowledge;
 mod ledger;
 mod sms;
 mod template_library;
@@ -47,6 +53,13 @@ pub struct SandboxConfig {
     /// (approved, or rejected with INVALID_FORMAT when its name starts with `reject_`), and the
     /// decision published like one made on request. `None`: only `POST /templates/decide` decides.
     pub template_review: Option<std::time::Duration>,
+    /// The one knowledge base Retrieve and RetrieveAndGenerate know (e.g. `KBWECARE01`); any
+    /// other id is not found.
+    pub knowledge_base_id: String,
+    /// The one agent InvokeAgent knows (e.g. `AGWECARE01`), and its one alias (e.g. `TSTALIASID`,
+    /// Bedrock's alias of an agent's working draft).
+    pub agent_id: String,
+    pub agent_alias_id: String,
 }
 
 #[derive(Clone, Debug)]
@@ -69,6 +82,8 @@ pub(crate) struct State {
     pub templates: Arc<Mutex<Vec<templates::Template>>>,
     /// Template header handles issued by CreateWhatsAppMessageTemplateMedia, with their WABAs.
     pub header_handles: Arc<Mutex<Vec<template_media::HeaderHandle>>>,
+    /// What the Bedrock agent remembers of each session.
+    pub agent_sessions: Arc<Mutex<agent::Sessions>>,
     pub s3: aws_sdk_s3::Client,
     pub sns: aws_sdk_sns::Client,
 }
@@ -91,6 +106,7 @@ pub fn router(config: SandboxConfig) -> Router {
         media: Arc::default(),
         templates: Arc::new(Mutex::new(templates::seed(&wabas))),
         header_handles: Arc::default(),
+        agent_sessions: Arc::default(),
         s3,
         sns,
     };
@@ -108,6 +124,12 @@ pub fn router(config: SandboxConfig) -> Router {
         .route("/v1/whatsapp/template/library", post(template_library::list))
         .route("/v1/whatsapp/template/create", post(template_library::create))
         .route("/v1/whatsapp/template/media", post(template_media::upload))
+        .route("/knowledgebases/{kb_id}/retrieve", post(bedrock::retrieve))
+        .route("/retrieveAndGenerate", post(bedrock::retrieve_and_generate))
+        .route(
+            "/agents/{agent_id}/agentAliases/{alias_id}/sessions/{session_id}/text",
+            post(agent::invoke),
+        )
         .route("/templates/decide", post(templates::decide))
         .route("/", post(sms::dispatch))
         .route("/ledger", get(ledger::list).delete(ledger::clear))

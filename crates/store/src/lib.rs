@@ -1,5 +1,5 @@
 //! DynamoDB access shared by the functions: the contacts repository, messages and media, the
-//! audit trail, the records of dead-lettered messages, the users record, the overview's counters, a tenant's settings,
+//! audit trail, the records of dead-lettered messages, the users record, the overview's counters, a tenant's settings, the AI interactions,
 //! pagination cursors, and an SDK interceptor that records which operations ran.
 //!
 //! Keys are built here and nowhere else, always from a `TenantId` that came from the verified
@@ -7,6 +7,7 @@
 //! must not be lost is a conditional write or a transaction, because moto and DynamoDB both make
 //! those atomic and nothing else is.
 
+pub mod ai;
 pub mod audit;
 pub mod batch;
 pub mod bulk;
@@ -25,6 +26,7 @@ pub mod templates;
 pub mod tier;
 pub mod users;
 
+pub use ai::AiRepo;
 pub use audit::{AuditContext, AuditEntry};
 pub use bulk::BulkRepo;
 pub use contacts::{Contact, ContactsRepo};

@@ -136,6 +136,10 @@ pub struct Message {
     /// (`sent`, `failed`, `unknown`) and moved only from `unknown` by a later delivery status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<RecipientStatus>,
+    /// An inbound text that reads like an opt-out request without being a keyword: a flag for
+    /// the operator ("record it?"), never a consent change by itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opt_out_intent: bool,
 }
 
 impl Message {

@@ -9,6 +9,7 @@ describe('visibleNavigation', () => {
       { id: 'contacts', items: [{ label: 'Contacts', to: '/contacts' }] },
       { id: 'bulk', items: [{ label: 'Bulk Messaging', to: '/bulk' }] },
       { id: 'templates', items: [{ label: 'Templates', to: '/templates' }] },
+      { id: 'agent', items: [{ label: 'Agent', to: '/agent' }] },
       { id: 'failed-messages', items: [{ label: 'Failed messages', to: '/failed-messages' }] },
       { id: 'audit', items: [{ label: 'Audit log', to: '/audit' }] },
       { id: 'users', items: [{ label: 'Users', to: '/users' }] },
@@ -18,8 +19,11 @@ describe('visibleNavigation', () => {
 
   it('hides what the role may not use', () => {
     const adminOnly = ['manageDlq', 'readAudit', 'manageUsers', 'manageConfig'];
-    expect(visibleNavigation(destinations, (p) => p !== 'readContacts' && !adminOnly.includes(p)).map((s) => s.id)).toEqual(['overview', 'inbox', 'bulk', 'templates']);
-    expect(visibleNavigation(destinations, (p) => p !== 'readContacts' && p !== 'readMessages' && !adminOnly.includes(p))).toEqual([]);
+    expect(visibleNavigation(destinations, (p) => p !== 'readContacts' && !adminOnly.includes(p)).map((s) => s.id)).toEqual(['overview', 'inbox', 'bulk', 'templates', 'agent']);
+    // A Viewer reads, and does not use the assistant.
+    expect(visibleNavigation(destinations, (p) => p === 'readContacts' || p === 'readMessages').map((s) => s.id)).toEqual(['overview', 'inbox', 'contacts', 'bulk', 'templates']);
+    expect(visibleNavigation(destinations, (p) => p === 'useAi').map((s) => s.id)).toEqual(['agent']);
+    expect(visibleNavigation(destinations, (p) => p !== 'readContacts' && p !== 'readMessages' && p !== 'useAi' && !adminOnly.includes(p))).toEqual([]);
     expect(visibleNavigation(destinations, (p) => p === 'readAudit' || p === 'manageUsers').map((s) => s.id)).toEqual(['audit', 'users']);
     expect(visibleNavigation(destinations, (p) => p === 'manageDlq').map((s) => s.id)).toEqual(['failed-messages']);
     expect(visibleNavigation(destinations, (p) => p === 'manageConfig').map((s) => s.id)).toEqual(['settings']);

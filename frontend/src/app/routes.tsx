@@ -1,6 +1,7 @@
 // The route table: sign-in outside the shell, every feature's pages inside it.
 import { Outlet, ScrollRestoration, type RouteObject } from 'react-router';
 import { SignInPage } from '@/features/auth/components/SignInPage';
+import { agentRoutes } from '@/features/agent/routes';
 import { auditRoutes } from '@/features/audit/routes';
 import { bulkRoutes } from '@/features/bulk/routes';
 import { contactsRoutes } from '@/features/contacts/routes';
@@ -42,6 +43,7 @@ export const routes: RouteObject[] = [
           ...conversationRoutes,
           ...bulkRoutes,
           ...templatesRoutes,
+          ...agentRoutes,
           ...dlqRoutes,
           ...auditRoutes,
           ...usersRoutes,

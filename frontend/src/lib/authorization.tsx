@@ -16,7 +16,11 @@ export type Permission =
   | 'manageUsers'
   | 'manageConfig'
   | 'manageDlq'
-  | 'readAudit';
+  | 'readAudit'
+  /** Ask the knowledge base; draft, approve, edit, reject and rate AI reply suggestions (Operator, Admin). */
+  | 'useAi'
+  /** Every AI interaction of the organisation, with the approval and feedback figures (Admin). */
+  | 'reviewAi';
 
 export interface CurrentUser {
   userId: string;

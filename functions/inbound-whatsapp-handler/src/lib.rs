@@ -27,6 +27,7 @@ pub mod event;
 use aws_lambda_events::event::sns::{SnsEvent, SnsMessage};
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
+use wecare_core::ai::{opt_out_intent, DraftRequest};
 use wecare_core::consent::{apply_keyword, KeywordEvent, KeywordOutcome};
 use wecare_core::message::{Direction, MessageStatus};
 use wecare_core::sender::Senders;
@@ -53,6 +54,8 @@ pub struct Config {
     pub inbound_dlq_url: String,
     /// Where a STOP confirmation the platform failed to send goes, to be replayed.
     pub outbound_dlq_url: String,
+    /// Where a new text asks `ai-generate-response` for a draft, when the tenant automates.
+    pub ai_queue_url: String,
 }
 
 impl Config {
@@ -68,6 +71,7 @@ impl Config {
         let region = env.parsed("DEFAULT_PHONE_REGION", Region::parse);
         let inbound_dlq_url = env.required("INBOUND_DLQ_URL");
         let outbound_dlq_url = env.required("OUTBOUND_DLQ_URL");
+        let ai_queue_url = env.required("AI_QUEUE_URL");
         env.finish(|| {
             Some(Config {
                 messaging,
@@ -76,6 +80,7 @@ impl Config {
                 default_region: region?,
                 inbound_dlq_url,
                 outbound_dlq_url,
+                ai_queue_url,
             })
         })
     }
@@ -90,6 +95,7 @@ pub struct Deps {
     pub sqs: aws_sdk_sqs::Client,
     pub inbound_dlq_url: String,
     pub outbound_dlq_url: String,
+    pub ai_queue_url: String,
 }
 
 impl Deps {
@@ -108,6 +114,7 @@ impl Deps {
             sqs: aws_sdk_sqs::Client::new(sdk),
             inbound_dlq_url: config.inbound_dlq_url,
             outbound_dlq_url: config.outbound_dlq_url,
+            ai_queue_url: config.ai_queue_url,
         }
     }
 }
@@ -508,6 +515,7 @@ async fn inbound_message(
         job_id: None,
         business_initiated: false,
         outcome: None,
+        opt_out_intent: m.kind == "text" && m.text().is_some_and(opt_out_intent),
     };
     let stored = deps.send.messages.record_inbound(&message, now).await?;
     // Idempotent follow-ups run on redeliveries too, so a crash after the store loses nothing.
@@ -519,10 +527,51 @@ async fn inbound_message(
         tracing::info!(contact_id = %contact.contact_id, message_type = %m.kind, "inbound message stored");
         wecare_http::metrics::count("InboundReceived", &[("Channel", "whatsapp")]);
     }
-    if let Some(k) = m.text().filter(|_| m.kind == "text").and_then(keyword) {
-        consent_keyword(deps, tenant, &contact, k, &m.id, sent_at, phone_number_id, now).await?;
+    let text = m.text().filter(|_| m.kind == "text");
+    match text.and_then(keyword) {
+        Some(k) => consent_keyword(deps, tenant, &contact, k, &m.id, sent_at, phone_number_id, now).await?,
+        // Redeliveries ask again: the draft is keyed by the message, so it is made once.
+        None if text.is_some() => request_draft(deps, tenant, &contact.contact_id, &message.message_id).await,
+        None => {}
     }
     Ok(())
+}
+
+/// With the tenant's AI automation on, asks for a draft in the background. Drafting is never
+/// on the inbound path: the message is stored and acknowledged whatever happens here, and a
+/// failure is logged and counted. With automation off nothing is asked, so no AI call is made.
+async fn request_draft(deps: &Deps, tenant: &TenantId, contact: &ContactId, message_id: &str) {
+    let automated = match deps.send.settings.get(tenant, false).await {
+        Ok(s) => s.settings.ai_automation,
+        Err(e) => {
+            tracing::error!(error = %cause_chain(&e), "settings unreadable; no AI draft requested");
+            wecare_http::metrics::count("AiDraftRequestFailed", &[("Reason", "settings")]);
+            return;
+        }
+    };
+    if !automated {
+        return;
+    }
+    let request = DraftRequest {
+        tenant_id: tenant.to_string(),
+        contact_id: contact.to_string(),
+        message_id: message_id.to_string(),
+    };
+    let body = serde_json::to_string(&request).unwrap_or_default();
+    match deps
+        .sqs
+        .send_message()
+        .queue_url(&deps.ai_queue_url)
+        .message_body(body)
+        .send()
+        .await
+    {
+        Ok(_) => tracing::info!(message_id, "AI draft requested"),
+        Err(e) => {
+            tracing::error!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "AI draft request not queued");
+            wecare_http::metrics::count("AiDraftRequestFailed", &[("Reason", "queue")]);
+        }
+    }
 }
 
 /// Applies a STOP/START keyword if it is the customer's latest word, and confirms the STOP that

@@ -1,5 +1,5 @@
 // A message as the API returns it (timeline items and send answers), and the conversation
-// feature's query keys.
+// feature's query keys (the timeline, the contact, the AI reply drafts).
 import * as z from 'zod/mini';
 
 export const channels = ['whatsapp', 'sms', 'email'] as const;
@@ -37,6 +37,11 @@ export const messageSchema = z.object({
   error: z.optional(z.object({ code: z.string(), message: z.string() })),
   /** Channel-specific extras (media, location, button reply…): read with `mediaOf` and friends. */
   details: z.optional(z.record(z.string(), z.unknown())),
+  /**
+   * Inbound: the text reads like a request to stop messages without being a STOP keyword. Only a
+   * flag for the operator: nothing changed the contact's consent.
+   */
+  optOutIntent: z.optional(z.boolean()),
   createdAt: z.string(),
   updatedAt: z.optional(z.string()),
 });
@@ -86,4 +91,5 @@ export const conversationKeys = {
   all: ['conversation'] as const,
   timeline: (contactId: string) => [...conversationKeys.all, 'timeline', contactId] as const,
   contact: (contactId: string) => [...conversationKeys.all, 'contact', contactId] as const,
+  suggestions: (contactId: string) => [...conversationKeys.all, 'suggestions', contactId] as const,
 };

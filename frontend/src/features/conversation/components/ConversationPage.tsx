@@ -1,6 +1,8 @@
 // One contact's conversation on every channel: the timeline (polled, so new messages and
-// delivery statuses appear by themselves), the WhatsApp window, and the composer for those who
-// may send. Opening it, and new messages arriving while it is on screen, mark it read.
+// delivery statuses appear by themselves), the WhatsApp window, the AI reply drafts for those who
+// use the assistant, the question whether a message was an opt-out request for those who may
+// change consent, and the composer for those who may send. Opening it, and new messages arriving
+// while it is on screen, mark it read.
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { Alert } from '@/components/Alert';
@@ -10,15 +12,19 @@ import { Skeleton } from '@/components/Skeleton';
 import { useNow } from '@/hooks/use-now';
 import { usePageTitle } from '@/hooks/use-page-title';
 import { ApiError, describeError } from '@/lib/api-error';
-import { useCan } from '@/lib/authorization';
+import { useCan, useCurrentUser } from '@/lib/authorization';
 import { useSenders } from '@/lib/senders';
 import { contactDisplayName as displayName } from '@/lib/contact-name';
 import { formatDateTime } from '@/utils/format';
 import { windowState } from '@/utils/window';
 import { useConversationContact } from '../api/get-contact';
+import { useSuggestions } from '../api/get-suggestions';
 import { useTimeline } from '../api/get-timeline';
 import type { ConversationWindow, Message } from '../api/message';
 import { Composer } from './Composer';
+import { optOutCandidate } from './opt-out';
+import { OptOutNotice } from './OptOutNotice';
+import { SuggestionsPanel } from './SuggestionsPanel';
 import { Timeline, TimelineSkeleton } from './Timeline';
 import { useMarkReadWhileOpen } from './use-mark-read';
 
@@ -88,8 +94,14 @@ function oldestFirst(pages: { items: Message[] }[] | undefined): Message[] {
 export function ConversationPage() {
   const { contactId = '' } = useParams();
   const canSend = useCan('sendMessages');
+  // Viewers do not see drafts: they could not act on them, and what is sent is in the timeline.
+  const canUseAi = useCan('useAi');
+  const canWriteContacts = useCan('writeContacts');
+  // Suggestions name people by email (as the audit trail does), so that is what "you" is matched by.
+  const { email: userId } = useCurrentUser();
   const contact = useConversationContact(contactId);
   const timeline = useTimeline(contactId);
+  const suggestions = useSuggestions(contactId, canUseAi);
   // Started with the page (the composer waits for them); the timeline names senders once known.
   const senders = useSenders();
   const now = useNow(15_000);
@@ -133,6 +145,7 @@ export function ConversationPage() {
   const person = contact.data;
   const name = displayName(person);
   const whatsappWindow = timeline.data.pages[0]?.window ?? { state: 'closed' as const };
+  const newestDraft = suggestions.data?.pages[0]?.items[0];
   const addresses = [person.phone ?? (person.whatsappUserId && `WhatsApp user ${person.whatsappUserId}`), person.email]
     .filter(Boolean)
     .join(' · ');
@@ -162,6 +175,8 @@ export function ConversationPage() {
         loadingOlder={timeline.isFetchingNextPage}
         onLoadOlder={() => void timeline.fetchNextPage()}
       />
+      {canWriteContacts ? <OptOutNotice contact={person} contactName={name} candidate={optOutCandidate(messages, newestDraft)} /> : null}
+      {canUseAi ? <SuggestionsPanel contactId={contactId} contactName={name} userId={userId} suggestions={suggestions} /> : null}
       {canSend ? (
         <Composer contact={person} whatsappWindow={whatsappWindow} defaultChannel={messages.at(-1)?.channel} now={now} />
       ) : (
