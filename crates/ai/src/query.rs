@@ -46,9 +46,6 @@ pub async fn ask(
     })?;
     let config = &deps.assistant.config;
     let interaction = Interaction {
-        id: uuid::Uuid::now_v7().to_string(),
-        kind: InteractionKind::Query,
-        at: iso(now),
         by: Some(crate::suggestions::actor_name(ctx)),
         contact_id: contact.map(ToString::to_string),
         question: Some(question.as_str().to_string()),
@@ -56,22 +53,8 @@ pub async fn ask(
         citations: answer.citations,
         latency_ms,
         knowledge_base_id: Some(config.knowledge_base_id.clone()),
-        agent_id: None,
-        agent_alias_id: None,
         model_id: Some(config.model_arn.clone()),
-        status: None,
-        origin: None,
-        sent_text: None,
-        opt_out_intent: false,
-        in_reply_to: None,
-        decided_at: None,
-        decided_by: None,
-        reject_reason: None,
-        message_id: None,
-        send_status: None,
-        feedback: None,
-        ignored_actions: 0,
-        version: 0,
+        ..Interaction::new(uuid::Uuid::now_v7().to_string(), InteractionKind::Query, iso(now))
     };
     let counts = DayCounts {
         queries: 1,

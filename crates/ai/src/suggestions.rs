@@ -136,6 +136,8 @@ pub async fn draft(
         Requester::Automation { inbound_message_id } => inbound_message_id.to_string(),
         Requester::Operator(_) => latest_inbound.message_id.clone(),
     };
+    // An inbound message's `to` is the business's number the customer wrote to.
+    let reply_from = latest_inbound.to.clone();
     // The customer's words since the business last wrote: the ones a reply answers.
     let unanswered: Vec<&Message> = history
         .iter()
@@ -175,35 +177,24 @@ pub async fn draft(
     }
     let config = &deps.assistant.config;
     let interaction = Interaction {
-        id,
-        kind: InteractionKind::Suggestion,
-        at: iso(now),
         by: match requester {
             Requester::Operator(ctx) => Some(actor_name(ctx)),
             Requester::Automation { .. } => None,
         },
         contact_id: Some(contact_id.to_string()),
-        question: None,
         answer: drafted.text,
         citations: drafted.citations,
         latency_ms,
         knowledge_base_id: Some(config.knowledge_base_id.clone()),
         agent_id: Some(config.agent_id.clone()),
         agent_alias_id: Some(config.agent_alias_id.clone()),
-        model_id: None,
         status: Some(SuggestionStatus::Suggested),
         origin: Some(origin),
-        sent_text: None,
         opt_out_intent: flagged,
         in_reply_to: Some(in_reply_to),
-        decided_at: None,
-        decided_by: None,
-        reject_reason: None,
-        message_id: None,
-        send_status: None,
-        feedback: None,
+        reply_from: Some(reply_from),
         ignored_actions: drafted.ignored_actions,
-        version: 0,
+        ..Interaction::new(id, InteractionKind::Suggestion, iso(now))
     };
     let counts = DayCounts {
         suggested: 1,
@@ -298,11 +289,8 @@ pub async fn approve(
         .as_deref()
         .and_then(ContactId::parse)
         .ok_or(DecideError::NotFound)?;
-    // Reply from the number the customer wrote to.
-    let from = match &approving.in_reply_to {
-        Some(m) => deps.messaging.messages.find(tenant, m).await?.map(|m| m.to),
-        None => None,
-    };
+    // Reply from the number the customer wrote to (the tenant's default if it was not kept).
+    let from = approving.reply_from.clone();
     let cmd = SendCommand {
         tenant: tenant.clone(),
         actor: Actor::AiSuggestion {

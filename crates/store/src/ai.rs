@@ -114,6 +114,9 @@ pub struct Interaction {
     pub opt_out_intent: bool,
     /// The inbound message the draft answers.
     pub in_reply_to: Option<String>,
+    /// The sender the customer wrote to (a WhatsApp phone-number id): the reply goes from it.
+    #[serde(default)]
+    pub reply_from: Option<String>,
     pub decided_at: Option<String>,
     pub decided_by: Option<String>,
     pub reject_reason: Option<String>,
@@ -130,6 +133,40 @@ pub struct Interaction {
 }
 
 impl Interaction {
+    /// A new interaction of `kind` asked or drafted `at`, with nothing else said yet (no
+    /// decision, no feedback, version 0): callers fill in what they know.
+    pub fn new(id: String, kind: InteractionKind, at: String) -> Self {
+        Interaction {
+            id,
+            kind,
+            at,
+            by: None,
+            contact_id: None,
+            question: None,
+            answer: String::new(),
+            citations: Vec::new(),
+            latency_ms: 0,
+            knowledge_base_id: None,
+            agent_id: None,
+            agent_alias_id: None,
+            model_id: None,
+            status: None,
+            origin: None,
+            sent_text: None,
+            opt_out_intent: false,
+            in_reply_to: None,
+            reply_from: None,
+            decided_at: None,
+            decided_by: None,
+            reject_reason: None,
+            message_id: None,
+            send_status: None,
+            feedback: None,
+            ignored_actions: 0,
+            version: 0,
+        }
+    }
+
     fn item(&self, tenant: &TenantId) -> Result<HashMap<String, AttributeValue>, StoreError> {
         let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(self).map_err(StoreError::Serialize)?;
         let s = AttributeValue::S;
@@ -179,7 +216,8 @@ impl DayCounts {
         ]
     }
 
-    fn add(&mut self, other: &DayCounts) {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &DayCounts) {
         self.queries += other.queries;
         self.suggested += other.suggested;
         self.approved += other.approved;

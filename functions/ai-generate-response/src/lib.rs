@@ -294,14 +294,7 @@ async fn stats(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<(u16, V
         .map_err(|e| ApiError::internal(&e))?;
     let mut t = wecare_store::ai::DayCounts::default();
     for d in &days {
-        let c = &d.counts;
-        t.queries += c.queries;
-        t.suggested += c.suggested;
-        t.approved += c.approved;
-        t.edited += c.edited;
-        t.rejected += c.rejected;
-        t.up += c.up;
-        t.down += c.down;
+        t.add(&d.counts);
     }
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
     let (approval_rate, edit_rate) = rates(n(t.approved), n(t.edited), n(t.rejected));
