@@ -251,6 +251,21 @@ async fn a_seeded_stack_shows_an_operator_a_week_of_conversations_every_kind_of_
         (resp.status().as_u16(), resp.json::<Value>().await.expect("JSON"))
     };
     assert_eq!(status, 202, "their window is open, so the operator can answer: {reply}");
+    // A reply drafted for them waits beside the one rated down and rejected.
+    let drafts = stack
+        .get(&format!(
+            "/api/ai/suggestions?contactId={}",
+            first["contactId"].as_str().unwrap_or_default()
+        ))
+        .await;
+    let statuses: Vec<&str> = drafts["items"]
+        .as_array()
+        .expect("drafts")
+        .iter()
+        .filter_map(|d| d["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["suggested", "rejected"], "{drafts}");
+    assert_eq!(drafts["items"][1]["feedback"]["rating"], "down");
     let channels: BTreeSet<&str> = inbox
         .iter()
         .filter_map(|c| c["lastMessage"]["channel"].as_str())

@@ -1,7 +1,8 @@
 //! The demo a fresh `make dev` opens on, so the console shows a living product instead of "No
 //! contacts yet": tenant `wecare` gets two dozen contacts with every kind of consent, a week of
 //! conversations on WhatsApp, SMS and email (customers' photos and documents, replies, delivery
-//! and read ticks, a few failures), and one finished campaign.
+//! and read ticks, a few failures), one finished campaign, two questions to the knowledge base and
+//! a drafted reply waiting for the customer who wrote last.
 //!
 //! Everything arrives the way users make it, so the demo is also a smoke test of the product:
 //! the Admin and the Operator sign in through Cognito and call the API's functions with their ID
@@ -124,6 +125,11 @@ pub async fn seed(stack: &Stack<'_>) -> anyhow::Result<Seeded> {
         .publish("/customer/messages", body, wecare_core::time::now())
         .await
         .with_context(|| format!("{} writes now", waiting.name))?;
+    let pooja = run
+        .contacts
+        .get(&POOJA)
+        .with_context(|| format!("{} has no contact", waiting.name))?;
+    assistant(&api, &operator, pooja).await?;
     let counted = count(&api, &operator).await?;
     let took = started.elapsed();
     tracing::info!(
@@ -1194,6 +1200,40 @@ async fn campaign(api: &Api<'_>, operator: &str) -> anyhow::Result<()> {
         "the campaign {id} ended {}: {finished}",
         finished["status"]
     );
+    Ok(())
+}
+
+/// The assistant, used now: the operator asks the knowledge base two questions, and has a reply
+/// drafted for the customer who is waiting; the first draft is rated down and rejected, the
+/// second is left for whoever opens the conversation to edit, approve or reject.
+async fn assistant(api: &Api<'_>, operator: &str, waiting: &str) -> anyhow::Result<()> {
+    let now = wecare_core::time::now;
+    for question in ["How long does a refund take?", "Do you deliver to Pune?"] {
+        api.expect(
+            200,
+            operator,
+            "POST",
+            "/api/ai/query",
+            Some(&json!({ "question": question })),
+            now(),
+        )
+        .await?;
+    }
+    let draft = json!({ "contactId": waiting });
+    let first = api
+        .expect(201, operator, "POST", "/api/ai/suggestions", Some(&draft), now())
+        .await?;
+    let id = first["id"]
+        .as_str()
+        .with_context(|| format!("a draft without an id: {first}"))?;
+    let rating = json!({ "rating": "down", "comment": "Does not say whether the order has shipped yet" });
+    let path = format!("/api/ai/suggestions/{id}/feedback");
+    api.expect(200, operator, "POST", &path, Some(&rating), now()).await?;
+    let reason = json!({ "reason": "Check the order's status first" });
+    let path = format!("/api/ai/suggestions/{id}/reject");
+    api.expect(200, operator, "POST", &path, Some(&reason), now()).await?;
+    api.expect(201, operator, "POST", "/api/ai/suggestions", Some(&draft), now())
+        .await?;
     Ok(())
 }
 
