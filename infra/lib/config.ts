@@ -138,8 +138,28 @@ export interface ExistingResources {
   readonly mediaBucketName: string;
   /** Bucket for bulk-job reports and AI documents. */
   readonly reportsBucketName: string;
+  /**
+   * The Bedrock knowledge base `ai-query-kb` answers questions from (Retrieve and
+   * RetrieveAndGenerate), 10 characters of `[0-9A-Z]` (`aws bedrock-agent list-knowledge-bases`).
+   */
   readonly bedrockKnowledgeBaseId: string;
+  /** The Bedrock agent `ai-generate-response` drafts replies with (`aws bedrock-agent list-agents`). */
   readonly bedrockAgentId: string;
+  /**
+   * The alias of that agent it invokes (`aws bedrock-agent list-agent-aliases --agent-id …`), or
+   * null while none is chosen: then nothing may invoke the agent, production refuses to synthesize
+   * and staging and previews warn (lib/readiness.ts). `TSTALIASID` (`TEST_AGENT_ALIAS_ID`) is the
+   * test alias every agent has, which runs its working draft.
+   */
+  readonly bedrockAgentAliasId: string | null;
+  /**
+   * The model RetrieveAndGenerate writes `ai-query-kb`'s answers with, in the stack's region: a
+   * foundation model (`arn:aws:bedrock:<region>::foundation-model/<model id>`) or a system-defined
+   * cross-region inference profile of this account
+   * (`arn:aws:bedrock:<region>:<account>:inference-profile/<geo>.<model id>`); see
+   * `bedrockModelOf`.
+   */
+  readonly bedrockModelArn: string;
   /** Role the specification names for all functions; used only if `useExistingFunctionRole`. */
   readonly functionRoleArn: string;
 }
@@ -227,6 +247,7 @@ const PATTERNS = {
   smsSender: /^(pool-[0-9a-f]{32}|phone-[0-9a-f]{32})$/,
   emailSender: /^[^@\s<>"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/,
   wabaId: /^\d{1,20}$/,
+  // Knowledge bases, agents and agent aliases alike (TSTALIASID, the test alias, among them).
   bedrockId: /^[0-9A-Z]{10}$/,
   roleArn: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
   // Lower case, labels of 1 to 63 letters, digits and inner hyphens, a top-level domain of letters.
@@ -320,7 +341,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
     const w = 'existing.';
     const knownExisting = new Set([
       'cognitoUserPoolId', 'cognitoAppClientIds', 'inboundTopicArn', 'mediaBucketName', 'reportsBucketName',
-      'bedrockKnowledgeBaseId', 'bedrockAgentId', 'functionRoleArn',
+      'bedrockKnowledgeBaseId', 'bedrockAgentId', 'bedrockAgentAliasId', 'bedrockModelArn', 'functionRoleArn',
     ]);
     for (const key of Object.keys(existingRaw)) if (!knownExisting.has(key)) problems.push(`${w}${key} is not a known setting`);
     existing = {
@@ -329,8 +350,7 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
       inboundTopicArn: str(existingRaw, 'inboundTopicArn', PATTERNS.snsTopicArn, w),
       mediaBucketName: str(existingRaw, 'mediaBucketName', PATTERNS.bucketName, w),
       reportsBucketName: str(existingRaw, 'reportsBucketName', PATTERNS.bucketName, w),
-      bedrockKnowledgeBaseId: str(existingRaw, 'bedrockKnowledgeBaseId', PATTERNS.bedrockId, w),
-      bedrockAgentId: str(existingRaw, 'bedrockAgentId', PATTERNS.bedrockId, w),
+      ...parseBedrock(existingRaw, raw, problems),
       functionRoleArn: str(existingRaw, 'functionRoleArn', PATTERNS.roleArn, w),
     };
   }
@@ -363,6 +383,110 @@ export function parseConfig(raw: unknown, source: string, expected?: Environment
   };
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
+}
+
+/** The test alias every Bedrock agent has: it invokes the agent's working draft (version DRAFT). */
+export const TEST_AGENT_ALIAS_ID = 'TSTALIASID';
+
+/**
+ * What `existing.bedrockModelArn` names. RetrieveAndGenerate invokes it with the caller's
+ * permissions: a foundation model is authorized against its own ARN; a system-defined inference
+ * profile against the profile (bedrock:GetInferenceProfile, bedrock:InvokeModel) and against its
+ * foundation model in every region the profile routes to. An application inference profile is not
+ * accepted: its ARN does not say which model it invokes, so no grant could be scoped to it.
+ */
+export type BedrockModel =
+  | {
+      readonly kind: 'foundation-model';
+      readonly arn: string;
+      readonly partition: string;
+      readonly region: string;
+      /** `amazon.nova-pro-v1:0`. */
+      readonly modelId: string;
+    }
+  | {
+      readonly kind: 'inference-profile';
+      readonly arn: string;
+      readonly partition: string;
+      readonly region: string;
+      readonly account: string;
+      /** `us.amazon.nova-pro-v1:0`: the geography, then the model id. */
+      readonly profileId: string;
+      readonly modelId: string;
+    };
+
+// A model id is `<provider>.<model>[:<version>]`, lower case: amazon.nova-pro-v1:0.
+const FOUNDATION_MODEL_ARN = /^arn:(aws[a-z-]*):bedrock:([a-z]{2}(?:-[a-z]+)+-\d)::foundation-model\/([a-z0-9-]+\.[a-z0-9.:-]+)$/;
+// A system-defined profile's id is the model id behind a geography: us., eu., apac., us-gov., global.
+const INFERENCE_PROFILE_ARN = /^arn:(aws[a-z-]*):bedrock:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):inference-profile\/([a-z]{2,6}(?:-[a-z]+)?\.([a-z0-9-]+\.[a-z0-9.:-]+))$/;
+
+/** The model a model ARN names, or undefined if it is neither form `BedrockModel` accepts. */
+export function bedrockModelOf(arn: string): BedrockModel | undefined {
+  const model = FOUNDATION_MODEL_ARN.exec(arn);
+  if (model !== null) return { kind: 'foundation-model', arn, partition: model[1] as string, region: model[2] as string, modelId: model[3] as string };
+  const profile = INFERENCE_PROFILE_ARN.exec(arn);
+  if (profile !== null) {
+    return {
+      kind: 'inference-profile',
+      arn,
+      partition: profile[1] as string,
+      region: profile[2] as string,
+      account: profile[3] as string,
+      profileId: profile[4] as string,
+      modelId: profile[5] as string,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The Bedrock settings of `existing`: the knowledge base and agent ids, the agent's alias (null
+ * while none is chosen) and the model ARN, in this stack's region (and, for an inference profile,
+ * account). Each refusal says where the value comes from.
+ */
+function parseBedrock(
+  existing: Json,
+  raw: Json,
+  problems: string[],
+): Pick<ExistingResources, 'bedrockKnowledgeBaseId' | 'bedrockAgentId' | 'bedrockAgentAliasId' | 'bedrockModelArn'> {
+  const region = typeof raw['region'] === 'string' && PATTERNS.region.test(raw['region']) ? raw['region'] : '<region>';
+  const id = (key: string, what: string, command: string): string => {
+    const v = existing[key];
+    if (typeof v === 'string' && PATTERNS.bedrockId.test(v)) return v;
+    problems.push(`existing.${key} must be ${what}, 10 characters of [0-9A-Z] (got ${JSON.stringify(v)}); \`${command} --region ${region}\` lists them`);
+    return '';
+  };
+  const bedrockKnowledgeBaseId = id('bedrockKnowledgeBaseId', 'the id of the Bedrock knowledge base ai-query-kb answers from', 'aws bedrock-agent list-knowledge-bases');
+  const bedrockAgentId = id('bedrockAgentId', 'the id of the Bedrock agent ai-generate-response drafts replies with', 'aws bedrock-agent list-agents');
+
+  const alias = existing['bedrockAgentAliasId'];
+  let bedrockAgentAliasId: string | null = null;
+  if (typeof alias === 'string' && PATTERNS.bedrockId.test(alias)) bedrockAgentAliasId = alias;
+  else if (alias !== null) {
+    problems.push(
+      `existing.bedrockAgentAliasId must be null (no alias chosen yet) or the id of an alias of the agent, 10 characters of [0-9A-Z] such as ${TEST_AGENT_ALIAS_ID}, the test alias that runs the agent's working draft (got ${JSON.stringify(alias)}); ` +
+        `\`aws bedrock-agent list-agent-aliases --agent-id ${bedrockAgentId === '' ? '<agent id>' : bedrockAgentId} --region ${region}\` lists them (agentAliasId)`,
+    );
+  }
+
+  const arn = existing['bedrockModelArn'];
+  const model = typeof arn === 'string' ? bedrockModelOf(arn) : undefined;
+  if (model === undefined) {
+    problems.push(
+      `existing.bedrockModelArn must be a foundation model's ARN, arn:aws:bedrock:<region>::foundation-model/<model id> such as arn:aws:bedrock:${region === '<region>' ? 'us-east-1' : region}::foundation-model/amazon.nova-pro-v1:0 (Amazon Nova Pro), ` +
+        `or a system-defined inference profile's, arn:aws:bedrock:<region>:<account>:inference-profile/<geography>.<model id> (got ${JSON.stringify(arn)}); ` +
+        `\`aws bedrock list-foundation-models --by-output-modality TEXT --region ${region}\` and \`aws bedrock list-inference-profiles --region ${region}\` list them`,
+    );
+  } else {
+    if (region !== '<region>' && model.region !== region) {
+      problems.push(`existing.bedrockModelArn is in ${model.region}, but the stack is in ${region}: the knowledge base generates with a model, or an inference profile, of its own region`);
+    }
+    const account = raw['account'];
+    if (model.kind === 'inference-profile' && typeof account === 'string' && PATTERNS.account.test(account) && model.account !== account) {
+      problems.push(`existing.bedrockModelArn is an inference profile of account ${model.account}, not of this stack's account ${account}`);
+    }
+  }
+  return { bedrockKnowledgeBaseId, bedrockAgentId, bedrockAgentAliasId, bedrockModelArn: typeof arn === 'string' ? arn : '' };
 }
 
 /**

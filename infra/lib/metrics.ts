@@ -77,3 +77,33 @@ export const TEMPLATE_MESSAGE_DIMENSIONS = [ENVIRONMENT_DIMENSION, 'Category'] a
 /** Values of the `Category` dimension, as the Rust `template::Category::as_str` spells them. */
 export const TEMPLATE_CATEGORIES = ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const;
 export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
+
+/**
+ * `AiErrors` (Count): a Bedrock call that gave no answer, counted where it failed
+ * (crates/ai/src/query.rs, crates/ai/src/suggestions.rs) with dimensions `Environment`,
+ * `Operation` and `Kind`, and, for a suggestion, `Origin` — the dimension sets of
+ * `AI_ERROR_DIMENSION_SETS`. A question to the knowledge base that failed is also the caller's
+ * 5xx; a draft that failed is the operator's error or, in the background, a retried request.
+ */
+export const AI_ERRORS = 'AiErrors';
+
+/** Values of `Kind`, as `wecare_ai::query::kind_of` spells them. */
+export const AI_ERROR_KINDS = ['throttled', 'unavailable'] as const;
+
+/** Values of `Origin`, for a suggestion: asked for by an operator, or by automation (ai-queue). */
+export const AI_ORIGINS = ['operator', 'automation'] as const;
+
+/**
+ * Every dimension set `AiErrors` is emitted with, behind `Environment`: a question
+ * (`Operation=query`) per kind, and a suggestion (`Operation=suggestion`) per kind and origin.
+ */
+export const AI_ERROR_DIMENSION_SETS: readonly Readonly<Record<string, string>>[] = [
+  ...AI_ERROR_KINDS.map((kind) => ({ Operation: 'query', Kind: kind })),
+  ...AI_ERROR_KINDS.flatMap((kind) => AI_ORIGINS.map((origin) => ({ Operation: 'suggestion', Kind: kind, Origin: origin }))),
+];
+
+/**
+ * `AiDraftsGivenUp` (Count): a request on `ai-queue` that `ai-generate-response` dropped after its
+ * last receive or for a lasting reason, with the `Environment` dimension only.
+ */
+export const AI_DRAFTS_GIVEN_UP = 'AiDraftsGivenUp';

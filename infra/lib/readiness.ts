@@ -5,9 +5,12 @@
 // production where a channel has no sender at all (each message names the missing setting and the
 // command that finds its value) and prints the same as warnings for staging and previews, which
 // may deliberately run without a channel. A tenant that lacks a channel others have (a business
-// that only buys WhatsApp, say) is said everywhere, and stops nothing.
+// that only buys WhatsApp, say) is said everywhere, and stops nothing. The AI assistant is held to
+// the same rule: without an alias of the Bedrock agent the two AI functions refuse to start, so a
+// production without one is refused and staging and previews are told; a production that invokes
+// the agent's test alias (its working draft) is told.
 
-import { type EnvironmentConfig, type SenderChannel, SENDER_CHANNELS } from './config';
+import { type EnvironmentConfig, type SenderChannel, SENDER_CHANNELS, TEST_AGENT_ALIAS_ID } from './config';
 
 /** One gap: an id for the warning annotation, and what an operator reads. */
 export interface Finding {
@@ -24,7 +27,7 @@ export interface Readiness {
 /** Raised by the stack for a production with gaps; lists every one. */
 export class ReadinessError extends Error {
   constructor(environment: string, findings: readonly Finding[]) {
-    super(`config/${environment}.json cannot deploy ${environment}: a channel would be switched off without anyone noticing.\n  - ${findings.map((f) => f.message).join('\n  - ')}`);
+    super(`config/${environment}.json cannot deploy ${environment}: a channel or the AI assistant would be switched off without anyone noticing.\n  - ${findings.map((f) => f.message).join('\n  - ')}`);
     this.name = 'ReadinessError';
   }
 }
@@ -98,11 +101,47 @@ export function senderGaps(config: EnvironmentConfig): { readonly channels: Find
   return { channels, tenants: lacking };
 }
 
+/**
+ * The AI assistant's gaps: no alias of the Bedrock agent (both AI functions then refuse to start,
+ * their config requiring `AI_AGENT_ALIAS_ID`), and, said only, the agent's test alias.
+ */
+export function assistantGaps(config: EnvironmentConfig): { readonly missing: Finding[]; readonly draft: Finding[] } {
+  const file = `config/${config.environment}.json`;
+  const { bedrockAgentId: agent, bedrockAgentAliasId: alias } = config.existing;
+  const list = `\`aws bedrock-agent list-agent-aliases --agent-id ${agent} --region ${config.region}\` lists its aliases (agentAliasId)`;
+  if (alias === null) {
+    return {
+      missing: [
+        {
+          id: 'wecare:no-bedrock-agent-alias',
+          message:
+            `existing.bedrockAgentAliasId in ${file} is null, so nothing may invoke the Bedrock agent ${agent} and ai-query-kb and ai-generate-response refuse to start (their config requires AI_AGENT_ALIAS_ID): every /api/ai route would answer 500 and no reply would be drafted. ` +
+            `Set it to the id of a published alias of the agent: ${list}; ${TEST_AGENT_ALIAS_ID} is its test alias, which runs the working draft.`,
+        },
+      ],
+      draft: [],
+    };
+  }
+  if (alias === TEST_AGENT_ALIAS_ID && config.environment === 'production') {
+    return {
+      missing: [],
+      draft: [
+        {
+          id: 'wecare:bedrock-test-alias',
+          message: `existing.bedrockAgentAliasId in ${file} is ${TEST_AGENT_ALIAS_ID}, the agent's test alias: production drafts replies with the agent's working draft, which changes as soon as anyone edits the agent. Publish a version behind an alias of its own and name that alias: ${list}.`,
+        },
+      ],
+    };
+  }
+  return { missing: [], draft: [] };
+}
+
 /** Whether `config` can deploy as it is, and what it should be told. */
 export function readinessOf(config: EnvironmentConfig): Readiness {
   const gaps = senderGaps(config);
-  if (config.environment !== 'production') return { errors: [], warnings: [...gaps.channels, ...gaps.tenants] };
-  const warnings: Finding[] = [...gaps.tenants];
+  const assistant = assistantGaps(config);
+  if (config.environment !== 'production') return { errors: [], warnings: [...gaps.channels, ...assistant.missing, ...gaps.tenants, ...assistant.draft] };
+  const warnings: Finding[] = [...gaps.tenants, ...assistant.draft];
   if (config.alertEmails.length === 0) {
     warnings.push({
       id: 'wecare:no-alert-emails',
@@ -115,5 +154,5 @@ export function readinessOf(config: EnvironmentConfig): Readiness {
       message: 'sendMode in config/production.json is DRY_RUN: production records every message and sends none to customers.',
     });
   }
-  return { errors: gaps.channels, warnings };
+  return { errors: [...gaps.channels, ...assistant.missing], warnings };
 }

@@ -1,10 +1,11 @@
 // Why this exists: one stack per environment, composed of the platform's constructs in the order
 // they depend on each other — monitoring (the log group everyone writes to), data, messaging,
-// functions, the inbound WhatsApp path, the bulk worker, the template catalogue's refresh
-// schedule (with WhatsApp senders only), API, hosting — and nothing else: no
+// functions, the inbound WhatsApp path, the bulk worker, the AI drafts, the template catalogue's
+// refresh schedule (with WhatsApp senders only), API, hosting — and nothing else: no
 // construct here reads the environment or a file; what differs between environments arrives as a
 // validated EnvironmentConfig. Before building anything it applies the two rules no file can
-// bend: only production is LIVE, and production switches no channel off (lib/readiness.ts).
+// bend: only production is LIVE, and production switches no channel, nor the AI assistant, off
+// (lib/readiness.ts).
 
 import { Annotations, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Role } from 'aws-cdk-lib/aws-iam';
@@ -12,7 +13,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { assertSendModeAllowed, type EnvironmentConfig, sendersOn, sendersVariable } from './config';
+import { assertSendModeAllowed, bedrockModelOf, type EnvironmentConfig, sendersOn, sendersVariable } from './config';
+import { AI_DRAFTS_FUNCTION, AI_DRAFTS_TIMEOUT, AiDrafts } from './constructs/ai';
 import { Api } from './constructs/api';
 import { BULK_WORKER, BULK_WORKER_TIMEOUT, BulkWork } from './constructs/bulk';
 import { Data } from './constructs/data';
@@ -50,6 +52,7 @@ export class WecareStack extends Stack {
   readonly functions: Functions;
   readonly inbound: InboundWhatsApp;
   readonly bulk: BulkWork;
+  readonly aiDrafts: AiDrafts;
   /** The schedule that keeps template catalogues fresh; none while no WhatsApp number is configured. */
   readonly templateRefresh?: TemplateCatalogueRefresh;
   readonly api: Api;
@@ -85,12 +88,13 @@ export class WecareStack extends Stack {
     });
     this.data = new Data(this, 'Data', { tables: schema.tables, resourcePrefix: prefix, production });
     // The worker's timeout is given to the function and, for its visibility timeout, to the queue
-    // it consumes: one value, so the two cannot drift apart.
+    // it consumes: one value, so the two cannot drift apart; likewise ai-generate-response's.
     this.messaging = new Messaging(this, 'Messaging', {
       resourcePrefix: prefix,
       production,
       inboundTopicArn: config.existing.inboundTopicArn,
       bulkConsumerTimeout: BULK_WORKER_TIMEOUT,
+      aiConsumerTimeout: AI_DRAFTS_TIMEOUT,
     });
 
     const sharedRole = config.useExistingFunctionRole
@@ -99,7 +103,7 @@ export class WecareStack extends Stack {
     if (sharedRole) {
       Annotations.of(this).addWarningV2(
         'wecare:existing-function-role',
-        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists (sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key, sqs:SendMessage on inbound-dlq for ${INBOUND_HANDLER}, which is also its on-failure destination, and on outbound-dlq, sqs:ReceiveMessage, sqs:ChangeMessageVisibility and sqs:DeleteMessage on the three dead-letter queues for dlq-replay, the object actions on the media and reports buckets, and, once a WhatsApp number is configured, the template actions on the account's WhatsApp Business Accounts with social-messaging:ListLinkedWhatsAppBusinessAccounts, included), and what ${BULK_WORKER}'s event source polls bulk-queue with (sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes).`,
+        `All functions run as ${config.existing.functionRoleArn}; no permissions are granted by this app, so that role must already allow what lib/wiring.ts lists (sns:Publish on the alerts topic with kms:GenerateDataKey and kms:Decrypt on its key, sqs:SendMessage on inbound-dlq for ${INBOUND_HANDLER}, which is also its on-failure destination, and on outbound-dlq, sqs:ReceiveMessage, sqs:ChangeMessageVisibility and sqs:DeleteMessage on the three dead-letter queues for dlq-replay, the object actions on the media and reports buckets, sqs:SendMessage on ai-queue for ${INBOUND_HANDLER} and dlq-replay, the Bedrock actions on the knowledge base, the agent alias and the model (bedrock:RetrieveAndGenerate on "*"), and, once a WhatsApp number is configured, the template actions on the account's WhatsApp Business Accounts with social-messaging:ListLinkedWhatsAppBusinessAccounts, included), and what the event sources poll bulk-queue (${BULK_WORKER}) and ai-queue (${AI_DRAFTS_FUNCTION}) with (sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes).`,
       );
     }
     // What IAM names each configured sender by. A WhatsApp number's ARN carries its id without
@@ -116,6 +120,19 @@ export class WecareStack extends Stack {
     const emailIdentities = [
       ...new Set(sendersOn(config.senders, 'email').flatMap((s) => [s.id, s.id.slice(s.id.lastIndexOf('@') + 1).toLowerCase()])),
     ].map((identity) => arn('ses', `identity/${identity}`));
+    // The AI assistant's resources, imported: the knowledge base, the agent's alias (none until
+    // one is configured: production refuses that above) and the model the knowledge base answers
+    // with. The loader has checked the model ARN's form, region and account.
+    const model = bedrockModelOf(config.existing.bedrockModelArn);
+    if (model === undefined) throw new Error(`existing.bedrockModelArn ${config.existing.bedrockModelArn} is neither a foundation model's nor an inference profile's ARN`);
+    const { bedrockKnowledgeBaseId: knowledgeBaseId, bedrockAgentId: agentId, bedrockAgentAliasId: aliasId } = config.existing;
+    const bedrock = {
+      knowledgeBaseId,
+      knowledgeBaseArn: arn('bedrock', `knowledge-base/${knowledgeBaseId}`),
+      agentId,
+      ...(aliasId === null ? {} : { agentAlias: { id: aliasId, arn: arn('bedrock', `agent-alias/${agentId}/${aliasId}`) } }),
+      model,
+    };
     this.functions = new Functions(this, 'Functions', {
       names: schema.functions,
       functionsDir: props.functionsDir,
@@ -158,9 +175,13 @@ export class WecareStack extends Stack {
       whatsAppTierLimit: config.whatsAppTierLimit,
       templateCatalogueMaxAgeMinutes: config.whatsAppTemplateCatalogueMaxAgeMinutes,
       sharedRole,
+      bedrock,
       userPoolId: config.existing.cognitoUserPoolId,
       wiring: props.wiring,
-      timeouts: new Map([[BULK_WORKER, BULK_WORKER_TIMEOUT]]),
+      timeouts: new Map([
+        [BULK_WORKER, BULK_WORKER_TIMEOUT],
+        [AI_DRAFTS_FUNCTION, AI_DRAFTS_TIMEOUT],
+      ]),
     });
 
     this.inbound = new InboundWhatsApp(this, 'InboundWhatsApp', {
@@ -173,6 +194,11 @@ export class WecareStack extends Stack {
       worker: this.functions.get(BULK_WORKER),
       queue: this.messaging.bulkQueue,
       maxConcurrency: config.bulk.workerConcurrency,
+    });
+
+    this.aiDrafts = new AiDrafts(this, 'AiDrafts', {
+      drafter: this.functions.get(AI_DRAFTS_FUNCTION),
+      queue: this.messaging.aiQueue,
     });
 
     // Like the template grants: with no WhatsApp number there is no business account to refresh,

@@ -23,6 +23,17 @@ export type MediaPrefix = 'incoming/' | 'outgoing/';
  */
 export type ReportsPrefix = 'imports/' | 'manifests/' | 'previews/' | 'reports/' | 'report-parts/';
 
+/**
+ * Bedrock Agents runtime operations (crates/ai/src/assistant.rs), each on the configured resource
+ * only: `Retrieve` on the knowledge base (`existing.bedrockKnowledgeBaseId`), `InvokeAgent` on the
+ * agent's alias (`existing.bedrockAgentId` / `bedrockAgentAliasId`). `RetrieveAndGenerate` has no
+ * resource type in the Service Authorization Reference, so IAM only accepts it on `*`; what it
+ * reaches is bounded by what it does with the caller's permissions — it invokes the configured
+ * model (`existing.bedrockModelArn`), which comes with it as bedrock:InvokeModel on that model
+ * (and bedrock:GetInferenceProfile on an inference profile) and nothing else.
+ */
+export type BedrockAction = 'Retrieve' | 'RetrieveAndGenerate' | 'InvokeAgent';
+
 /** The only object actions a function may be granted on a bucket (media or reports). */
 export type ObjectAction = 's3:GetObject' | 's3:PutObject';
 
@@ -103,8 +114,9 @@ export interface FunctionWiring {
    * plus `LIST_LINKED_ACCOUNTS` on `*`, without which no template operation can name its account.
    * Nothing at all while no WhatsApp number is configured: with no sender, no template operation
    * gets as far as the provider. The catalogue they sync lives in SystemConfig, so a function with
-   * template actions has SystemConfig in `tables`, and only such a function and messages-read
-   * (which keeps the tenants' settings there) have it (the infra tests hold both ways).
+   * template actions has SystemConfig in `tables`, and only such a function, messages-read (which
+   * keeps the tenants' settings there) and ai-generate-response (which reads the AI automation
+   * switch among them) have it (the infra tests hold both ways).
    */
   readonly whatsAppTemplates?: readonly WhatsAppTemplateAction[];
   /** Object actions on prefixes of the media bucket (it then receives `MEDIA_BUCKET`). */
@@ -146,6 +158,14 @@ export interface FunctionWiring {
    * sender: ses:SendEmail on the configured email identities, like an email send.
    */
   readonly publishesAlerts?: true;
+  /**
+   * Bedrock operations it calls (see `BedrockAction`), on the configured knowledge base, agent
+   * alias and model only. It then receives what `wecare_ai::Config` reads: `AI_KNOWLEDGE_BASE_ID`,
+   * `AI_AGENT_ID`, `AI_AGENT_ALIAS_ID` (while an alias is configured; nothing may invoke the
+   * agent until then), `AI_MODEL_ARN` and `AI_TIMEOUT_MS` (`AI_CALL_TIMEOUT`, within the
+   * function's own timeout). `AI_INTERACTIONS_TABLE` comes with every table's variable.
+   */
+  readonly bedrock?: readonly BedrockAction[];
   /**
    * Admin actions on the team's user pool, on that pool only; the function then receives
    * `USER_POOL_ID`, and `INVITE_DELIVERY=EMAIL` (Cognito emails an invited user's temporary
@@ -217,7 +237,9 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // or one it cannot read, is stored nowhere: it sends it to inbound-dlq itself, with the reason.
   // A STOP confirmation the platform fails to send (a store error) goes to outbound-dlq, for
   // dlq-replay to send later. A delivery status of a campaign message updates it where it is
-  // recorded, in its job's ledger (BulkRecipients).
+  // recorded, in its job's ledger (BulkRecipients). With a tenant's AI automation on (its settings,
+  // in SystemConfig), each new text asks ai-queue for a draft (sqs:SendMessage there) and goes on:
+  // drafting is never on the inbound path.
   'inbound-whatsapp-handler': {
     tables: {
       Contacts: 'readWrite',
@@ -230,7 +252,7 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
     },
     whatsApp: ['GetWhatsAppMessageMedia', 'SendWhatsAppMessage'],
     whatsAppTemplates: ['ListWhatsAppMessageTemplates', 'GetWhatsAppMessageTemplate'],
-    sendsTo: ['inbound-dlq', 'outbound-dlq'],
+    sendsTo: ['inbound-dlq', 'outbound-dlq', 'ai-queue'],
     media: [
       {
         prefix: 'incoming/',
@@ -424,7 +446,8 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
   // work is put back on bulk-queue, and a dead-lettered send (today only the handler's WhatsApp
   // STOP confirmation reaches outbound-dlq) goes through the send path, whose WhatsApp text send
   // the handler's `SendWhatsAppMessage` covers; a send of another channel reaching outbound-dlq
-  // would need that channel's send here.
+  // would need that channel's send here. A replayed inbound text asks ai-queue for a draft when its
+  // tenant's automation is on, as the handler does.
   'dlq-replay': {
     tables: {
       DLQMessages: 'readWrite',
@@ -438,7 +461,7 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
     },
     whatsApp: ['GetWhatsAppMessageMedia', 'SendWhatsAppMessage'],
     whatsAppTemplates: ['ListWhatsAppMessageTemplates', 'GetWhatsAppMessageTemplate'],
-    sendsTo: ['bulk-queue', 'inbound-dlq', 'outbound-dlq'],
+    sendsTo: ['bulk-queue', 'inbound-dlq', 'outbound-dlq', 'ai-queue'],
     drains: ['inbound-dlq', 'bulk-dlq', 'outbound-dlq'],
     media: [
       {
@@ -447,6 +470,47 @@ export const WIRING: Readonly<Record<string, FunctionWiring>> = {
         why: 'a replayed inbound event copies its file, as the inbound handler does, to incoming/<tenant>/<message>/<media id>, a key that exists only once the message arrives',
       },
     ],
+    messagingConfig: true,
+  },
+  // POST /api/ai/query (crates/ai/src/query.rs): a question answered from the knowledge base —
+  // Retrieve for the passages and their scores and, at the same time, RetrieveAndGenerate for the
+  // answer, which invokes the configured model with this function's permissions (the InvokeModel
+  // that comes with it) — kept with its citations in AIInteractions together with the day's counts
+  // (one transaction). A question about a contact first checks the contact exists (Contacts, read);
+  // a denied attempt is audited by the guard (AuditLogs, written only). Its config holds the
+  // messaging config (wecare_ai::Config builds wecare_messaging::Config), but it sends nothing,
+  // alerts nobody and touches no bucket.
+  'ai-query-kb': {
+    tables: { AIInteractions: 'readWrite', Contacts: 'read', AuditLogs: 'write' },
+    bedrock: ['Retrieve', 'RetrieveAndGenerate'],
+    messagingConfig: true,
+  },
+  // The suggestion routes (GET/POST /api/ai/suggestions, POST /api/ai/suggestions/{suggestionId}/
+  // approve|reject|feedback, GET /api/ai/interactions and /api/ai/stats) and the drafts automation
+  // asks for on ai-queue (constructs/ai.ts: its event source polls the queue; it sends nothing
+  // there, and gives a request up itself after a few receives). A draft reads the contact
+  // (Contacts) and its recent messages (Messages) and asks the Bedrock agent (InvokeAgent on the
+  // configured alias only: the agent reaches its knowledge base and model with its own service
+  // role); an automatic draft first reads the tenant's settings (SystemConfig, read only: the AI
+  // automation switch, which may have been turned off since the request). Every suggestion,
+  // decision and rating is kept in AIInteractions with the day's counts (one transaction) and its
+  // audit entry (AuditLogs, written only, which also takes the guard's denials). An approval sends
+  // the text through the one send path, as outbound-whatsapp sends a text: the message claimed and
+  // settled in Messages with its audit entry, a slot of the sender's rate bucket
+  // (RateLimitTrackers), SendWhatsAppMessage on the configured numbers. Text only, and only inside
+  // the customer's 24 h window: it never opens a business-initiated conversation, so it touches no
+  // tier and raises no tier alert (no `publishesAlerts`), posts no file and checks no template.
+  'ai-generate-response': {
+    tables: {
+      AIInteractions: 'readWrite',
+      Contacts: 'read',
+      Messages: 'readWrite',
+      RateLimitTrackers: 'readWrite',
+      AuditLogs: 'write',
+      SystemConfig: 'read',
+    },
+    sends: ['whatsapp'],
+    bedrock: ['InvokeAgent'],
     messagingConfig: true,
   },
   // GET /api/me answers from the authorizer's context, GET /api/health from nothing at all.

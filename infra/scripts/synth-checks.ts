@@ -1,8 +1,9 @@
 // Why this exists: `npm run synth` (make test-infra) writes a template of every environment into
 // cdk.out for cfn-lint, with the same nag checks as a deploy and without compiling Rust. A real
 // deploy builds one branch's stack (bin/app.ts, `-c branch=…`), and refuses a production whose
-// file lists no sender on a channel; until config/production.json lists its WhatsApp numbers,
-// the production template linted here carries a placeholder number, and this says so.
+// file lists no sender on a channel or names no alias of the Bedrock agent; until
+// config/production.json lists its WhatsApp numbers and its agent alias, the production template
+// linted here carries a placeholder of each, and this says so.
 //
 //   npx cdk synth --app 'node --import tsx scripts/synth-checks.ts'
 
@@ -21,16 +22,27 @@ const PLACEHOLDERS: Readonly<Record<Sender['channel'], (tenant: string) => Sende
   email: (tenant) => ({ tenant, channel: 'email', id: 'placeholder@example.com', label: 'placeholder', default: false }),
 };
 
-/** Production as checked in, with a placeholder sender on each channel that has none. */
+/** A placeholder alias of the Bedrock agent: an id of the right shape that no agent has. */
+const PLACEHOLDER_AGENT_ALIAS = 'PLACEHOLDR';
+
+/** Production as checked in, with a placeholder sender on each channel that has none, and an agent alias if it has none. */
 function productionForChecks(): EnvironmentConfig {
-  const config = loadConfig(configDir, 'production');
+  let config = loadConfig(configDir, 'production');
   const tenant = config.tenancy.mode === 'single' ? config.tenancy.defaultTenantId : (config.senders[0]?.tenant ?? 'wecare');
   const missing = SENDER_CHANNELS.filter((channel) => sendersOn(config.senders, channel).length === 0);
-  if (missing.length === 0) return config;
-  process.stderr.write(
-    `synth-checks: config/production.json lists no ${missing.join(', ')} sender; its template is checked with a placeholder, and a deploy of production is refused until the file lists real ones (README, Deploying)\n`,
-  );
-  return { ...config, senders: [...missing.map((channel) => PLACEHOLDERS[channel](tenant)), ...config.senders] };
+  if (missing.length > 0) {
+    process.stderr.write(
+      `synth-checks: config/production.json lists no ${missing.join(', ')} sender; its template is checked with a placeholder, and a deploy of production is refused until the file lists real ones (README, Deploying)\n`,
+    );
+    config = { ...config, senders: [...missing.map((channel) => PLACEHOLDERS[channel](tenant)), ...config.senders] };
+  }
+  if (config.existing.bedrockAgentAliasId === null) {
+    process.stderr.write(
+      'synth-checks: config/production.json names no alias of the Bedrock agent (existing.bedrockAgentAliasId); its template is checked with a placeholder, and a deploy of production is refused until the file names the real one (README, Deploying)\n',
+    );
+    config = { ...config, existing: { ...config.existing, bedrockAgentAliasId: PLACEHOLDER_AGENT_ALIAS } };
+  }
+  return config;
 }
 
 const { app } = buildApp({

@@ -6,7 +6,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BULK_WORKER_CONCURRENCY, ConfigError, ENVIRONMENTS, type EnvironmentConfig, loadConfig, parseConfig, sendersVariable, TEMPLATE_CATALOGUE_MAX_AGE_MINUTES } from '../lib/config';
+import {
+  bedrockModelOf,
+  BULK_WORKER_CONCURRENCY,
+  ConfigError,
+  ENVIRONMENTS,
+  type EnvironmentConfig,
+  loadConfig,
+  parseConfig,
+  sendersVariable,
+  TEMPLATE_CATALOGUE_MAX_AGE_MINUTES,
+  TEST_AGENT_ALIAS_ID,
+} from '../lib/config';
 import { parseSchema, SchemaError } from '../lib/schema';
 import { buildTestApp, CONFIG_DIR, INFRA_DIR, SCHEMA } from './helpers';
 
@@ -338,6 +349,103 @@ describe('senders', () => {
     );
     assert.ok(variable.includes(`{"tenant":"wecare","channel":"sms","id":"${POOL}","label":"SMS","default":false}`), 'an SMS sender has no wabaId');
     assert.equal(sendersVariable([]), '[]');
+  });
+});
+
+describe('the AI assistant\'s Bedrock settings', () => {
+  const NOVA_PRO = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0';
+  const PROFILE = 'arn:aws:bedrock:us-east-1:809904170947:inference-profile/us.amazon.nova-pro-v1:0';
+  const withExisting = (env: string, changes: Record<string, unknown>): Record<string, unknown> => {
+    const raw = rawConfig(env);
+    return { ...raw, existing: { ...(raw['existing'] as Record<string, unknown>), ...changes } };
+  };
+  /** The problems parseConfig lists for the file of `env` with `changes` under `existing`, as one string. */
+  const problemsWith = (env: string, changes: Record<string, unknown>): string => {
+    try {
+      parseConfig(withExisting(env, changes), `${env}.json`);
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      return e.message;
+    }
+    assert.fail('the configuration was accepted');
+  };
+
+  it('every checked-in environment names the knowledge base, the agent and Amazon Nova Pro; staging and previews invoke the agent\'s test alias, production no alias yet', () => {
+    for (const env of ENVIRONMENTS) {
+      const { existing } = loadConfig(CONFIG_DIR, env);
+      assert.deepEqual(
+        [existing.bedrockKnowledgeBaseId, existing.bedrockAgentId, existing.bedrockModelArn, existing.bedrockAgentAliasId],
+        ['FZBPKGTOYE', 'HQNT0JXN8G', NOVA_PRO, env === 'production' ? null : TEST_AGENT_ALIAS_ID],
+        env,
+      );
+    }
+    assert.equal(TEST_AGENT_ALIAS_ID, 'TSTALIASID');
+  });
+
+  it('takes an alias id, or null while none is chosen; a malformed or missing one is refused with the command that lists the aliases', () => {
+    assert.equal(parseConfig(withExisting('production', { bedrockAgentAliasId: 'AB12CD34EF' }), 'p.json').existing.bedrockAgentAliasId, 'AB12CD34EF');
+    assert.equal(parseConfig(withExisting('staging', { bedrockAgentAliasId: null }), 's.json').existing.bedrockAgentAliasId, null);
+    for (const bad of ['tstaliasid', 'ABC', 'AB12CD34EF0', 42, '']) {
+      const message = problemsWith('staging', { bedrockAgentAliasId: bad });
+      assert.match(message, /existing\.bedrockAgentAliasId must be null \(no alias chosen yet\) or the id of an alias of the agent, 10 characters of \[0-9A-Z\] such as TSTALIASID, the test alias that runs the agent's working draft/, String(bad));
+      assert.ok(message.includes(`(got ${JSON.stringify(bad)})`), message);
+      assert.match(message, /`aws bedrock-agent list-agent-aliases --agent-id HQNT0JXN8G --region us-east-1` lists them \(agentAliasId\)/);
+    }
+    const raw = rawConfig('preview');
+    const { bedrockAgentAliasId: _, ...existing } = raw['existing'] as Record<string, unknown>;
+    assert.throws(() => parseConfig({ ...raw, existing }, 'p.json'), /existing\.bedrockAgentAliasId must be null .* \(got undefined\)/);
+  });
+
+  it('refuses a malformed knowledge base or agent id, naming the command that lists them', () => {
+    const message = problemsWith('production', { bedrockKnowledgeBaseId: 'kb-1', bedrockAgentId: undefined });
+    assert.match(message, /existing\.bedrockKnowledgeBaseId must be the id of the Bedrock knowledge base ai-query-kb answers from, 10 characters of \[0-9A-Z\] \(got "kb-1"\); `aws bedrock-agent list-knowledge-bases --region us-east-1` lists them/);
+    assert.match(message, /existing\.bedrockAgentId must be the id of the Bedrock agent ai-generate-response drafts replies with, 10 characters of \[0-9A-Z\] \(got undefined\); `aws bedrock-agent list-agents --region us-east-1` lists them/);
+  });
+
+  it('takes a foundation model or a system-defined inference profile of the stack\'s region as the model', () => {
+    assert.equal(parseConfig(withExisting('production', { bedrockModelArn: PROFILE }), 'p.json').existing.bedrockModelArn, PROFILE);
+    assert.deepEqual(bedrockModelOf(NOVA_PRO), { kind: 'foundation-model', arn: NOVA_PRO, partition: 'aws', region: 'us-east-1', modelId: 'amazon.nova-pro-v1:0' });
+    assert.deepEqual(bedrockModelOf(PROFILE), {
+      kind: 'inference-profile',
+      arn: PROFILE,
+      partition: 'aws',
+      region: 'us-east-1',
+      account: '809904170947',
+      profileId: 'us.amazon.nova-pro-v1:0',
+      modelId: 'amazon.nova-pro-v1:0',
+    });
+    assert.equal(bedrockModelOf('arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0')?.kind, 'foundation-model');
+    assert.equal(bedrockModelOf('arn:aws:bedrock:us-east-1:809904170947:inference-profile/global.amazon.nova-pro-v1:0')?.modelId, 'amazon.nova-pro-v1:0');
+  });
+
+  for (const [what, arn] of [
+    ['a model id instead of an ARN', 'amazon.nova-pro-v1:0'],
+    ['an application inference profile, whose ARN does not say which model it invokes', 'arn:aws:bedrock:us-east-1:809904170947:application-inference-profile/a1b2c3d4e5f6'],
+    ['a custom model', 'arn:aws:bedrock:us-east-1:809904170947:custom-model/amazon.nova-pro-v1:0/abc'],
+    ['a foundation model with an account', 'arn:aws:bedrock:us-east-1:809904170947:foundation-model/amazon.nova-pro-v1:0'],
+    ['nothing', undefined],
+  ] as const) {
+    it(`refuses ${what} as the model, naming the commands that list models and profiles`, () => {
+      const message = problemsWith('staging', { bedrockModelArn: arn });
+      assert.match(message, /existing\.bedrockModelArn must be a foundation model's ARN, arn:aws:bedrock:<region>::foundation-model\/<model id> such as arn:aws:bedrock:us-east-1::foundation-model\/amazon\.nova-pro-v1:0 \(Amazon Nova Pro\), or a system-defined inference profile's/);
+      assert.match(message, /`aws bedrock list-foundation-models --by-output-modality TEXT --region us-east-1` and `aws bedrock list-inference-profiles --region us-east-1` list them/);
+    });
+  }
+
+  it('refuses a model of another region, and an inference profile of another account', () => {
+    assert.match(
+      problemsWith('production', { bedrockModelArn: 'arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-pro-v1:0' }),
+      /existing\.bedrockModelArn is in eu-west-1, but the stack is in us-east-1: the knowledge base generates with a model, or an inference profile, of its own region/,
+    );
+    assert.match(
+      problemsWith('production', { bedrockModelArn: 'arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-pro-v1:0' }),
+      /existing\.bedrockModelArn is an inference profile of account 111122223333, not of this stack's account 809904170947/,
+    );
+  });
+
+  it('names the Bedrock problems with the file\'s others, at once', () => {
+    const message = problemsWith('preview', { bedrockAgentAliasId: 'x', bedrockModelArn: 'y', mediaBucketName: 'Media Bucket' });
+    for (const key of ['bedrockAgentAliasId', 'bedrockModelArn', 'mediaBucketName']) assert.match(message, new RegExp(`existing\\.${key} must be`), key);
   });
 });
 

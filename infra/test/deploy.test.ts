@@ -59,7 +59,7 @@ describe('a feature branch deploys its own preview', () => {
   it('every table, queue, function, topic, alarm and the log group are its own', () => {
     for (const [type, property, count] of [
       ['AWS::DynamoDB::Table', 'TableName', SCHEMA.tables.length],
-      ['AWS::SQS::Queue', 'QueueName', 4],
+      ['AWS::SQS::Queue', 'QueueName', 5],
       ['AWS::Lambda::Function', 'FunctionName', SCHEMA.functions.length],
       ['AWS::SNS::Topic', 'TopicName', 1],
       ['AWS::CloudFront::Function', 'Name', 1],
@@ -286,8 +286,9 @@ describe('the custom domain', () => {
   });
 });
 
-describe('a configuration that cannot silently switch a channel off', () => {
+describe('a configuration that cannot silently switch a channel, or the AI assistant, off', () => {
   const production = testConfig('production');
+  const testStack = (): WecareStack => stackOf(buildTestApp({ environments: ['production'] }), 'production');
   const without = (config: EnvironmentConfig, channel: Sender['channel']): EnvironmentConfig => ({ ...config, senders: config.senders.filter((s) => s.channel !== channel) });
   const refusal = (config: EnvironmentConfig): string => {
     try {
@@ -329,11 +330,49 @@ describe('a configuration that cannot silently switch a channel off', () => {
     assert.match(refusal({ ...production, senders: [], tenancy: { mode: 'multi' } }), /\{"tenant": "<tenant>", "channel": "email"/);
   });
 
-  it('the checked-in production deploys only once it lists a WhatsApp number: it names the one gap it has', () => {
+  it('the checked-in production deploys only once it lists a WhatsApp number and names an alias of the Bedrock agent: it names the gaps it has', () => {
     const checkedIn = loadConfig(CONFIG_DIR, 'production');
     const { errors } = readinessOf(checkedIn);
     const channels = ['whatsapp', 'sms', 'email'].filter((c) => !checkedIn.senders.some((s) => s.channel === c));
-    assert.deepEqual(errors.map((e) => e.id), channels.map((c) => `wecare:no-${c}-sender`));
+    const alias = checkedIn.existing.bedrockAgentAliasId === null ? ['wecare:no-bedrock-agent-alias'] : [];
+    assert.deepEqual(errors.map((e) => e.id), [...channels.map((c) => `wecare:no-${c}-sender`), ...alias]);
+  });
+
+  it('production without an alias of the Bedrock agent is refused, naming the setting and the command that lists the aliases', () => {
+    const message = refusal({ ...production, existing: { ...production.existing, bedrockAgentAliasId: null } });
+    assert.match(message, /^config\/production\.json cannot deploy production: a channel or the AI assistant would be switched off/);
+    assert.match(message, /existing\.bedrockAgentAliasId in config\/production\.json is null, so nothing may invoke the Bedrock agent HQNT0JXN8G/);
+    assert.match(message, /ai-query-kb and ai-generate-response refuse to start \(their config requires AI_AGENT_ALIAS_ID\)/);
+    assert.match(message, /`aws bedrock-agent list-agent-aliases --agent-id HQNT0JXN8G --region us-east-1` lists its aliases \(agentAliasId\)/);
+    assert.doesNotMatch(message, /lists no/, 'no channel is missing');
+  });
+
+  for (const env of ['staging', 'preview'] as const) {
+    it(`${env} without an alias of the Bedrock agent synthesizes and warns; its AI functions are told no alias and may invoke no agent`, () => {
+      const base = testConfig(env);
+      const config: EnvironmentConfig = { ...base, existing: { ...base.existing, bedrockAgentAliasId: null } };
+      const stack = stackOf(buildTestApp({ environments: [env], configs: { [env]: config } }), env);
+      Annotations.fromStack(stack).hasWarning(`/${stack.stackName}`, Match.stringLikeRegexp(`existing\\.bedrockAgentAliasId in config/${env}\\.json is null`));
+      const t = Template.fromStack(stack);
+      for (const [, fn] of resourcesOf(t, 'AWS::Lambda::Function')) {
+        const vars = (fn.Properties['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+        assert.equal(vars['AI_AGENT_ALIAS_ID'], undefined, String(fn.Properties['FunctionName']));
+      }
+      assert.doesNotMatch(JSON.stringify(resourcesOf(t, 'AWS::IAM::Policy')), /bedrock:InvokeAgent/);
+    });
+  }
+
+  it('the checked-in staging and previews invoke the agent\'s test alias, and say nothing of it', () => {
+    for (const env of ['staging', 'preview'] as const) {
+      assert.equal(loadConfig(CONFIG_DIR, env).existing.bedrockAgentAliasId, 'TSTALIASID', env);
+      assert.deepEqual(readinessOf(loadConfig(CONFIG_DIR, env)).warnings.filter((w) => w.id.includes('bedrock')), [], env);
+    }
+  });
+
+  it('a production that invokes the agent\'s test alias is told it runs the working draft, and deploys', () => {
+    const stack = stackOf(buildTestApp({ environments: ['production'], configs: { production: { ...production, existing: { ...production.existing, bedrockAgentAliasId: 'TSTALIASID' } } } }), 'production');
+    Annotations.fromStack(stack).hasWarning('/WecareDigital-production', Match.stringLikeRegexp('existing\\.bedrockAgentAliasId in config/production\\.json is TSTALIASID, the agent\'s test alias: production drafts replies with the agent\'s working draft'));
+    Annotations.fromStack(testStack()).hasNoWarning('/WecareDigital-production', Match.stringLikeRegexp('bedrockAgentAliasId'));
   });
 
   for (const env of ['staging', 'preview'] as const) {

@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../lib/config';
+import { AI_MAX_CONCURRENCY } from '../lib/constructs/ai';
 import type { Schema } from '../lib/schema';
 import { WIRING } from '../lib/wiring';
 import { buildTestApp, CONFIG_DIR, FUNCTIONS_DIR, resourcesOf, SCHEMA, tempDir } from './helpers';
@@ -24,44 +25,45 @@ function functionsDirWith(name: string): string {
   return dir;
 }
 
-// A function of the specification that does not exist yet.
-const withAiQuery: Schema = {
+// A function that does not exist (yet): a CSV export of the contacts.
+const NEW_FUNCTION = 'contacts-export';
+const withExport: Schema = {
   ...SCHEMA,
-  functions: [...SCHEMA.functions, 'ai-query-kb'],
-  routes: [...SCHEMA.routes, { method: 'POST', path: '/api/ai/query', function: 'ai-query-kb', authorized: true }],
+  functions: [...SCHEMA.functions, NEW_FUNCTION],
+  routes: [...SCHEMA.routes, { method: 'POST', path: '/api/contacts/exports', function: NEW_FUNCTION, authorized: true }],
 };
 
 describe('functions and routes are picked up from schema.json', () => {
   it('a new function with its route is deployed, authorized and granted what its wiring says', () => {
     const { stacks } = buildTestApp({
       environments: ['preview'],
-      schema: withAiQuery,
-      functionsDir: functionsDirWith('ai-query-kb'),
-      wiring: { ...WIRING, 'ai-query-kb': { tables: { AIInteractions: 'readWrite' } } },
+      schema: withExport,
+      functionsDir: functionsDirWith(NEW_FUNCTION),
+      wiring: { ...WIRING, [NEW_FUNCTION]: { tables: { Contacts: 'read' } } },
     });
     const stack = stacks.get('preview');
     assert.ok(stack);
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'wecare-preview-ai-query-kb', Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ SEND_MODE: 'DRY_RUN' }) } });
-    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /api/ai/query', AuthorizationType: 'CUSTOM' });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'wecare-preview-ai-query-kb-errors' });
+    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `wecare-preview-${NEW_FUNCTION}`, Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ SEND_MODE: 'DRY_RUN' }) } });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /api/contacts/exports', AuthorizationType: 'CUSTOM' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `wecare-preview-${NEW_FUNCTION}-errors` });
     // The platform's own functions, which it names (a preview also has aws-cdk-lib's bucket-emptying provider).
     assert.equal(resourcesOf(t, 'AWS::Lambda::Function').filter(([, r]) => typeof r.Properties['FunctionName'] === 'string').length, SCHEMA.functions.length + 1);
-    const policies = resourcesOf(t, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('Functionsaiquerykb'));
+    const policies = resourcesOf(t, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('Functionscontactsexport'));
     assert.equal(policies.length, 1);
-    assert.match(JSON.stringify(policies[0]?.[1].Properties), /DataAiInteractions/);
-    assert.doesNotMatch(JSON.stringify(policies[0]?.[1].Properties), /DataContacts/);
+    assert.match(JSON.stringify(policies[0]?.[1].Properties), /DataContacts/);
+    assert.doesNotMatch(JSON.stringify(policies[0]?.[1].Properties), /DataMessages|DataAiInteractions/);
   });
 
   it('a function without wiring stops synthesis and says where to decide its permissions', () => {
     assert.throws(
-      () => buildTestApp({ environments: ['preview'], schema: withAiQuery, functionsDir: functionsDirWith('ai-query-kb') }),
-      /function ai-query-kb is in schema\.json but infra\/lib\/wiring\.ts does not say which tables it may use/,
+      () => buildTestApp({ environments: ['preview'], schema: withExport, functionsDir: functionsDirWith(NEW_FUNCTION) }),
+      new RegExp(`function ${NEW_FUNCTION} is in schema\\.json but infra/lib/wiring\\.ts does not say which tables it may use`),
     );
   });
 
   it('a function listed without a crate stops synthesis', () => {
-    assert.throws(() => buildTestApp({ environments: ['preview'], schema: withAiQuery, wiring: { ...WIRING, 'ai-query-kb': { tables: {} } } }), /is not a path to a Cargo\.toml file/);
+    assert.throws(() => buildTestApp({ environments: ['preview'], schema: withExport, wiring: { ...WIRING, [NEW_FUNCTION]: { tables: {} } } }), /is not a path to a Cargo\.toml file/);
   });
 });
 
@@ -80,12 +82,20 @@ describe('the specification\'s shared IAM role', () => {
     // the inbound handler needs for what it cannot store and for its on-failure destination (the
     // warning names it).
     t.resourceCountIs('AWS::IAM::Policy', 0);
-    // The inbound path and the bulk worker's event source are wired all the same: they need no
-    // role of their own (the existing role must allow polling bulk-queue; the warning says so).
+    // The inbound path and the event sources of the bulk worker and of the AI drafts are wired all
+    // the same: they need no role of their own (the existing role must allow polling bulk-queue
+    // and ai-queue; the warning says so).
     t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
-    t.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    t.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: config.bulk.workerConcurrency } });
-    Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('bulk-worker\'s event source polls bulk-queue with \\(sqs:ReceiveMessage'));
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: AI_MAX_CONCURRENCY } });
+    Annotations.fromStack(stack).hasWarning(
+      '/WecareDigital-staging',
+      Match.stringLikeRegexp('what the event sources poll bulk-queue \\(bulk-worker\\) and ai-queue \\(ai-generate-response\\) with \\(sqs:ReceiveMessage'),
+    );
+    // Nor is anything of Bedrock granted: the warning names it.
+    Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('the Bedrock actions on the knowledge base, the agent alias and the model'));
+    Annotations.fromStack(stack).hasWarning('/WecareDigital-staging', Match.stringLikeRegexp('sqs:SendMessage on ai-queue for inbound-whatsapp-handler and dlq-replay'));
     // Nor may the queue's policy stand in for the grant the role could not take.
     for (const [, policy] of resourcesOf(t, 'AWS::SQS::QueuePolicy')) {
       assert.doesNotMatch(JSON.stringify(policy.Properties['PolicyDocument']), /sqs:ReceiveMessage/);

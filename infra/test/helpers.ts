@@ -2,8 +2,9 @@
 // bundling skipped, cdk.json's feature flags applied (the CLI would pass them) and a throw-away
 // output directory, so no test compiles Rust, touches the network or writes into cdk.out.
 // Production is built from its checked-in file completed with a test WhatsApp number where a
-// tenant has none: synthesis refuses a production that switches a channel off, and the real
-// numbers' ids are filled in by whoever deploys (README, Deploying).
+// tenant has none, and a test alias of the Bedrock agent while it names none: synthesis refuses a
+// production that switches a channel or the AI assistant off, and the real ids are filled in by
+// whoever deploys (README, Deploying).
 
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -41,16 +42,29 @@ export function tempDir(prefix: string): string {
 /** The WhatsApp number a test production gets while config/production.json lists none. */
 export const TEST_WHATSAPP_ID = `phone-number-id-${'f'.repeat(32)}`;
 
+/** The alias of the Bedrock agent a test production gets while config/production.json names none. */
+export const TEST_AGENT_ALIAS_ID = 'TESTALIAS0';
+
+/** `config` with the test alias of the Bedrock agent if it names none (see `testConfig`). */
+export function withAgentAlias(config: EnvironmentConfig): EnvironmentConfig {
+  if (config.existing.bedrockAgentAliasId !== null) return config;
+  return { ...config, existing: { ...config.existing, bedrockAgentAliasId: TEST_AGENT_ALIAS_ID } };
+}
+
 /**
  * The checked-in configuration of `env`; production with a test WhatsApp number (not its
- * tenant's default) while the file lists none, so that it synthesizes.
+ * tenant's default) while the file lists none, and a test alias of the agent while it names none,
+ * so that it synthesizes.
  */
 export function testConfig(env: EnvironmentName): EnvironmentConfig {
-  const config = loadConfig(CONFIG_DIR, env);
-  if (env !== 'production' || config.senders.some((s) => s.channel === 'whatsapp')) return config;
-  const tenant = config.tenancy.mode === 'single' ? config.tenancy.defaultTenantId : (config.senders[0]?.tenant ?? 'wecare');
-  const number: Sender = { tenant, channel: 'whatsapp', id: TEST_WHATSAPP_ID, label: '+91 00000 00000', default: false, wabaId: '1347766229904230' };
-  return { ...config, senders: [number, ...config.senders] };
+  let config = loadConfig(CONFIG_DIR, env);
+  if (env !== 'production') return config;
+  if (!config.senders.some((s) => s.channel === 'whatsapp')) {
+    const tenant = config.tenancy.mode === 'single' ? config.tenancy.defaultTenantId : (config.senders[0]?.tenant ?? 'wecare');
+    const number: Sender = { tenant, channel: 'whatsapp', id: TEST_WHATSAPP_ID, label: '+91 00000 00000', default: false, wabaId: '1347766229904230' };
+    config = { ...config, senders: [number, ...config.senders] };
+  }
+  return withAgentAlias(config);
 }
 
 export const TEST_CONFIGS: Readonly<Record<EnvironmentName, EnvironmentConfig>> = {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { App } from 'aws-cdk-lib';
 import { type EnvironmentConfig, loadConfig } from '../lib/config';
-import { buildTestApp, CONFIG_DIR } from './helpers';
+import { buildTestApp, CONFIG_DIR, withAgentAlias } from './helpers';
 
 interface Violation {
   ruleName: string;
@@ -40,7 +40,10 @@ function describeViolations(report: Report | undefined): string {
  */
 const REVIEWED: { id: RegExp; at: RegExp }[] = [
   { id: /^AwsSolutions-DDB3$/, at: /\/Data\/(Messages|BulkRecipients|DlqMessages|RateLimitTrackers)\/?/ },
-  { id: /^AwsSolutions-SQS3$/, at: /\/Messaging\/(inbound|bulk|outbound)-dlq$/ },
+  // The dead-letter queues themselves; and ai-queue, which has none on purpose: ai-generate-response
+  // gives a draft request up itself (counted and alarmed), and one older than the queue's retention
+  // of an hour is worthless.
+  { id: /^AwsSolutions-SQS3$/, at: /\/Messaging\/((inbound|bulk|outbound)-dlq|ai-queue)$/ },
   { id: /^AwsSolutions-IAM5\[Resource::\*\]$/, at: /\/Functions\/[a-z-]+$/ },
   { id: /^AwsSolutions-IAM5\[Resource::<Data[A-Za-z]+[0-9A-F]{8}\.Arn>\/index\/\*\]$/, at: /\/Functions\/[a-z-]+$/ },
   // The media bucket's objects under one prefix, never the whole bucket: inbound media is put
@@ -70,6 +73,9 @@ const REVIEWED: { id: RegExp; at: RegExp }[] = [
   { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/manifests\/\*\]$/, at: /\/Functions\/(bulk-job-create|bulk-worker|bulk-job-control)$/ },
   { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/reports\/\*\]$/, at: /\/Functions\/(bulk-worker|bulk-job-control)$/ },
   { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:s3:::[a-z0-9.-]+\/report-parts\/\*\]$/, at: /\/Functions\/bulk-worker$/ },
+  // A cross-region inference profile as the knowledge base's model: its foundation model in any
+  // of the profile's regions, which its ARN does not name — that one model only.
+  { id: /^AwsSolutions-IAM5\[Resource::arn:aws[a-z-]*:bedrock:\*::foundation-model\/[a-z0-9-]+\.[a-z0-9.:-]+\]$/, at: /\/Functions\/ai-query-kb$/ },
   { id: /^AwsSolutions-APIG4$/, at: /\/Api\/HttpApi\/GET--api--health\/Resource$/ },
   { id: /^AwsSolutions-COG4$/, at: /\/Api\/HttpApi\/[A-Z]+--api--[^/]+\/Resource$/ },
   { id: /^AwsSolutions-S1$/, at: /\/Hosting\/AccessLogs$/ },
@@ -141,7 +147,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('still passes once WhatsApp numbers are configured: the template grants on the business accounts and on "*" are acknowledged, each with its reason', () => {
-    const base = loadConfig(CONFIG_DIR, 'production');
+    const base = withAgentAlias(loadConfig(CONFIG_DIR, 'production'));
     const numbered: EnvironmentConfig = {
       ...base,
       senders: [{ tenant: 'wecare', channel: 'whatsapp', id: `phone-number-id-${'a'.repeat(32)}`, label: '+91 93309 94400', default: true, wabaId: '1347766229904230' }, ...base.senders],
@@ -157,11 +163,14 @@ describe('cdk-nag AwsSolutions', () => {
       waba.map((a) => a.path.replace(/^.*\/Functions\//, '')).sort(),
       ['bulk-job-create', 'bulk-worker', 'dlq-replay', 'inbound-whatsapp-handler', 'outbound-whatsapp', 'whatsapp-templates'],
     );
-    // The "*" of those functions now covers ListLinkedWhatsAppBusinessAccounts besides X-Ray, and says so.
+    // The "*" of those functions now covers ListLinkedWhatsAppBusinessAccounts besides X-Ray, and
+    // says so, as ai-query-kb's says it covers bedrock:RetrieveAndGenerate (see "the AI assistant").
     for (const a of acknowledged.filter((x) => x.id === 'AwsSolutions-IAM5[Resource::*]')) {
       const templates = waba.some((w) => w.path === a.path);
+      const generates = a.path.endsWith('/Functions/ai-query-kb');
       assert.equal(a.reason.includes('social-messaging:ListLinkedWhatsAppBusinessAccounts'), templates, a.path);
-      assert.equal(a.reason.includes('no other statement of this role uses "*"'), !templates, a.path);
+      assert.equal(a.reason.includes('bedrock:RetrieveAndGenerate'), generates, a.path);
+      assert.equal(a.reason.includes('no other statement of this role uses "*"'), !templates && !generates, a.path);
     }
   });
 
@@ -176,6 +185,25 @@ describe('cdk-nag AwsSolutions', () => {
     const acknowledged = checkAcknowledgements(built.app);
     assert.ok(acknowledged.some((a) => a.id === 'AwsSolutions-CFR2'), 'a preview has no WAF, and says why');
     assert.ok(!acknowledged.some((a) => a.id === 'AwsSolutions-CFR4'), 'no default certificate to excuse');
+  });
+
+  it('still passes with an inference profile as the knowledge base\'s model: its foundation model in any region is acknowledged, for ai-query-kb only', () => {
+    const base = withAgentAlias(loadConfig(CONFIG_DIR, 'production'));
+    const profiled: EnvironmentConfig = {
+      ...base,
+      senders: [{ tenant: 'wecare', channel: 'whatsapp', id: `phone-number-id-${'a'.repeat(32)}`, label: '+91 93309 94400', default: true, wabaId: '1347766229904230' }, ...base.senders],
+      existing: { ...base.existing, bedrockModelArn: 'arn:aws:bedrock:us-east-1:809904170947:inference-profile/us.amazon.nova-pro-v1:0' },
+    };
+    const built = buildTestApp({ nag: true, environments: ['production'], configs: { production: profiled } });
+    const error = synth(built.app);
+    const report = readReport(built.outdir);
+    assert.equal(error, undefined, `synthesis failed:\n${describeViolations(report)}`);
+    assert.deepEqual((report?.pluginReports.filter((p) => p.pluginName === 'AwsSolutions') ?? []).flatMap((p) => p.violations.map((v) => v.ruleName)), []);
+    const models = checkAcknowledgements(built.app).filter((a) => a.id.includes(':foundation-model/'));
+    assert.deepEqual(
+      models.map((a) => [a.path.replace(/^.*\/Functions\//, ''), a.id]),
+      [['ai-query-kb', 'AwsSolutions-IAM5[Resource::arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0]']],
+    );
   });
 
   it('is really attached: an unacknowledged queue fails synthesis', () => {

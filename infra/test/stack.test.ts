@@ -16,6 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ENVIRONMENTS, type EnvironmentConfig, type EnvironmentName, loadConfig, type Sender, sendersVariable, TEMPLATE_CATALOGUE_MAX_AGE_MINUTES } from '../lib/config';
+import { AI_BATCH_SIZE, AI_CALL_TIMEOUT, AI_DRAFTS_FUNCTION, AI_DRAFTS_TIMEOUT, AI_MAX_CONCURRENCY, AI_MAX_RECEIVES, AI_QUERY_FUNCTION } from '../lib/constructs/ai';
 import { AUTHORIZER_CACHE_TTL } from '../lib/constructs/api';
 import { BULK_BATCH_SIZE, BULK_WORKER, BULK_WORKER_TIMEOUT } from '../lib/constructs/bulk';
 import {
@@ -30,10 +31,15 @@ import {
   REPORT_PARTS_PREFIX,
 } from '../lib/constructs/functions';
 import { INBOUND_MAX_EVENT_AGE, INBOUND_RETRY_ATTEMPTS } from '../lib/constructs/inbound';
-import { BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, Messaging, VISIBILITY_TO_TIMEOUT_RATIO, visibilityTimeoutFor } from '../lib/constructs/messaging';
+import { AI_QUEUE_RETENTION, BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, Messaging, VISIBILITY_TO_TIMEOUT_RATIO, visibilityTimeoutFor } from '../lib/constructs/messaging';
 import { API_INTEGRATION_TIMEOUT, FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT } from '../lib/constructs/rust-function';
 import { MIN_REFRESH_INTERVAL, REFRESH_MAX_EVENT_AGE, REFRESH_RETRY_ATTEMPTS, refreshInterval, TEMPLATES_FUNCTION } from '../lib/constructs/templates';
 import {
+  AI_DRAFTS_GIVEN_UP,
+  AI_ERROR_DIMENSION_SETS,
+  AI_ERROR_KINDS,
+  AI_ERRORS,
+  AI_ORIGINS,
   BULK_FAILURE_RATE_ALARM_PERCENT,
   BULK_JOB_DURATION_SECONDS,
   BULK_JOB_FAILURE_RATE,
@@ -55,7 +61,7 @@ import {
 import { AUTHORIZER_FUNCTION, type Schema } from '../lib/schema';
 import { INBOUND_HANDLER, type WecareStack } from '../lib/wecare-stack';
 import { LIST_LINKED_ACCOUNTS, WIRING } from '../lib/wiring';
-import { buildTestApp, CONFIG_DIR, FUNCTIONS_DIR, INFRA_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf, TEST_WHATSAPP_ID, testConfig } from './helpers';
+import { buildTestApp, CONFIG_DIR, FUNCTIONS_DIR, INFRA_DIR, logicalIdOf, type Resource, resourcesOf, SCHEMA, templateOf, TEST_WHATSAPP_ID, testConfig, withAgentAlias } from './helpers';
 
 const templates = new Map<EnvironmentName, Template>();
 const tpl = (env: EnvironmentName): Template => {
@@ -151,9 +157,9 @@ describe('tables come from schema.json', () => {
 
 describe('queues follow DESIGN §5', () => {
   for (const env of ENVIRONMENTS) {
-    it(`${env}: four encrypted, TLS-only queues; bulk-queue redrives to bulk-dlq`, () => {
+    it(`${env}: five encrypted, TLS-only queues; bulk-queue redrives to bulk-dlq, ai-queue to nothing`, () => {
       const t = tpl(env);
-      t.resourceCountIs('AWS::SQS::Queue', 4);
+      t.resourceCountIs('AWS::SQS::Queue', 5);
       for (const dlq of ['inbound-dlq', 'bulk-dlq', 'outbound-dlq']) {
         t.hasResourceProperties('AWS::SQS::Queue', {
           QueueName: `${prefix(env)}${dlq}`,
@@ -167,10 +173,17 @@ describe('queues follow DESIGN §5', () => {
         SqsManagedSseEnabled: true,
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [queueId(t, env, 'bulk-dlq'), 'Arn'] }, maxReceiveCount: BULK_MAX_RECEIVE_COUNT },
       });
+      // No dead-letter queue: ai-generate-response gives a request up itself (see "the AI assistant").
+      t.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `${prefix(env)}ai-queue`,
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: AI_QUEUE_RETENTION.toSeconds(),
+        RedrivePolicy: Match.absent(),
+      });
       for (const [, policy] of resourcesOf(t, 'AWS::SQS::QueuePolicy')) {
         assert.match(JSON.stringify(policy.Properties['PolicyDocument']), /"aws:SecureTransport":"false"/);
       }
-      t.resourceCountIs('AWS::SQS::QueuePolicy', 4);
+      t.resourceCountIs('AWS::SQS::QueuePolicy', 5);
     });
 
     it(`${env}: bulk-queue's visibility is ${VISIBILITY_TO_TIMEOUT_RATIO}× its consumer's (bulk-worker's) timeout, and every SQS consumer's rule holds`, () => {
@@ -230,6 +243,7 @@ describe('functions come from schema.json', () => {
           ['BULK_QUEUE_URL', 'bulk-queue'],
           ['BULK_DLQ_URL', 'bulk-dlq'],
           ['OUTBOUND_DLQ_URL', 'outbound-dlq'],
+          ['AI_QUEUE_URL', 'ai-queue'],
         ] as const) {
           assert.deepEqual(vars[variable], { Ref: queueId(t, env, queue) }, `${name} ${variable}`);
         }
@@ -446,7 +460,8 @@ const REMOVED_VARIABLES = ['WHATSAPP_PHONE_NUMBER_IDS', 'WHATSAPP_NUMBER_TENANTS
 /**
  * Variables a Rust config reads only in some deployments, with whether `config` sets them: the
  * authorizer's default tenant exists only in single mode (in multi mode a token without
- * custom:tenant_id is refused, so there is no default to read); `STALE_CLAIM_SECONDS` and
+ * custom:tenant_id is refused, so there is no default to read); the agent's alias only once one is
+ * configured; `STALE_CLAIM_SECONDS` and
  * `BULK_REPORT_PART` in none — the Rust default is the deployed value, and the variable exists for
  * tests to shorten it.
  */
@@ -458,6 +473,9 @@ const CONDITIONAL_VARIABLES: Readonly<Record<string, (config: EnvironmentConfig,
   // dlq-replay links wecare-bulk for the shape of bulk work (wecare_bulk::work::Work) only; it
   // never builds wecare_bulk::Config, and touches no report.
   REPORTS_BUCKET: (_config, fn) => fn !== DLQ_REPLAY,
+  // No alias of the Bedrock agent configured, none told (production refuses that; staging and
+  // previews warn, and their AI functions then fail at their cold start: test/deploy.test.ts).
+  AI_AGENT_ALIAS_ID: (config) => config.existing.bedrockAgentAliasId !== null,
 };
 const expectedIn = (config: EnvironmentConfig, fn: string, variable: string): boolean => CONDITIONAL_VARIABLES[variable]?.(config, fn) ?? true;
 
@@ -468,7 +486,7 @@ const sendersOnWhatsApp = (env: EnvironmentName): number => testConfig(env).send
 
 /** Production as it will be once two numbers are configured, one of them for another tenant. */
 const withNumbers = (): EnvironmentConfig => {
-  const base = loadConfig(CONFIG_DIR, 'production');
+  const base = withAgentAlias(loadConfig(CONFIG_DIR, 'production'));
   const numbers: Sender[] = [
     { tenant: 'wecare', channel: 'whatsapp', id: NUMBER_A, label: '+91 93309 94400', default: true, wabaId: '1347766229904230' },
     { tenant: 'globex', channel: 'whatsapp', id: NUMBER_B, label: '+91 99033 00044', default: false, wabaId: '1390647332755815', ratePerSecond: 20 },
@@ -544,15 +562,16 @@ describe('the inbound WhatsApp path', () => {
       );
     });
 
-    it(`${env}: the handler sends events no tenant owns to inbound-dlq and confirmations it failed to send to outbound-dlq itself: their URLs and sqs:SendMessage on those queues only`, () => {
+    it(`${env}: the handler sends events no tenant owns to inbound-dlq, confirmations it failed to send to outbound-dlq and requests for AI drafts to ai-queue itself: their URLs and sqs:SendMessage on those queues only`, () => {
       const t = tpl(env);
       const dlq = queueId(t, env, 'inbound-dlq');
       const outbound = queueId(t, env, 'outbound-dlq');
       assert.deepEqual(envOf(t, env, INBOUND_HANDLER)['INBOUND_DLQ_URL'], { Ref: dlq });
       assert.deepEqual(envOf(t, env, INBOUND_HANDLER)['OUTBOUND_DLQ_URL'], { Ref: outbound });
-      assert.deepEqual(WIRING[INBOUND_HANDLER]?.sendsTo, ['inbound-dlq', 'outbound-dlq'], 'granted by its wiring, not only as a side effect of the on-failure destination');
+      assert.deepEqual(envOf(t, env, INBOUND_HANDLER)['AI_QUEUE_URL'], { Ref: queueId(t, env, 'ai-queue') });
+      assert.deepEqual(WIRING[INBOUND_HANDLER]?.sendsTo, ['inbound-dlq', 'outbound-dlq', 'ai-queue'], 'granted by its wiring, not only as a side effect of the on-failure destination');
       const granted = sqsGrantsOf(t, env, INBOUND_HANDLER);
-      assert.deepEqual([...new Set(granted.filter((g) => g.startsWith('sqs:SendMessage ')))], ['sqs:SendMessage inbound-dlq', 'sqs:SendMessage outbound-dlq']);
+      assert.deepEqual([...new Set(granted.filter((g) => g.startsWith('sqs:SendMessage ')))], ['sqs:SendMessage ai-queue', 'sqs:SendMessage inbound-dlq', 'sqs:SendMessage outbound-dlq']);
       // Besides, the on-failure destination's own grant (SqsDestination) reads inbound-dlq's attributes and URL.
       assert.deepEqual(
         granted.filter((g) => !g.startsWith('sqs:SendMessage ')),
@@ -631,7 +650,11 @@ describe('the inbound WhatsApp path', () => {
     // The DLQ replay runs the inbound handler's code on a replayed event: the same actions on the
     // same numbers, nothing more.
     assert.deepEqual(socialOf(DLQ_REPLAY), inbound, 'the DLQ replay may do what the inbound handler does');
-    for (const name of SCHEMA.functions.filter((f) => f !== INBOUND_HANDLER && f !== 'outbound-whatsapp' && f !== BULK_WORKER && f !== DLQ_REPLAY)) {
+    // An approved AI suggestion is a WhatsApp text from the same numbers: a send, no file.
+    const approvals = socialOf(AI_DRAFTS_FUNCTION);
+    assert.deepEqual(approvals.flatMap(actionsOf), ['social-messaging:SendWhatsAppMessage']);
+    for (const st of approvals) assert.deepEqual(resourcesIn(st), resourcesIn(inbound[0] as Statement), 'the same numbers as the inbound handler');
+    for (const name of SCHEMA.functions.filter((f) => ![INBOUND_HANDLER, 'outbound-whatsapp', BULK_WORKER, DLQ_REPLAY, AI_DRAFTS_FUNCTION].includes(f))) {
       assert.deepEqual(socialOf(name), [], `${name} can do nothing with a phone number`);
     }
   });
@@ -670,6 +693,8 @@ describe('the inbound WhatsApp path', () => {
 describe('the messaging config', () => {
   it('is built by exactly the functions whose crate uses wecare-messaging, and lib/wiring.ts says so', () => {
     assert.deepEqual([...MESSAGING_FUNCTIONS].sort(), [
+      AI_DRAFTS_FUNCTION,
+      AI_QUERY_FUNCTION,
       'bulk-job-control',
       'bulk-job-create',
       BULK_WORKER,
@@ -922,6 +947,13 @@ const libNameOf = (crateDir: string): string =>
 /** A call: `.name(` (a method), `module::name(` / `crate::name(` / `Type::name(`, or a bare `name(`. */
 const RUST_CALL = /(\.\s*|(\w+)\s*::\s*)?\b(\w+)\s*(?:::<[^>]*>)?\s*\(/g;
 
+/**
+ * Functions that send WhatsApp through the send pipeline, but only ever a text, so that its
+ * template check is never reached: ai-generate-response sends an approved suggestion's text
+ * (wecare_ai::suggestions::approve). "the AI assistant" holds the claim against the Rust code.
+ */
+const TEXT_ONLY_WHATSAPP_SENDERS: ReadonlySet<string> = new Set([AI_DRAFTS_FUNCTION]);
+
 /** The send pipeline, whose one code path serves every channel (see `catalogueMethodsOf`). */
 const SEND_PIPELINE = 'crates/messaging/src/pipeline.rs';
 
@@ -969,7 +1001,9 @@ function catalogueMethodsOf(fn: string): Set<string> {
       pending.push(...callees.filter((g) => !seen.has(g)));
     }
   }
-  if (WIRING[fn]?.sends?.includes('whatsapp')) for (const m of rustSource(SEND_PIPELINE).matchAll(CATALOGUE_USE)) methods.add(m[1] as string);
+  if (WIRING[fn]?.sends?.includes('whatsapp') && !TEXT_ONLY_WHATSAPP_SENDERS.has(fn)) {
+    for (const m of rustSource(SEND_PIPELINE).matchAll(CATALOGUE_USE)) methods.add(m[1] as string);
+  }
   // A local `catalogue` (the stored `Catalogue` a method answered) is not the catalogue itself.
   const members = new Set([...catalogueReach().keys(), 'repo']);
   const reached = new Set([...methods].filter((m) => members.has(m)));
@@ -1079,19 +1113,27 @@ describe('the WhatsApp template catalogue', () => {
     ['production with WhatsApp numbers', (): Template => numbered, 'production'],
     ['checked-in preview', (): Template => tpl('preview'), 'preview'],
   ] as const) {
-    it(`${label}: SystemConfig (read and write) exactly for the functions that reach the catalogue, which lib/wiring.ts grants template actions, and the one that saves a tenant's settings`, () => {
+    it(`${label}: SystemConfig read and written exactly by the functions that reach the catalogue, which lib/wiring.ts grants template actions, and the one that saves a tenant's settings; read only by the one that checks the AI automation switch`, () => {
       const t = template();
       const systemConfig = tableId(t, env, 'SystemConfig');
-      const readWrite = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+      const read = ['dynamodb:GetItem', 'dynamodb:Query'];
+      const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
       for (const name of SCHEMA.functions) {
         const actions = tableActions(t, roleOf(t, env, name), systemConfig);
         const catalogue = catalogueMethodsOf(name).size > 0;
         // GET/PUT /api/settings (the bulk worker, which reads a campaign's quiet hours, is
         // among the catalogue's readers already).
-        const uses = catalogue || name === 'messages-read';
-        if (uses) for (const a of readWrite) assert.ok(actions.has(a), `${name} may ${a} on SystemConfig`);
-        else assert.equal(actions.size, 0, `${name} has nothing on SystemConfig`);
-        assert.equal(WIRING[name]?.tables['SystemConfig'] !== undefined, uses, `${name}: SystemConfig in its wiring`);
+        const writes = catalogue || name === 'messages-read';
+        // ai-generate-response reads a tenant's settings (wecare_store::settings, one GetItem)
+        // before each automatic draft: automation may have been turned off since the inbound
+        // handler asked. It writes nothing there: it sends text only, and templates are checked
+        // against the catalogue only when sent (see TEXT_ONLY_WHATSAPP_SENDERS).
+        const reads = writes || name === AI_DRAFTS_FUNCTION;
+        if (reads) for (const a of read) assert.ok(actions.has(a), `${name} may ${a} on SystemConfig`);
+        if (writes) for (const a of write) assert.ok(actions.has(a), `${name} may ${a} on SystemConfig`);
+        else for (const a of write) assert.ok(!actions.has(a), `${name} writes nothing to SystemConfig`);
+        if (!reads) assert.equal(actions.size, 0, `${name} has nothing on SystemConfig`);
+        assert.equal(WIRING[name]?.tables['SystemConfig'] !== undefined, reads, `${name}: SystemConfig in its wiring`);
         assert.equal((WIRING[name]?.whatsAppTemplates ?? []).length > 0, catalogue, `${name}: template actions in its wiring`);
         // Every messaging function is still told the table: its config requires the variable.
         if (MESSAGING_FUNCTIONS.includes(name)) assert.ok(variablesReadByFunction(name).has('SYSTEM_CONFIG_TABLE') && 'SYSTEM_CONFIG_TABLE' in envOf(t, env, name), `${name} SYSTEM_CONFIG_TABLE`);
@@ -1219,7 +1261,7 @@ describe('the template catalogue refresh schedule', () => {
     const ages = { production: 5, staging: 90, preview: max } as const;
     const numbers = withNumbers().senders.filter((s) => s.channel === 'whatsapp');
     const configured = (env: EnvironmentName): EnvironmentConfig => {
-      const base = loadConfig(CONFIG_DIR, env);
+      const base = withAgentAlias(loadConfig(CONFIG_DIR, env));
       return { ...base, senders: [...numbers, ...base.senders], whatsAppTemplateCatalogueMaxAgeMinutes: ages[env] };
     };
     const { stacks } = buildTestApp({ configs: { production: configured('production'), staging: configured('staging'), preview: configured('preview') } });
@@ -1309,8 +1351,8 @@ describe('the bulk path', () => {
       const t = tpl(env);
       const config = testConfig(env);
       assert.equal(config.bulk.workerConcurrency, 4, 'the checked-in concurrency');
-      const mappings = resourcesOf(t, 'AWS::Lambda::EventSourceMapping');
-      assert.equal(mappings.length, 1, 'bulk-queue is the only event source');
+      const mappings = resourcesOf(t, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties['EventSourceArn']).includes(`"${queueId(t, env, 'bulk-queue')}"`));
+      assert.equal(mappings.length, 1, 'one event source on bulk-queue (ai-queue\'s: see "the AI assistant")');
       assert.deepEqual(mappings[0]?.[1].Properties, {
         EventSourceArn: { 'Fn::GetAtt': [queueId(t, env, 'bulk-queue'), 'Arn'] },
         FunctionName: { Ref: functionId(t, env, BULK_WORKER) },
@@ -1518,7 +1560,13 @@ describe('the bulk path', () => {
     assert.equal(visibilityTimeoutFor(BULK_WORKER_TIMEOUT).toSeconds(), VISIBILITY_TO_TIMEOUT_RATIO * BULK_WORKER_TIMEOUT.toSeconds());
     for (const minutes of [1, 5, 15]) {
       const stack = new Stack(new App(), 'Probe', { env: { account: '809904170947', region: 'us-east-1' } });
-      new Messaging(stack, 'Messaging', { resourcePrefix: 'probe-', production: false, inboundTopicArn: 'arn:aws:sns:us-east-1:809904170947:t', bulkConsumerTimeout: Duration.minutes(minutes) });
+      new Messaging(stack, 'Messaging', {
+        resourcePrefix: 'probe-',
+        production: false,
+        inboundTopicArn: 'arn:aws:sns:us-east-1:809904170947:t',
+        bulkConsumerTimeout: Duration.minutes(minutes),
+        aiConsumerTimeout: Duration.seconds(29),
+      });
       Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { QueueName: 'probe-bulk-queue', VisibilityTimeout: VISIBILITY_TO_TIMEOUT_RATIO * minutes * 60 });
     }
     // 6 × 2 h would exceed SQS's 12 h ceiling: refused, rather than silently capped.
@@ -1543,8 +1591,8 @@ describe('the DLQ replay', () => {
       const dlqs = ['inbound-dlq', 'bulk-dlq', 'outbound-dlq'];
       const drains = dlqs.flatMap((q) => DRAIN_ACTIONS.map((a) => `${a} ${q}`));
       // bulk work goes back to bulk-queue; a replayed event may be dead-lettered again as the
-      // inbound handler does it.
-      const sends = ['bulk-queue', 'inbound-dlq', 'outbound-dlq'].map((q) => `sqs:SendMessage ${q}`);
+      // inbound handler does it, or ask ai-queue for a draft as the handler does.
+      const sends = ['bulk-queue', 'inbound-dlq', 'outbound-dlq', 'ai-queue'].map((q) => `sqs:SendMessage ${q}`);
       assert.deepEqual(sqsGrantsOf(t, env, DLQ_REPLAY), [...drains, ...sends].sort());
       assert.deepEqual(WIRING[DLQ_REPLAY]?.drains, dlqs);
       for (const name of SCHEMA.functions.filter((f) => f !== DLQ_REPLAY)) {
@@ -1822,7 +1870,7 @@ describe('monitoring', () => {
       assert.equal(alarm('api-5xx')['MetricName'], '5xx');
       const failureRates = alarms.filter((a) => String(a['AlarmName']).startsWith(`${prefix(env)}bulk-job-failure-rate-`));
       assert.equal(failureRates.length, CHANNELS.length, 'one bulk failure-rate alarm per channel (see "the bulk path")');
-      assert.equal(alarms.length, SCHEMA.functions.length * 2 + 3 + 1 + CHANNELS.length, 'no other alarms');
+      assert.equal(alarms.length, SCHEMA.functions.length * 2 + 3 + 1 + CHANNELS.length + 2, 'no other alarms than these and the AI assistant\'s two (see "the AI assistant")');
     });
 
     it(`${env}: the alerts topic is encrypted and TLS-only, with a key CloudWatch may use`, () => {
@@ -1914,5 +1962,299 @@ describe('the team and its audit trail', () => {
     const indexes = (auditTable?.Properties['GlobalSecondaryIndexes'] as { IndexName: string }[]).map((i) => i.IndexName);
     assert.deepEqual(indexes, ['gsi1', 'gsi2'], 'by resource and by actor');
     assert.deepEqual(auditTable?.Properties['TimeToLiveSpecification'], { AttributeName: 'expiresAt', Enabled: true });
+  });
+});
+
+/** What a function may do with Bedrock, as sorted `<action> <resource>` lines (the resource as JSON). */
+function bedrockGrantsOf(t: Template, env: EnvironmentName, name: string): string[] {
+  return statementsOf(t, roleOf(t, env, name))
+    .flatMap((st) => {
+      assert.equal(st.Effect, 'Allow');
+      assert.equal(st.Condition, undefined);
+      return actionsOf(st)
+        .filter((a) => a.startsWith('bedrock:'))
+        .flatMap((a) => resourcesIn(st).map((r) => `${a} ${JSON.stringify(r)}`));
+    })
+    .sort();
+}
+
+/** The body of the Rust function `name` in `relativePath` (up to the next `fn`). */
+function rustFnBody(relativePath: string, name: string): string {
+  const source = rustSource(relativePath);
+  const start = source.search(new RegExp(`\\bfn ${name}\\b`));
+  assert.ok(start >= 0, `${relativePath} defines fn ${name} (is the scan still right?)`);
+  const next = source.slice(start + 3).search(/\bfn \w+/);
+  return next < 0 ? source.slice(start) : source.slice(start, start + 3 + next);
+}
+
+const AI_FUNCTIONS = [AI_QUERY_FUNCTION, AI_DRAFTS_FUNCTION] as const;
+const AI_VARIABLES = ['AI_KNOWLEDGE_BASE_ID', 'AI_AGENT_ID', 'AI_AGENT_ALIAS_ID', 'AI_MODEL_ARN', 'AI_TIMEOUT_MS'] as const;
+
+describe('the AI assistant', () => {
+  const joined = (resource: string): unknown => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:bedrock:us-east-1:809904170947:${resource}`]] });
+
+  it('schema.json routes the question to ai-query-kb and the suggestions to ai-generate-response, all behind the authorizer', () => {
+    const routes = SCHEMA.routes.filter((r) => r.path.startsWith('/api/ai/')).map((r) => `${r.method} ${r.path} ${r.function} ${String(r.authorized)}`);
+    assert.deepEqual(routes.sort(), [
+      `GET /api/ai/interactions ${AI_DRAFTS_FUNCTION} true`,
+      `GET /api/ai/stats ${AI_DRAFTS_FUNCTION} true`,
+      `GET /api/ai/suggestions ${AI_DRAFTS_FUNCTION} true`,
+      `POST /api/ai/query ${AI_QUERY_FUNCTION} true`,
+      `POST /api/ai/suggestions ${AI_DRAFTS_FUNCTION} true`,
+      `POST /api/ai/suggestions/{suggestionId}/approve ${AI_DRAFTS_FUNCTION} true`,
+      `POST /api/ai/suggestions/{suggestionId}/feedback ${AI_DRAFTS_FUNCTION} true`,
+      `POST /api/ai/suggestions/{suggestionId}/reject ${AI_DRAFTS_FUNCTION} true`,
+    ]);
+    for (const name of AI_FUNCTIONS) assert.ok(SCHEMA.functions.includes(name), name);
+  });
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: both AI functions are deployed with the API functions' timeout, within API Gateway's, and a Bedrock call's limit within it`, () => {
+      const t = tpl(env);
+      assert.equal(AI_DRAFTS_TIMEOUT.toSeconds(), FUNCTION_TIMEOUT.toSeconds());
+      for (const name of AI_FUNCTIONS) {
+        const timeout = functionProps(t, env, name)['Timeout'] as number;
+        assert.equal(timeout, FUNCTION_TIMEOUT.toSeconds(), name);
+        assert.ok(timeout <= API_INTEGRATION_TIMEOUT.toSeconds(), `${name} answers routes`);
+        assert.ok(AI_CALL_TIMEOUT.toSeconds() < timeout, `${name}: a Bedrock call of ${AI_CALL_TIMEOUT.toHumanString()} ends before the function does`);
+        for (const route of SCHEMA.routes.filter((r) => r.function === name)) {
+          t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}`, AuthorizationType: 'CUSTOM' });
+        }
+      }
+    });
+
+    it(`${env}: the AI functions are told the knowledge base, the agent and its alias, the model and the Bedrock call's limit; no other function is`, () => {
+      const t = tpl(env);
+      const { existing } = testConfig(env);
+      assert.ok(existing.bedrockAgentAliasId !== null, 'every tested environment names an alias');
+      const expected = {
+        AI_KNOWLEDGE_BASE_ID: existing.bedrockKnowledgeBaseId,
+        AI_AGENT_ID: existing.bedrockAgentId,
+        AI_AGENT_ALIAS_ID: existing.bedrockAgentAliasId,
+        AI_MODEL_ARN: existing.bedrockModelArn,
+        AI_TIMEOUT_MS: String(AI_CALL_TIMEOUT.toMilliseconds()),
+      };
+      assert.equal(expected.AI_TIMEOUT_MS, '25000');
+      for (const name of SCHEMA.functions) {
+        const vars = envOf(t, env, name);
+        const told = Object.fromEntries(AI_VARIABLES.filter((v) => v in vars).map((v) => [v, vars[v]]));
+        assert.deepEqual(told, (AI_FUNCTIONS as readonly string[]).includes(name) ? expected : {}, name);
+        // Read by wecare_ai::Config, the AI table's variable comes with every table's.
+        if ((AI_FUNCTIONS as readonly string[]).includes(name)) {
+          for (const v of [...AI_VARIABLES, 'AI_INTERACTIONS_TABLE']) assert.ok(variablesReadByFunction(name).has(v), `${name} reads ${v}`);
+          assert.deepEqual(vars['AI_INTERACTIONS_TABLE'], { Ref: tableId(t, env, 'AIInteractions') });
+        }
+      }
+      // The Rust default is the deployed value, set all the same.
+      assert.match(rustSource('crates/ai/src/lib.rs'), new RegExp(`pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs\\(${AI_CALL_TIMEOUT.toSeconds()}\\);`));
+    });
+
+    it(`${env}: Bedrock is granted on the configured knowledge base, agent alias and model only — retrieving and generating to ai-query-kb, invoking the agent to ai-generate-response, nothing to anyone else`, () => {
+      const t = tpl(env);
+      const { existing } = testConfig(env);
+      const expected: Record<string, string[]> = {
+        [AI_QUERY_FUNCTION]: [
+          `bedrock:InvokeModel ${JSON.stringify(existing.bedrockModelArn)}`,
+          `bedrock:Retrieve ${JSON.stringify(joined(`knowledge-base/${existing.bedrockKnowledgeBaseId}`))}`,
+          // No resource type in the Service Authorization Reference: "*" is all IAM accepts. What
+          // it reaches is the model, through the InvokeModel above.
+          'bedrock:RetrieveAndGenerate "*"',
+        ],
+        [AI_DRAFTS_FUNCTION]: [`bedrock:InvokeAgent ${JSON.stringify(joined(`agent-alias/${existing.bedrockAgentId}/${String(existing.bedrockAgentAliasId)}`))}`],
+      };
+      assert.equal(existing.bedrockModelArn, 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0', 'Amazon Nova Pro, as the specification says');
+      for (const name of SCHEMA.functions) {
+        const granted = bedrockGrantsOf(t, env, name);
+        assert.deepEqual(granted, expected[name] ?? [], `${name} on Bedrock`);
+        // Nothing broader: no wildcard in any resource but RetrieveAndGenerate's, no bedrock:*.
+        for (const line of granted) {
+          const [action, resource] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+          assert.ok(!action.includes('*'), line);
+          if (action !== 'bedrock:RetrieveAndGenerate') assert.ok(!resource.includes('*'), line);
+        }
+      }
+    });
+
+    it(`${env}: ai-generate-response consumes ai-queue ${AI_BATCH_SIZE} request at a time, reporting those it wants again, at most ${AI_MAX_CONCURRENCY} at once`, () => {
+      const t = tpl(env);
+      const mappings = resourcesOf(t, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties['EventSourceArn']).includes(`"${queueId(t, env, 'ai-queue')}"`));
+      assert.equal(mappings.length, 1);
+      assert.deepEqual(mappings[0]?.[1].Properties, {
+        EventSourceArn: { 'Fn::GetAtt': [queueId(t, env, 'ai-queue'), 'Arn'] },
+        FunctionName: { Ref: functionId(t, env, AI_DRAFTS_FUNCTION) },
+        BatchSize: AI_BATCH_SIZE,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: AI_MAX_CONCURRENCY },
+      });
+      t.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    });
+
+    it(`${env}: ai-queue keeps a request an hour, hides it ${VISIBILITY_TO_TIMEOUT_RATIO}× its consumer's timeout while it is drafted, and has no dead-letter queue; the inbound handler and the DLQ replay send to it, ai-generate-response polls it, nobody else touches it`, () => {
+      const t = tpl(env);
+      const queue = (t.toJSON()['Resources'] as Record<string, Resource>)[queueId(t, env, 'ai-queue')];
+      assert.equal(queue?.Properties['MessageRetentionPeriod'], 3600);
+      assert.equal(queue?.Properties['VisibilityTimeout'], VISIBILITY_TO_TIMEOUT_RATIO * (functionProps(t, env, AI_DRAFTS_FUNCTION)['Timeout'] as number));
+      assert.equal(queue?.Properties['RedrivePolicy'], undefined);
+      // No other queue redrives to it either: it is nobody's dead-letter queue.
+      assert.doesNotMatch(JSON.stringify(resourcesOf(t, 'AWS::SQS::Queue').map(([, q]) => q.Properties['RedrivePolicy'])), new RegExp(`"${queueId(t, env, 'ai-queue')}"`));
+      const poll = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].map((a) => `${a} ai-queue`);
+      const expected: Record<string, string[]> = {
+        [INBOUND_HANDLER]: ['sqs:SendMessage ai-queue'],
+        [DLQ_REPLAY]: ['sqs:SendMessage ai-queue'],
+        [AI_DRAFTS_FUNCTION]: poll,
+      };
+      for (const name of SCHEMA.functions) {
+        assert.deepEqual(sqsGrantsOf(t, env, name).filter((g) => g.endsWith(' ai-queue')), expected[name] ?? [], `${name} on ai-queue`);
+      }
+      // The AI functions touch no other queue.
+      for (const name of AI_FUNCTIONS) assert.deepEqual(sqsGrantsOf(t, env, name).filter((g) => !g.endsWith(' ai-queue')), [], name);
+    });
+
+    it(`${env}: the AI functions get exactly their tables, and neither publishes an alert nor touches a bucket`, () => {
+      const t = tpl(env);
+      const read = ['dynamodb:GetItem', 'dynamodb:Query'];
+      const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+      const expected: Record<string, Record<string, 'read' | 'write' | 'readWrite'>> = {
+        // The question and the day's counts; the contact a question names; the guard's denials.
+        [AI_QUERY_FUNCTION]: { AIInteractions: 'readWrite', Contacts: 'read', AuditLogs: 'write' },
+        // Suggestions and counts; the contact and its recent messages; the approved text's send
+        // (message, rate bucket, audit); the tenant's automation switch, read only.
+        [AI_DRAFTS_FUNCTION]: { AIInteractions: 'readWrite', Contacts: 'read', Messages: 'readWrite', RateLimitTrackers: 'readWrite', AuditLogs: 'write', SystemConfig: 'read' },
+      };
+      for (const name of AI_FUNCTIONS) {
+        const role = roleOf(t, env, name);
+        for (const def of SCHEMA.tables) {
+          const actions = tableActions(t, role, tableId(t, env, def.name));
+          const access = expected[name]?.[def.name];
+          if (access === undefined) assert.equal(actions.size, 0, `${name} has nothing on ${def.name}`);
+          if (access === 'read' || access === 'readWrite') for (const a of read) assert.ok(actions.has(a), `${name} may ${a} on ${def.name}`);
+          if (access === 'write' || access === 'readWrite') for (const a of write) assert.ok(actions.has(a), `${name} may ${a} on ${def.name}`);
+          if (access === 'read') for (const a of write) assert.ok(!actions.has(a), `${name} only reads ${def.name}`);
+          if (access === 'write') for (const a of read) assert.ok(!actions.has(a), `${name} only writes ${def.name}`);
+        }
+        assert.deepEqual(statementsOf(t, role).flatMap(actionsOf).filter((a) => /^(sns|kms|s3|ses|sms-voice|cognito-idp):/.test(a)), [], `${name}: no alert, bucket, email, SMS or user pool`);
+        assert.equal(WIRING[name]?.publishesAlerts, undefined, name);
+      }
+      // ai-query-kb sends nothing at all.
+      assert.deepEqual(statementsOf(t, roleOf(t, env, AI_QUERY_FUNCTION)).flatMap(actionsOf).filter((a) => a.startsWith('social-messaging:')), []);
+    });
+  }
+
+  it('the Rust code calls exactly the operations granted: a question retrieves and generates (ai-query-kb), a draft invokes the agent (ai-generate-response)', () => {
+    const assistant = 'crates/ai/src/assistant.rs';
+    const operations = (body: string): string[] => [...new Set([...body.matchAll(/\.(retrieve|retrieve_and_generate|invoke_agent|invoke_model\w*|converse\w*)\(\)/g)].map((m) => iamActionOf(m[1] as string)))].sort();
+    assert.deepEqual(operations(rustSource(assistant)), ['InvokeAgent', 'Retrieve', 'RetrieveAndGenerate'], 'no other Bedrock operation (is the scan still right?)');
+    assert.deepEqual(operations(rustFnBody(assistant, 'ask')), ['Retrieve', 'RetrieveAndGenerate']);
+    assert.deepEqual(operations(rustFnBody(assistant, 'draft')), ['InvokeAgent']);
+    assert.match(rustFnBody('crates/ai/src/query.rs', 'ask'), /assistant\.ask\(/);
+    assert.match(rustFnBody('crates/ai/src/suggestions.rs', 'draft'), /assistant\.draft\(/);
+    // Each function reaches its own: the question route asks, the suggestion routes and the queue draft.
+    const own = (fn: string): string => rustSources(`functions/${fn}`).map(rustSource).join('\n');
+    assert.match(own(AI_QUERY_FUNCTION), /use wecare_ai::query::\{ask\b/);
+    assert.doesNotMatch(own(AI_QUERY_FUNCTION), /suggestions::/);
+    assert.match(own(AI_DRAFTS_FUNCTION), /suggestions::draft\(/);
+    assert.doesNotMatch(own(AI_DRAFTS_FUNCTION), /query::ask|\bask\(/);
+    assert.deepEqual(WIRING[AI_QUERY_FUNCTION]?.bedrock, ['Retrieve', 'RetrieveAndGenerate']);
+    assert.deepEqual(WIRING[AI_DRAFTS_FUNCTION]?.bedrock, ['InvokeAgent']);
+    for (const name of SCHEMA.functions.filter((f) => !(AI_FUNCTIONS as readonly string[]).includes(f))) {
+      assert.equal(WIRING[name]?.bedrock, undefined, name);
+      assert.ok(!workspaceCratesOf(name).has('wecare-ai'), `${name} does not build the AI assistant`);
+    }
+  });
+
+  it('an approved suggestion is a WhatsApp text: the AI code builds no other content, so it never reaches the template check, the tier or its alert', () => {
+    const sources = [...rustSources('crates/ai'), ...AI_FUNCTIONS.flatMap((f) => rustSources(`functions/${f}`))].map(rustSource).join('\n');
+    assert.deepEqual([...new Set([...sources.matchAll(/\bContent::(\w+)\(/g)].map((m) => m[1]))], ['WhatsApp']);
+    assert.deepEqual([...new Set([...sources.matchAll(/\bWhatsAppContent::(\w+)/g)].map((m) => m[1]))], ['Text']);
+    // The pipeline opens a business-initiated conversation (tier and alert) for a template only.
+    assert.match(rustSource(SEND_PIPELINE), /business_initiated = is_template && !window_open;/);
+    assert.deepEqual([...TEXT_ONLY_WHATSAPP_SENDERS], [AI_DRAFTS_FUNCTION]);
+    assert.deepEqual(WIRING[AI_DRAFTS_FUNCTION]?.sends, ['whatsapp']);
+    assert.equal(WIRING[AI_DRAFTS_FUNCTION]?.whatsAppTemplates, undefined);
+  });
+
+  it('ai-generate-response gives a request up after its receives, counted as AiDraftsGivenUp; a batch of one ends within its timeout', () => {
+    const lib = rustSource(`functions/${AI_DRAFTS_FUNCTION}/src/lib.rs`);
+    assert.match(lib, new RegExp(`const MAX_RECEIVES: u32 = ${AI_MAX_RECEIVES};`));
+    assert.match(lib, new RegExp(`metrics::count\\("${AI_DRAFTS_GIVEN_UP}", &\\[\\]\\)`));
+    assert.match(lib, /batch_item_failures\.push\(/, 'it reports the requests it wants again');
+    assert.ok(AI_BATCH_SIZE * AI_CALL_TIMEOUT.toSeconds() < AI_DRAFTS_TIMEOUT.toSeconds(), 'the batch\'s Bedrock calls, one after another, end before the function');
+    // Drafts one request after another: a larger batch would outlast the timeout.
+    assert.match(lib, /for record in event\.records \{/);
+    // The whole life of a request fits the retention: every receive and its visibility timeout.
+    assert.ok(AI_MAX_RECEIVES * VISIBILITY_TO_TIMEOUT_RATIO * AI_DRAFTS_TIMEOUT.toSeconds() <= AI_QUEUE_RETENTION.toSeconds());
+  });
+
+  it('the AI metrics are emitted with the dimension sets the alarm sums', () => {
+    const kinds = [...rustFnBody('crates/ai/src/query.rs', 'kind_of').matchAll(/=> "(\w+)"/g)].map((m) => m[1]);
+    assert.deepEqual(kinds, [...AI_ERROR_KINDS]);
+    assert.match(rustSource('crates/ai/src/query.rs'), new RegExp(`metrics::count\\("${AI_ERRORS}", &\\[\\("Operation", "query"\\), \\("Kind", kind_of\\(e\\)\\)\\]\\)`));
+    const suggestions = rustSource('crates/ai/src/suggestions.rs');
+    assert.match(suggestions, new RegExp(`"${AI_ERRORS}",\\s*&\\[\\("Operation", "suggestion"\\), \\("Kind", kind_of\\(e\\)\\), \\("Origin", origin\\)\\]`));
+    assert.deepEqual([...suggestions.matchAll(/Origin::\w+ \{\s*"(\w+)"\s*\} else \{\s*"(\w+)"\s*\}/g)].flatMap((m) => [m[1], m[2]]), [...AI_ORIGINS]);
+    assert.deepEqual(
+      AI_ERROR_DIMENSION_SETS.map((d) => Object.keys(d).join(',')),
+      [...AI_ERROR_KINDS.map(() => 'Operation,Kind'), ...AI_ERROR_KINDS.flatMap(() => AI_ORIGINS.map(() => 'Operation,Kind,Origin'))],
+    );
+  });
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: Bedrock errors (every dimension set of AiErrors, summed) and given-up draft requests alarm to the alerts topic`, () => {
+      const t = tpl(env);
+      const topicId = logicalIdOf(t, 'AWS::SNS::Topic', (p) => p['TopicName'] === `${prefix(env)}alerts`, 'alerts topic');
+      const alarms = resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+      const errors = alarms.find((a) => a['AlarmName'] === `${prefix(env)}ai-errors`);
+      assert.ok(errors, 'ai-errors alarm');
+      type MetricQuery = { Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }; Period: number; Stat: string } };
+      const queries = errors['Metrics'] as MetricQuery[];
+      const expression = queries.find((q) => q.Expression !== undefined);
+      const stats = queries.filter((q) => q.MetricStat !== undefined);
+      assert.equal(expression?.Expression, `SUM([${stats.map((q) => q.Id).join(', ')}])`);
+      assert.equal(stats.length, AI_ERROR_DIMENSION_SETS.length);
+      const sets = stats.map((q) => {
+        assert.equal(q.ReturnData, false);
+        assert.deepEqual([q.MetricStat?.Metric.Namespace, q.MetricStat?.Metric.MetricName, q.MetricStat?.Stat, q.MetricStat?.Period], [METRICS_NAMESPACE, AI_ERRORS, 'Sum', 300]);
+        return Object.fromEntries((q.MetricStat?.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
+      });
+      assert.deepEqual(
+        sets.map((d) => JSON.stringify(Object.entries(d).sort())).sort(),
+        AI_ERROR_DIMENSION_SETS.map((d) => JSON.stringify(Object.entries({ Environment: env, ...d }).sort())).sort(),
+      );
+      const givenUp = alarms.find((a) => a['AlarmName'] === `${prefix(env)}ai-drafts-given-up`);
+      assert.ok(givenUp, 'ai-drafts-given-up alarm');
+      assert.deepEqual([givenUp['Namespace'], givenUp['MetricName'], givenUp['Statistic'], givenUp['Period']], [METRICS_NAMESPACE, AI_DRAFTS_GIVEN_UP, 'Sum', 300]);
+      assert.deepEqual(givenUp['Dimensions'], [{ Name: 'Environment', Value: env }]);
+      for (const alarm of [errors, givenUp]) {
+        assert.deepEqual(alarm['AlarmActions'], [{ Ref: topicId }]);
+        assert.deepEqual(alarm['OKActions'], [{ Ref: topicId }]);
+        assert.equal(alarm['Threshold'], 1);
+        assert.equal(alarm['ComparisonOperator'], 'GreaterThanOrEqualToThreshold');
+        assert.equal(alarm['EvaluationPeriods'], 1);
+        // Both exist only when something failed: no data is no failure.
+        assert.equal(alarm['TreatMissingData'], 'notBreaching');
+      }
+    });
+  }
+
+  describe('with an inference profile as the knowledge base\'s model', () => {
+    const profile = 'arn:aws:bedrock:us-east-1:809904170947:inference-profile/us.amazon.nova-pro-v1:0';
+    let profiled: Template;
+    before(() => {
+      const base = testConfig('staging');
+      profiled = templateOf(buildTestApp({ environments: ['staging'], configs: { staging: { ...base, existing: { ...base.existing, bedrockModelArn: profile } } } }).stacks, 'staging');
+    });
+
+    it('ai-query-kb may read the profile and invoke through it, and invoke its one foundation model in any region the profile routes to; nothing else changes', () => {
+      const { existing } = testConfig('staging');
+      assert.deepEqual(bedrockGrantsOf(profiled, 'staging', AI_QUERY_FUNCTION), [
+        `bedrock:GetInferenceProfile ${JSON.stringify(profile)}`,
+        'bedrock:InvokeModel "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0"',
+        `bedrock:InvokeModel ${JSON.stringify(profile)}`,
+        `bedrock:Retrieve ${JSON.stringify(joined(`knowledge-base/${existing.bedrockKnowledgeBaseId}`))}`,
+        'bedrock:RetrieveAndGenerate "*"',
+      ]);
+      assert.deepEqual(bedrockGrantsOf(profiled, 'staging', AI_DRAFTS_FUNCTION), bedrockGrantsOf(tpl('staging'), 'staging', AI_DRAFTS_FUNCTION));
+      for (const name of AI_FUNCTIONS) assert.equal(envOf(profiled, 'staging', name)['AI_MODEL_ARN'], profile, name);
+    });
   });
 });

@@ -1,9 +1,10 @@
 // Why this exists: one RustLambda per function listed in schema.json — a function added to the
 // Rust workspace and to `wecare_core::routes::FUNCTIONS` appears here without touching this
 // file — with its table, sender, WhatsApp (phone numbers and template catalogue), queue (sending,
-// reading those it drains itself, and the depth of those it watches), media- and reports-bucket
-// and alerts permissions, and the messaging config's variables (every tenant's senders among
-// them), granted from lib/wiring.ts at the moment it is wired.
+// reading those it drains itself, and the depth of those it watches), media- and reports-bucket,
+// alerts and Bedrock (knowledge base, agent alias, model) permissions, and the messaging config's
+// and the AI config's variables (every tenant's senders among them), granted from lib/wiring.ts at
+// the moment it is wired.
 
 import { type Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
@@ -15,7 +16,9 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { BedrockModel } from '../config';
 import { type FunctionWiring, LIST_LINKED_ACCOUNTS, type ObjectGrant, type SendChannel, wiringOf, WIRING } from '../wiring';
+import { AI_CALL_TIMEOUT } from './ai';
 import type { Data } from './data';
 import type { QueueName } from './messaging';
 import { RustLambda } from './rust-function';
@@ -46,6 +49,25 @@ export const REPORT_PARTS_PREFIX = 'report-parts/';
  * what it only looked at, delete what it is done with. The batch forms are authorized by these.
  */
 export const DRAIN_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'] as const;
+
+/**
+ * What RetrieveAndGenerate does with the caller's permissions besides itself: invoke the model
+ * (and, for an inference profile, read the profile first).
+ */
+export const MODEL_ACTIONS = ['bedrock:InvokeModel'] as const;
+export const INFERENCE_PROFILE_ACTIONS = ['bedrock:GetInferenceProfile', 'bedrock:InvokeModel'] as const;
+
+/** The Bedrock resources of the stack, for a wiring's `bedrock`. */
+export interface BedrockResources {
+  /** `arn:<partition>:bedrock:<region>:<account>:knowledge-base/<id>`. */
+  readonly knowledgeBaseArn: string;
+  readonly knowledgeBaseId: string;
+  readonly agentId: string;
+  /** The alias (`agent-alias/<agent id>/<alias id>`), or none while none is configured. */
+  readonly agentAlias?: { readonly id: string; readonly arn: string };
+  /** The model RetrieveAndGenerate invokes (`existing.bedrockModelArn`). */
+  readonly model: BedrockModel;
+}
 
 /** What SNS does with the topic's key when a message is published to an encrypted topic. */
 export const ALERTS_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
@@ -108,6 +130,8 @@ export interface FunctionsProps {
   readonly whatsAppTierLimit: number;
   /** `TEMPLATE_CATALOGUE_MAX_AGE_MINUTES` of the functions with `messagingConfig`. */
   readonly templateCatalogueMaxAgeMinutes: number;
+  /** The knowledge base, agent and model, for a wiring's `bedrock`. */
+  readonly bedrock: BedrockResources;
   /** The team's existing Cognito user pool (`us-east-1_…`), for a wiring's `userPool`. */
   readonly userPoolId: string;
   /** Grants per function; the platform's table (lib/wiring.ts) unless a test passes another. */
@@ -130,6 +154,7 @@ export class Functions extends Construct {
       const wiring = wiringOf(name, props.wiring ?? WIRING);
       // Like a send: no configured account, nothing to allow (and an empty Resource is invalid).
       const templates = wiring.whatsAppTemplates !== undefined && wiring.whatsAppTemplates.length > 0 && props.whatsAppAccounts.length > 0;
+      const bedrock = new Set(wiring.bedrock ?? []);
       const fn = new RustLambda(this, name, {
         name,
         functionsDir: props.functionsDir,
@@ -139,14 +164,24 @@ export class Functions extends Construct {
         prebuiltLambdaDir: props.prebuiltLambdaDir,
         sharedRole: props.sharedRole,
         timeout: props.timeouts?.get(name),
-        onAnyResource: templates
-          ? [
-              {
-                action: `social-messaging:${LIST_LINKED_ACCOUNTS}`,
-                why: 'every template operation first finds the AWS id of the business account from Meta\'s id that senders are configured with, and this account-level List action has no resource type in the Service Authorization Reference',
-              },
-            ]
-          : [],
+        onAnyResource: [
+          ...(templates
+            ? [
+                {
+                  action: `social-messaging:${LIST_LINKED_ACCOUNTS}`,
+                  why: 'every template operation first finds the AWS id of the business account from Meta\'s id that senders are configured with, and this account-level List action has no resource type in the Service Authorization Reference',
+                },
+              ]
+            : []),
+          ...(bedrock.has('RetrieveAndGenerate')
+            ? [
+                {
+                  action: 'bedrock:RetrieveAndGenerate',
+                  why: `it has no resource type in the Service Authorization Reference, so IAM accepts it on "*" only; the call names the knowledge base ${props.bedrock.knowledgeBaseId} and generates with the configured model, which Bedrock invokes with this role's permissions: bedrock:InvokeModel on that model (or inference profile) alone`,
+                },
+              ]
+            : []),
+        ],
       });
       for (const [tableName, access] of Object.entries(wiring.tables)) {
         const table = props.data.table(tableName);
@@ -223,6 +258,7 @@ export class Functions extends Construct {
         // schedule derived from it.
         fn.function.addEnvironment('TEMPLATE_CATALOGUE_MAX_AGE_MINUTES', String(props.templateCatalogueMaxAgeMinutes));
       }
+      if (bedrock.size > 0) this.grantBedrock(fn, name, bedrock, props.bedrock);
       if (wiring.userPool !== undefined && wiring.userPool.length > 0) {
         // The pool may live in another region than the stack: its id says which.
         const poolRegion = props.userPoolId.split('_')[0] ?? Stack.of(this).region;
@@ -247,6 +283,48 @@ export class Functions extends Construct {
       all.set(name, fn);
     }
     this.all = all;
+  }
+
+  /**
+   * A wiring's `bedrock`: each operation on the configured resource only, and the AI config's
+   * variables. RetrieveAndGenerate comes with what it invokes the model with; InvokeAgent is granted
+   * nothing while no alias is configured (lib/readiness.ts refuses that in production).
+   */
+  private grantBedrock(fn: RustLambda, name: string, actions: ReadonlySet<string>, resources: BedrockResources): void {
+    if (actions.has('Retrieve')) {
+      fn.function.addToRolePolicy(new PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [resources.knowledgeBaseArn] }));
+    }
+    if (actions.has('RetrieveAndGenerate')) {
+      fn.function.addToRolePolicy(new PolicyStatement({ actions: ['bedrock:RetrieveAndGenerate'], resources: ['*'] }));
+      const model = resources.model;
+      if (model.kind === 'foundation-model') {
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: [...MODEL_ACTIONS], resources: [model.arn] }));
+      } else {
+        // A cross-region profile sends each request to its model in one of the profile's regions,
+        // which its ARN does not list: the model, in any region, and only that model.
+        const everywhere = `arn:${model.partition}:bedrock:*::foundation-model/${model.modelId}`;
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: [...INFERENCE_PROFILE_ACTIONS], resources: [model.arn] }));
+        fn.function.addToRolePolicy(new PolicyStatement({ actions: [...MODEL_ACTIONS], resources: [everywhere] }));
+        if (fn.ownsRole) {
+          Validations.of(fn).acknowledge({
+            id: `AwsSolutions::AwsSolutions-IAM5[Resource::${everywhere}]`,
+            reason: `Only bedrock:InvokeModel on the one foundation model (${model.modelId}) behind the configured inference profile ${model.profileId}: the profile routes each request to that model in one of its regions, which its ARN does not name, so the region cannot be written down.`,
+          });
+        }
+      }
+    }
+    if (actions.has('InvokeAgent') && resources.agentAlias !== undefined) {
+      fn.function.addToRolePolicy(new PolicyStatement({ actions: ['bedrock:InvokeAgent'], resources: [resources.agentAlias.arn] }));
+    }
+    // Every AI function builds wecare_ai::Config, which reads all of them.
+    fn.function.addEnvironment('AI_KNOWLEDGE_BASE_ID', resources.knowledgeBaseId);
+    fn.function.addEnvironment('AI_AGENT_ID', resources.agentId);
+    if (resources.agentAlias !== undefined) fn.function.addEnvironment('AI_AGENT_ALIAS_ID', resources.agentAlias.id);
+    fn.function.addEnvironment('AI_MODEL_ARN', resources.model.arn);
+    if (AI_CALL_TIMEOUT.toMilliseconds() >= fn.timeout.toMilliseconds()) {
+      throw new Error(`${name}: a Bedrock call may take ${AI_CALL_TIMEOUT.toHumanString()}, which does not fit in the function's timeout of ${fn.timeout.toHumanString()}`);
+    }
+    fn.function.addEnvironment('AI_TIMEOUT_MS', String(AI_CALL_TIMEOUT.toMilliseconds()));
   }
 
   private grantObjects(fn: RustLambda, grant: ObjectGrant<string>, bucket: IBucket, what: string): void {

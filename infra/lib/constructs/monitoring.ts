@@ -2,7 +2,8 @@
 // and the API write to (the specification's `/base-wecare-digital/common`), the alerts topic (the
 // send path publishes its messaging-tier warning there too), one alarm per failure that needs a
 // human — a function erroring or throttled, a message in a dead-letter queue, the API answering
-// 5xx, a bulk job finishing with too many failures — and the dashboard of delivery and bulk jobs
+// 5xx, a bulk job finishing with too many failures, Bedrock failing the AI assistant or a draft
+// request given up — and the dashboard of delivery and bulk jobs
 // per channel (and, where sends are live, WhatsApp template messages per category) that the
 // functions' EMF metrics feed.
 
@@ -30,6 +31,9 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  AI_DRAFTS_GIVEN_UP,
+  AI_ERROR_DIMENSION_SETS,
+  AI_ERRORS,
   BULK_FAILURE_RATE_ALARM_PERCENT,
   BULK_JOB_DURATION_SECONDS,
   BULK_JOB_FAILURE_RATE,
@@ -157,6 +161,42 @@ export class Monitoring extends Construct {
         ComparisonOperator.GREATER_THAN_THRESHOLD,
       );
     }
+    // The AI assistant: every dimension set AiErrors is emitted with, summed (an alarm cannot
+    // search), and the draft requests ai-generate-response gave up. Both exist only when something
+    // failed, so no data is no failure.
+    const aiErrors = AI_ERROR_DIMENSION_SETS.map(
+      (dimensions) =>
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: AI_ERRORS,
+          dimensionsMap: { Environment: this.props.environment, ...dimensions },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+    );
+    this.alarm(
+      'ai-errors',
+      `Bedrock gave the AI assistant no answer (${AI_ERRORS} ≥ 1 in 5 minutes: throttled, failed or too slow), for a question to the knowledge base or a reply draft; check Bedrock's quotas and the knowledge base, agent and model of the configuration`,
+      new MathExpression({
+        expression: `SUM([${aiErrors.map((_, i) => `e${i}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(aiErrors.map((metric, i) => [`e${i}`, metric])),
+        label: AI_ERRORS,
+        period: FIVE_MINUTES,
+      }),
+      1,
+    );
+    this.alarm(
+      'ai-drafts-given-up',
+      `ai-generate-response gave up a request on ai-queue for an automatic reply draft (${AI_DRAFTS_GIVEN_UP} ≥ 1 in 5 minutes): the customer's message is stored, but no draft waits for the operator; its log says why`,
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: AI_DRAFTS_GIVEN_UP,
+        dimensionsMap: { Environment: this.props.environment },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      }),
+      1,
+    );
     return this.dashboard(watched);
   }
 
