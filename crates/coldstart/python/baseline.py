@@ -327,6 +327,7 @@ def inbound_config():
         "default_region": env.parsed("DEFAULT_PHONE_REGION", region),
         "inbound_dlq_url": env.required("INBOUND_DLQ_URL"),
         "outbound_dlq_url": env.required("OUTBOUND_DLQ_URL"),
+        "ai_queue_url": env.required("AI_QUEUE_URL"),
     }
     env.finish()
     return config
@@ -439,11 +440,27 @@ elif PROFILE in ("bulk", "bulk-worker"):
 
     # The reports bucket is reached through the messaging profile's S3 client, as in wecare_bulk.
     CLIENTS["sqs"] = boto3.client("sqs")
+elif PROFILE == "ai":
+    # wecare_ai::Config: its own variables, then the messaging config's, named at once.
+    CONFIG = {
+        "ai_interactions_table": env.required("AI_INTERACTIONS_TABLE"),
+        "knowledge_base_id": env.required("AI_KNOWLEDGE_BASE_ID"),
+        "agent_id": env.required("AI_AGENT_ID"),
+        "agent_alias_id": env.required("AI_AGENT_ALIAS_ID"),
+        "model_arn": env.required("AI_MODEL_ARN"),
+        "timeout_ms": env.parsed("AI_TIMEOUT_MS", int) if os.environ.get("AI_TIMEOUT_MS") else 25000,
+        "messaging": messaging_config(env),
+    }
+    env.finish()
+    CLIENTS = messaging_clients()
+    import boto3
+
+    CLIENTS["bedrock-agent-runtime"] = boto3.client("bedrock-agent-runtime")
 elif PROFILE == "users":
     env.finish()
 else:
     sys.exit(
-        f"unknown profile {PROFILE!r}: contacts, authorizer, messaging, inbound, bulk, bulk-worker, dlq-replay or users"
+        f"unknown profile {PROFILE!r}: contacts, authorizer, messaging, inbound, bulk, bulk-worker, dlq-replay, ai or users"
     )
 
 

@@ -47,6 +47,10 @@ pub enum Profile {
     /// The same configuration and clients as [`Profile::Bulk`], behind an SQS event source
     /// (`bulk-worker`).
     BulkWorker,
+    /// `wecare_ai::Config` (the messaging config plus AIInteractions and the Bedrock ids) and
+    /// `wecare_ai::Deps`: the messaging clients plus a bedrock-agent-runtime client, behind an API
+    /// route (`ai-query-kb`, `ai-generate-response`, whose other trigger is `ai-queue`).
+    Ai,
     /// Nothing but the logger (`users`).
     Users,
 }
@@ -74,6 +78,9 @@ const BULK_WORKER_FUNCTION: &str = "bulk-worker";
 /// dependencies.
 const DLQ_FUNCTION: &str = "dlq-replay";
 
+/// The AI functions: their `main` builds `wecare_ai::Deps` from `wecare_ai::Config::from_env`.
+const AI_FUNCTIONS: &[&str] = &["ai-query-kb", "ai-generate-response"];
+
 /// The SQS batch response of a batch in which nothing failed.
 const NO_BATCH_ITEM_FAILURES: &str = r#"{"batchItemFailures": []}"#;
 
@@ -86,6 +93,7 @@ impl Profile {
             INBOUND_FUNCTION => Some(Profile::Inbound),
             BULK_WORKER_FUNCTION => Some(Profile::BulkWorker),
             DLQ_FUNCTION => Some(Profile::DlqReplay),
+            f if AI_FUNCTIONS.contains(&f) => Some(Profile::Ai),
             f if BULK_FUNCTIONS.contains(&f) => Some(Profile::Bulk),
             f if MESSAGING_FUNCTIONS.contains(&f) => Some(Profile::Messaging),
             f if f.starts_with("contacts-") => Some(Profile::Contacts),
@@ -103,6 +111,7 @@ impl Profile {
             Profile::Bulk => "bulk",
             Profile::BulkWorker => "bulk-worker",
             Profile::DlqReplay => "dlq-replay",
+            Profile::Ai => "ai",
             Profile::Users => "users",
         }
     }
@@ -119,6 +128,7 @@ impl Profile {
             Profile::Inbound | Profile::Bulk | Profile::BulkWorker | Profile::DlqReplay => {
                 "dynamodb + socialmessaging x2 + sms-voice-v2 + sesv2 + s3 + sns + sqs"
             }
+            Profile::Ai => "dynamodb + socialmessaging x2 + sms-voice-v2 + sesv2 + s3 + sns + bedrock-agent-runtime",
             Profile::Users => "none",
         }
     }
@@ -249,7 +259,7 @@ fn subject(function: &'static str, profile: Profile) -> Result<Subject, String> 
                 expected: Expected::Json(NO_BATCH_ITEM_FAILURES),
             })
         }
-        Profile::Contacts | Profile::Messaging | Profile::Bulk | Profile::DlqReplay | Profile::Users => {
+        Profile::Contacts | Profile::Messaging | Profile::Bulk | Profile::DlqReplay | Profile::Ai | Profile::Users => {
             // The function's first route: `users` answers the open health check, the others deny
             // the caller the (absent) authorizer did not vouch for.
             let route = ROUTES
@@ -473,6 +483,19 @@ pub fn environment(function: &str, home: &Path) -> Vec<(String, String)> {
         (
             "BULK_DLQ_URL",
             "https://sqs.us-east-1.amazonaws.com/123456789012/coldstart-bulk-dlq",
+        ),
+        // Automatic drafts (the inbound handler and the DLQ replay send there) and the AI
+        // functions' knowledge base, agent and model.
+        (
+            "AI_QUEUE_URL",
+            "https://sqs.us-east-1.amazonaws.com/123456789012/coldstart-ai-queue",
+        ),
+        ("AI_KNOWLEDGE_BASE_ID", "KBCOLDSTRT"),
+        ("AI_AGENT_ID", "AGCOLDSTRT"),
+        ("AI_AGENT_ALIAS_ID", "TSTALIASID"),
+        (
+            "AI_MODEL_ARN",
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0",
         ),
         ("TZ", ":UTC"),
         ("LANG", "C.UTF-8"),

@@ -242,6 +242,7 @@ mod tests {
             ("OUTBOUND_DLQ_URL", "https://sqs/outbound-dlq"),
             ("BULK_DLQ_URL", "https://sqs/bulk-dlq"),
             ("BULK_QUEUE_URL", "https://sqs/bulk-queue"),
+            ("AI_QUEUE_URL", "https://sqs/ai-queue"),
             ("DLQ_MESSAGES_TABLE", "d"),
         ] {
             complete.insert(k.to_string(), v.to_string());
