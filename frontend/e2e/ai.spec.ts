@@ -245,7 +245,10 @@ test('an Admin reviews the approval and edit rates, the chart per day and the in
   const table = page.getByRole('table', { name: 'AI interactions, newest first' });
   // The draft just decided is among the newest.
   await expect(table.getByRole('row').filter({ hasText: drafted.text.slice(0, 40) }).filter({ hasText: 'Approved' }).first()).toBeVisible();
-  await page.getByRole('radio', { name: 'Drafts' }).check();
+  // The filter lives in the address: the radio is checked once the page has read it back, so
+  // click and wait for that rather than `check()`, which looks right after its click.
+  await page.getByRole('radio', { name: 'Drafts' }).click();
+  await expect(page.getByRole('radio', { name: 'Drafts' })).toBeChecked();
   await expect(page).toHaveURL(/\?kind=suggestion$/);
   await expect(page.getByRole('table', { name: 'AI drafts, newest first' })).toBeVisible();
   await expectAccessible(page, 'agent interactions');
