@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use wecare_core::ai::{
-    agent_input, agent_session_id, feedback_comment, opt_out_intent, EditedText, Origin, Rating, SuggestionStatus, Turn,
+    agent_input, agent_session_id, opt_out_intent, EditedText, Origin, Rating, SuggestionStatus, Turn,
 };
 use wecare_core::message::Direction;
 use wecare_core::time::iso;
@@ -392,7 +392,8 @@ pub async fn reject(
         .await?)
 }
 
-/// Rates a suggestion (any status); a later rating replaces the earlier one in the counts too.
+/// Rates a suggestion (any status) with a comment already checked by `feedback_comment`; a later
+/// rating replaces the earlier one in the counts too.
 pub async fn rate(
     deps: &Deps,
     ctx: &AuditContext,
@@ -403,7 +404,6 @@ pub async fn rate(
 ) -> Result<Interaction, DecideError> {
     let tenant = &ctx.principal.tenant_id;
     let read = suggestion(deps, tenant, id).await?;
-    let comment = feedback_comment(comment.as_deref()).unwrap_or(None);
     let mut counts = vec![(now.date_naive(), rating_counts(rating, 1))];
     if let Some(before) = &read.feedback {
         let day = DateTime::parse_from_rfc3339(&before.at)

@@ -184,7 +184,7 @@ pub fn start(sqs: aws_sdk_sqs::Client, queue_url: String, functions: Arc<Functio
 async fn invoke(functions: &Functions, worker: Worker, event: SqsEvent, deadline_ms: u64) -> SqsBatchResponse {
     match worker {
         Worker::Bulk => functions.bulk_worker(event, deadline_ms).await,
-        Worker::AiDrafts => functions.ai_drafts(event, deadline_ms).await,
+        Worker::AiDrafts => functions.ai_drafts(event).await,
     }
 }
 

@@ -94,9 +94,8 @@ impl Functions {
     pub async fn ai_drafts(
         &self,
         event: aws_lambda_events::event::sqs::SqsEvent,
-        deadline_ms: u64,
     ) -> aws_lambda_events::event::sqs::SqsBatchResponse {
-        ai_generate_response::drafts(&self.ai, event, deadline_ms).await
+        ai_generate_response::drafts(&self.ai, event).await
     }
 
     /// Invokes `whatsapp-templates` with the schedule's event, as EventBridge does: catalogues

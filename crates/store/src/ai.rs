@@ -20,7 +20,7 @@ use wecare_core::{ContactId, TenantId};
 
 use crate::audit::AuditEntry;
 use crate::cursor::{query_index, IndexPartition, ListError, Page};
-use crate::error::{condition_failed, StoreError};
+use crate::error::{first_condition_failed, StoreError};
 
 const AI_SK: &str = "AI";
 
@@ -294,7 +294,7 @@ impl AiRepo {
             .await
         {
             Ok(_) => Ok(()),
-            Err(e) if cancelled_by_condition(&e) => Err(InsertError::Exists),
+            Err(e) if first_condition_failed(&e) => Err(InsertError::Exists),
             Err(e) => Err(StoreError::dynamo("TransactWriteItems", e).into()),
         }
     }
@@ -348,7 +348,7 @@ impl AiRepo {
             .await
         {
             Ok(_) => Ok(next),
-            Err(e) if cancelled_by_condition(&e) => Err(ChangeError::Changed),
+            Err(e) if first_condition_failed(&e) => Err(ChangeError::Changed),
             Err(e) => Err(StoreError::dynamo("TransactWriteItems", e).into()),
         }
     }
@@ -473,22 +473,5 @@ fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
     StoreError::Dynamo {
         operation: "TransactWriteItem(build)",
         source: Box::new(e),
-    }
-}
-
-/// A transaction cancelled because one of its conditions failed (not a conflict or a fault).
-fn cancelled_by_condition<R>(
-    e: &aws_sdk_dynamodb::error::SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        R,
-    >,
-) -> bool {
-    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-    match e.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(t)) => t
-            .cancellation_reasons()
-            .iter()
-            .any(|r| r.code() == Some("ConditionalCheckFailed")),
-        _ => condition_failed(e),
     }
 }

@@ -34,3 +34,19 @@ impl StoreError {
 pub fn condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
     err.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
 }
+
+/// Whether a transaction was cancelled because its first action's condition failed: the
+/// transactions of this layer put their conditioned item first (the message claim, a settings
+/// save, an AI interaction's versioned write) and its audit entry or counters after it, which
+/// carry no condition. A conflict with another transaction or a fault is not this.
+pub fn first_condition_failed<R>(
+    err: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+            c.cancellation_reasons().first().and_then(|r| r.code()) == Some("ConditionalCheckFailed")
+        }
+        _ => false,
+    }
+}

@@ -808,7 +808,7 @@ impl MessagesRepo {
                     .await;
                 Ok(true)
             }
-            Err(e) if is_condition_cancelled(&e) => Ok(false),
+            Err(e) if crate::error::first_condition_failed(&e) => Ok(false),
             Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
         }
     }
@@ -1002,24 +1002,8 @@ impl MessagesRepo {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if is_condition_cancelled(&e) => Ok(false),
+            Err(e) if crate::error::first_condition_failed(&e) => Ok(false),
             Err(e) => Err(StoreError::dynamo("TransactWriteItems", e)),
         }
-    }
-}
-
-/// Whether a transaction was cancelled because its first item's condition failed.
-fn is_condition_cancelled<R>(
-    e: &aws_sdk_dynamodb::error::SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        R,
-    >,
-) -> bool {
-    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-    match e.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
-            c.cancellation_reasons().first().and_then(|r| r.code()) == Some("ConditionalCheckFailed")
-        }
-        _ => false,
     }
 }

@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
@@ -19,7 +18,7 @@ use wecare_core::time::iso;
 use wecare_core::TenantId;
 
 use crate::audit::AuditEntry;
-use crate::error::StoreError;
+use crate::error::{first_condition_failed, StoreError};
 
 const SETTINGS_SK: &str = "SETTINGS";
 
@@ -154,14 +153,8 @@ impl SettingsRepo {
                 updated_at: Some(iso(now)),
                 updated_by: Some(by.to_string()),
             }),
-            Err(e) => match e.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(c))
-                    if c.cancellation_reasons().first().and_then(|r| r.code()) == Some("ConditionalCheckFailed") =>
-                {
-                    Err(SaveError::Changed(version))
-                }
-                _ => Err(StoreError::dynamo("TransactWriteItems", e).into()),
-            },
+            Err(e) if first_condition_failed(&e) => Err(SaveError::Changed(version)),
+            Err(e) => Err(StoreError::dynamo("TransactWriteItems", e).into()),
         }
     }
 }

@@ -153,12 +153,22 @@ fn interaction_view(i: &Interaction) -> Value {
     })
 }
 
-fn suggestion_id(req: &Request) -> Result<&str, ApiError> {
-    path_param(req, "suggestionId")
-        .filter(|id| {
-            !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
-        })
-        .ok_or_else(|| ApiError::not_found("suggestion"))
+/// The Operator or Admin deciding on the suggestion the path names, authorized before the id is
+/// looked at (so a Viewer is refused whatever the path says); a malformed id is not found.
+async fn decider<'r>(
+    deps: &Deps,
+    req: &'r Request,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(AuditContext, &'r str), ApiError> {
+    let raw = path_param(req, "suggestionId").unwrap_or_default();
+    let ctx = allowed(deps, req, Permission::UseAi, action, raw, now).await?;
+    let well_formed =
+        !raw.is_empty() && raw.len() <= 128 && raw.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
+    if !well_formed {
+        return Err(ApiError::not_found("suggestion"));
+    }
+    Ok((ctx, raw))
 }
 
 async fn list(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<(u16, Value), ApiError> {
@@ -199,9 +209,7 @@ struct ApproveRequest {
 }
 
 async fn approve(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<(u16, Value), ApiError> {
-    let raw = path_param(req, "suggestionId").unwrap_or_default();
-    let ctx = allowed(deps, req, Permission::UseAi, "ai.suggestion.approve", raw, now).await?;
-    let id = suggestion_id(req)?;
+    let (ctx, id) = decider(deps, req, "ai.suggestion.approve", now).await?;
     let body: ApproveRequest = if req.body.as_deref().is_none_or(|b| b.trim().is_empty()) {
         ApproveRequest::default()
     } else {
@@ -226,9 +234,7 @@ struct RejectRequest {
 }
 
 async fn reject(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<(u16, Value), ApiError> {
-    let raw = path_param(req, "suggestionId").unwrap_or_default();
-    let ctx = allowed(deps, req, Permission::UseAi, "ai.suggestion.reject", raw, now).await?;
-    let id = suggestion_id(req)?;
+    let (ctx, id) = decider(deps, req, "ai.suggestion.reject", now).await?;
     let body: RejectRequest = parse_json_body(req)?;
     let reason = reject_reason(&body.reason).map_err(|e| ApiError::validation(e.field, e.problem))?;
     let done = suggestions::reject(deps, &ctx, id, reason, now)
@@ -246,9 +252,7 @@ struct FeedbackRequest {
 }
 
 async fn feedback(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<(u16, Value), ApiError> {
-    let raw = path_param(req, "suggestionId").unwrap_or_default();
-    let ctx = allowed(deps, req, Permission::UseAi, "ai.suggestion.feedback", raw, now).await?;
-    let id = suggestion_id(req)?;
+    let (ctx, id) = decider(deps, req, "ai.suggestion.feedback", now).await?;
     let body: FeedbackRequest = parse_json_body(req)?;
     // Checked here so that a too-long comment is refused, not silently dropped.
     let comment = wecare_core::ai::feedback_comment(body.comment.as_deref())
@@ -318,8 +322,10 @@ const MAX_RECEIVES: u32 = 3;
 /// Drafts for the requests on `ai-queue`. A request whose tenant has turned automation off since
 /// is dropped with no AI call. A draft that failed for a passing reason (throttling, an outage)
 /// is retried through the queue a few times; then, or for a lasting reason, it is dropped,
-/// logged and counted: the inbound message itself was stored long before.
-pub async fn drafts(deps: &Deps, event: SqsEvent, _deadline_ms: u64) -> SqsBatchResponse {
+/// logged and counted: the inbound message itself was stored long before. Batches hold one
+/// request (the event source's batch size), one agent call within the function's timeout, so
+/// there is no deadline to watch.
+pub async fn drafts(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();

@@ -19,9 +19,7 @@ async fn main() -> Result<(), Error> {
         let now = wecare_core::time::now();
         if ai_generate_response::is_queue_event(&event.payload) {
             let records = serde_json::from_value(event.payload)?;
-            Ok::<_, Error>(serde_json::to_value(
-                ai_generate_response::drafts(deps, records, event.context.deadline).await,
-            )?)
+            Ok::<_, Error>(serde_json::to_value(ai_generate_response::drafts(deps, records).await)?)
         } else {
             let request = serde_json::from_value(event.payload)?;
             Ok(serde_json::to_value(
