@@ -389,6 +389,9 @@ test.describe('at 320 px wide', () => {
     await screenshot(page, 'bulk-list-320');
     await page.goto('/bulk/new');
     await expect(step(page, 1, 'Channel and sender')).toBeVisible();
+    // Measured as it loads (the senders' placeholders) and once it has.
+    await expectNoHorizontalScroll(page);
+    await expect(page.getByRole('group', { name: 'Channel' })).toBeVisible();
     await expectNoHorizontalScroll(page);
     await page.goto(`/bulk/${job.jobId}`);
     await expect(heading(page)).toHaveText(/Completed$/, { timeout: JOB_TIMEOUT });

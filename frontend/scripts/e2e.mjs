@@ -59,6 +59,9 @@ const stack = spawn(bin, ['dev'], {
     ...process.env,
     WECARE_API_PORT: String(apiPort),
     WECARE_MOTO_PORT: '0',
+    // A sandbox of its own too: two runs side by side (a fresh clone's CI and a developer's)
+    // would otherwise share one fixed port, and one run's faults and ledger with it.
+    WECARE_SANDBOX_PORT: '0',
     WECARE_STACK_FILE: stackFile,
     WECARE_CONSOLE_DIR: dist,
     WECARE_PYTHON: python,

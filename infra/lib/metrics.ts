@@ -107,3 +107,14 @@ export const AI_ERROR_DIMENSION_SETS: readonly Readonly<Record<string, string>>[
  * last receive or for a lasting reason, with the `Environment` dimension only.
  */
 export const AI_DRAFTS_GIVEN_UP = 'AiDraftsGivenUp';
+
+/**
+ * `AiDraftRequestFailed` (Count): the inbound handler stored a customer's message but could not
+ * ask for its automatic reply draft (functions/inbound-whatsapp-handler), with dimensions
+ * `Environment` and `Reason`: the tenant's settings could not be read, or `ai-queue` refused the
+ * request.
+ */
+export const AI_DRAFT_REQUEST_FAILED = 'AiDraftRequestFailed';
+
+/** Values of `Reason`, as the inbound handler spells them. */
+export const AI_DRAFT_REQUEST_FAILURE_REASONS = ['settings', 'queue'] as const;

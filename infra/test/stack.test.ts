@@ -35,6 +35,8 @@ import { AI_QUEUE_RETENTION, BULK_MAX_RECEIVE_COUNT, DLQ_RETENTION, Messaging, V
 import { API_INTEGRATION_TIMEOUT, FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT } from '../lib/constructs/rust-function';
 import { MIN_REFRESH_INTERVAL, REFRESH_MAX_EVENT_AGE, REFRESH_RETRY_ATTEMPTS, refreshInterval, TEMPLATES_FUNCTION } from '../lib/constructs/templates';
 import {
+  AI_DRAFT_REQUEST_FAILED,
+  AI_DRAFT_REQUEST_FAILURE_REASONS,
   AI_DRAFTS_GIVEN_UP,
   AI_ERROR_DIMENSION_SETS,
   AI_ERROR_KINDS,
@@ -1870,7 +1872,7 @@ describe('monitoring', () => {
       assert.equal(alarm('api-5xx')['MetricName'], '5xx');
       const failureRates = alarms.filter((a) => String(a['AlarmName']).startsWith(`${prefix(env)}bulk-job-failure-rate-`));
       assert.equal(failureRates.length, CHANNELS.length, 'one bulk failure-rate alarm per channel (see "the bulk path")');
-      assert.equal(alarms.length, SCHEMA.functions.length * 2 + 3 + 1 + CHANNELS.length + 2, 'no other alarms than these and the AI assistant\'s two (see "the AI assistant")');
+      assert.equal(alarms.length, SCHEMA.functions.length * 2 + 3 + 1 + CHANNELS.length + 3, 'no other alarms than these and the AI assistant\'s three (see "the AI assistant")');
     });
 
     it(`${env}: the alerts topic is encrypted and TLS-only, with a key CloudWatch may use`, () => {
@@ -2185,6 +2187,12 @@ describe('the AI assistant', () => {
     assert.ok(AI_MAX_RECEIVES * VISIBILITY_TO_TIMEOUT_RATIO * AI_DRAFTS_TIMEOUT.toSeconds() <= AI_QUEUE_RETENTION.toSeconds());
   });
 
+  it('the inbound handler counts a draft request it could not make with each Reason the alarm sums', () => {
+    const inbound = rustSource('functions/inbound-whatsapp-handler/src/lib.rs');
+    const reasons = [...inbound.matchAll(new RegExp(`metrics::count\\("${AI_DRAFT_REQUEST_FAILED}", &\\[\\("Reason", "(\\w+)"\\)\\]\\)`, 'g'))].map((m) => m[1]);
+    assert.deepEqual(reasons, [...AI_DRAFT_REQUEST_FAILURE_REASONS]);
+  });
+
   it('the AI metrics are emitted with the dimension sets the alarm sums', () => {
     const kinds = [...rustFnBody('crates/ai/src/query.rs', 'kind_of').matchAll(/=> "(\w+)"/g)].map((m) => m[1]);
     assert.deepEqual(kinds, [...AI_ERROR_KINDS]);
@@ -2199,7 +2207,7 @@ describe('the AI assistant', () => {
   });
 
   for (const env of ENVIRONMENTS) {
-    it(`${env}: Bedrock errors (every dimension set of AiErrors, summed) and given-up draft requests alarm to the alerts topic`, () => {
+    it(`${env}: Bedrock errors (every dimension set of AiErrors, summed), given-up draft requests and draft requests never queued alarm to the alerts topic`, () => {
       const t = tpl(env);
       const topicId = logicalIdOf(t, 'AWS::SNS::Topic', (p) => p['TopicName'] === `${prefix(env)}alerts`, 'alerts topic');
       const alarms = resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
@@ -2224,7 +2232,19 @@ describe('the AI assistant', () => {
       assert.ok(givenUp, 'ai-drafts-given-up alarm');
       assert.deepEqual([givenUp['Namespace'], givenUp['MetricName'], givenUp['Statistic'], givenUp['Period']], [METRICS_NAMESPACE, AI_DRAFTS_GIVEN_UP, 'Sum', 300]);
       assert.deepEqual(givenUp['Dimensions'], [{ Name: 'Environment', Value: env }]);
-      for (const alarm of [errors, givenUp]) {
+      const requestsFailed = alarms.find((a) => a['AlarmName'] === `${prefix(env)}ai-draft-requests-failed`);
+      assert.ok(requestsFailed, 'ai-draft-requests-failed alarm');
+      const failedQueries = requestsFailed['Metrics'] as MetricQuery[];
+      const failedStats = failedQueries.filter((q) => q.MetricStat !== undefined);
+      assert.equal(failedQueries.find((q) => q.Expression !== undefined)?.Expression, `SUM([${failedStats.map((q) => q.Id).join(', ')}])`);
+      assert.deepEqual(
+        failedStats.map((q) => {
+          assert.deepEqual([q.MetricStat?.Metric.Namespace, q.MetricStat?.Metric.MetricName, q.MetricStat?.Stat, q.MetricStat?.Period], [METRICS_NAMESPACE, AI_DRAFT_REQUEST_FAILED, 'Sum', 300]);
+          return Object.fromEntries((q.MetricStat?.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
+        }),
+        AI_DRAFT_REQUEST_FAILURE_REASONS.map((reason) => ({ Environment: env, Reason: reason })),
+      );
+      for (const alarm of [errors, givenUp, requestsFailed]) {
         assert.deepEqual(alarm['AlarmActions'], [{ Ref: topicId }]);
         assert.deepEqual(alarm['OKActions'], [{ Ref: topicId }]);
         assert.equal(alarm['Threshold'], 1);

@@ -76,6 +76,9 @@ impl Pass {
 pub enum Step {
     /// The job is finished (by this pass or another).
     Finished,
+    /// The job's status moved while the pass counted (it was paused): it is not finished, and is
+    /// counted again once it runs.
+    Moved(JobStatus),
     /// The pass goes on in the check it enqueued.
     Continues,
     /// Another pass holds the job.
@@ -193,13 +196,22 @@ pub async fn step(
         deps.jobs.release_finish(tenant, job_id, &pass.id).await?;
         return Ok(Step::NotDone(pass.counts));
     }
-    complete(deps, job, &pass).await?;
-    Ok(Step::Finished)
+    if complete(deps, job, &pass).await? {
+        return Ok(Step::Finished);
+    }
+    // The closing write was refused: another pass finished the job first, or its status moved.
+    match deps.jobs.get(tenant, job_id).await? {
+        Some(now) if now.finished_at.is_none() => {
+            deps.jobs.release_finish(tenant, job_id, &pass.id).await?;
+            Ok(Step::Moved(now.status))
+        }
+        _ => Ok(Step::Finished),
+    }
 }
 
 /// The ledger is counted and nothing is pending: the report joined from the pass's parts, the
-/// tier reservation settled, and the job finished (once).
-async fn complete(deps: &Deps, job: &BulkJob, pass: &Pass) -> Result<(), BulkError> {
+/// tier reservation settled, and the job finished (once): whether this call finished it.
+async fn complete(deps: &Deps, job: &BulkJob, pass: &Pass) -> Result<bool, BulkError> {
     let (tenant, job_id) = (&job.tenant_id, job.job_id.as_str());
     let mut body = report::header().map_err(|e| BulkError::s3("render report", e))?;
     for n in 0..pass.parts {
@@ -229,7 +241,7 @@ async fn complete(deps: &Deps, job: &BulkJob, pass: &Pass) -> Result<(), BulkErr
         .finish(tenant, job_id, pass.from, &pass.counts, &key, now)
         .await?
     {
-        return Ok(());
+        return Ok(false);
     }
     // Only the step that finished the job gets here.
     let counts = &pass.counts;
@@ -256,7 +268,7 @@ async fn complete(deps: &Deps, job: &BulkJob, pass: &Pass) -> Result<(), BulkErr
         parts = pass.parts,
         "bulk job finished"
     );
-    Ok(())
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -67,6 +67,17 @@ impl ApiError {
     }
 }
 
+/// A page that could not be read: a cursor the caller altered or kept too long is theirs to fix
+/// (400 naming `cursor`); a store failure is ours.
+impl From<wecare_store::cursor::ListError> for ApiError {
+    fn from(e: wecare_store::cursor::ListError) -> Self {
+        match e {
+            wecare_store::cursor::ListError::Cursor(c) => ApiError::validation("cursor", c),
+            wecare_store::cursor::ListError::Store(e) => ApiError::internal(&e),
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code.as_str(), self.message)
@@ -88,6 +99,15 @@ mod tests {
         let e = ApiError::internal(&Leaky);
         assert_eq!(e.status(), 500);
         assert!(!e.message.contains("Contacts"));
+    }
+
+    #[test]
+    fn a_bad_cursor_is_the_callers_to_fix_and_names_the_field() {
+        let e = ApiError::from(wecare_store::cursor::ListError::from(
+            wecare_store::cursor::InvalidCursor,
+        ));
+        assert_eq!(e.status(), 400);
+        assert!(e.message.starts_with("cursor: "), "{}", e.message);
     }
 
     #[test]

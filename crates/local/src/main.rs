@@ -7,7 +7,7 @@
 //!   the test suites their AWS.
 //!
 //! Settings come from the environment: `WECARE_API_PORT` (8080), `WECARE_MOTO_PORT` (4566),
-//! `WECARE_SANDBOX_PORT` (4599), `WECARE_BULK_CONCURRENCY` (2, bulk workers at once),
+//! `WECARE_SANDBOX_PORT` (4599; 0 for any free port), `WECARE_BULK_CONCURRENCY` (2, bulk workers at once),
 //! `WECARE_PYTHON` (.venv/bin/python), `WECARE_CONSOLE_DIR` (frontend/dist),
 //! `WECARE_STACK_FILE` (.local/stack.json), `WECARE_DEMO` (1: seed the demo in tenant `wecare`,
 //! see `wecare_local::demo`; 0: start bare, as the browser suite does).
@@ -62,6 +62,9 @@ async fn dev() -> anyhow::Result<()> {
     let sandbox_listener = tokio::net::TcpListener::bind(("127.0.0.1", sandbox_port))
         .await
         .with_context(|| format!("port {sandbox_port} is in use (set WECARE_SANDBOX_PORT)"))?;
+    // Port 0 asks the system for a free one (the browser suite does, so runs side by side never
+    // share a sandbox); the stack file names the one given.
+    let sandbox_port = sandbox_listener.local_addr()?.port();
     let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
     let started = std::time::Instant::now();
     let moto = Moto::start(&python, moto_port).await?;

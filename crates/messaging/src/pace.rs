@@ -69,6 +69,32 @@ pub const HEADROOM: f64 = 0.04;
 /// The longest a block reservation may queue behind others before the limiter asks to wait.
 const BLOCK_QUEUE: Duration = Duration::from_secs(30);
 
+/// Slots given up, by why: each cause has its own remedy (a longer lead, fewer slots reserved
+/// ahead, a queue less contended), so the chunk's log line tells them apart.
+#[derive(Default)]
+struct Dropped {
+    /// Its send reached it more than [`LATE`] after it (checks or claim slow, or a late wake).
+    late: AtomicU64,
+    /// It passed while still in the queue: no send took it in time.
+    passed: AtomicU64,
+    /// Its send gave it back after it had passed (or while the queue was busy reserving).
+    returned: AtomicU64,
+}
+
+/// Slots given up since the slots were reserved, by why (see [`Pacer::slots_dropped_by_cause`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlotsDropped {
+    pub late: u64,
+    pub passed: u64,
+    pub returned: u64,
+}
+
+impl SlotsDropped {
+    pub fn total(&self) -> u64 {
+        self.late + self.passed + self.returned
+    }
+}
+
 /// Slots of one sender's bucket reserved by one worker: a run (chunk) draws from them while it
 /// runs, and hands them on to the worker's next run when it ends, so the block it reserved but
 /// did not use is not wasted at every chunk boundary.
@@ -79,7 +105,7 @@ pub struct Slots {
     block: u32,
     queue: tokio::sync::Mutex<VecDeque<DateTime<Utc>>>,
     reservations: AtomicU64,
-    dropped: AtomicU64,
+    dropped: Dropped,
     /// The current lead, in microseconds (see the module).
     lead_micros: AtomicU64,
 }
@@ -97,7 +123,7 @@ impl Slots {
             block,
             queue: Default::default(),
             reservations: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
+            dropped: Dropped::default(),
             lead_micros: AtomicU64::new(FIRST_LEAD.as_micros() as u64),
         }
     }
@@ -215,7 +241,17 @@ impl Pacer {
 
     /// Slots given up because no send reached them in time.
     pub fn slots_dropped(&self) -> u64 {
-        self.slots.dropped.load(Ordering::Relaxed)
+        self.slots_dropped_by_cause().total()
+    }
+
+    /// Slots given up so far, by why.
+    pub fn slots_dropped_by_cause(&self) -> SlotsDropped {
+        let d = &self.slots.dropped;
+        SlotsDropped {
+            late: d.late.load(Ordering::Relaxed),
+            passed: d.passed.load(Ordering::Relaxed),
+            returned: d.returned.load(Ordering::Relaxed),
+        }
     }
 
     /// Names recipients whose contacts are to be read together, by the first of their sends to be
@@ -339,7 +375,7 @@ impl Pacer {
             if late <= LATE {
                 return Ok(());
             }
-            self.slots.dropped.fetch_add(1, Ordering::Relaxed);
+            self.slots.dropped.late.fetch_add(1, Ordering::Relaxed);
             slot = self.slots.next_slot(self.wanted()).await?;
         }
     }
@@ -390,7 +426,7 @@ impl Slots {
                 queue.insert(at, slot);
             }
             _ => {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
+                self.dropped.returned.fetch_add(1, Ordering::Relaxed);
             }
         }
     }
@@ -405,7 +441,7 @@ impl Slots {
             while let Some(first) = slots.front() {
                 if (now - *first).to_std().unwrap_or_default() > LATE {
                     slots.pop_front();
-                    self.dropped.fetch_add(1, Ordering::Relaxed);
+                    self.dropped.passed.fetch_add(1, Ordering::Relaxed);
                 } else {
                     break;
                 }

@@ -24,7 +24,6 @@ use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{error_response, json_response, parse_json_body, path_param, query_param, route_key};
 use wecare_http::{ApiError, Request, Response};
 use wecare_store::ai::{Interaction, InteractionKind};
-use wecare_store::cursor::ListError;
 use wecare_store::AuditContext;
 
 /// Whether a Lambda event is a batch from `ai-queue` (else it is an API request).
@@ -102,13 +101,6 @@ fn decide_error(e: DecideError) -> ApiError {
     }
 }
 
-fn list_error(e: ListError) -> ApiError {
-    match e {
-        ListError::Cursor(c) => ApiError::validation("cursor", c),
-        ListError::Store(e) => ApiError::internal(&e),
-    }
-}
-
 /// A suggestion as the API shows it.
 pub fn suggestion_view(i: &Interaction) -> Value {
     json!({
@@ -180,7 +172,7 @@ async fn list(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<(u16, Va
         .interactions
         .for_contact(&ctx.principal.tenant_id, &contact, limit, query_param(req, "cursor"))
         .await
-        .map_err(list_error)?;
+        .map_err(ApiError::from)?;
     let items: Vec<Value> = page.items.iter().map(suggestion_view).collect();
     Ok((200, json!({ "items": items, "nextCursor": page.next_cursor })))
 }
@@ -275,7 +267,7 @@ async fn interactions(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<
         .interactions
         .of_kind(&ctx.principal.tenant_id, kind, limit, query_param(req, "cursor"))
         .await
-        .map_err(list_error)?;
+        .map_err(ApiError::from)?;
     let items: Vec<Value> = page.items.iter().map(interaction_view).collect();
     Ok((200, json!({ "items": items, "nextCursor": page.next_cursor })))
 }

@@ -13,7 +13,7 @@ use wecare_core::bulk::{Control, JobStatus};
 use wecare_core::{ErrorCode, Permission};
 use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{error_response, json_response, path_param, query_param, route_key, ApiError, Request, Response};
-use wecare_store::bulk::{ListError, RecipientStatus};
+use wecare_store::bulk::RecipientStatus;
 use wecare_store::AuditContext;
 
 /// The one mapping of this use case's errors to the API's codes.
@@ -22,8 +22,7 @@ fn api_error(e: JobError) -> ApiError {
         JobError::NotFound => ApiError::not_found("bulk job"),
         JobError::Illegal(i) => ApiError::new(ErrorCode::Conflict, i.to_string()),
         e @ JobError::ReportNotReady => ApiError::new(ErrorCode::Conflict, e.to_string()),
-        JobError::List(ListError::Cursor(c)) => ApiError::validation("cursor", c),
-        JobError::List(ListError::Store(e)) => ApiError::internal(&e),
+        JobError::List(e) => ApiError::from(e),
         JobError::Bulk(e) => ApiError::internal(&e),
     }
 }

@@ -24,7 +24,6 @@ use wecare_http::config::{ConfigError, Env};
 use wecare_http::guard::{authorize, Attempt};
 use wecare_http::{error_response, json_response, path_param, query_param, route_key, ApiError, Request, Response};
 use wecare_messaging::Deps as Messaging;
-use wecare_store::messages::ListError;
 use wecare_store::{AuditContext, AuditEntry, BulkRepo};
 
 #[derive(Debug, Clone)]
@@ -111,13 +110,6 @@ impl Deps {
     }
 }
 
-fn list_error(e: ListError) -> ApiError {
-    match e {
-        ListError::Cursor(c) => ApiError::validation("cursor", c),
-        ListError::Store(e) => ApiError::internal(&e),
-    }
-}
-
 fn limit(req: &Request) -> Result<i32, ApiError> {
     wecare_http::page_limit(req, 50)
 }
@@ -178,7 +170,7 @@ async fn timeline(deps: &Messaging, req: &Request, now: DateTime<Utc>) -> Result
         .messages
         .list_for_contact(tenant, &id, limit(req)?, query_param(req, "cursor"), now)
         .await
-        .map_err(list_error)?;
+        .map_err(ApiError::from)?;
     let mut items = Vec::with_capacity(page.items.len());
     for mut m in page.items {
         // A claim its request never settled (it died between claim and settle) is, for anyone
@@ -292,7 +284,7 @@ async fn conversations(deps: &Messaging, req: &Request, now: DateTime<Utc>) -> R
         .messages
         .conversations(&ctx.principal.tenant_id, limit(req)?, query_param(req, "cursor"))
         .await
-        .map_err(list_error)?;
+        .map_err(ApiError::from)?;
     let items: Vec<Value> = page
         .items
         .into_iter()

@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 use wecare_core::audit::{AuditSearch, SearchError, SearchTerms};
 use wecare_core::{Email, Permission};
 use wecare_http::{query_param, ApiError, Request};
-use wecare_store::cursor::ListError;
 
 use crate::{allowed, to_json, Deps};
 
@@ -30,13 +29,6 @@ fn time(req: &Request, name: &'static str) -> Result<Option<DateTime<Utc>>, ApiE
 /// The one mapping of this search's errors to the API's.
 fn search_error(e: SearchError) -> ApiError {
     ApiError::validation(e.field(), &e)
-}
-
-fn list_error(e: ListError) -> ApiError {
-    match e {
-        ListError::Cursor(c) => ApiError::validation("cursor", c),
-        ListError::Store(e) => ApiError::internal(&e),
-    }
 }
 
 pub async fn search(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Value, ApiError> {
@@ -79,6 +71,6 @@ pub async fn search(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Va
         now,
     )
     .await
-    .map_err(list_error)?;
+    .map_err(ApiError::from)?;
     Ok(json!({ "items": to_json(page.items)?, "nextCursor": page.next_cursor }))
 }

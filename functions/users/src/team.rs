@@ -86,10 +86,7 @@ pub async fn list(deps: &Deps, req: &Request, now: DateTime<Utc>) -> Result<Valu
             query_param(req, "cursor"),
         )
         .await
-        .map_err(|e| match e {
-            wecare_store::cursor::ListError::Cursor(c) => ApiError::validation("cursor", c),
-            wecare_store::cursor::ListError::Store(e) => ApiError::internal(&e),
-        })?;
+        .map_err(ApiError::from)?;
     Ok(json!({ "items": to_json(page.items)?, "nextCursor": page.next_cursor }))
 }
 

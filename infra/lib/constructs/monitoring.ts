@@ -31,6 +31,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  AI_DRAFT_REQUEST_FAILED,
+  AI_DRAFT_REQUEST_FAILURE_REASONS,
   AI_DRAFTS_GIVEN_UP,
   AI_ERROR_DIMENSION_SETS,
   AI_ERRORS,
@@ -193,6 +195,29 @@ export class Monitoring extends Construct {
         metricName: AI_DRAFTS_GIVEN_UP,
         dimensionsMap: { Environment: this.props.environment },
         statistic: 'Sum',
+        period: FIVE_MINUTES,
+      }),
+      1,
+    );
+    // A draft the inbound handler could not ask for is lost as surely as one given up, and no
+    // queue holds it; summed over its reasons for the same reason as AiErrors.
+    const requestFailures = AI_DRAFT_REQUEST_FAILURE_REASONS.map(
+      (reason) =>
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: AI_DRAFT_REQUEST_FAILED,
+          dimensionsMap: { Environment: this.props.environment, Reason: reason },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+    );
+    this.alarm(
+      'ai-draft-requests-failed',
+      `inbound-whatsapp-handler stored a customer's message but could not ask for its automatic reply draft (${AI_DRAFT_REQUEST_FAILED} ≥ 1 in 5 minutes: the tenant's settings were unreadable or ai-queue refused the request); no draft waits for the operator, who can still ask for one in the conversation, and the handler's log says why`,
+      new MathExpression({
+        expression: `SUM([${requestFailures.map((_, i) => `r${i}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(requestFailures.map((metric, i) => [`r${i}`, metric])),
+        label: AI_DRAFT_REQUEST_FAILED,
         period: FIVE_MINUTES,
       }),
       1,

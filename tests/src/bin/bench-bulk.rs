@@ -158,6 +158,20 @@ fn steady_rate(times: &[chrono::DateTime<chrono::Utc>]) -> f64 {
     (hi - lo) as f64 / span
 }
 
+/// Of the steady state's slots (spaced as the pacer spaces them), the share that passed with no
+/// send: every gap between two sends of about `k` slots is `k - 1` slots unused, whether dropped
+/// by a late send or never reserved by an idle bucket.
+fn unused_slots(times: &[chrono::DateTime<chrono::Utc>], rate: f64) -> f64 {
+    let (lo, hi) = (times.len() / 20, times.len() - 1 - times.len() / 20);
+    let spacing = (1.0 + wecare_messaging::pace::HEADROOM) / rate;
+    let gaps: f64 = times[lo..=hi]
+        .windows(2)
+        .map(|w| ((w[1] - w[0]).num_microseconds().unwrap_or(0) as f64 / 1e6 / spacing).round() - 1.0)
+        .filter(|unused| *unused > 0.0)
+        .sum();
+    gaps / (gaps + (hi - lo) as f64)
+}
+
 /// What an operator does: previews the campaign, then creates it confirming that preview. The
 /// create alone is timed (the acceptance); the preview's time is given with it.
 async fn preview_then_create(stack: &TestStack, op: &str, body: &Value) -> (u16, Value, Duration, Duration) {
@@ -269,6 +283,7 @@ async fn main() {
     times.sort();
     let overall = (n - 1.0) / ((times[times.len() - 1] - times[0]).num_milliseconds() as f64 / 1000.0);
     let steady = steady_rate(&times);
+    let unused = unused_slots(&times, rate_setting as f64);
 
     let writes = write_units(&stack).await.per(n);
     let reads = read_units(&stack).per(n);
@@ -317,6 +332,11 @@ async fn main() {
         format!("{:.3}", steady / rate_setting as f64),
         format!("≥ {:.2}", goal::RATE_SHARE),
         steady / rate_setting as f64 >= goal::RATE_SHARE,
+    );
+    println!(
+        "{:<44} {:>12}",
+        "  paced slots unused (steady state)",
+        format!("{:.1}%", unused * 100.0)
     );
     println!(
         "{:<44} {:>12}",

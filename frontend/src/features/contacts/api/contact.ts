@@ -1,5 +1,6 @@
 // The Contact resource as the API returns it, and the query keys of the contacts feature.
 import * as z from 'zod/mini';
+import { CONTACTS_KEY } from '@/lib/contacts-cache';
 
 export const channels = ['whatsapp', 'sms', 'email'] as const;
 export type Channel = (typeof channels)[number];
@@ -53,7 +54,7 @@ export const optInField = {
 export const PAGE_SIZE = 25;
 
 export const contactKeys = {
-  all: ['contacts'] as const,
+  all: CONTACTS_KEY,
   lists: () => [...contactKeys.all, 'list'] as const,
   list: () => [...contactKeys.lists(), 'newest'] as const,
   search: (q: string) => [...contactKeys.lists(), 'search', q] as const,

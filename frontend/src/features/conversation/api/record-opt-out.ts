@@ -5,11 +5,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ApiClient } from '@/lib/api-client';
 import { useApiClient } from '@/lib/api-client-context';
+import { contactsChanged } from '@/lib/contacts-cache';
 import { conversationContactSchema, type ConversationContact } from './get-contact';
 import { conversationKeys, type Channel } from './message';
-
-/** The first element of every query key of the contacts feature (see its `contactKeys`). */
-const CONTACTS_KEY_PREFIX = 'contacts';
 
 const optInField = { whatsapp: 'optInWhatsApp', sms: 'optInSms', email: 'optInEmail' } as const satisfies Record<Channel, keyof ConversationContact>;
 
@@ -32,9 +30,8 @@ export function useRecordOptOut(contactId: string) {
     onSuccess: async (contact) => {
       // The composer locks the channel at once.
       queryClient.setQueryData(conversationKeys.contact(contactId), contact);
-      // The contacts feature's cached copies (its keys start with 'contacts'; it cannot be
-      // imported here) would show the old consent for up to 30 s: they are read again.
-      await queryClient.invalidateQueries({ queryKey: [CONTACTS_KEY_PREFIX] });
+      // The contacts pages would show the old consent for up to 30 s: they are read again.
+      await contactsChanged(queryClient);
     },
   });
 }
