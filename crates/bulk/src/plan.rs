@@ -643,19 +643,25 @@ async fn from_upload(
     if let Some(first) = rows.first() {
         columns.extend(first.values.keys().cloned());
     }
-    let contacts = &deps.messaging.contacts;
+    // Every row's phone and email guards, read together; a row is its phone's contact, or else
+    // its email's.
+    let phone_guard = |p: &wecare_core::PhoneNumber| keys::phone_guard_pk(tenant, p);
+    let email_guard = |e: &wecare_core::Email| keys::email_guard_pk(tenant, e);
+    let guards: Vec<String> = rows
+        .iter()
+        .flat_map(|r| [r.phone.as_ref().map(phone_guard), r.email.as_ref().map(email_guard)])
+        .flatten()
+        .collect();
+    let found = deps.messaging.contacts.find_by_guards(tenant, &guards).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         columns.extend(row.values.keys().cloned());
-        let mut existing = None;
-        if let Some(p) = &row.phone {
-            existing = contacts.find_by_guard(tenant, &keys::phone_guard_pk(tenant, p)).await?;
-        }
-        if existing.is_none() {
-            if let Some(e) = &row.email {
-                existing = contacts.find_by_guard(tenant, &keys::email_guard_pk(tenant, e)).await?;
-            }
-        }
+        let existing = row
+            .phone
+            .as_ref()
+            .and_then(|p| found.get(&phone_guard(p)))
+            .or_else(|| row.email.as_ref().and_then(|e| found.get(&email_guard(e))))
+            .cloned();
         let row_address = row
             .phone
             .as_ref()

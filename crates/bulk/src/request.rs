@@ -86,8 +86,9 @@ fn yes() -> bool {
     true
 }
 
-/// Contacts listed explicitly per job, at most.
-pub const MAX_LISTED_CONTACTS: usize = 100_000;
+/// Contacts listed explicitly per job, at most: what fits the API's 64 KiB body with room for the
+/// content (an id and its quotes and comma are 39 bytes); a filter or a CSV takes more.
+pub const MAX_LISTED_CONTACTS: usize = 1_000;
 
 /// A checked job request.
 #[derive(Debug, Clone, PartialEq)]
@@ -323,5 +324,20 @@ mod tests {
             json!({"channel": "email", "content": {"type": "email", "subject": "S"}, "recipients": {"type": "filter"}}),
         );
         assert_eq!(r.unwrap_err().field, "content.text");
+    }
+
+    #[test]
+    fn the_most_contacts_a_job_may_list_fit_the_apis_body_limit_and_one_more_is_refused() {
+        let ids = |n: usize| {
+            (0..n)
+                .map(|_| wecare_core::ContactId::new().to_string())
+                .collect::<Vec<_>>()
+        };
+        let body = |n: usize| json!({"channel": "sms", "content": {"type": "text", "body": "Hi {{name}}"}, "recipients": {"type": "contacts", "contactIds": ids(n)}});
+        let most = body(MAX_LISTED_CONTACTS);
+        assert!(serde_json::to_vec(&most).unwrap().len() < wecare_http::body::MAX_BODY_BYTES);
+        assert!(req(most).is_ok());
+        let r = req(body(MAX_LISTED_CONTACTS + 1));
+        assert_eq!(r.unwrap_err().field, "recipients.contactIds");
     }
 }

@@ -316,6 +316,48 @@ impl ContactsRepo {
         self.get(tenant, &id).await
     }
 
+    /// [`ContactsRepo::find_by_guard`] for many guards at once, by guard: two batched reads (the
+    /// guards, then their contacts) instead of two reads a guard, so an uploaded list of 100,000
+    /// rows is matched in seconds, not minutes. Guards nobody holds, and deleted contacts, are absent.
+    pub async fn find_by_guards(
+        &self,
+        tenant: &TenantId,
+        guard_pks: &[String],
+    ) -> Result<HashMap<String, Contact>, StoreError> {
+        let wanted: std::collections::BTreeSet<&String> = guard_pks.iter().collect();
+        let keys = wanted
+            .into_iter()
+            .map(|pk| HashMap::from([("pk".into(), s(pk)), ("sk".into(), s(keys::GUARD_SK))]))
+            .collect();
+        let mut owners: HashMap<String, ContactId> = HashMap::new();
+        for item in crate::batch::batch_get(&self.client, &self.contacts, keys).await? {
+            let pk = item.get("pk").and_then(|v| v.as_s().ok());
+            let id = item
+                .get("contactId")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|id| ContactId::parse(id));
+            if let (Some(pk), Some(id)) = (pk, id) {
+                owners.insert(pk.clone(), id);
+            }
+        }
+        let ids: Vec<ContactId> = owners
+            .values()
+            .copied()
+            .collect::<std::collections::HashSet<_>>()
+            .into_iter()
+            .collect();
+        let contacts: HashMap<ContactId, Contact> = self
+            .batch_get(tenant, &ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.contact_id, c))
+            .collect();
+        Ok(owners
+            .into_iter()
+            .filter_map(|(pk, id)| contacts.get(&id).map(|c| (pk, c.clone())))
+            .collect())
+    }
+
     /// Records an inbound message's time as the contact's latest, never moving it backwards. It
     /// bumps `version` so a concurrent read-modify-write (an operator's edit) retries rather than
     /// overwriting it.
