@@ -628,6 +628,29 @@ pub mod bulk {
             .await
     }
 
+    /// Uploads a recipients list as the console does (`POST /api/bulk-jobs/uploads`, then a PUT of
+    /// the CSV to the presigned URL); the upload's id, for `recipients.uploadId`.
+    pub async fn upload_list(stack: &TestStack, token: &str, csv: String) -> Value {
+        let (status, up) = stack
+            .call(
+                Method::POST,
+                "/api/bulk-jobs/uploads",
+                Some(token),
+                Some(&json!({ "fileName": "list.csv" })),
+            )
+            .await;
+        assert_eq!(status, 201, "{up}");
+        let put = reqwest::Client::new()
+            .put(up["url"].as_str().expect("upload url"))
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("upload");
+        assert!(put.status().is_success(), "upload answered {}", put.status());
+        up["uploadId"].clone()
+    }
+
     pub async fn preview(stack: &TestStack, token: &str, body: &Value) -> (u16, Value) {
         stack
             .call(Method::POST, "/api/bulk-jobs/preview", Some(token), Some(body))

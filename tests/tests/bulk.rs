@@ -9,7 +9,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use wecare_core::{Channel, Role};
 use wecare_tests::bulk::{
-    assert_adds_up, create_job, finished, ids, job, per_recipient, preview, seed_contacts, whatsapp_sends, Person,
+    assert_adds_up, create_job, finished, ids, job, per_recipient, preview, seed_contacts, upload_list, whatsapp_sends,
+    Person,
 };
 use wecare_tests::{eventually, Method, TestStack};
 
@@ -292,33 +293,17 @@ async fn a_csv_reports_invalid_rows_by_line_and_creates_contacts_only_with_expli
     let stack = TestStack::start_bulk().await;
     let op = stack.token(Role::Operator).await;
     seed_contacts(&stack, &[Person::numbered(1, &[Channel::Sms])]).await;
-    let (status, up) = stack
-        .call(
-            Method::POST,
-            "/api/bulk-jobs/uploads",
-            Some(&op),
-            Some(&json!({ "fileName": "list.csv" })),
-        )
-        .await;
-    assert_eq!(status, 201, "{up}");
     let csv = "name,phone,optInSms,city\n\
                Known,+919870000001,,Pune\n\
                Asha,+919811100001,yes,Kolkata\n\
                Ravi,12,yes,Delhi\n\
                Meera,+919811100002,,Goa\n\
                Zoya,+919811100003,maybe,Agra\n";
-    let put = reqwest::Client::new()
-        .put(up["url"].as_str().unwrap())
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("upload");
-    assert!(put.status().is_success(), "{}", put.status());
+    let upload = upload_list(&stack, &op, csv.to_string()).await;
     let body = json!({
         "channel": "sms",
         "content": { "type": "text", "body": "Hi {{name}} in {{city}}" },
-        "recipients": { "type": "upload", "uploadId": up["uploadId"] },
+        "recipients": { "type": "upload", "uploadId": upload },
     });
     let (status, p) = preview(&stack, &op, &body).await;
     assert_eq!(status, 200, "{p}");

@@ -78,7 +78,7 @@ pub enum Step {
     Finished,
     /// The job's status moved while the pass counted (it was paused): it is not finished, and is
     /// counted again once it runs.
-    Moved(JobStatus),
+    Moved,
     /// The pass goes on in the check it enqueued.
     Continues,
     /// Another pass holds the job.
@@ -203,7 +203,7 @@ pub async fn step(
     match deps.jobs.get(tenant, job_id).await? {
         Some(now) if now.finished_at.is_none() => {
             deps.jobs.release_finish(tenant, job_id, &pass.id).await?;
-            Ok(Step::Moved(now.status))
+            Ok(Step::Moved)
         }
         _ => Ok(Step::Finished),
     }

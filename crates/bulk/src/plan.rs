@@ -645,23 +645,21 @@ async fn from_upload(
     }
     // Every row's phone and email guards, read together; a row is its phone's contact, or else
     // its email's.
-    let phone_guard = |p: &wecare_core::PhoneNumber| keys::phone_guard_pk(tenant, p);
-    let email_guard = |e: &wecare_core::Email| keys::email_guard_pk(tenant, e);
-    let guards: Vec<String> = rows
+    let row_guards: Vec<[Option<String>; 2]> = rows
         .iter()
-        .flat_map(|r| [r.phone.as_ref().map(phone_guard), r.email.as_ref().map(email_guard)])
-        .flatten()
+        .map(|r| {
+            [
+                r.phone.as_ref().map(|p| keys::phone_guard_pk(tenant, p)),
+                r.email.as_ref().map(|e| keys::email_guard_pk(tenant, e)),
+            ]
+        })
         .collect();
-    let found = deps.messaging.contacts.find_by_guards(tenant, &guards).await?;
+    let all: Vec<String> = row_guards.iter().flatten().flatten().cloned().collect();
+    let found = deps.messaging.contacts.find_by_guards(tenant, &all).await?;
     let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
+    for (row, guards) in rows.into_iter().zip(row_guards) {
         columns.extend(row.values.keys().cloned());
-        let existing = row
-            .phone
-            .as_ref()
-            .and_then(|p| found.get(&phone_guard(p)))
-            .or_else(|| row.email.as_ref().and_then(|e| found.get(&email_guard(e))))
-            .cloned();
+        let existing = guards.iter().flatten().find_map(|g| found.get(g)).cloned();
         let row_address = row
             .phone
             .as_ref()

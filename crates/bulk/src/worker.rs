@@ -509,7 +509,7 @@ async fn chunk(
     let stopped = *stop.lock().unwrap_or_else(|p| p.into_inner());
     tracing::info!(
         job_id, recipients = recipients.len(), untouched = untouched.len(), limiter_writes = pacer.reservations(),
-        slots_dropped = ?pacer.slots_dropped_by_cause(), lead_ms = pacer.lead().as_millis() as u64, stop = ?stopped, "chunk done"
+        slots_dropped = ?pacer.slots_dropped(), lead_ms = pacer.lead().as_millis() as u64, stop = ?stopped, "chunk done"
     );
     if !untouched.is_empty() {
         match stopped {
@@ -788,7 +788,7 @@ async fn check(
         None => false,
         Some(from) => match finish::step(deps, &job, from, pass, deadline).await? {
             Step::Finished => true,
-            Step::Continues | Step::Busy | Step::Moved(_) => false,
+            Step::Continues | Step::Busy | Step::Moved => false,
             Step::NotDone(recount) if from == JobStatus::Cancelled => {
                 if recount.pending > 0 {
                     enqueue(

@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 use wecare_core::{Channel, Role};
 use wecare_local::bulk_pump::{PumpOptions, PumpStats};
 use wecare_tests::bulk::{
-    busiest_second, create_job, job, per_recipient, preview, seed_contacts, whatsapp_sends, Person,
+    busiest_second, create_job, job, per_recipient, preview, seed_contacts, upload_list, whatsapp_sends, Person,
 };
 use wecare_tests::units::{read_units, write_units};
 use wecare_tests::TestStack;
@@ -156,24 +156,29 @@ fn moto_cpu() -> Option<Duration> {
 
 /// Sends per second between the 5th and the 95th percentile of the send times (ramp-up and the
 /// tail left out).
+/// The steady state of a run's sorted send times: without its first and last 5 %.
+fn steady(times: &[chrono::DateTime<chrono::Utc>]) -> &[chrono::DateTime<chrono::Utc>] {
+    &times[times.len() / 20..times.len() - times.len() / 20]
+}
+
 fn steady_rate(times: &[chrono::DateTime<chrono::Utc>]) -> f64 {
-    let (lo, hi) = (times.len() / 20, times.len() - 1 - times.len() / 20);
-    let span = (times[hi] - times[lo]).num_milliseconds() as f64 / 1000.0;
-    (hi - lo) as f64 / span
+    let steady = steady(times);
+    let span = (steady[steady.len() - 1] - steady[0]).num_milliseconds() as f64 / 1000.0;
+    (steady.len() - 1) as f64 / span
 }
 
 /// Of the steady state's slots (spaced as the pacer spaces them), the share that passed with no
 /// send: every gap between two sends of about `k` slots is `k - 1` slots unused, whether dropped
 /// by a late send or never reserved by an idle bucket.
 fn unused_slots(times: &[chrono::DateTime<chrono::Utc>], rate: f64) -> f64 {
-    let (lo, hi) = (times.len() / 20, times.len() - 1 - times.len() / 20);
+    let steady = steady(times);
     let spacing = (1.0 + wecare_messaging::pace::HEADROOM) / rate;
-    let gaps: f64 = times[lo..=hi]
+    let unused: u64 = steady
         .windows(2)
-        .map(|w| ((w[1] - w[0]).num_microseconds().unwrap_or(0) as f64 / 1e6 / spacing).round() - 1.0)
-        .filter(|unused| *unused > 0.0)
+        .map(|w| ((w[1] - w[0]).num_microseconds().unwrap_or(0) as f64 / 1e6 / spacing).round() as u64)
+        .map(|slots| slots.saturating_sub(1))
         .sum();
-    gaps / (gaps + (hi - lo) as f64)
+    unused as f64 / (unused + steady.len() as u64 - 1) as f64
 }
 
 /// What an operator does: previews the campaign, then creates it confirming that preview. The
@@ -190,18 +195,8 @@ async fn preview_then_create(stack: &TestStack, op: &str, body: &Value) -> (u16,
     (status, created, accepting.elapsed(), previewed)
 }
 
-/// The campaign to a list uploaded as the console uploads one (its id, then a PUT of the CSV to
-/// the presigned URL): one row per customer, by phone.
+/// The campaign to a list uploaded as the console uploads one: one row per customer, by phone.
 async fn campaign_to_list(stack: &TestStack, op: &str, people: &[Person]) -> Value {
-    let (status, up) = stack
-        .call(
-            wecare_tests::Method::POST,
-            "/api/bulk-jobs/uploads",
-            Some(op),
-            Some(&json!({ "fileName": "customers.csv" })),
-        )
-        .await;
-    assert_eq!(status, 201, "{up}");
     let mut csv = String::from("name,phone\n");
     for p in people {
         csv.push_str(&format!(
@@ -210,16 +205,8 @@ async fn campaign_to_list(stack: &TestStack, op: &str, people: &[Person]) -> Val
             p.phone.as_deref().unwrap_or_default()
         ));
     }
-    let put = reqwest::Client::new()
-        .put(up["url"].as_str().expect("upload url"))
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("upload");
-    assert!(put.status().is_success(), "upload answered {}", put.status());
     let mut body = campaign(people.len());
-    body["recipients"] = json!({ "type": "upload", "uploadId": up["uploadId"] });
+    body["recipients"] = json!({ "type": "upload", "uploadId": upload_list(stack, op, csv).await });
     body
 }
 
